@@ -1,0 +1,1 @@
+"""Camps and sites where displaced people live, and their population."""

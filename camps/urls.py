@@ -1,0 +1,4 @@
+"""Page routes."""
+
+app_name = "camps"
+urlpatterns: list = []

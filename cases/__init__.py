@@ -1,0 +1,1 @@
+"""The registry of households and people, and (later) their protection cases."""

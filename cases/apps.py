@@ -1,0 +1,9 @@
+"""App configuration for the registry and protection cases."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("Registry and cases")

@@ -1,0 +1,32 @@
+"""Human-friendly codes for people and households: random, unambiguous, easy to read aloud.
+
+Codes use Crockford's base-32 alphabet (no I, L, O or U), so that 'O' typed for '0' or 'l' for
+'1' still finds the record, and they are random rather than sequential, so that a code reveals
+neither how many people are registered nor the code of the next person.
+"""
+
+import re
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_BODY_LENGTH = 8
+_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+PERSON_PREFIX = "P"
+HOUSEHOLD_PREFIX = "H"
+
+
+def new_code(prefix: str) -> str:
+    """Return a fresh random code such as P-7XK2-M9QD."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(_BODY_LENGTH))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+def canonical_code(text: str) -> str | None:
+    """Return the stored form of a typed code, or None if the text is not a code."""
+    compact = re.sub(r"[^0-9A-Z]", "", (text or "").upper())
+    if len(compact) != _BODY_LENGTH + 1 or compact[0] not in (PERSON_PREFIX, HOUSEHOLD_PREFIX):
+        return None
+    body = compact[1:].translate(_TYPOS)
+    if any(char not in ALPHABET for char in body):
+        return None
+    return f"{compact[0]}-{body[:4]}-{body[4:]}"

@@ -1,0 +1,164 @@
+"""Catch a person who is registered already: name normalisation, phonetic keys and scoring.
+
+Blocking keeps this fast at millions of rows: only people who share a phonetic key of the given
+or family name (either way round) and whose date of birth lies within a tolerance are read,
+through indexes on (key, date of birth); the candidates are then scored in Python.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import jellyfish
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from unidecode import unidecode
+
+from cases.models import DisplacedPerson, Sex
+
+MAX_BLOCK_ROWS = 500
+MAX_CANDIDATES = 10
+_NON_LETTERS = re.compile(r"[^a-z0-9 ]+")
+
+
+def normalise(text: str) -> str:
+    """Return text transliterated to Latin, lower-cased, without accents or punctuation."""
+    plain = unidecode(text or "").lower().replace("-", " ").replace("'", "")
+    return " ".join(_NON_LETTERS.sub(" ", plain).split())
+
+
+def phonetic_key(name: str) -> str:
+    """Return the Metaphone key of a whole name ('Abdel Rahman' and 'Abdelrahman' agree)."""
+    joined = normalise(name).replace(" ", "")
+    if not joined:
+        return ""
+    return jellyfish.metaphone(joined).upper()[:40]
+
+
+def token_keys(text: str) -> list[str]:
+    """Return the Metaphone key of each word of a search string."""
+    return [key for key in (phonetic_key(token) for token in normalise(text).split()) if key]
+
+
+@dataclass(frozen=True)
+class SearchKeys:
+    name_search: str
+    given_key: str
+    family_key: str
+
+
+def search_keys(given_name: str, family_name: str, other_names: str = "") -> SearchKeys:
+    """Return the derived columns that search and duplicate detection read."""
+    return SearchKeys(
+        name_search=normalise(f"{given_name} {family_name} {other_names}")[:400],
+        given_key=phonetic_key(given_name),
+        family_key=phonetic_key(family_name),
+    )
+
+
+@dataclass(frozen=True)
+class ProbeIdentity:
+    """The identity a new registration claims, to compare against the registry."""
+
+    given_name: str
+    family_name: str
+    sex: str
+    date_of_birth: datetime.date
+    date_of_birth_estimated: bool = False
+    nationality_id: int | None = None
+
+
+@dataclass
+class Candidate:
+    """A registered person who may be the same as the probe, with a score out of 100."""
+
+    person: DisplacedPerson
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _name_similarity(probe: ProbeIdentity, person: DisplacedPerson) -> float:
+    given, family = normalise(probe.given_name), normalise(probe.family_name)
+    other_given, other_family = normalise(person.given_name), normalise(person.family_name)
+    straight = (jellyfish.jaro_winkler_similarity(given, other_given)
+                + jellyfish.jaro_winkler_similarity(family, other_family)) / 2
+    swapped = (jellyfish.jaro_winkler_similarity(given, other_family)
+               + jellyfish.jaro_winkler_similarity(family, other_given)) / 2
+    return max(straight, swapped * 0.95)
+
+
+def score(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int) -> Candidate:
+    """Score how likely `person` is the probe: names 60, birth date 25, sex 10, nationality 5."""
+    reasons: list[str] = []
+    names = _name_similarity(probe, person)
+    if names >= 0.97:
+        reasons.append(str(_("Same name")))
+    elif names >= 0.85:
+        reasons.append(str(_("Similar name")))
+    else:
+        reasons.append(str(_("Name sounds alike")))
+
+    days_apart = abs((probe.date_of_birth - person.date_of_birth).days)
+    if days_apart == 0:
+        dob_part = 1.0
+        reasons.append(str(_("Same date of birth")))
+    else:
+        dob_part = max(0.0, 1.0 - days_apart / (365.25 * max(tolerance_years, 1) + 1)) * 0.8
+        reasons.append(str(_("Date of birth close")))
+
+    if probe.sex == person.sex and probe.sex != Sex.UNKNOWN:
+        sex_part = 1.0
+    elif Sex.UNKNOWN in (probe.sex, person.sex):
+        sex_part = 0.5
+    else:
+        sex_part = 0.0
+        reasons.append(str(_("Different sex")))
+
+    if probe.nationality_id is None or person.nationality_id is None:
+        nationality_part = 0.5
+    else:
+        nationality_part = 1.0 if probe.nationality_id == person.nationality_id else 0.0
+
+    total = 60 * names + 25 * dob_part + 10 * sex_part + 5 * nationality_part
+    return Candidate(person=person, score=round(total), reasons=reasons)
+
+
+def find_candidates(
+    *,
+    queryset: QuerySet[DisplacedPerson],
+    probe: ProbeIdentity,
+    exclude_ids: Iterable[int] = (),
+) -> list[Candidate]:
+    """Return the likely matches for the probe among `queryset`, best first."""
+    given_key, family_key = phonetic_key(probe.given_name), phonetic_key(probe.family_name)
+    keys = {key for key in (given_key, family_key) if key}
+    if not keys:
+        return []
+    estimated = probe.date_of_birth_estimated
+    tolerance = (settings.DUPLICATE_ESTIMATED_DOB_TOLERANCE_YEARS if estimated
+                 else settings.DUPLICATE_DOB_TOLERANCE_YEARS)
+    earliest = _years_before(probe.date_of_birth, tolerance)
+    latest = _years_before(probe.date_of_birth, -tolerance)
+    blocking = Q()
+    for key in keys:
+        blocking |= Q(given_key=key) | Q(family_key=key)
+    rows = (
+        queryset.filter(blocking, date_of_birth__range=(earliest, latest))
+        .exclude(pk__in=list(exclude_ids))
+        .select_related("site", "household")
+        .order_by("-id")[:MAX_BLOCK_ROWS]
+    )
+    scored = [score(probe, person, tolerance) for person in rows]
+    minimum = settings.DUPLICATE_MIN_SCORE
+    matches = sorted((c for c in scored if c.score >= minimum),
+                     key=lambda c: (-c.score, -c.person.pk))
+    return matches[:MAX_CANDIDATES]

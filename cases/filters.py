@@ -1,0 +1,72 @@
+"""Filters for the registry lists, shared by the pages and the API."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cases.codes import canonical_code
+from cases.duplicates import normalise, phonetic_key
+from cases.models import DisplacedPerson, Household, PersonStatus, Sex
+
+
+def name_or_number_q(text: str) -> Q:
+    """Match a registration or household code, or every word of a name (spelling-tolerant).
+
+    Each word matches as a substring of the normalised names (a trigram index serves this on
+    PostgreSQL) or by its phonetic key, so 'Mohamad' finds 'Muhammad'.
+    """
+    code = canonical_code(text)
+    if code is not None:
+        return Q(registration_number=code) | Q(household__code=code)
+    query = Q()
+    for word in normalise(text).split():
+        word_q = Q(name_search__contains=word)
+        key = phonetic_key(word)
+        if len(word) >= 3 and key:
+            word_q |= Q(given_key=key) | Q(family_key=key)
+        query &= word_q
+    return query
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or registration number"))
+    site = django_filters.NumberFilter(field_name="site_id", label=_("Site"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
+    status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label=_("Status"))
+    sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"))
+    specific_need = django_filters.CharFilter(method="filter_need",
+                                              label=_("Specific-need code"))
+    displacement_status = django_filters.CharFilter(field_name="displacement_status__code",
+                                                    label=_("Displacement status code"))
+
+    class Meta:
+        model = DisplacedPerson
+        fields = ["q", "site", "household", "status", "sex", "specific_need",
+                  "displacement_status"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(name_or_number_q(value)) if value.strip() else queryset
+
+    def filter_need(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        code = value.strip().upper()
+        if not code:
+            return queryset
+        # A category code (e.g. SC) matches all its codes; a full code (SC-UC) matches one.
+        field = "need__code" if "-" in code else "need__category__code"
+        return queryset.filter(
+            pk__in=DisplacedPerson.specific_needs.through.objects.filter(**{field: code})
+            .values("person_id")
+        )
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    site = django_filters.NumberFilter(field_name="site_id", label=_("Site"))
+    code = django_filters.CharFilter(method="filter_code", label=_("Household code"))
+
+    class Meta:
+        model = Household
+        fields = ["site", "code"]
+
+    def filter_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        code = canonical_code(value)
+        return queryset.filter(code=code) if code else queryset.none()

@@ -1,0 +1,1 @@
+"""Protection incidents and the escalation alerts they raise."""

@@ -1,0 +1,1 @@
+"""Users, their agency membership and their role."""

@@ -1,0 +1,171 @@
+"""Write the audit trail: one event per change, one access-log row per read of a person.
+
+Services call `audit_record` inside their transaction. The client address and the channel
+(page, API, task, command) come from the request being served, which the middleware below
+keeps in a context variable, so services need not pass the request around.
+"""
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+from protection.models import AccessLog, AccessPurpose, AuditEvent, Channel
+
+# Values under these names never reach the audit trail, whatever the caller passes.
+SECRET_FIELD_MARKERS = ("password", "token", "secret", "digest", "key_hash")
+MASK = "***"
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Where the current change or read comes from."""
+
+    channel: str
+    ip_address: str | None
+
+
+_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "audit_request_context", default=None
+)
+
+
+def current_context() -> RequestContext:
+    """Return the context of the request being served, or the command line outside requests."""
+    return _context.get() or RequestContext(channel=Channel.COMMAND, ip_address=None)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client address; trust X-Forwarded-For only behind a configured proxy."""
+    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Remember the channel and client address of each request for the audit trail."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            channel = Channel.API
+        elif request.path.startswith("/admin/"):
+            channel = Channel.ADMIN
+        else:
+            channel = Channel.WEB
+        token = _context.set(RequestContext(channel=channel, ip_address=client_ip(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            _context.reset(token)
+
+
+class task_context:
+    """Mark writes made inside the block as made by a background task."""
+
+    def __enter__(self) -> None:
+        self._token = _context.set(RequestContext(channel=Channel.TASK, ip_address=None))
+
+    def __exit__(self, *exc: object) -> None:
+        _context.reset(self._token)
+
+
+def _is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(marker in lowered for marker in SECRET_FIELD_MARKERS)
+
+
+def _plain(value: Any) -> Any:
+    """Turn a field value into something JSON can hold."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted((_plain(v) for v in value), key=str)
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Return the current values of `fields` (foreign keys as ids), for a later diff."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        values[name] = _plain(getattr(instance, attname))
+    return values
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Return {field: [before, after]} for the fields whose value changed."""
+    changes: dict[str, list[Any]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(name)), _plain(after.get(name))
+        if old != new:
+            changes[name] = [MASK, MASK] if _is_secret(name) else [old, new]
+    return changes
+
+
+def object_type_of(obj: models.Model) -> str:
+    """Return the app_label.model name under which audit rows file this object."""
+    return obj._meta.label_lower
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that `actor` did `action` to `obj`; call inside the service's transaction."""
+    context = current_context()
+    safe_changes = {
+        name: ([MASK, MASK] if _is_secret(name) else value)
+        for name, value in (changes or {}).items()
+    }
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        agency_id=getattr(actor, "agency_id", None),
+        action=action,
+        object_type=object_type_of(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=safe_changes,
+        channel=context.channel,
+        ip_address=context.ip_address,
+    )
+
+
+def access_log_record(
+    *, user: Any, objects: Iterable[models.Model], purpose: str = AccessPurpose.DETAIL
+) -> int:
+    """Log that `user` read each of `objects` (one insert for all of them); return the count."""
+    context = current_context()
+    rows = [
+        AccessLog(
+            user=user,
+            agency_id=getattr(user, "agency_id", None),
+            object_type=object_type_of(obj),
+            object_id=str(obj.pk),
+            purpose=purpose,
+            channel=context.channel,
+            ip_address=context.ip_address,
+        )
+        for obj in objects
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)

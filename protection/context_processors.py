@@ -1,0 +1,20 @@
+"""Template context every page needs: what the navigation may show this user."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from protection import access
+from protection.access import Action
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Tell the layout which sections the signed-in user may open."""
+    user = getattr(request, "user", None)
+    return {
+        "nav": {
+            "sites": access.can(user, Action.VIEW_SITES),
+            "people": access.can(user, Action.VIEW_PEOPLE),
+            "register": access.can(user, Action.REGISTER_PEOPLE),
+        }
+    }

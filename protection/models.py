@@ -1,0 +1,112 @@
+"""The audit trail: append-only events for every write and a log of every read of a person."""
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit row."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that can insert and read, never update or delete."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit rows cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit rows cannot be deleted.")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web page")
+    API = "api", _("API")
+    TASK = "task", _("Background task")
+    COMMAND = "command", _("Command line")
+    ADMIN = "admin", _("Admin")
+
+
+class AppendOnlyModel(models.Model):
+    """Base for rows that are written once and never changed (also enforced by a DB trigger)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit rows cannot be deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who changed what, when, from where: written by the service in the same transaction."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              related_name="+", verbose_name=_("actor"))
+    agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT, null=True,
+                               related_name="+", verbose_name=_("agency"))
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changed fields"), default=dict, blank=True,
+                               help_text=_("Field name to [before, after]."))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    ip_address = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "created_at"],
+                         name="audit_object_time_idx"),
+            models.Index(fields=["actor", "created_at"], name="audit_actor_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class AccessPurpose(models.TextChoices):
+    DETAIL = "detail", _("Opened the record")
+    LIST = "list", _("Listed in results")
+    DUPLICATE_CHECK = "duplicate_check", _("Shown as a possible duplicate")
+    EXPORT = "export", _("Exported")
+
+
+class AccessLog(AppendOnlyModel):
+    """One read of a person's record by one user, through one channel."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("user"))
+    agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT, null=True,
+                               related_name="+", verbose_name=_("agency"))
+    object_type = models.CharField(_("record type"), max_length=80)
+    object_id = models.CharField(_("record id"), max_length=64)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=AccessPurpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    ip_address = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("record access")
+        verbose_name_plural = _("record access log")
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "created_at"],
+                         name="access_object_time_idx"),
+            models.Index(fields=["user", "created_at"], name="access_user_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.object_type}:{self.object_id}"

@@ -1,0 +1,1 @@
+"""Settings split by environment: base, dev (embedded defaults), production and test."""

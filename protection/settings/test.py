@@ -1,0 +1,26 @@
+"""Test settings: the real PostgreSQL and Redis on 127.0.0.1, fast password hashing."""
+
+import os
+
+from protection.settings.base import *  # noqa: F403
+from protection.settings.base import REST_FRAMEWORK
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests that exercise throttling set their own rates; the rest must not trip over it.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "100000/hour",
+                               "token_login": "1000/minute"},
+}
+
+# Parallel runs on one machine (several checkouts, several developers) each name their own.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PROTECTION_TEST_DB", "test_protection")}  # noqa: F405

@@ -1,0 +1,26 @@
+"""The home page and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET
+
+from protection import access
+from protection.access import Action
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to where its work starts."""
+    if access.can(request.user, Action.VIEW_PEOPLE):
+        return redirect("cases:person_list")
+    return redirect("camps:list")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Answer 200 when the database answers; used by docker-compose and load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,58 @@
+"""Shared fixtures: reference lists in every database test, agencies, users and sites."""
+
+from typing import Any
+
+import pytest
+
+from protection.reference_data import load_reference_data
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the reference lists once into the fresh test database."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_lists(request: pytest.FixtureRequest) -> None:
+    """Reload reference lists after a transactional test has flushed them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = ("transactional_db" in request.fixturenames
+                     or "live_server" in request.fixturenames
+                     or bool(marker and marker.kwargs.get("transaction")))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        load_reference_data()
+
+
+@pytest.fixture
+def agency(db: None) -> Any:
+    return factories.AgencyFactory(name="Mission Protection Unit", acronym="MPU")
+
+
+@pytest.fixture
+def other_agency(db: None) -> Any:
+    return factories.AgencyFactory(name="Other Relief", acronym="ORL")
+
+
+@pytest.fixture
+def site(agency: Any) -> Any:
+    return factories.SiteFactory(managing_agency=agency, code="KAK-01", name="Kakuma One")
+
+
+@pytest.fixture
+def other_site(other_agency: Any) -> Any:
+    return factories.SiteFactory(managing_agency=other_agency, code="OTH-01", name="Elsewhere")
+
+
+@pytest.fixture
+def officer(agency: Any) -> Any:
+    return factories.UserFactory(agency=agency, role="protection_officer", username="officer")
+
+
+@pytest.fixture
+def other_officer(other_agency: Any) -> Any:
+    return factories.UserFactory(agency=other_agency, role="protection_officer",
+                                 username="other_officer")
