@@ -36,26 +36,37 @@ class Site(models.Model):
     """A place where displaced people live, managed by one agency, served by several."""
 
     name = models.CharField(_("name"), max_length=200)
-    code = models.CharField(_("code"), max_length=20, unique=True,
-                            help_text=_("A short stable code, e.g. KAK-01."))
-    site_type = models.ForeignKey(SiteType, on_delete=models.PROTECT, related_name="sites",
-                                  verbose_name=_("type"))
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="sites",
-                                verbose_name=_("country"))
+    code = models.CharField(
+        _("code"), max_length=20, unique=True, help_text=_("A short stable code, e.g. KAK-01.")
+    )
+    site_type = models.ForeignKey(
+        SiteType, on_delete=models.PROTECT, related_name="sites", verbose_name=_("type")
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="sites", verbose_name=_("country")
+    )
     admin1 = models.CharField(_("admin level 1"), max_length=120, blank=True)
     admin2 = models.CharField(_("admin level 2"), max_length=120, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6,
-                                   null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6,
-                                    null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     capacity = models.PositiveIntegerField(_("capacity (people)"))
-    status = models.CharField(_("status"), max_length=10, choices=SiteStatus.choices,
-                              default=SiteStatus.OPEN)
-    managing_agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT,
-                                        related_name="managed_sites",
-                                        verbose_name=_("managing agency"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SiteStatus.choices, default=SiteStatus.OPEN
+    )
+    managing_agency = models.ForeignKey(
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        related_name="managed_sites",
+        verbose_name=_("managing agency"),
+    )
     operating_agencies = models.ManyToManyField(
-        "partners.PartnerAgency", related_name="operating_sites", blank=True,
+        "partners.PartnerAgency",
+        related_name="operating_sites",
+        blank=True,
         verbose_name=_("operating agencies"),
         help_text=_("Agencies that work in this site; their staff see its records."),
     )
@@ -90,8 +101,9 @@ class Site(models.Model):
 class PopulationSnapshot(models.Model):
     """A site's registered population on one day, kept for trends; taken by a beat task."""
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="snapshots",
-                             verbose_name=_("site"))
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("site")
+    )
     taken_on = models.DateField(_("date"))
     individuals = models.PositiveIntegerField(_("individuals"))
     households = models.PositiveIntegerField(_("households"))

@@ -65,8 +65,7 @@ class Population:
         result = []
         for key, label, _youngest, _oldest in AGE_GROUPS:
             counts = self.breakdown.get(key, {})
-            result.append({"key": key, "label": label, **counts,
-                           "total": sum(counts.values())})
+            result.append({"key": key, "label": label, **counts, "total": sum(counts.values())})
         return result
 
 
@@ -104,7 +103,7 @@ def site_population(*, site: Site, today: datetime.date | None = None) -> Popula
         group, sex = name.split("__")
         population.breakdown.setdefault(group, {})[sex] = value
         population.individuals += value
-    population.households = Household.objects.filter(
-        site=site, members__status=PersonStatus.ACTIVE
-    ).distinct().count()
+    population.households = (
+        Household.objects.filter(site=site, members__status=PersonStatus.ACTIVE).distinct().count()
+    )
     return population

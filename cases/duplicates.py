@@ -89,10 +89,14 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 def _name_similarity(probe: ProbeIdentity, person: DisplacedPerson) -> float:
     given, family = normalise(probe.given_name), normalise(probe.family_name)
     other_given, other_family = normalise(person.given_name), normalise(person.family_name)
-    straight = (jellyfish.jaro_winkler_similarity(given, other_given)
-                + jellyfish.jaro_winkler_similarity(family, other_family)) / 2
-    swapped = (jellyfish.jaro_winkler_similarity(given, other_family)
-               + jellyfish.jaro_winkler_similarity(family, other_given)) / 2
+    straight = (
+        jellyfish.jaro_winkler_similarity(given, other_given)
+        + jellyfish.jaro_winkler_similarity(family, other_family)
+    ) / 2
+    swapped = (
+        jellyfish.jaro_winkler_similarity(given, other_family)
+        + jellyfish.jaro_winkler_similarity(family, other_given)
+    ) / 2
     return max(straight, swapped * 0.95)
 
 
@@ -144,8 +148,11 @@ def find_candidates(
     if not keys:
         return []
     estimated = probe.date_of_birth_estimated
-    tolerance = (settings.DUPLICATE_ESTIMATED_DOB_TOLERANCE_YEARS if estimated
-                 else settings.DUPLICATE_DOB_TOLERANCE_YEARS)
+    tolerance = (
+        settings.DUPLICATE_ESTIMATED_DOB_TOLERANCE_YEARS
+        if estimated
+        else settings.DUPLICATE_DOB_TOLERANCE_YEARS
+    )
     earliest = _years_before(probe.date_of_birth, tolerance)
     latest = _years_before(probe.date_of_birth, -tolerance)
     blocking = Q()
@@ -159,6 +166,7 @@ def find_candidates(
     )
     scored = [score(probe, person, tolerance) for person in rows]
     minimum = settings.DUPLICATE_MIN_SCORE
-    matches = sorted((c for c in scored if c.score >= minimum),
-                     key=lambda c: (-c.score, -c.person.pk))
+    matches = sorted(
+        (c for c in scored if c.score >= minimum), key=lambda c: (-c.score, -c.person.pk)
+    )
     return matches[:MAX_CANDIDATES]

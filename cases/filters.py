@@ -34,15 +34,14 @@ class PersonFilter(django_filters.FilterSet):
     household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
     status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label=_("Status"))
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"))
-    specific_need = django_filters.CharFilter(method="filter_need",
-                                              label=_("Specific-need code"))
-    displacement_status = django_filters.CharFilter(field_name="displacement_status__code",
-                                                    label=_("Displacement status code"))
+    specific_need = django_filters.CharFilter(method="filter_need", label=_("Specific-need code"))
+    displacement_status = django_filters.CharFilter(
+        field_name="displacement_status__code", label=_("Displacement status code")
+    )
 
     class Meta:
         model = DisplacedPerson
-        fields = ["q", "site", "household", "status", "sex", "specific_need",
-                  "displacement_status"]
+        fields = ["q", "site", "household", "status", "sex", "specific_need", "displacement_status"]
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(name_or_number_q(value)) if value.strip() else queryset
@@ -54,8 +53,9 @@ class PersonFilter(django_filters.FilterSet):
         # A category code (e.g. SC) matches all its codes; a full code (SC-UC) matches one.
         field = "need__code" if "-" in code else "need__category__code"
         return queryset.filter(
-            pk__in=DisplacedPerson.specific_needs.through.objects.filter(**{field: code})
-            .values("person_id")
+            pk__in=DisplacedPerson.specific_needs.through.objects.filter(**{field: code}).values(
+                "person_id"
+            )
         )
 
 

@@ -27,8 +27,12 @@ class SpecificNeedCategory(ReferenceItem):
 class SpecificNeed(ReferenceItem):
     """A UNHCR specific-needs code (CR-AF, SC-UC, DS-PM, ...)."""
 
-    category = models.ForeignKey(SpecificNeedCategory, on_delete=models.PROTECT,
-                                 related_name="needs", verbose_name=_("category"))
+    category = models.ForeignKey(
+        SpecificNeedCategory,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name=_("category"),
+    )
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("specific need")
@@ -42,14 +46,23 @@ class Household(models.Model):
     """People who live and eat together, registered together at one site."""
 
     code = models.CharField(_("household code"), max_length=20, unique=True, editable=False)
-    site = models.ForeignKey("camps.Site", on_delete=models.PROTECT, related_name="households",
-                             verbose_name=_("site"))
+    site = models.ForeignKey(
+        "camps.Site", on_delete=models.PROTECT, related_name="households", verbose_name=_("site")
+    )
     address = models.CharField(_("shelter / plot"), max_length=120, blank=True)
     registered_on = models.DateField(_("registration date"))
-    owning_agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT,
-                                      related_name="households", verbose_name=_("owning agency"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registered by"))
+    owning_agency = models.ForeignKey(
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("owning agency"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -118,63 +131,101 @@ class DocumentType(models.TextChoices):
 class DisplacedPerson(models.Model):
     """A registered person: refugee, asylum seeker, IDP, returnee, stateless or host."""
 
-    registration_number = models.CharField(_("registration number"), max_length=20,
-                                           unique=True, editable=False)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members",
-                                  verbose_name=_("household"))
+    registration_number = models.CharField(
+        _("registration number"), max_length=20, unique=True, editable=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
+    )
     # The household's site, kept on the person so that population and search filters use one
     # index instead of a join across millions of rows; services keep the two equal.
-    site = models.ForeignKey("camps.Site", on_delete=models.PROTECT, related_name="people",
-                             verbose_name=_("site"))
-    relationship_to_head = models.CharField(_("relationship to head"), max_length=20,
-                                            choices=Relationship.choices)
+    site = models.ForeignKey(
+        "camps.Site", on_delete=models.PROTECT, related_name="people", verbose_name=_("site")
+    )
+    relationship_to_head = models.CharField(
+        _("relationship to head"), max_length=20, choices=Relationship.choices
+    )
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     other_names = models.CharField(_("other names / aliases"), max_length=200, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     date_of_birth_estimated = models.BooleanField(
-        _("date of birth estimated"), default=False,
+        _("date of birth estimated"),
+        default=False,
         help_text=_("Set when only an approximate age was known."),
     )
-    nationality = models.ForeignKey("camps.Country", on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+", verbose_name=_("nationality"))
+    nationality = models.ForeignKey(
+        "camps.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nationality"),
+    )
     languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
-    displacement_status = models.ForeignKey(DisplacementStatus, on_delete=models.PROTECT,
-                                            related_name="people",
-                                            verbose_name=_("displacement status"))
-    origin_country = models.ForeignKey("camps.Country", on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="+",
-                                       verbose_name=_("country of origin"))
+    displacement_status = models.ForeignKey(
+        DisplacementStatus,
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("displacement status"),
+    )
+    origin_country = models.ForeignKey(
+        "camps.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("country of origin"),
+    )
     origin_location = models.CharField(_("place of origin"), max_length=200, blank=True)
     displaced_on = models.DateField(_("date of displacement"), null=True, blank=True)
     arrived_on = models.DateField(_("date of arrival at site"), null=True, blank=True)
     specific_needs: "models.ManyToManyField[SpecificNeed, PersonSpecificNeed]" = (
-        models.ManyToManyField(SpecificNeed, through="PersonSpecificNeed", related_name="people",
-                               blank=True, verbose_name=_("specific needs"))
+        models.ManyToManyField(
+            SpecificNeed,
+            through="PersonSpecificNeed",
+            related_name="people",
+            blank=True,
+            verbose_name=_("specific needs"),
+        )
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     documents = models.JSONField(_("documents held"), default=list, blank=True)
     consent_date = models.DateField(_("consent to registration: date"))
-    consent_given_by = models.CharField(_("consent given by"), max_length=20,
-                                        choices=ConsentGivenBy.choices)
-    consent_scope = models.CharField(_("consent scope"), max_length=20,
-                                     choices=ConsentScope.choices)
-    consent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                            related_name="+",
-                                            verbose_name=_("consent recorded by"))
-    status = models.CharField(_("status"), max_length=20, choices=PersonStatus.choices,
-                              default=PersonStatus.ACTIVE)
+    consent_given_by = models.CharField(
+        _("consent given by"), max_length=20, choices=ConsentGivenBy.choices
+    )
+    consent_scope = models.CharField(
+        _("consent scope"), max_length=20, choices=ConsentScope.choices
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
+    )
     status_reason = models.CharField(_("reason for status"), max_length=300, blank=True)
     status_changed_on = models.DateField(_("status date"), null=True, blank=True)
-    owning_agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT,
-                                      related_name="people", verbose_name=_("owning agency"))
+    owning_agency = models.ForeignKey(
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("owning agency"),
+    )
     # Search keys derived from the names by cases.duplicates; indexed for blocking.
     name_search = models.CharField(max_length=400, editable=False, default="")
     given_key = models.CharField(max_length=40, editable=False, default="")
     family_key = models.CharField(max_length=40, editable=False, default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("registered by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -183,9 +234,11 @@ class DisplacedPerson(models.Model):
         verbose_name = _("displaced person")
         verbose_name_plural = _("displaced people")
         constraints = [
-            models.UniqueConstraint(fields=["household"],
-                                    condition=models.Q(relationship_to_head="head"),
-                                    name="one_head_per_household"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(relationship_to_head="head"),
+                name="one_head_per_household",
+            ),
         ]
         indexes = [
             models.Index(fields=["site", "status"], name="person_site_status_idx"),
@@ -208,11 +261,13 @@ class DisplacedPerson(models.Model):
 class PersonSpecificNeed(models.Model):
     """A specific need recorded for a person, with who recorded it and when."""
 
-    person = models.ForeignKey(DisplacedPerson, on_delete=models.CASCADE,
-                               related_name="need_records")
+    person = models.ForeignKey(
+        DisplacedPerson, on_delete=models.CASCADE, related_name="need_records"
+    )
     need = models.ForeignKey(SpecificNeed, on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -234,14 +289,26 @@ class DuplicateDecision(models.TextChoices):
 class DuplicateReview(models.Model):
     """An officer's decision that a new registration is not the likely match shown to them."""
 
-    person = models.ForeignKey(DisplacedPerson, on_delete=models.CASCADE,
-                               related_name="duplicate_reviews", verbose_name=_("person"))
-    candidate = models.ForeignKey(DisplacedPerson, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("possible match"))
+    person = models.ForeignKey(
+        DisplacedPerson,
+        on_delete=models.CASCADE,
+        related_name="duplicate_reviews",
+        verbose_name=_("person"),
+    )
+    candidate = models.ForeignKey(
+        DisplacedPerson,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("possible match"),
+    )
     score = models.PositiveSmallIntegerField(_("match score"))
     decision = models.CharField(_("decision"), max_length=20, choices=DuplicateDecision.choices)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
 
     class Meta:

@@ -121,39 +121,58 @@ def _validate_person(data: PersonData, born: datetime.date, today: datetime.date
             errors[name] = _("This date cannot be in the future.")
         elif value is not None and value < born:
             errors[name] = _("This date is before the date of birth.")
-    if (data.displaced_on and data.arrived_on and "arrived_on" not in errors
-            and data.arrived_on < data.displaced_on):
+    if (
+        data.displaced_on
+        and data.arrived_on
+        and "arrived_on" not in errors
+        and data.arrived_on < data.displaced_on
+    ):
         errors["arrived_on"] = _("Arrival at the site cannot be before displacement.")
     if not data.displacement_status.active:
         errors["displacement_status"] = _("This displacement status is no longer in use.")
     adult = _age_on(born, today) >= 18
-    child_codes = [n.code for n in data.specific_needs
-                   if n.category.code in CHILD_NEED_CATEGORIES]
+    child_codes = [n.code for n in data.specific_needs if n.category.code in CHILD_NEED_CATEGORIES]
     if adult and child_codes:
-        errors["specific_needs"] = _(
-            "These codes apply only to children under 18: %(codes)s."
-        ) % {"codes": ", ".join(sorted(child_codes))}
+        errors["specific_needs"] = _("These codes apply only to children under 18: %(codes)s.") % {
+            "codes": ", ".join(sorted(child_codes))
+        }
     if errors:
         raise ValidationError(errors)
 
 
-def _person_from(data: PersonData, *, actor: Any, household: Household,
-                 born: datetime.date, estimated: bool) -> DisplacedPerson:
+def _person_from(
+    data: PersonData, *, actor: Any, household: Household, born: datetime.date, estimated: bool
+) -> DisplacedPerson:
     keys = search_keys(data.given_name, data.family_name, data.other_names)
     return DisplacedPerson(
-        household=household, site=household.site, owning_agency=household.owning_agency,
+        household=household,
+        site=household.site,
+        owning_agency=household.owning_agency,
         relationship_to_head=data.relationship_to_head,
-        given_name=data.given_name.strip(), family_name=data.family_name.strip(),
-        other_names=data.other_names.strip(), sex=data.sex,
-        date_of_birth=born, date_of_birth_estimated=estimated,
-        nationality=data.nationality, languages=data.languages.strip(),
-        displacement_status=data.displacement_status, origin_country=data.origin_country,
-        origin_location=data.origin_location.strip(), displaced_on=data.displaced_on,
-        arrived_on=data.arrived_on, phone=data.phone.strip(), documents=sorted(data.documents),
-        consent_date=data.consent_date, consent_given_by=data.consent_given_by,
-        consent_scope=data.consent_scope, consent_recorded_by=actor,
-        status=PersonStatus.ACTIVE, created_by=actor,
-        name_search=keys.name_search, given_key=keys.given_key, family_key=keys.family_key,
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        other_names=data.other_names.strip(),
+        sex=data.sex,
+        date_of_birth=born,
+        date_of_birth_estimated=estimated,
+        nationality=data.nationality,
+        languages=data.languages.strip(),
+        displacement_status=data.displacement_status,
+        origin_country=data.origin_country,
+        origin_location=data.origin_location.strip(),
+        displaced_on=data.displaced_on,
+        arrived_on=data.arrived_on,
+        phone=data.phone.strip(),
+        documents=sorted(data.documents),
+        consent_date=data.consent_date,
+        consent_given_by=data.consent_given_by,
+        consent_scope=data.consent_scope,
+        consent_recorded_by=actor,
+        status=PersonStatus.ACTIVE,
+        created_by=actor,
+        name_search=keys.name_search,
+        given_key=keys.given_key,
+        family_key=keys.family_key,
     )
 
 
@@ -163,14 +182,19 @@ def _save_with_code(instance: Household | DisplacedPerson, attribute: str, prefi
         setattr(instance, attribute, codes.new_code(prefix))
         try:
             with transaction.atomic():
-                instance.full_clean(exclude=["site", "household", "owning_agency"],
-                                   validate_unique=False, validate_constraints=False)
+                instance.full_clean(
+                    exclude=["site", "household", "owning_agency"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
                 instance.save()
             return
         except IntegrityError:
-            if type(instance)._default_manager.filter(
-                **{attribute: getattr(instance, attribute)}
-            ).exists():
+            if (
+                type(instance)
+                ._default_manager.filter(**{attribute: getattr(instance, attribute)})
+                .exists()
+            ):
                 continue
             raise
     raise RuntimeError("Could not draw a free code; the code space is exhausted.")
@@ -181,26 +205,39 @@ def _registration_fields() -> list[str]:
     return [f.name for f in fields(PersonData) if f.name not in skip]
 
 
-def _record_person(*, actor: Any, person: DisplacedPerson, data: PersonData,
-                   candidates: Sequence[Candidate]) -> None:
+def _record_person(
+    *, actor: Any, person: DisplacedPerson, data: PersonData, candidates: Sequence[Candidate]
+) -> None:
     PersonSpecificNeed.objects.bulk_create(
         PersonSpecificNeed(person=person, need=need, recorded_by=actor)
         for need in data.specific_needs
     )
     DuplicateReview.objects.bulk_create(
-        DuplicateReview(person=person, candidate=c.person, score=c.score,
-                        decision=DuplicateDecision.NOT_DUPLICATE, decided_by=actor)
+        DuplicateReview(
+            person=person,
+            candidate=c.person,
+            score=c.score,
+            decision=DuplicateDecision.NOT_DUPLICATE,
+            decided_by=actor,
+        )
         for c in candidates
     )
-    after = snapshot(person, [*_registration_fields(), "date_of_birth_estimated", "site",
-                             "household", "owning_agency"])
+    after = snapshot(
+        person,
+        [*_registration_fields(), "date_of_birth_estimated", "site", "household", "owning_agency"],
+    )
     after["specific_needs"] = sorted(n.code for n in data.specific_needs)
-    audit_record(actor=actor, action="person.register", obj=person,
-                 changes=diff({}, after))
+    audit_record(actor=actor, action="person.register", obj=person, changes=diff({}, after))
     for candidate in candidates:
-        audit_record(actor=actor, action="person.duplicate_dismissed", obj=person,
-                     changes={"candidate": [None, candidate.person.registration_number],
-                              "score": [None, candidate.score]})
+        audit_record(
+            actor=actor,
+            action="person.duplicate_dismissed",
+            obj=person,
+            changes={
+                "candidate": [None, candidate.person.registration_number],
+                "score": [None, candidate.score],
+            },
+        )
 
 
 def _check_site(actor: Any, site: Site) -> None:
@@ -210,13 +247,21 @@ def _check_site(actor: Any, site: Site) -> None:
         raise ValidationError({"site": _("This site is closed; people cannot be registered.")})
 
 
-def _duplicates_for(actor: Any, members: Sequence[tuple[PersonData, datetime.date, bool]],
-                    ) -> dict[int, list[Candidate]]:
+def _duplicates_for(
+    actor: Any,
+    members: Sequence[tuple[PersonData, datetime.date, bool]],
+) -> dict[int, list[Candidate]]:
     visible = access.people_for(actor)
     found: dict[int, list[Candidate]] = {}
     for index, (data, born, estimated) in enumerate(members):
-        probe = ProbeIdentity(data.given_name, data.family_name, data.sex, born, estimated,
-                              data.nationality.pk if data.nationality else None)
+        probe = ProbeIdentity(
+            data.given_name,
+            data.family_name,
+            data.sex,
+            born,
+            estimated,
+            data.nationality.pk if data.nationality else None,
+        )
         matches = find_candidates(queryset=visible, probe=probe)
         if matches:
             found[index] = matches
@@ -242,7 +287,8 @@ def household_register(
     registered_on = registered_on or today
     if registered_on > today:
         raise ValidationError(
-            {"registered_on": _("The registration date cannot be in the future.")})
+            {"registered_on": _("The registration date cannot be in the future.")}
+        )
     if not members:
         raise ValidationError({"members": _("A household has at least one member.")})
     heads = sum(1 for m in members if m.relationship_to_head == Relationship.HEAD)
@@ -267,19 +313,31 @@ def household_register(
         raise DuplicatesFound(unconfirmed)
 
     with transaction.atomic():
-        household = Household(site=site, address=address.strip(), registered_on=registered_on,
-                              owning_agency=actor.agency, created_by=actor)
+        household = Household(
+            site=site,
+            address=address.strip(),
+            registered_on=registered_on,
+            owning_agency=actor.agency,
+            created_by=actor,
+        )
         _save_with_code(household, "code", codes.HOUSEHOLD_PREFIX)
-        audit_record(actor=actor, action="household.register", obj=household,
-                     changes=diff({}, snapshot(household, ["site", "address", "registered_on",
-                                                           "owning_agency"])))
+        audit_record(
+            actor=actor,
+            action="household.register",
+            obj=household,
+            changes=diff(
+                {}, snapshot(household, ["site", "address", "registered_on", "owning_agency"])
+            ),
+        )
         people = []
         for index, (data, born, estimated) in enumerate(resolved):
-            person = _person_from(data, actor=actor, household=household, born=born,
-                                  estimated=estimated)
+            person = _person_from(
+                data, actor=actor, household=household, born=born, estimated=estimated
+            )
             _save_with_code(person, "registration_number", codes.PERSON_PREFIX)
-            _record_person(actor=actor, person=person, data=data,
-                           candidates=candidates.get(index, []))
+            _record_person(
+                actor=actor, person=person, data=data, candidates=candidates.get(index, [])
+            )
             people.append(person)
     return HouseholdRegistration(household=household, members=people)
 
@@ -289,8 +347,10 @@ def person_register(*, actor: Any, household: Household, data: PersonData) -> Di
     if not access.households_for(actor).filter(pk=household.pk).exists():
         raise PermissionDenied
     _check_site(actor, household.site)
-    if (data.relationship_to_head == Relationship.HEAD
-            and household.members.filter(relationship_to_head=Relationship.HEAD).exists()):
+    if (
+        data.relationship_to_head == Relationship.HEAD
+        and household.members.filter(relationship_to_head=Relationship.HEAD).exists()
+    ):
         raise ValidationError({"relationship_to_head": _("This household already has a head.")})
     today = timezone.localdate()
     born, estimated = _resolve_birth_date(data, today)
@@ -299,23 +359,44 @@ def person_register(*, actor: Any, household: Household, data: PersonData) -> Di
     if candidates and not data.confirm_not_duplicate:
         raise DuplicatesFound({0: candidates})
     with transaction.atomic():
-        person = _person_from(data, actor=actor, household=household, born=born,
-                              estimated=estimated)
+        person = _person_from(
+            data, actor=actor, household=household, born=born, estimated=estimated
+        )
         _save_with_code(person, "registration_number", codes.PERSON_PREFIX)
         _record_person(actor=actor, person=person, data=data, candidates=candidates)
     return person
 
 
 EDITABLE_FIELDS = (
-    "given_name", "family_name", "other_names", "sex", "date_of_birth",
-    "date_of_birth_estimated", "nationality", "languages", "displacement_status",
-    "origin_country", "origin_location", "displaced_on", "arrived_on", "phone", "documents",
-    "relationship_to_head", "consent_date", "consent_given_by", "consent_scope",
+    "given_name",
+    "family_name",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "nationality",
+    "languages",
+    "displacement_status",
+    "origin_country",
+    "origin_location",
+    "displaced_on",
+    "arrived_on",
+    "phone",
+    "documents",
+    "relationship_to_head",
+    "consent_date",
+    "consent_given_by",
+    "consent_scope",
 )
 
 
-def person_update(*, actor: Any, person: DisplacedPerson, changes: dict[str, Any],
-                  specific_needs: Iterable[SpecificNeed] | None = None) -> DisplacedPerson:
+def person_update(
+    *,
+    actor: Any,
+    person: DisplacedPerson,
+    changes: dict[str, Any],
+    specific_needs: Iterable[SpecificNeed] | None = None,
+) -> DisplacedPerson:
     """Change a person's recorded details; audit every field that changed."""
     access.require(actor, Action.EDIT_PEOPLE)
     if not access.people_for(actor).filter(pk=person.pk).exists():
@@ -332,50 +413,75 @@ def person_update(*, actor: Any, person: DisplacedPerson, changes: dict[str, Any
         setattr(candidate, name, value)
     today = timezone.localdate()
     data = PersonData(
-        given_name=candidate.given_name, family_name=candidate.family_name, sex=candidate.sex,
+        given_name=candidate.given_name,
+        family_name=candidate.family_name,
+        sex=candidate.sex,
         relationship_to_head=candidate.relationship_to_head,
         displacement_status=candidate.displacement_status,
-        consent_date=candidate.consent_date, consent_given_by=candidate.consent_given_by,
-        date_of_birth=candidate.date_of_birth, displaced_on=candidate.displaced_on,
+        consent_date=candidate.consent_date,
+        consent_given_by=candidate.consent_given_by,
+        date_of_birth=candidate.date_of_birth,
+        displaced_on=candidate.displaced_on,
         arrived_on=candidate.arrived_on,
-        specific_needs=new_needs if new_needs is not None
+        specific_needs=new_needs
+        if new_needs is not None
         else list(person.specific_needs.select_related("category")),
     )
     _validate_person(data, candidate.date_of_birth, today)
-    if (candidate.relationship_to_head == Relationship.HEAD
-            and before["relationship_to_head"] != Relationship.HEAD
-            and DisplacedPerson.objects.filter(household_id=candidate.household_id,
-                                               relationship_to_head=Relationship.HEAD)
-            .exclude(pk=candidate.pk).exists()):
+    if (
+        candidate.relationship_to_head == Relationship.HEAD
+        and before["relationship_to_head"] != Relationship.HEAD
+        and DisplacedPerson.objects.filter(
+            household_id=candidate.household_id, relationship_to_head=Relationship.HEAD
+        )
+        .exclude(pk=candidate.pk)
+        .exists()
+    ):
         raise ValidationError({"relationship_to_head": _("This household already has a head.")})
     keys = search_keys(candidate.given_name, candidate.family_name, candidate.other_names)
     candidate.name_search, candidate.given_key, candidate.family_key = (
-        keys.name_search, keys.given_key, keys.family_key)
+        keys.name_search,
+        keys.given_key,
+        keys.family_key,
+    )
     candidate.documents = sorted(candidate.documents or [])
-    candidate.full_clean(exclude=["site", "household", "owning_agency"],
-                         validate_unique=False, validate_constraints=False)
+    candidate.full_clean(
+        exclude=["site", "household", "owning_agency"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
 
     after = snapshot(candidate, EDITABLE_FIELDS)
     field_changes = diff(before, after)
     with transaction.atomic():
-        candidate.save(update_fields=[*changes.keys(), "name_search", "given_key",
-                                      "family_key", "updated_at"])
+        candidate.save(
+            update_fields=[*changes.keys(), "name_search", "given_key", "family_key", "updated_at"]
+        )
         if new_needs is not None:
             new_codes = {n.code for n in new_needs}
             if new_codes != old_needs:
                 candidate.need_records.exclude(need__in=new_needs).delete()
                 PersonSpecificNeed.objects.bulk_create(
-                    [PersonSpecificNeed(person=candidate, need=n, recorded_by=actor)
-                     for n in new_needs if n.code not in old_needs])
+                    [
+                        PersonSpecificNeed(person=candidate, need=n, recorded_by=actor)
+                        for n in new_needs
+                        if n.code not in old_needs
+                    ]
+                )
                 field_changes["specific_needs"] = [sorted(old_needs), sorted(new_codes)]
         if field_changes:
-            audit_record(actor=actor, action="person.update", obj=candidate,
-                         changes=field_changes)
+            audit_record(actor=actor, action="person.update", obj=candidate, changes=field_changes)
     return candidate
 
 
-def person_status_change(*, actor: Any, person: DisplacedPerson, status: str, reason: str,
-                         effective_on: datetime.date | None = None) -> DisplacedPerson:
+def person_status_change(
+    *,
+    actor: Any,
+    person: DisplacedPerson,
+    status: str,
+    reason: str,
+    effective_on: datetime.date | None = None,
+) -> DisplacedPerson:
     """Record that a person departed, died, was repatriated, resettled, ... with the reason."""
     access.require(actor, Action.CHANGE_PERSON_STATUS)
     if not access.people_for(actor).filter(pk=person.pk).exists():
@@ -400,14 +506,20 @@ def person_status_change(*, actor: Any, person: DisplacedPerson, status: str, re
         person.status, person.status_reason = status, reason.strip()
         person.status_changed_on = effective_on
         person.save(update_fields=["status", "status_reason", "status_changed_on", "updated_at"])
-        audit_record(actor=actor, action="person.status_change", obj=person,
-                     changes=diff(before, snapshot(person, ["status", "status_reason",
-                                                            "status_changed_on"])))
+        audit_record(
+            actor=actor,
+            action="person.status_change",
+            obj=person,
+            changes=diff(
+                before, snapshot(person, ["status", "status_reason", "status_changed_on"])
+            ),
+        )
     return person
 
 
-def household_relocate(*, actor: Any, household: Household, site: Site,
-                       address: str = "") -> Household:
+def household_relocate(
+    *, actor: Any, household: Household, site: Site, address: str = ""
+) -> Household:
     """Move a household and all its members to another site of the agency."""
     access.require(actor, Action.EDIT_PEOPLE)
     if not access.households_for(actor).filter(pk=household.pk).exists():
@@ -420,6 +532,10 @@ def household_relocate(*, actor: Any, household: Household, site: Site,
         household.site, household.address = site, address.strip()
         household.save(update_fields=["site", "address"])
         household.members.update(site=site)
-        audit_record(actor=actor, action="household.relocate", obj=household,
-                     changes=diff(before, snapshot(household, ["site", "address"])))
+        audit_record(
+            actor=actor,
+            action="household.relocate",
+            obj=household,
+            changes=diff(before, snapshot(household, ["site", "address"])),
+        )
     return household

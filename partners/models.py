@@ -30,8 +30,9 @@ class PartnerAgency(models.Model):
     name = models.CharField(_("name"), max_length=200)
     acronym = models.CharField(_("acronym"), max_length=30)
     agency_type = models.CharField(_("type"), max_length=20, choices=AgencyType.choices)
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="agencies",
-                                     verbose_name=_("sectors"))
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="agencies", verbose_name=_("sectors")
+    )
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)

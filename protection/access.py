@@ -37,8 +37,9 @@ _READ_ONLY = {Action.VIEW_AGENCIES, Action.VIEW_SITES, Action.VIEW_AGGREGATES}
 _REGISTRY = {Action.VIEW_PEOPLE, Action.REGISTER_PEOPLE, Action.EDIT_PEOPLE}
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.ADMIN: frozenset(_READ_ONLY | _REGISTRY | {Action.MANAGE_SITES,
-                                                    Action.CHANGE_PERSON_STATUS}),
+    Role.ADMIN: frozenset(
+        _READ_ONLY | _REGISTRY | {Action.MANAGE_SITES, Action.CHANGE_PERSON_STATUS}
+    ),
     Role.SUPERVISOR: frozenset(_READ_ONLY | _REGISTRY | {Action.CHANGE_PERSON_STATUS}),
     Role.PROTECTION_OFFICER: frozenset(_READ_ONLY | _REGISTRY | {Action.CHANGE_PERSON_STATUS}),
     Role.CASE_WORKER: frozenset(_READ_ONLY | _REGISTRY),
@@ -77,9 +78,9 @@ def sites_for(user: Any) -> "QuerySet[Site]":
     agency = agency_of(user)
     if agency is None or not can(user, Action.VIEW_SITES):
         return Site.objects.none()
-    operating = Site.operating_agencies.through.objects.filter(
-        partneragency_id=agency.pk
-    ).values("site_id")
+    operating = Site.operating_agencies.through.objects.filter(partneragency_id=agency.pk).values(
+        "site_id"
+    )
     return Site.objects.filter(Q(managing_agency_id=agency.pk) | Q(pk__in=operating))
 
 

@@ -50,16 +50,27 @@ class AuditEvent(AppendOnlyModel):
     """Who changed what, when, from where: written by the service in the same transaction."""
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              related_name="+", verbose_name=_("actor"))
-    agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT, null=True,
-                               related_name="+", verbose_name=_("agency"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    agency = models.ForeignKey(
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
     action = models.CharField(_("action"), max_length=80)
     object_type = models.CharField(_("object type"), max_length=80)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
-    changes = models.JSONField(_("changed fields"), default=dict, blank=True,
-                               help_text=_("Field name to [before, after]."))
+    changes = models.JSONField(
+        _("changed fields"), default=dict, blank=True, help_text=_("Field name to [before, after].")
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     ip_address = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
 
@@ -68,8 +79,9 @@ class AuditEvent(AppendOnlyModel):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [
-            models.Index(fields=["object_type", "object_id", "created_at"],
-                         name="audit_object_time_idx"),
+            models.Index(
+                fields=["object_type", "object_id", "created_at"], name="audit_object_time_idx"
+            ),
             models.Index(fields=["actor", "created_at"], name="audit_actor_time_idx"),
         ]
 
@@ -88,10 +100,16 @@ class AccessLog(AppendOnlyModel):
     """One read of a person's record by one user, through one channel."""
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("user"))
-    agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.PROTECT, null=True,
-                               related_name="+", verbose_name=_("agency"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    agency = models.ForeignKey(
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
     object_type = models.CharField(_("record type"), max_length=80)
     object_id = models.CharField(_("record id"), max_length=64)
     purpose = models.CharField(_("purpose"), max_length=20, choices=AccessPurpose.choices)
@@ -103,8 +121,9 @@ class AccessLog(AppendOnlyModel):
         verbose_name = _("record access")
         verbose_name_plural = _("record access log")
         indexes = [
-            models.Index(fields=["object_type", "object_id", "created_at"],
-                         name="access_object_time_idx"),
+            models.Index(
+                fields=["object_type", "object_id", "created_at"], name="access_object_time_idx"
+            ),
             models.Index(fields=["user", "created_at"], name="access_user_time_idx"),
         ]
 

@@ -29,8 +29,9 @@ class KeysetPage(Generic[ModelT]):
     after: int | None
 
 
-def keyset_page(queryset: QuerySet[ModelT], *, after: str | None, size: int = 50
-                ) -> KeysetPage[ModelT]:
+def keyset_page(
+    queryset: QuerySet[ModelT], *, after: str | None, size: int = 50
+) -> KeysetPage[ModelT]:
     """Return the rows after the id `after` (newest first), and the cursor of the next page."""
     position: int | None = None
     if after and after.isdigit():
@@ -39,5 +40,6 @@ def keyset_page(queryset: QuerySet[ModelT], *, after: str | None, size: int = 50
     rows = list(queryset.order_by("-pk")[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
-    return KeysetPage(items=rows, next_after=rows[-1].pk if has_more and rows else None,
-                      after=position)
+    return KeysetPage(
+        items=rows, next_after=rows[-1].pk if has_more and rows else None, after=position
+    )

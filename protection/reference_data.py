@@ -51,18 +51,23 @@ def _add_missing(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
 
 def _country_rows() -> list[dict[str, Any]]:
     translators = {
-        language: gettext.translation("iso3166-1", pycountry.LOCALES_DIR,
-                                      languages=[language], fallback=True)
+        language: gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+        )
         for language in ("fr", "ar")
     }
     rows = []
     for country in pycountry.countries:
         name = getattr(country, "common_name", None) or country.name
-        rows.append({
-            "code": country.alpha_3, "alpha2": country.alpha_2, "name": name,
-            "name_fr": translators["fr"].gettext(country.name),
-            "name_ar": translators["ar"].gettext(country.name),
-        })
+        rows.append(
+            {
+                "code": country.alpha_3,
+                "alpha2": country.alpha_2,
+                "name": name,
+                "name_fr": translators["fr"].gettext(country.name),
+                "name_ar": translators["ar"].gettext(country.name),
+            }
+        )
     return rows
 
 

@@ -19,9 +19,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 def _reference_lists(request: pytest.FixtureRequest) -> None:
     """Reload reference lists after a transactional test has flushed them."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = ("transactional_db" in request.fixturenames
-                     or "live_server" in request.fixturenames
-                     or bool(marker and marker.kwargs.get("transaction")))
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
     if transactional:
         request.getfixturevalue("transactional_db")
         load_reference_data()
@@ -54,5 +56,6 @@ def officer(agency: Any) -> Any:
 
 @pytest.fixture
 def other_officer(other_agency: Any) -> Any:
-    return factories.UserFactory(agency=other_agency, role="protection_officer",
-                                 username="other_officer")
+    return factories.UserFactory(
+        agency=other_agency, role="protection_officer", username="other_officer"
+    )

@@ -76,14 +76,16 @@ def person_data(**overrides: Any) -> PersonData:
     values.update(overrides)
     if "specific_needs" in values:
         values["specific_needs"] = list(
-            SpecificNeed.objects.filter(code__in=values["specific_needs"])
-            .select_related("category")
+            SpecificNeed.objects.filter(code__in=values["specific_needs"]).select_related(
+                "category"
+            )
         )
     return PersonData(**values)
 
 
-def register_household(*, actor: Any, site: Site, members: list[dict[str, Any]] | None = None,
-                       **kwargs: Any) -> HouseholdRegistration:
+def register_household(
+    *, actor: Any, site: Site, members: list[dict[str, Any]] | None = None, **kwargs: Any
+) -> HouseholdRegistration:
     """Register a household through the service, as an officer would."""
     datas = [person_data(**m) for m in (members or [{}])]
     return household_register(actor=actor, site=site, members=datas, **kwargs)

@@ -18,12 +18,16 @@ class User(AbstractUser):
     """A person or a partner system that signs in."""
 
     agency = models.ForeignKey(
-        "partners.PartnerAgency", on_delete=models.PROTECT, related_name="users",
-        verbose_name=_("agency"), null=True,
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("agency"),
+        null=True,
         help_text=_("Every user except the platform superuser belongs to one agency."),
     )
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices,
-                            default=Role.PROTECTION_OFFICER)
+    role = models.CharField(
+        _("role"), max_length=30, choices=Role.choices, default=Role.PROTECTION_OFFICER
+    )
     preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
 
     class Meta:

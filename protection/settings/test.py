@@ -18,8 +18,11 @@ STORAGES = {
 # Tests that exercise throttling set their own rates; the rest must not trip over it.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "100000/hour",
-                               "token_login": "1000/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "1000/minute",
+        "user": "100000/hour",
+        "token_login": "1000/minute",
+    },
 }
 
 # Parallel runs on one machine (several checkouts, several developers) each name their own.

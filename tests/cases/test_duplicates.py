@@ -26,9 +26,17 @@ def test_misspelled_registration_is_stopped_with_the_match(officer, site) -> Non
     original = register_household(actor=officer, site=site).members[0]
 
     with pytest.raises(DuplicatesFound) as raised:
-        register_household(actor=officer, site=site, members=[{
-            "given_name": "Aminah", "family_name": "Muhammad",
-            "date_of_birth": datetime.date(1990, 6, 1)}])
+        register_household(
+            actor=officer,
+            site=site,
+            members=[
+                {
+                    "given_name": "Aminah",
+                    "family_name": "Muhammad",
+                    "date_of_birth": datetime.date(1990, 6, 1),
+                }
+            ],
+        )
 
     matches = raised.value.candidates[0]
     assert [m.person.pk for m in matches] == [original.pk]
@@ -38,31 +46,41 @@ def test_misspelled_registration_is_stopped_with_the_match(officer, site) -> Non
 
 def test_different_person_is_not_flagged(officer, site) -> None:
     register_household(actor=officer, site=site)
-    result = register_household(actor=officer, site=site, members=[{
-        "given_name": "Joseph", "family_name": "Lado", "sex": "male",
-        "date_of_birth": datetime.date(1975, 1, 1)}])
+    result = register_household(
+        actor=officer,
+        site=site,
+        members=[
+            {
+                "given_name": "Joseph",
+                "family_name": "Lado",
+                "sex": "male",
+                "date_of_birth": datetime.date(1975, 1, 1),
+            }
+        ],
+    )
     assert len(result.members) == 1
 
 
 def test_same_name_far_apart_in_age_is_not_flagged(officer, site) -> None:
     register_household(actor=officer, site=site)
-    result = register_household(actor=officer, site=site, members=[{
-        "date_of_birth": datetime.date(2012, 5, 17)}])
+    result = register_household(
+        actor=officer, site=site, members=[{"date_of_birth": datetime.date(2012, 5, 17)}]
+    )
     assert result.members[0].given_name == "Amina"
 
 
 def test_confirmed_not_duplicate_is_registered_and_recorded(officer, site) -> None:
     original = register_household(actor=officer, site=site).members[0]
-    result = register_household(actor=officer, site=site, members=[{
-        "confirm_not_duplicate": True}])
+    result = register_household(actor=officer, site=site, members=[{"confirm_not_duplicate": True}])
     review = DuplicateReview.objects.get()
     assert review.person == result.members[0]
     assert review.candidate == original
     assert review.decided_by == officer
 
 
-def test_other_agencys_people_are_never_shown_as_matches(officer, site, other_officer,
-                                                         other_site) -> None:
+def test_other_agencys_people_are_never_shown_as_matches(
+    officer, site, other_officer, other_site
+) -> None:
     register_household(actor=other_officer, site=other_site)
     result = register_household(actor=officer, site=site)
     assert len(result.members) == 1
