@@ -35,17 +35,26 @@ def _rows(relative_path: str) -> list[dict[str, Any]]:
 
 
 def _add_missing(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
-    existing = set(model._default_manager.values_list("code", flat=True))
+    """Insert the rows whose code is new; fill blank translations of existing ones."""
+    existing = {item.code: item for item in model._default_manager.all()}  # type: ignore[attr-defined]
     categories = {c.code: c for c in SpecificNeedCategory.objects.all()}
-    new = []
+    new, filled = [], []
     for order, row in enumerate(rows):
-        if row["code"] in existing:
+        current = existing.get(row["code"])
+        if current is not None:
+            blanks = [f for f in ("name_fr", "name_ar") if not getattr(current, f) and row.get(f)]
+            for name in blanks:
+                setattr(current, name, row[name])
+            if blanks:
+                filled.append(current)
             continue
         values = {key: value for key, value in row.items() if key != "category"}
         if "category" in row:
             values["category"] = categories[row["category"]]
         new.append(model(sort_order=order, **values))
     model._default_manager.bulk_create(new)
+    if filled:
+        model._default_manager.bulk_update(filled, ["name_fr", "name_ar"])
     return len(new)
 
 

@@ -27,3 +27,8 @@ REST_FRAMEWORK = {
 
 # Parallel runs on one machine (several checkouts, several developers) each name their own.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PROTECTION_TEST_DB", "test_protection")}  # noqa: F405
+
+# WhiteNoise serves from the finders in tests; the empty root only silences its warning.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
