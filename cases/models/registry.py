@@ -1,4 +1,4 @@
-"""Households, displaced people, their specific needs, and duplicate-check decisions."""
+"""The registry: households, displaced people, their specific needs, duplicate decisions."""
 
 from django.conf import settings
 from django.db import models
