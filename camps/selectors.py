@@ -8,7 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,11 +72,19 @@ class Population:
 
 def site_list(*, user: Any) -> QuerySet[Site]:
     """Return the sites the user may see with their active population, by name."""
-    active = Q(people__status=PersonStatus.ACTIVE)
+    # One count per site from the (site, status) index, instead of joining every person to
+    # the sites and grouping wide rows: that took seconds at 200,000 people.
+    active_people = (
+        DisplacedPerson.objects.filter(site=OuterRef("pk"), status=PersonStatus.ACTIVE)
+        .order_by()
+        .values("site")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
     return (
         access.sites_for(user)
         .select_related("site_type", "country", "managing_agency")
-        .annotate(population=Count("people", filter=active))
+        .annotate(population=Coalesce(Subquery(active_people), 0))
         .order_by("name")
     )
 

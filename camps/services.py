@@ -1,12 +1,190 @@
-"""Writes about sites: the population snapshot kept for trends."""
+"""Writes about sites: create and change a site, and the population snapshot kept for trends."""
 
 import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from camps.models import PopulationSnapshot, Site
+from camps.models import Country, PopulationSnapshot, Site, SiteStatus, SiteType
 from camps.selectors import site_population
+from partners.models import PartnerAgency
+from protection import access
+from protection.access import Action
+from protection.audit import audit_record, diff
+from protection.audit import snapshot as field_values
+
+# What site_update may change; the managing agency stays with the agency that created the site.
+SITE_EDITABLE_FIELDS = (
+    "name",
+    "code",
+    "site_type",
+    "country",
+    "admin1",
+    "admin2",
+    "latitude",
+    "longitude",
+    "capacity",
+    "status",
+    "opened_on",
+)
+_AUDITED_FIELDS = (*SITE_EDITABLE_FIELDS, "managing_agency")
+
+
+def _validate_site(site: Site, *, operating_agencies: list[PartnerAgency] | None) -> None:
+    """Collect every problem with a site's values into one ValidationError."""
+    errors: dict[str, str] = {}
+    site.name = (site.name or "").strip()
+    site.code = (site.code or "").strip()
+    if not site.name:
+        errors["name"] = _("Enter the name of the site.")
+    if not site.code:
+        errors["code"] = _("Enter a short code for the site.")
+    elif Site.objects.filter(code__iexact=site.code).exclude(pk=site.pk).exists():
+        # Codes are unique whatever their case: "kak-01" is "KAK-01" (a constraint says so too).
+        errors["code"] = _("Another site already has this code.")
+    if site.capacity is None or site.capacity <= 0:
+        errors["capacity"] = _("The capacity is a number of people greater than zero.")
+    for name, limit in (("latitude", 90), ("longitude", 180)):
+        value = getattr(site, name)
+        if value is not None and not -limit <= decimal.Decimal(value) <= limit:
+            errors[name] = _("This value must lie between -%(limit)s and %(limit)s.") % {
+                "limit": limit
+            }
+    if (site.latitude is None) != (site.longitude is None):
+        errors.setdefault(
+            "longitude" if site.longitude is None else "latitude",
+            _("Give both latitude and longitude, or neither."),
+        )
+    if site.site_type_id is not None and not site.site_type.active:
+        errors["site_type"] = _("This site type is no longer in use.")
+    if site.country_id is not None and not site.country.active:
+        errors["country"] = _("This country is not in use.")
+    if site.status not in SiteStatus.values:
+        errors["status"] = _("Choose a valid status.")
+    if site.opened_on is not None and site.opened_on > timezone.localdate():
+        errors["opened_on"] = _("The opening date cannot be in the future.")
+    if operating_agencies is not None and any(not a.active for a in operating_agencies):
+        errors["operating_agencies"] = _("Only active agencies can operate in a site.")
+    if errors:
+        raise ValidationError(errors)
+    site.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def _save_site(site: Site, update_fields: list[str] | None = None) -> None:
+    """Save, turning a code taken by a concurrent request into a field error."""
+    try:
+        with transaction.atomic():
+            site.save(update_fields=update_fields)
+    except IntegrityError as error:
+        if Site.objects.filter(code__iexact=site.code).exclude(pk=site.pk).exists():
+            raise ValidationError({"code": _("Another site already has this code.")}) from error
+        raise
+
+
+def _require_manager(actor: Any) -> PartnerAgency:
+    access.require(actor, Action.MANAGE_SITES)
+    agency = access.agency_of(actor)
+    if agency is None:  # pragma: no cover - access.require already refused.
+        raise PermissionDenied
+    return agency
+
+
+def site_create(
+    *,
+    actor: Any,
+    name: str,
+    code: str,
+    site_type: SiteType,
+    country: Country,
+    capacity: int,
+    admin1: str = "",
+    admin2: str = "",
+    latitude: decimal.Decimal | None = None,
+    longitude: decimal.Decimal | None = None,
+    status: str = SiteStatus.OPEN,
+    opened_on: datetime.date | None = None,
+    operating_agencies: Iterable[PartnerAgency] = (),
+) -> Site:
+    """Create a site managed by the actor's agency; audit it.
+
+    Raise PermissionDenied unless the actor's role may manage sites, and ValidationError for
+    bad values (a code another site has in any case, capacity not above zero, coordinates
+    out of range, an inactive site type or country).
+    """
+    agency = _require_manager(actor)
+    operators = [a for a in operating_agencies if a.pk != agency.pk]
+    site = Site(
+        name=name,
+        code=code,
+        site_type=site_type,
+        country=country,
+        admin1=admin1.strip(),
+        admin2=admin2.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        capacity=capacity,
+        status=status,
+        managing_agency=agency,
+        opened_on=opened_on,
+    )
+    _validate_site(site, operating_agencies=operators)
+    with transaction.atomic():
+        _save_site(site)
+        site.operating_agencies.set(operators)
+        after = field_values(site, _AUDITED_FIELDS)
+        after["operating_agencies"] = sorted(a.pk for a in operators)
+        audit_record(actor=actor, action="site.create", obj=site, changes=diff({}, after))
+    return site
+
+
+def site_update(
+    *,
+    actor: Any,
+    site: Site,
+    changes: dict[str, Any],
+    operating_agencies: Iterable[PartnerAgency] | None = None,
+) -> Site:
+    """Change a site its agency manages; audit every field that changed.
+
+    Raise PermissionDenied unless the actor's role may manage sites and the actor's agency
+    manages this site (an agency that only operates in a site cannot change it).
+    """
+    agency = _require_manager(actor)
+    if site.managing_agency_id != agency.pk:
+        raise PermissionDenied(_("Only the agency that manages this site can change it."))
+    unknown = set(changes) - set(SITE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    before = field_values(site, _AUDITED_FIELDS)
+    old_operators = sorted(site.operating_agencies.values_list("pk", flat=True))
+    operators = (
+        [a for a in operating_agencies if a.pk != agency.pk]
+        if operating_agencies is not None
+        else None
+    )
+
+    candidate = Site.objects.get(pk=site.pk)
+    for name, value in changes.items():
+        setattr(candidate, name, value.strip() if isinstance(value, str) else value)
+    _validate_site(candidate, operating_agencies=operators)
+
+    field_changes = diff(before, field_values(candidate, _AUDITED_FIELDS))
+    with transaction.atomic():
+        if changes:
+            _save_site(candidate, update_fields=list(changes))
+        if operators is not None:
+            new_operators = sorted(a.pk for a in operators)
+            if new_operators != old_operators:
+                candidate.operating_agencies.set(operators)
+                field_changes["operating_agencies"] = [old_operators, new_operators]
+        if field_changes:
+            audit_record(actor=actor, action="site.update", obj=candidate, changes=field_changes)
+    return candidate
 
 
 def population_snapshot_take(*, site: Site, day: datetime.date | None = None) -> PopulationSnapshot:

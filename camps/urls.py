@@ -1,4 +1,11 @@
-"""Page routes."""
+"""Page routes of the sites, mounted at /camps/."""
+
+from django.urls import path
+
+from camps import views
 
 app_name = "camps"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.site_list, name="list"),
+    path("<int:pk>/", views.site_detail, name="detail"),
+]

@@ -13,6 +13,8 @@ _BODY_LENGTH = 8
 _TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 PERSON_PREFIX = "P"
 HOUSEHOLD_PREFIX = "H"
+CASE_PREFIX = "C"
+REFERRAL_PREFIX = "R"
 
 
 def new_code(prefix: str) -> str:
@@ -21,10 +23,12 @@ def new_code(prefix: str) -> str:
     return f"{prefix}-{body[:4]}-{body[4:]}"
 
 
-def canonical_code(text: str) -> str | None:
+def canonical_code(
+    text: str, prefixes: tuple[str, ...] = (PERSON_PREFIX, HOUSEHOLD_PREFIX)
+) -> str | None:
     """Return the stored form of a typed code, or None if the text is not a code."""
     compact = re.sub(r"[^0-9A-Z]", "", (text or "").upper())
-    if len(compact) != _BODY_LENGTH + 1 or compact[0] not in (PERSON_PREFIX, HOUSEHOLD_PREFIX):
+    if len(compact) != _BODY_LENGTH + 1 or compact[0] not in prefixes:
         return None
     body = compact[1:].translate(_TYPOS)
     if any(char not in ALPHABET for char in body):

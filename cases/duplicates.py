@@ -2,7 +2,9 @@
 
 Blocking keeps this fast at millions of rows: only people who share a phonetic key of the given
 or family name (either way round) and whose date of birth lies within a tolerance are read,
-through indexes on (key, date of birth); the candidates are then scored in Python.
+through indexes on (key, date of birth); the candidates are then scored in Python. When a
+common name gives more rows than are scored, the closest rows (both names alike, birth dates
+nearest) are read first, still through those indexes.
 """
 
 import datetime
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 
 import jellyfish
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
@@ -136,6 +138,61 @@ def score(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int) -
     return Candidate(person=person, score=round(total), reasons=reasons)
 
 
+def _born_within(born: datetime.date, *, years: int = 0, days: int = 0) -> Q:
+    """Match dates of birth within `years` or `days` either side of `born`."""
+    if years:
+        return Q(date_of_birth__range=(_years_before(born, years), _years_before(born, -years)))
+    margin = datetime.timedelta(days=days)
+    return Q(date_of_birth__range=(born - margin, born + margin))
+
+
+def _closest_first(
+    base: QuerySet[DisplacedPerson],
+    probe: ProbeIdentity,
+    given_key: str,
+    family_key: str,
+    blocking: Q,
+    tolerance: int,
+    first_read: list[DisplacedPerson],
+) -> list[DisplacedPerson]:
+    """Fill a capped block from the tightest conditions to the loosest, each through an index.
+
+    Both names alike before one name alike, and the same birth date before near ones: every
+    stage is a range on the (key, date of birth) indexes, so none reads the whole block.
+    """
+    born = probe.date_of_birth
+    windows = [_born_within(born, days=d) for d in (0, 7, 31)]
+    if tolerance > 1:
+        windows.append(_born_within(born, years=1))
+    windows.append(_born_within(born, years=tolerance))
+    same_names = Q(pk__in=[])
+    if given_key and family_key:
+        same_names = Q(given_key=given_key, family_key=family_key) | Q(
+            given_key=family_key, family_key=given_key
+        )
+    stages = [
+        same_names & windows[0],
+        same_names & windows[2],
+        blocking & windows[0],
+        same_names & windows[-1],
+        blocking & windows[1],
+        blocking & windows[2],
+        *[blocking & window for window in windows[3:-1]],
+    ]
+    chosen: dict[int, DisplacedPerson] = {}
+    for condition in stages:
+        room = MAX_BLOCK_ROWS - len(chosen)
+        if room <= 0:
+            break
+        for person in base.filter(condition).exclude(pk__in=list(chosen))[:room]:
+            chosen[person.pk] = person
+    for person in first_read:  # the rest of the room: any others of the block
+        if len(chosen) >= MAX_BLOCK_ROWS:
+            break
+        chosen.setdefault(person.pk, person)
+    return list(chosen.values())
+
+
 def find_candidates(
     *,
     queryset: QuerySet[DisplacedPerson],
@@ -153,20 +210,30 @@ def find_candidates(
         if estimated
         else settings.DUPLICATE_DOB_TOLERANCE_YEARS
     )
-    earliest = _years_before(probe.date_of_birth, tolerance)
-    latest = _years_before(probe.date_of_birth, -tolerance)
     blocking = Q()
     for key in keys:
         blocking |= Q(given_key=key) | Q(family_key=key)
-    rows = (
-        queryset.filter(blocking, date_of_birth__range=(earliest, latest))
-        .exclude(pk__in=list(exclude_ids))
-        .select_related("site", "household")
-        .order_by("-id")[:MAX_BLOCK_ROWS]
+    # No ORDER BY: with one, PostgreSQL walks the primary key backwards filtering every row
+    # until it has enough, tens of milliseconds at a million people, instead of reading the
+    # (key, date of birth) indexes. Which rows of a block come first is decided below.
+    base = queryset.exclude(pk__in=list(exclude_ids)).order_by()
+    block = list(
+        base.filter(blocking, _born_within(probe.date_of_birth, years=tolerance))[
+            : MAX_BLOCK_ROWS + 1
+        ]
     )
+    if len(block) > MAX_BLOCK_ROWS:
+        # A common name: the block holds more people than we score. Read the closest ones
+        # first (both names alike, then birth dates near the probe's) rather than whichever
+        # rows come first, which would often miss the registration of the same person.
+        block = _closest_first(base, probe, given_key, family_key, blocking, tolerance, block)
+    rows = block[:MAX_BLOCK_ROWS]
     scored = [score(probe, person, tolerance) for person in rows]
     minimum = settings.DUPLICATE_MIN_SCORE
     matches = sorted(
         (c for c in scored if c.score >= minimum), key=lambda c: (-c.score, -c.person.pk)
     )
-    return matches[:MAX_CANDIDATES]
+    best = matches[:MAX_CANDIDATES]
+    # Site and household only for the matches shown, not for every row scored.
+    prefetch_related_objects([c.person for c in best], "site", "household")
+    return best

@@ -278,7 +278,7 @@ def household_register(
 ) -> HouseholdRegistration:
     """Register a household and its members at a site in one transaction.
 
-    Raise ValidationError for bad data (keyed by member index for member fields),
+    Raise ValidationError for bad data (member fields keyed "members.<index>.<field>"),
     DuplicatesFound when a member has likely matches the officer has not dismissed,
     and PermissionDenied when the actor may not register people at the site.
     """
@@ -303,7 +303,9 @@ def household_register(
             _validate_person(data, born, today)
             resolved.append((data, born, estimated))
         except ValidationError as error:
-            member_errors[f"members.{index}"] = error.message_dict
+            # ValidationError cannot nest a dict in a dict, so member errors use flat keys.
+            for name, messages in error.message_dict.items():
+                member_errors[f"members.{index}.{name}"] = messages
     if member_errors:
         raise ValidationError(member_errors)
 
@@ -486,6 +488,24 @@ def person_status_change(
     access.require(actor, Action.CHANGE_PERSON_STATUS)
     if not access.people_for(actor).filter(pk=person.pk).exists():
         raise PermissionDenied
+    return person_status_apply(
+        actor=actor, person=person, status=status, reason=reason, effective_on=effective_on
+    )
+
+
+def person_status_apply(
+    *,
+    actor: Any,
+    person: DisplacedPerson,
+    status: str,
+    reason: str,
+    effective_on: datetime.date | None = None,
+) -> DisplacedPerson:
+    """Validate and record a status change whose access the caller has already checked.
+
+    Case closure calls this: the right to close the case carries the right to record the
+    durable solution it reached, even for a worker who cannot edit the registry.
+    """
     today = timezone.localdate()
     effective_on = effective_on or today
     errors: dict[str, str] = {}

@@ -16,5 +16,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "sites": access.can(user, Action.VIEW_SITES),
             "people": access.can(user, Action.VIEW_PEOPLE),
             "register": access.can(user, Action.REGISTER_PEOPLE),
+            "cases": access.can(user, Action.VIEW_CASES),
+            "manage_cases": access.can(user, Action.MANAGE_CASES),
+            "referrals": access.can(user, Action.RESPOND_REFERRALS),
+            "approvals": access.can(user, Action.SUPERVISE_CASES),
+            "incidents": access.can(user, Action.VIEW_INCIDENTS),
+            "report_incident": access.can(user, Action.REPORT_INCIDENTS),
+            "alerts": access.can(user, Action.RECEIVE_ALERTS),
         }
     }

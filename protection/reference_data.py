@@ -16,6 +16,7 @@ from django.db import models, transaction
 
 from camps.models import Country, SiteType
 from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
+from incidents.models import IncidentType, PerpetratorCategory
 from partners.models import Sector
 
 _REFERENCE_FILES: list[tuple[type[models.Model], str]] = [
@@ -24,6 +25,8 @@ _REFERENCE_FILES: list[tuple[type[models.Model], str]] = [
     (SpecificNeedCategory, "cases/reference/specific_need_categories.json"),
     (SpecificNeed, "cases/reference/specific_needs.json"),
     (Sector, "partners/reference/sectors.json"),
+    (IncidentType, "incidents/reference/incident_types.json"),
+    (PerpetratorCategory, "incidents/reference/perpetrator_categories.json"),
 ]
 
 

@@ -1,3 +1,10 @@
-"""API routes."""
+"""API routes for sites."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from camps.api.views import SiteViewSet
+
+router = SimpleRouter()
+router.register("camps", SiteViewSet, basename="site")
+
+urlpatterns = router.urls

@@ -49,10 +49,13 @@ INSTALLED_APPS = [
     "camps",
     "cases",
     "incidents",
+    "protection.notifications",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages are compressed for slow field connections; Django pads the output against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "protection.context_processors.navigation",
+                "protection.notifications.context_processors.inbox",
             ],
         },
     },
@@ -183,6 +187,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several choice sets share a field name ("status", "consent_scope", "reason"); name each
+    # so that clients get one enum per set.
+    "ENUM_NAME_OVERRIDES": {
+        "PersonStatusEnum": "cases.models.PersonStatus",
+        "SiteStatusEnum": "camps.models.SiteStatus",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "ActionStatusEnum": "cases.models.ActionStatus",
+        "ReferralStatusEnum": "cases.models.ReferralStatus",
+        "ApprovalStatusEnum": "cases.models.ApprovalStatus",
+        "ClosureReasonEnum": "cases.models.ClosureReason",
+        "ConsentScopeEnum": "cases.models.ConsentScope",
+        "SharedFieldEnum": "cases.models.SharedField",
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+        "AlertStatusEnum": "incidents.models.AlertStatus",
+    },
 }
 
 CACHES = {
@@ -207,9 +226,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "alerts-escalate": {
+        "task": "incidents.tasks.alerts_escalate_due",
+        "schedule": float(os.environ.get("ALERT_ESCALATION_SCAN_SECONDS", "30")),
+    },
+    "early-warning-scan": {
+        "task": "incidents.tasks.early_warning_scan",
+        "schedule": float(os.environ.get("EARLY_WARNING_SCAN_SECONDS", "3600")),
+    },
+    "deliveries-sweep": {
+        "task": "protection.notifications.tasks.deliveries_sweep",
+        "schedule": float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30")),
+    },
     "population-snapshot": {
         "task": "camps.tasks.population_snapshot_take_all",
         "schedule": float(os.environ.get("POPULATION_SNAPSHOT_SECONDS", "3600")),
+    },
+    "referral-overdue-reminders": {
+        "task": "cases.tasks.referral_overdue_remind_all",
+        "schedule": float(os.environ.get("REFERRAL_REMINDER_SCAN_SECONDS", "900")),
     },
 }
 
@@ -222,6 +257,45 @@ DUPLICATE_ESTIMATED_DOB_TOLERANCE_YEARS = int(
     os.environ.get("DUPLICATE_ESTIMATED_DOB_TOLERANCE_YEARS", "5")
 )
 DUPLICATE_MIN_SCORE = int(os.environ.get("DUPLICATE_MIN_SCORE", "60"))
+
+# Referrals: hours the receiving agency has to answer, per urgency, and how often an overdue
+# referral is reminded to both sides.
+REFERRAL_RESPONSE_HOURS = {
+    "emergency": int(os.environ.get("REFERRAL_EMERGENCY_HOURS", "24")),
+    "urgent": int(os.environ.get("REFERRAL_URGENT_HOURS", "72")),
+    "routine": int(os.environ.get("REFERRAL_ROUTINE_HOURS", "168")),
+}
+REFERRAL_REMINDER_INTERVAL_HOURS = int(os.environ.get("REFERRAL_REMINDER_INTERVAL_HOURS", "24"))
+
+# Notifications: retries back off exponentially with full jitter (a random wait up to
+# base * 2^attempt, capped); a delivery still pending this long after it was due is re-sent.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
+NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
+NOTIFICATION_SWEEP_AFTER_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_AFTER_SECONDS", "60"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", True)
+# Off in production: a partner's URL must not reach the server's own network.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOK_PROXY_URL = os.environ.get("WEBHOOK_PROXY_URL", "")
+
+# Early warning: a site's incidents over the last 24 hours and 7 days against its own baseline
+# (the previous weeks); raised when the Poisson upper-tail probability of a count at least that
+# high is below the threshold and the count reaches the minimum.
+EARLY_WARNING_THRESHOLD = float(os.environ.get("EARLY_WARNING_THRESHOLD", "0.01"))
+EARLY_WARNING_BASELINE_WEEKS = int(os.environ.get("EARLY_WARNING_BASELINE_WEEKS", "8"))
+EARLY_WARNING_MIN_COUNT_24H = int(os.environ.get("EARLY_WARNING_MIN_COUNT_24H", "3"))
+EARLY_WARNING_MIN_COUNT_7D = int(os.environ.get("EARLY_WARNING_MIN_COUNT_7D", "5"))
+# A site with no history still has some expected rate: this many incidents per week.
+EARLY_WARNING_BASELINE_FLOOR_PER_WEEK = float(
+    os.environ.get("EARLY_WARNING_BASELINE_FLOOR_PER_WEEK", "0.5")
+)
+
+# The incident map: a tile server URL template ({z}/{x}/{y}) and its attribution. Empty: no
+# tiles are loaded and the map shows incidents and camps on a blank background.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 LOGGING = {
     "version": 1,

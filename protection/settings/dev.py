@@ -29,7 +29,7 @@ if not os.environ.get("DATABASE_URL"):
 
 if not os.environ.get("CELERY_BROKER_URL"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {  # type: ignore[no-redef]
@@ -37,6 +37,8 @@ if not os.environ.get("CELERY_BROKER_URL"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Broadcasts (worker control) would otherwise land in ./control of the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

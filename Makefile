@@ -1,0 +1,89 @@
+# The commands README gives. `make run` starts the app on the embedded defaults; `make test`
+# runs the whole suite on PostgreSQL and Redis on 127.0.0.1. Both build .venv when it is missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+HOUSEHOLDS ?= 500
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+LANGUAGES := fr ar
+# Directories that hold no source of ours: never scanned for messages, lint or caches.
+NOT_SOURCE := .venv var node_modules staticfiles test-results
+
+.DEFAULT_GOAL := help
+.PHONY: help run setup test lint format bench messages clean clean-all
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Python 3.11 or newer is needed; found: $$($(PYTHON) --version 2>&1)." >&2; \
+		echo "Run again with PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: reinstall when pyproject.toml changes. The dev extras include everything run needs.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+setup: $(VENV)/.installed-run ## Create .venv, migrate, load reference lists and the demo mission
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_reference_data
+	@if ! find locale -name '*.po' 2>/dev/null | grep -q .; then :; \
+	elif command -v msgfmt >/dev/null; then \
+		$(MANAGE) compilemessages $(addprefix --ignore=,$(NOT_SOURCE)) --verbosity=0; \
+	else echo "gettext is not installed: pages stay in English (apt-get install gettext)."; fi
+	$(MANAGE) seed_demo --households $(HOUSEHOLDS)
+
+run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT=8001 to move)
+	@echo
+	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs/)"
+	@echo "Web, Celery worker and Celery beat start together; Ctrl-C stops all three."
+	@echo
+	@# honcho would read .env (the docker-compose settings); the dev stack takes the shell's.
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) \
+	DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-protection.settings.dev}" \
+	exec $(BIN)/honcho start \
+		--procfile Procfile --env /dev/null --port $(PORT)
+
+test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127.0.0.1)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy . || status=1; \
+	exit $$status
+
+format: $(VENV)/.installed-dev ## Fix what ruff can and format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-dev ## Run the benchmarks (benchmarks/__main__.py)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+messages: $(VENV)/.installed-run ## Update the French and Arabic message files and compile them
+	@mkdir -p locale
+	$(MANAGE) makemessages $(addprefix --locale=,$(LANGUAGES)) $(addprefix --ignore=,$(NOT_SOURCE)) \
+		--ignore=tests --ignore=benchmarks
+	$(MANAGE) makemessages --domain=djangojs $(addprefix --locale=,$(LANGUAGES)) \
+		$(addprefix --ignore=,$(NOT_SOURCE)) --ignore=tests --ignore=benchmarks --ignore='static/vendor'
+	$(MANAGE) compilemessages $(addprefix --ignore=,$(NOT_SOURCE))
+
+clean: ## Remove caches and build output (keeps .venv and the dev database in var/)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache test-results build dist *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+clean-all: clean ## Also remove .venv and var/ (the dev database, broker queue and static files)
+	rm -rf $(VENV) var

@@ -1,0 +1,477 @@
+"""Generate a scale registry fast: agencies, sites and users by the ORM, people by COPY.
+
+Households, people, their specific needs and one audit event per registration are streamed
+to PostgreSQL with COPY in batches. Secondary indexes are dropped for the load and rebuilt
+afterwards with their exact definitions, and foreign-key triggers are off for the loading
+session (the generator writes consistent ids itself); both are the usual bulk-load path and
+leave the schema exactly as the migrations made it.
+"""
+
+import csv
+import datetime
+import io
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from benchmarks import names
+from camps.models import Country, Site, SiteType
+from cases import codes
+from cases.duplicates import SearchKeys, search_keys
+from cases.models import (
+    DisplacedPerson,
+    DisplacementStatus,
+    Household,
+    PersonSpecificNeed,
+    SpecificNeed,
+)
+from partners.models import PartnerAgency
+from protection.accounts.models import Role, User
+from protection.models import AuditEvent
+
+BATCH_PEOPLE = 50_000
+NULL = r"\N"
+AGENCIES = [
+    ("UNHCR", "UN Refugee Agency", "un_agency", 5),
+    ("MPU", "Mission Protection Unit", "mission", 2),
+    ("IOM", "International Organization for Migration", "un_agency", 3),
+    ("NRC", "Norwegian Refugee Council", "ingo", 2),
+    ("INTERSOS", "Intersos", "ingo", 1),
+    ("HDO", "Hope Development Organisation", "nngo", 1),
+]
+HOUSEHOLD_SIZES = ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [10, 12, 15, 18, 16, 12, 8, 5, 3, 1])
+NATIONALITIES = (
+    ["SSD", "SDN", "COD", "SOM", "MLI", "BFA", "CAF", "ETH"],
+    [40, 20, 12, 8, 6, 5, 5, 4],
+)
+STATUSES = (["IDP", "REF", "ASY", "RET", "HST", "RDP"], [50, 30, 8, 5, 4, 3])
+PERSON_STATUS = (
+    ["active", "departed", "deceased", "repatriated", "resettled"],
+    [92, 5, 1, 1, 1],
+)
+
+
+@dataclass
+class Context:
+    """Rows the generator refers to: agencies, their officers, sites, reference ids."""
+
+    agencies: list[PartnerAgency]
+    officers: dict[int, User]
+    sites: list[Site]
+    site_weights: list[float]
+    nationalities: list[int]
+    statuses: list[int]
+    adult_needs: list[int]
+    child_needs: list[int]
+    operators: dict[int, list[int]] = field(default_factory=dict)
+
+
+def create_organisations(*, sites: int, rng: random.Random) -> Context:
+    """Create the agencies, one officer and one admin per agency, a superuser, and the sites."""
+    agencies = []
+    officers = {}
+    for acronym, name, agency_type, _weight in AGENCIES:
+        agency = PartnerAgency.objects.create(name=name, acronym=acronym, agency_type=agency_type)
+        agencies.append(agency)
+        officer = User(
+            username=f"{acronym.lower()}_officer", agency=agency, role=Role.PROTECTION_OFFICER
+        )
+        officer.set_unusable_password()
+        officer.save()
+        officers[agency.pk] = officer
+        User.objects.create(
+            username=f"{acronym.lower()}_admin", agency=agency, role=Role.ADMIN, is_staff=True
+        )
+    User.objects.create_superuser(username="bench_root", email="", password=None)
+
+    site_types = list(SiteType.objects.values_list("pk", flat=True))
+    south_sudan = Country.objects.get(code="SSD")
+    weights = [a[3] for a in AGENCIES]
+    created, site_weights, operators = [], [], {}
+    for number in range(sites):
+        manager = rng.choices(agencies, weights)[0]
+        site = Site.objects.create(
+            name=f"{rng.choice(names.PLACES)} {number + 1}",
+            code=f"BEN-{number + 1:03d}",
+            site_type_id=rng.choice(site_types),
+            country=south_sudan,
+            admin1="Upper Nile",
+            capacity=rng.randrange(2_000, 60_000),
+            managing_agency=manager,
+        )
+        helpers = rng.sample([a for a in agencies if a.pk != manager.pk], k=rng.randint(0, 2))
+        site.operating_agencies.set(helpers)
+        operators[site.pk] = [manager.pk] * 4 + [a.pk for a in helpers]
+        created.append(site)
+        site_weights.append(rng.lognormvariate(0, 0.8))
+
+    by_code = dict(Country.objects.values_list("code", "pk"))
+    statuses = dict(DisplacementStatus.objects.values_list("code", "pk"))
+    needs = list(SpecificNeed.objects.select_related("category"))
+    return Context(
+        agencies=agencies,
+        officers=officers,
+        sites=created,
+        site_weights=site_weights,
+        nationalities=[by_code[code] for code in NATIONALITIES[0]],
+        statuses=[statuses[code] for code in STATUSES[0]],
+        adult_needs=[n.pk for n in needs if n.category.code not in ("CR", "SC")],
+        child_needs=[n.pk for n in needs if n.category.code in ("CR", "SC")],
+        operators=operators,
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _keys(given: str, family: str) -> SearchKeys:
+    return search_keys(given, family)
+
+
+def _years_ago(today: datetime.date, years: int, rng: random.Random) -> datetime.date:
+    return today - datetime.timedelta(days=int(years * 365.25) + rng.randrange(0, 365))
+
+
+class _Codes:
+    """Fresh random codes, never the same twice in one run."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def new(self, prefix: str) -> str:
+        while True:
+            code = codes.new_code(prefix)
+            if code not in self.seen:
+                self.seen.add(code)
+                return code
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class Table:
+    """The columns of a model's table, filled from a dict by attribute name, with defaults."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.columns = [f.column for f in self.fields]
+        self.defaults: dict[str, Any] = {}
+        for f in self.fields:
+            if f.has_default():
+                self.defaults[f.attname] = f.get_default()
+            elif f.null:
+                self.defaults[f.attname] = None
+
+    def row(self, values: dict[str, Any]) -> list[Any]:
+        try:
+            return [
+                _cell(values[f.attname] if f.attname in values else self.defaults[f.attname])
+                for f in self.fields
+            ]
+        except KeyError as missing:
+            raise RuntimeError(
+                f"The generator has no value for {self.model.__name__}.{missing}"
+            ) from None
+
+    def copy(self, cursor: Any, rows: Iterable[list[Any]]) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerows(rows)
+        buffer.seek(0)
+        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        table = self.model._meta.db_table
+        cursor.copy_expert(
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer
+        )
+
+
+def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
+    """Return (name, definition) of the table's indexes that back no constraint."""
+    cursor.execute(
+        """
+        SELECT i.relname, pg_get_indexdef(x.indexrelid)
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_class t ON t.oid = x.indrelid
+        WHERE t.relname = %s
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+        """,
+        [table],
+    )
+    return list(cursor.fetchall())
+
+
+def _next_id(cursor: Any, model: type[models.Model]) -> int:
+    # Table names come from the models, never from input.
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")  # noqa: S608
+    return int(cursor.fetchone()[0])
+
+
+def _reset_sequence(cursor: Any, model: type[models.Model]) -> None:
+    table = model._meta.db_table
+    # A model's table name, never input.
+    statement = (
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608
+    )
+    cursor.execute(statement)
+
+
+@dataclass
+class _Batch:
+    households: list[list[Any]] = field(default_factory=list)
+    people: list[list[Any]] = field(default_factory=list)
+    needs: list[list[Any]] = field(default_factory=list)
+    audit: list[list[Any]] = field(default_factory=list)
+
+
+def _household_members(
+    rng: random.Random, today: datetime.date, size: int
+) -> Iterator[tuple[str, str, datetime.date]]:
+    """Yield (relationship, sex, date of birth) for a household of `size`."""
+    head_sex = rng.choices(["female", "male"], [55, 45])[0]
+    head_age = rng.randint(18, 75)
+    yield "head", head_sex, _years_ago(today, head_age, rng)
+    if size > 1 and rng.random() < 0.7:
+        yield (
+            "spouse",
+            "male" if head_sex == "female" else "female",
+            _years_ago(today, max(18, head_age + rng.randint(-8, 8)), rng),
+        )
+        size -= 1
+    for _index in range(size - 1):
+        relationship = rng.choices(
+            ["child", "grandchild", "sibling", "parent", "other_relative", "not_related"],
+            [70, 8, 8, 4, 7, 3],
+        )[0]
+        if relationship in ("child", "grandchild"):
+            age = rng.randint(0, 17)
+        elif relationship == "parent":
+            age = min(100, head_age + rng.randint(18, 30))
+        else:
+            age = rng.randint(0, 60)
+        yield relationship, rng.choice(["female", "male"]), _years_ago(today, age, rng)
+
+
+_FEMALE = names.weighted(names.FEMALE_GIVEN)
+_MALE = names.weighted(names.MALE_GIVEN)
+_FAMILY = names.weighted(names.FAMILY, exponent=0.8)
+
+
+def _pick(rng: random.Random, weighted: tuple[list[str], list[float]]) -> str:
+    return rng.choices(weighted[0], cum_weights=weighted[1])[0]
+
+
+def _name(rng: random.Random, sex: str, family: str) -> tuple[str, str]:
+    if rng.random() < 0.03:
+        return rng.choice(names.ARABIC_GIVEN), rng.choice(names.ARABIC_FAMILY)
+    return _pick(rng, _FEMALE if sex == "female" else _MALE), family
+
+
+def load_registry(
+    context: Context,
+    *,
+    people: int,
+    rng: random.Random,
+    progress: Callable[[str], None],
+) -> dict[str, int]:
+    """COPY households and `people` people (with needs and audit events) into the registry."""
+    today = timezone.localdate()
+    now = timezone.now()
+    span = datetime.timedelta(days=730)
+    household_table = Table(Household)
+    person_table = Table(DisplacedPerson)
+    need_table = Table(PersonSpecificNeed)
+    audit_table = Table(AuditEvent)
+    tables = [household_table, person_table, need_table, audit_table]
+    made = _Codes()
+    counts = {"households": 0, "people": 0, "needs": 0, "audit": 0}
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        dropped: list[tuple[str, str]] = []
+        for table in tables:
+            for name, definition in _secondary_indexes(cursor, table.model._meta.db_table):
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                dropped.append((name, definition))
+        household_id = _next_id(cursor, Household)
+        person_id = _next_id(cursor, DisplacedPerson)
+        need_id = _next_id(cursor, PersonSpecificNeed)
+        audit_id = _next_id(cursor, AuditEvent)
+        started = time.monotonic()
+
+        batch = _Batch()
+        while counts["people"] < people:
+            size = min(rng.choices(*HOUSEHOLD_SIZES)[0], people - counts["people"])
+            site = rng.choices(context.sites, context.site_weights)[0]
+            agency_id = rng.choice(context.operators[site.pk])
+            officer = context.officers[agency_id]
+            # Registration times grow with the ids, as they do in a live registry.
+            moment = now - span * (1 - counts["people"] / people)
+            registered_on = timezone.localtime(moment).date()
+            code = made.new(codes.HOUSEHOLD_PREFIX)
+            batch.households.append(
+                household_table.row(
+                    {
+                        "id": household_id,
+                        "code": code,
+                        "site_id": site.pk,
+                        "address": f"Block {rng.choice('ABCDEFGH')}, plot {rng.randint(1, 400)}",
+                        "registered_on": registered_on,
+                        "owning_agency_id": agency_id,
+                        "created_by_id": officer.pk,
+                        "created_at": moment,
+                    }
+                )
+            )
+            batch.audit.append(
+                audit_table.row(
+                    {
+                        "id": audit_id,
+                        "created_at": moment,
+                        "actor_id": officer.pk,
+                        "agency_id": agency_id,
+                        "action": "household.register",
+                        "object_type": "cases.household",
+                        "object_id": str(household_id),
+                        "object_repr": code,
+                        "changes": {"site": [None, site.pk]},
+                        "channel": "web",
+                        "ip_address": f"10.{agency_id % 250}.0.{rng.randint(1, 254)}",
+                    }
+                )
+            )
+            audit_id += 1
+            family = _pick(rng, _FAMILY)
+            nationality = rng.choices(context.nationalities, NATIONALITIES[1])[0]
+            status_id = rng.choices(context.statuses, STATUSES[1])[0]
+            origin = rng.choice(names.PLACES)
+            for relationship, sex, born in _household_members(rng, today, size):
+                given, family_name = _name(rng, sex, family)
+                if relationship in ("spouse", "not_related", "other_relative"):
+                    family_name = _pick(rng, _FAMILY)
+                keys = _keys(given, family_name)
+                estimated = rng.random() < 0.15
+                if estimated:
+                    born = born.replace(month=1, day=1)
+                status = rng.choices(*PERSON_STATUS)[0]
+                number = made.new(codes.PERSON_PREFIX)
+                batch.people.append(
+                    person_table.row(
+                        {
+                            "id": person_id,
+                            "registration_number": number,
+                            "household_id": household_id,
+                            "site_id": site.pk,
+                            "relationship_to_head": relationship,
+                            "given_name": given,
+                            "family_name": family_name,
+                            "other_names": "",
+                            "sex": sex,
+                            "date_of_birth": born,
+                            "date_of_birth_estimated": estimated,
+                            "nationality_id": nationality,
+                            "languages": "",
+                            "displacement_status_id": status_id,
+                            "origin_country_id": nationality,
+                            "origin_location": origin,
+                            "displaced_on": None,
+                            "arrived_on": registered_on,
+                            "phone": "",
+                            "documents": [],
+                            "consent_date": registered_on,
+                            "consent_given_by": "person" if relationship == "head" else "caregiver",
+                            "consent_scope": "registration",
+                            "consent_recorded_by_id": officer.pk,
+                            "status": status,
+                            "status_reason": "" if status == "active" else "Reported by family",
+                            "status_changed_on": None if status == "active" else registered_on,
+                            "owning_agency_id": agency_id,
+                            "name_search": keys.name_search,
+                            "given_key": keys.given_key,
+                            "family_key": keys.family_key,
+                            "created_by_id": officer.pk,
+                            "created_at": moment,
+                            "updated_at": moment,
+                        }
+                    )
+                )
+                batch.audit.append(
+                    audit_table.row(
+                        {
+                            "id": audit_id,
+                            "created_at": moment,
+                            "actor_id": officer.pk,
+                            "agency_id": agency_id,
+                            "action": "person.register",
+                            "object_type": "cases.displacedperson",
+                            "object_id": str(person_id),
+                            "object_repr": f"{given} {family_name} ({number})",
+                            "changes": {
+                                "given_name": [None, given],
+                                "family_name": [None, family_name],
+                                "site": [None, site.pk],
+                            },
+                            "channel": "web",
+                            "ip_address": None,
+                        }
+                    )
+                )
+                audit_id += 1
+                if rng.random() < 0.12:
+                    child = (today - born).days < 18 * 365
+                    pool = (
+                        context.child_needs + context.adult_needs if child else context.adult_needs
+                    )
+                    for need in rng.sample(pool, k=rng.randint(1, 2)):
+                        batch.needs.append(
+                            need_table.row(
+                                {
+                                    "id": need_id,
+                                    "person_id": person_id,
+                                    "need_id": need,
+                                    "recorded_by_id": officer.pk,
+                                    "recorded_at": moment,
+                                }
+                            )
+                        )
+                        need_id += 1
+                person_id += 1
+                counts["people"] += 1
+            household_id += 1
+            counts["households"] += 1
+            if len(batch.people) >= BATCH_PEOPLE or counts["people"] >= people:
+                household_table.copy(cursor, batch.households)
+                person_table.copy(cursor, batch.people)
+                need_table.copy(cursor, batch.needs)
+                audit_table.copy(cursor, batch.audit)
+                counts["needs"] += len(batch.needs)
+                counts["audit"] += len(batch.audit)
+                batch = _Batch()
+                rate = counts["people"] / max(time.monotonic() - started, 1e-6)
+                progress(f"  {counts['people']:>9,} people loaded ({rate:,.0f}/s)")
+
+        progress(f"  rebuilding {len(dropped)} indexes")
+        for _index_name, definition in dropped:
+            cursor.execute(definition)
+        for model in (Household, DisplacedPerson, PersonSpecificNeed, AuditEvent):
+            _reset_sequence(cursor, model)
+    with connection.cursor() as cursor:
+        for model in (Household, DisplacedPerson, PersonSpecificNeed, AuditEvent):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+    return counts

@@ -1,0 +1,1 @@
+"""Protection casework: the services, selectors, rules and timeline of cases and referrals."""

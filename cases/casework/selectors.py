@@ -1,0 +1,279 @@
+"""Every non-trivial read of cases and referrals, starting from the access policy.
+
+The receiving side of a referral reads it only through `referral_inbox` and
+`referral_shared_get`, which hold the referral's own fields and what was shared: never the case.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cases.casework.filters import CaseFilter, ReferralFilter
+from cases.casework.sharing import ReferralSharedView, shared_view
+from cases.models import (
+    OPEN_ACTION_STATUSES,
+    ApprovalStatus,
+    CaseAction,
+    CaseApproval,
+    CaseAssessment,
+    CaseFollowUp,
+    CaseStatus,
+    ProtectionCase,
+    Referral,
+)
+from protection import access
+from protection.access import Action
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CaseFlags(TypedDict):
+    """What the case lists and detail carry besides the fields: derived, never stored."""
+
+    overdue_actions: int
+    next_follow_up_on: datetime.date | None
+    follow_up_overdue: bool
+
+
+class CaseDetailFlags(CaseFlags):
+    pending_approvals: list[CaseApproval]
+
+
+def _with_flags(
+    cases: QuerySet[ProtectionCase], today: datetime.date
+) -> "QuerySet[WithAnnotations[ProtectionCase, CaseFlags]]":
+    """Annotate overdue actions and the next follow-up date (derived, never stored)."""
+    overdue = (
+        CaseAction.objects.filter(
+            case=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES, due_on__lt=today
+        )
+        .order_by()
+        .values("case")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    latest = CaseFollowUp.objects.filter(case=OuterRef("pk")).order_by("-followed_up_on", "-id")
+    return cases.annotate(
+        overdue_actions=Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
+        next_follow_up_on=Subquery(latest.values("next_follow_up_on")[:1]),
+    ).annotate(
+        follow_up_overdue=Case(
+            When(
+                ~Q(status=CaseStatus.CLOSED) & Q(next_follow_up_on__lt=today),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def case_list(
+    *, user: Any, filters: dict[str, Any] | None = None
+) -> "QuerySet[WithAnnotations[ProtectionCase, CaseFlags]]":
+    """Return the cases the user may see, with their flags, newest first."""
+    queryset = _with_flags(
+        access.cases_for(user).select_related(
+            "primary_person", "primary_person__site", "assigned_to"
+        ),
+        timezone.localdate(),
+    ).order_by("-id")
+    if filters:
+        filterset = CaseFilter(filters, queryset=queryset, user=user)
+        return filterset.qs if filterset.is_valid() else queryset.none()
+    return queryset
+
+
+def case_get(*, user: Any, pk: int) -> "WithAnnotations[ProtectionCase, CaseDetailFlags]":
+    """Return one case the user may see, with everything its page shows, or 404."""
+    queryset = (
+        _with_flags(access.cases_for(user), timezone.localdate())
+        .select_related(
+            "primary_person__household",
+            "primary_person__site",
+            "primary_person__displacement_status",
+            "owning_agency",
+            "assigned_to",
+            "created_by",
+        )
+        .prefetch_related(
+            "linked_persons",
+            Prefetch(
+                "assessments",
+                queryset=CaseAssessment.objects.select_related("assessed_by").prefetch_related(
+                    "specific_needs"
+                ),
+            ),
+            Prefetch(
+                "actions",
+                queryset=CaseAction.objects.select_related("responsible_user", "referral"),
+            ),
+            Prefetch("follow_ups", queryset=CaseFollowUp.objects.select_related("recorded_by")),
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related("service", "to_agency"),
+            ),
+            Prefetch(
+                "approvals",
+                queryset=CaseApproval.objects.filter(status=ApprovalStatus.PENDING).select_related(
+                    "requested_by", "referral"
+                ),
+                to_attr="pending_approvals",
+            ),
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """The counts a case worker's caseload page starts with."""
+
+    open_cases: int
+    by_status: dict[str, int]
+    by_risk: dict[str, int]
+    with_overdue_actions: int
+    follow_up_overdue: int
+
+
+# Read by name from the annotations of _with_flags.
+_CASELOAD_COLUMNS = ("status", "risk_level", "overdue_actions", "follow_up_overdue")
+
+
+def caseload_summary(*, user: Any) -> Caseload:
+    """Count the open cases assigned to the user, by status and risk, and those overdue."""
+    cases = _with_flags(
+        access.cases_for(user).filter(assigned_to_id=user.pk).exclude(status=CaseStatus.CLOSED),
+        timezone.localdate(),
+    )
+    rows = list(cases.values(*_CASELOAD_COLUMNS))
+    by_status: dict[str, int] = {}
+    by_risk: dict[str, int] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+        by_risk[row["risk_level"]] = by_risk.get(row["risk_level"], 0) + 1
+    return Caseload(
+        open_cases=len(rows),
+        by_status=by_status,
+        by_risk=by_risk,
+        with_overdue_actions=sum(1 for row in rows if row["overdue_actions"]),
+        follow_up_overdue=sum(1 for row in rows if row["follow_up_overdue"]),
+    )
+
+
+def approval_queue(*, user: Any) -> QuerySet[CaseApproval]:
+    """Return the pending approvals the user may decide, oldest first."""
+    if not access.can(user, Action.SUPERVISE_CASES):
+        return CaseApproval.objects.none()
+    return (
+        CaseApproval.objects.filter(
+            status=ApprovalStatus.PENDING, case__in=access.cases_for(user).values("pk")
+        )
+        .exclude(requested_by_id=user.pk)
+        .select_related("case", "case__primary_person", "requested_by", "referral__service")
+        .order_by("requested_at", "id")
+    )
+
+
+def approval_get(*, user: Any, pk: int) -> CaseApproval:
+    """Return one approval the user may decide (or see decided), or 404."""
+    queryset = CaseApproval.objects.filter(case__in=access.cases_for(user).values("pk"))
+    if not access.can(user, Action.SUPERVISE_CASES):
+        queryset = queryset.none()
+    return get_object_or_404(queryset.select_related("case", "requested_by"), pk=pk)
+
+
+def _filtered(queryset: QuerySet[Referral], filters: dict[str, Any] | None) -> QuerySet[Referral]:
+    if not filters:
+        return queryset
+    filterset = ReferralFilter(filters, queryset=queryset)
+    return filterset.qs if filterset.is_valid() else queryset.none()
+
+
+def referral_sent_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Referral]:
+    """Return the referrals made from the cases the user may see, newest first."""
+    queryset = (
+        access.referrals_sent_for(user)
+        .select_related("service", "to_agency", "case", "case__primary_person")
+        .order_by("-id")
+    )
+    return _filtered(queryset, filters)
+
+
+def referral_sent_get(*, user: Any, pk: int) -> Referral:
+    """Return one referral of a case the user may see, or 404."""
+    queryset = access.referrals_sent_for(user).select_related(
+        "service__sector", "to_agency", "case", "consent_obtained_by", "override_approved_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+# The only columns the receiving side reads: nothing that leads back into the case.
+RECEIVED_FIELDS = (
+    "id",
+    "code",
+    "service",
+    "from_agency",
+    "to_agency",
+    "reason",
+    "urgency",
+    "status",
+    "consent_basis",
+    "shared_fields",
+    "shared_data",
+    "sent_at",
+    "response_due_at",
+    "responded_at",
+    "decline_reason",
+    "completed_at",
+    "outcome",
+    "cancelled_at",
+    "cancel_reason",
+)
+
+
+_RECEIVED_RELATED = (
+    "service__name",
+    "service__sector",
+    "from_agency__acronym",
+    "from_agency__name",
+)
+
+
+def referral_inbox(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Referral]:
+    """Return the referrals sent to the user's agency, newest first, without the case."""
+    queryset = (
+        access.referrals_received_for(user)
+        .only(*RECEIVED_FIELDS, *_RECEIVED_RELATED)
+        .select_related("service", "from_agency")
+        .order_by("-id")
+    )
+    return _filtered(queryset, filters)
+
+
+def referral_received_get(*, user: Any, pk: int) -> Referral:
+    """Return one referral sent to the user's agency (for its answer services), or 404."""
+    return get_object_or_404(referral_inbox(user=user), pk=pk)
+
+
+def referral_shared_get(*, user: Any, pk: int) -> ReferralSharedView:
+    """Return the receiving side's view of one referral sent to the user's agency, or 404."""
+    return shared_view(referral_received_get(user=user, pk=pk))

@@ -1,0 +1,392 @@
+"""Admin for incident reference lists, escalation policies, GBV designations, and read-only
+incidents and alerts.
+
+The admin never shows what could identify a victim: incidents appear with their anonymised
+fields only, whoever looks. Policies and their tiers are audited like every other change.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from incidents import services
+from incidents.models import (
+    Alert,
+    EscalationPolicy,
+    EscalationTier,
+    GbvDesignation,
+    Incident,
+    IncidentType,
+    PerpetratorCategory,
+    TierRecipient,
+)
+from protection import access
+from protection.accounts.models import User
+from protection.accounts.services import is_agency_admin
+from protection.admin import AuditedModelAdmin, ReferenceItemAdmin
+from protection.audit import audit_record, diff, snapshot
+from protection.notifications.models import Delivery
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    user: Any = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+@admin.register(IncidentType)
+class IncidentTypeAdmin(ReferenceItemAdmin):
+    """GBVIMS types, grave violations against children, general protection incidents."""
+
+    list_display = ("code", "name", "taxonomy", "restricted", "child_protection", "active")
+    list_filter = ("taxonomy", "restricted", "child_protection", "active")
+    fields = (
+        "code",
+        "name",
+        "name_fr",
+        "name_ar",
+        "taxonomy",
+        "restricted",
+        "child_protection",
+        "active",
+        "sort_order",
+    )
+
+
+@admin.register(PerpetratorCategory)
+class PerpetratorCategoryAdmin(ReferenceItemAdmin):
+    """Perpetrator categories: never a named person."""
+
+
+class AuditedInlineMixin:
+    """Audit the rows added, changed and deleted through an inline of an audited parent."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        befores = {}
+        for inline_form in formset.initial_forms:
+            instance = inline_form.instance
+            if instance.pk is not None:
+                stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+                if stored is not None:
+                    befores[instance.pk] = snapshot(stored, _audited_names(stored))
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        label = formset.model._meta.model_name
+        for obj in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{label}.create",
+                obj=obj,
+                changes=diff({}, snapshot(obj, _audited_names(obj))),
+            )
+        for obj, _fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{label}.update",
+                obj=obj,
+                changes=diff(befores.get(obj.pk, {}), snapshot(obj, _audited_names(obj))),
+            )
+        for obj in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{label}.delete",
+                obj=obj,
+                changes=diff(befores.get(obj.pk, {}), {}),
+            )
+
+
+def _audited_names(obj: Any) -> list[str]:
+    return [f.name for f in obj._meta.concrete_fields if not f.primary_key]
+
+
+class EscalationTierInline(admin.TabularInline):
+    model = EscalationTier
+    extra = 1
+    fields = ("level", "notify_in_app", "notify_email", "notify_webhook", "ack_deadline_minutes")
+    ordering = ("level",)
+    show_change_link = True
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(AuditedInlineMixin, AuditedModelAdmin):
+    """Which incidents need action, and the tiers told in turn; open a tier for its recipients."""
+
+    list_display = ("name", "trigger", "minimum_severity", "ack_deadline_minutes", "active")
+    list_filter = ("trigger", "active", "minimum_severity")
+    search_fields = ("name",)
+    filter_horizontal = ("incident_types", "sites")
+    inlines = [EscalationTierInline]
+    fieldsets = (
+        (None, {"fields": ("name", "trigger", "active", "ack_deadline_minutes")}),
+        (_("Which incidents"), {"fields": ("incident_types", "minimum_severity", "sites")}),
+    )
+
+
+class TierRecipientForm(forms.ModelForm):
+    class Meta:
+        model = TierRecipient
+        fields = ("kind", "user", "agency", "role")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind == "user" and not data.get("user"):
+            self.add_error("user", _("Choose the user."))
+        if kind in ("role", "agency") and not data.get("agency"):
+            self.add_error("agency", _("Choose the agency."))
+        if kind == "role" and not data.get("role"):
+            self.add_error("role", _("Choose the role."))
+        # Keep only the fields the kind uses, so that the database constraint holds.
+        if kind == "user":
+            data["agency"], data["role"] = None, ""
+        elif kind == "agency":
+            data["user"], data["role"] = None, ""
+        elif kind == "role":
+            data["user"] = None
+        return data
+
+
+class TierRecipientInline(admin.TabularInline):
+    model = TierRecipient
+    form = TierRecipientForm
+    extra = 1
+
+
+@admin.register(EscalationTier)
+class EscalationTierAdmin(AuditedInlineMixin, AuditedModelAdmin):
+    """One tier of a policy with the users, roles and agencies it tells."""
+
+    list_display = ("policy", "level", "notify_in_app", "notify_email", "notify_webhook")
+    list_select_related = ("policy",)
+    list_filter = (("policy", admin.RelatedOnlyFieldListFilter),)
+    fields = (
+        "policy",
+        "level",
+        "notify_in_app",
+        "notify_email",
+        "notify_webhook",
+        "ack_deadline_minutes",
+    )
+    inlines = [TierRecipientInline]
+    ordering = ("policy", "level")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only: superusers and agency administrators may look."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request) or is_agency_admin(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    """Incidents by their anonymised fields only: no description, place or victims here."""
+
+    list_display = (
+        "reference",
+        "incident_type",
+        "severity",
+        "occurred_on",
+        "site",
+        "victim_count",
+        "involves_children",
+        "verification",
+        "status",
+        "reporting_agency",
+    )
+    list_filter = (
+        "status",
+        "verification",
+        "severity",
+        "involves_children",
+        "incident_type__taxonomy",
+        ("site", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("incident_type", "site", "reporting_agency")
+    search_fields = ("=reference",)
+    ordering = ("-id",)
+    show_full_result_count = False
+    fields = (
+        "reference",
+        "incident_type",
+        "severity",
+        "occurred_on",
+        "site",
+        "victim_count",
+        "involves_children",
+        "verification",
+        "status",
+        "reporting_agency",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("occurred on"), ordering="occurred_at")
+    def occurred_on(self, obj: Incident) -> Any:
+        return obj.occurred_at.date()
+
+    @admin.display(description=_("victims"))
+    def victim_count(self, obj: Incident) -> int:
+        return obj.victim_count
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if _is_superuser(request):
+            return queryset
+        return access.incidents_for(request.user).select_related(*self.list_select_related)
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    """Alerts with their tier, deadline, acknowledgement; open one for its deliveries."""
+
+    list_display = (
+        "id",
+        "kind",
+        "incident",
+        "site",
+        "severity",
+        "status",
+        "tier",
+        "deadline_at",
+        "acknowledged_by",
+        "raised_at",
+    )
+    list_filter = ("status", "kind", "severity", ("site", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("incident", "site", "acknowledged_by")
+    ordering = ("-id",)
+    show_full_result_count = False
+    fields = (
+        "kind",
+        "incident",
+        "site",
+        "policy",
+        "severity",
+        "status",
+        "tier",
+        "deadline_at",
+        "details",
+        "raised_at",
+        "escalated_at",
+        "exhausted_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "deliveries",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("deliveries"))
+    def deliveries(self, obj: Alert) -> str:
+        rows = Delivery.objects.filter(source_type="incidents.alert", source_id=str(obj.pk))
+        rows = rows.select_related("recipient_user", "subscription").order_by("id")
+        return "\n".join(
+            f"{d.get_channel_display()} → {d.recipient_label}: {d.get_status_display()}"
+            + (f" ({d.last_error[:80]})" if d.last_error else "")
+            for d in rows
+        )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if _is_superuser(request):
+            return queryset
+        user: Any = request.user
+        return queryset.filter(
+            Q(incident__in=access.incidents_for(user).values("pk"))
+            | Q(site__in=access.sites_for(user).values("pk"))
+        )
+
+
+class GbvDesignationForm(forms.ModelForm):
+    class Meta:
+        model = GbvDesignation
+        fields = ("user", "note")
+
+    def clean_user(self) -> Any:
+        user = self.cleaned_data["user"]
+        if user.role not in access.GBV_DESIGNABLE_ROLES:
+            raise ValidationError(_("Only staff who work with survivors can be designated."))
+        return user
+
+
+@admin.register(GbvDesignation)
+class GbvDesignationAdmin(admin.ModelAdmin):
+    """Who may see identifying details of their agency's GBV incidents; granted by admins."""
+
+    form = GbvDesignationForm
+    list_display = ("user", "agency", "granted_by", "granted_at", "note")
+    list_select_related = ("user__agency", "granted_by")
+    search_fields = ("user__username", "user__last_name")
+
+    @admin.display(description=_("agency"))
+    def agency(self, obj: GbvDesignation) -> Any:
+        return obj.user.agency
+
+    def _may_manage(self, request: HttpRequest) -> bool:
+        return _is_superuser(request) or is_agency_admin(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_manage(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_manage(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._may_manage(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A designation is granted or revoked, never edited.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_manage(request)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if _is_superuser(request):
+            return queryset
+        user: Any = request.user
+        return queryset.filter(user__agency_id=user.agency_id)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            users = User.objects.filter(is_active=True, role__in=access.GBV_DESIGNABLE_ROLES)
+            if not _is_superuser(request):
+                actor: Any = request.user
+                users = users.filter(agency_id=actor.agency_id)
+            kwargs["queryset"] = users
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        designation = services.gbv_designation_grant(
+            actor=request.user, user=obj.user, note=obj.note
+        )
+        obj.pk = designation.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.gbv_designation_revoke(actor=request.user, user=obj.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for designation in queryset.select_related("user"):
+            try:
+                services.gbv_designation_revoke(actor=request.user, user=designation.user)
+            except PermissionDenied:
+                self.message_user(
+                    request,
+                    _("You cannot revoke the designation of %(user)s.")
+                    % {"user": designation.user},
+                    messages.ERROR,
+                )

@@ -1,0 +1,183 @@
+"""The incidents and alerts API: report, list and read incidents as the policy allows; alerts.
+
+Each incident in an answer is serialized in the shape the access policy chose for the caller:
+full or anonymised. Reading a full incident that names registered victims is logged as a read
+of those people. An incident or alert outside the caller's scope answers 404.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from incidents.api.serializers import (
+    AlertSerializer,
+    IncidentAnonymisedSerializer,
+    IncidentCreateSerializer,
+    IncidentFullSerializer,
+    IncidentUpdateSerializer,
+    incident_data,
+)
+from incidents.filters import AlertFilter, IncidentFilter
+from incidents.models import Alert, Incident
+from incidents.selectors import (
+    alert_get,
+    alert_list,
+    incident_get,
+    incident_list,
+    incident_view_for,
+    incident_views_for,
+)
+from incidents.services import alert_acknowledge, incident_report, incident_update
+from protection.access import Action
+from protection.api import ProtectedViewSet
+from protection.audit import access_log_record
+from protection.models import AccessPurpose
+
+INCIDENT = PolymorphicProxySerializer(
+    component_name="Incident",
+    serializers=[IncidentFullSerializer, IncidentAnonymisedSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List the incidents the caller may see, each full or anonymised"),
+        responses=INCIDENT,
+    ),
+    retrieve=extend_schema(
+        summary=_("Show an incident, full or anonymised as the caller's role allows"),
+        responses=INCIDENT,
+    ),
+    create=extend_schema(
+        summary=_("Report an incident; matching escalation policies raise alerts at once"),
+        request=IncidentCreateSerializer,
+        responses={201: INCIDENT},
+    ),
+    partial_update=extend_schema(
+        summary=_("Move the response forward: status, verification, actions taken"),
+        request=IncidentUpdateSerializer,
+        responses=INCIDENT,
+    ),
+)
+class IncidentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    ProtectedViewSet,
+):
+    """Protection incidents: GBV incidents' identifying details only for designated staff."""
+
+    filterset_class = IncidentFilter
+    ordering_fields = ["id"]
+    ordering = ["-id"]
+    lookup_value_regex = r"\d+"
+    required_actions = {
+        "list": Action.VIEW_INCIDENTS,
+        "retrieve": Action.VIEW_INCIDENTS,
+        "create": Action.REPORT_INCIDENTS,
+        "partial_update": Action.MANAGE_INCIDENTS,
+    }
+
+    def get_queryset(self) -> QuerySet[Incident]:
+        """Return the incidents the caller may see, with what each shape reads."""
+        return incident_list(user=self.request.user).select_related(
+            "perpetrator_category", "reported_by", "reporting_agency"
+        )
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "create":
+            return IncidentCreateSerializer
+        if self.action == "partial_update":
+            return IncidentUpdateSerializer
+        return IncidentFullSerializer
+
+    def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
+        view = incident_view_for(user=self.request.user, incident=incident)
+        victims = getattr(view, "victims", [])
+        if victims:
+            access_log_record(user=self.request.user, objects=victims)
+        return Response(incident_data(view, self.get_serializer_context()), status=code)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """List a page of incidents; the victims named on it are logged as read."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # The API always paginates.
+        views = incident_views_for(user=request.user, incidents=list(page))
+        victims = [person for view in views for person in getattr(view, "victims", [])]
+        access_log_record(user=request.user, objects=victims, purpose=AccessPurpose.LIST)
+        context = self.get_serializer_context()
+        return self.get_paginated_response([incident_data(view, context) for view in views])
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._answer(incident_get(user=request.user, pk=int(kwargs["pk"])))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Report through the service: the incident, its alerts and outbox in one transaction."""
+        serializer = IncidentCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        result = incident_report(
+            actor=request.user,
+            data=IncidentCreateSerializer.incident_data(serializer.validated_data),
+        )
+        incident = incident_get(user=request.user, pk=result.incident.pk)
+        return self._answer(incident, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incident = incident_get(user=request.user, pk=int(kwargs["pk"]))
+        serializer = IncidentUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident_update(actor=request.user, incident=incident, **serializer.validated_data)
+        return self._answer(incident_get(user=request.user, pk=incident.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List the alerts the caller received, newest first")),
+    retrieve=extend_schema(summary=_("Show an alert the caller received")),
+)
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+    """Alerts sent to the caller (or, for a partner system, to its agency's webhooks)."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ["id"]
+    ordering = ["-id"]
+    lookup_value_regex = r"\d+"
+    required_actions = {
+        "list": Action.RECEIVE_ALERTS,
+        "retrieve": Action.RECEIVE_ALERTS,
+        "acknowledge": Action.RECEIVE_ALERTS,
+    }
+
+    def get_queryset(self) -> QuerySet[Alert]:
+        return alert_list(user=self.request.user)
+
+    @extend_schema(
+        summary=_("Acknowledge an alert: you will act, escalation stops"),
+        description=_("Acknowledging an alert already acknowledged changes nothing."),
+        request=None,
+        responses=AlertSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        alert = alert_get(user=request.user, pk=int(pk))
+        try:
+            alert = alert_acknowledge(actor=request.user, alert=alert)
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        return Response(AlertSerializer(alert_get(user=request.user, pk=alert.pk)).data)

@@ -1,0 +1,18 @@
+"""Page routes of incidents and alerts, mounted at /incidents/."""
+
+from django.urls import path
+
+from incidents import views
+
+app_name = "incidents"
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("report/", views.incident_report, name="report"),
+    path("map/", views.incident_map, name="map"),
+    path("map/data.json", views.incident_map_data, name="map_data"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+    path("<int:pk>/update/", views.incident_update, name="update"),
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+]

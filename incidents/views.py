@@ -1,0 +1,288 @@
+"""Incident pages: quick report, list, detail with its timeline, map; the alerts a user received.
+
+What an incident page shows is what `incident_view_for` returns for the user: the full record
+or the anonymised one. Opening a full record that names registered victims is logged as a read
+of those people. An incident or alert the user may not see answers 404.
+"""
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from incidents import selectors, services
+from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
+from incidents.models import AlertStatus, Incident, Severity
+from protection import access
+from protection.access import Action
+from protection.audit import access_log_record
+from protection.notifications.selectors import deliveries_of
+from protection.pagination import keyset_page
+
+PAGE_SIZE = 50
+MAP_LIMIT = 2000
+TIMELINE_LABELS = {
+    "incident.report": _("Reported"),
+    "incident.update": _("Response updated"),
+    "alert.raise": _("Alert raised"),
+    "alert.escalate": _("Escalated to the next tier"),
+    "alert.acknowledge": _("Acknowledged"),
+    "alert.exhaust": _("No tier acknowledged; admins told"),
+    "delivery.queued": _("Notification queued"),
+    "delivery.sent": _("Notification delivered"),
+    "delivery.dead": _("Notification failed for good"),
+}
+
+
+def _service_errors_onto(form: Any, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names, or above the form."""
+    errors = (
+        error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    )
+    for key, texts in errors.items():
+        form.add_error(key if key in form.fields else None, texts)
+
+
+@login_required
+@require_GET
+def incident_list(request: HttpRequest) -> HttpResponse:
+    """List the incidents the user may see, 50 at a time, by their anonymised fields."""
+    access.require(request.user, Action.VIEW_INCIDENTS)
+    form = IncidentFilterForm(request.GET or None, user=request.user)
+    page = None
+    if not form.is_bound or form.is_valid():
+        filters = form.filters() if form.is_bound else {}
+        incidents = selectors.incident_list(user=request.user, filters=filters)
+        page = keyset_page(incidents, after=request.GET.get("after"), size=PAGE_SIZE)
+    return render(
+        request,
+        "incidents/incident_list.html",
+        {
+            "form": form,
+            "page": page,
+            "may_report": access.can(request.user, Action.REPORT_INCIDENTS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_report(request: HttpRequest) -> HttpResponse:
+    """Report an incident; the matching policies alert their first tier at once."""
+    access.require(request.user, Action.REPORT_INCIDENTS)
+    form = IncidentReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.incident_report(actor=request.user, data=form.incident_data())
+        except ValidationError as error:
+            _service_errors_onto(form, error)
+        else:
+            messages.success(
+                request,
+                gettext("Incident %(reference)s reported; %(alerts)s alert(s) raised.")
+                % {"reference": result.incident.reference, "alerts": len(result.alerts)},
+            )
+            return redirect("incidents:detail", pk=result.incident.pk)
+    return render(request, "incidents/incident_report.html", {"form": form})
+
+
+def _timeline(incident: Incident) -> list[dict[str, Any]]:
+    rows = []
+    for entry in selectors.incident_timeline(incident=incident):
+        delivery = entry.delivery
+        rows.append(
+            {
+                "at": entry.at,
+                "label": TIMELINE_LABELS.get(entry.kind, entry.kind),
+                "kind": entry.kind,
+                "alert_id": entry.alert_id,
+                "actor": entry.actor,
+                "channel": delivery.get_channel_display() if delivery else "",
+                "recipient": delivery.recipient_label if delivery else "",
+                "error": delivery.last_error if delivery and entry.kind == "delivery.dead" else "",
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show an incident as the policy allows, with the timeline of its alerts."""
+    access.require(request.user, Action.VIEW_INCIDENTS)
+    incident = selectors.incident_get(user=request.user, pk=pk)
+    view = selectors.incident_view_for(user=request.user, incident=incident)
+    victims = getattr(view, "victims", [])
+    if victims:
+        access_log_record(user=request.user, objects=victims)
+    may_manage = access.incident_manage_allowed(request.user, incident)
+    update_form = (
+        IncidentUpdateForm(
+            initial={
+                "status": incident.status,
+                "verification": incident.verification,
+                "actions_taken": incident.actions_taken,
+            }
+        )
+        if may_manage
+        else None
+    )
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": view,
+            "restricted": incident.incident_type.restricted,
+            "timeline": _timeline(incident),
+            "update_form": update_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the incident's status, verification or actions taken."""
+    incident = selectors.incident_get(user=request.user, pk=pk)
+    form = IncidentUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_update(actor=request.user, incident=incident, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, gettext("The incident was updated."))
+    else:
+        messages.error(request, gettext("Choose a status and a verification status."))
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+@login_required
+@require_GET
+def incident_map(request: HttpRequest) -> HttpResponse:
+    """Show incidents by camp and area on a map; without a tile server, on a blank one."""
+    access.require(request.user, Action.VIEW_INCIDENTS)
+    form = IncidentFilterForm(request.GET or None, user=request.user)
+    return render(
+        request,
+        "incidents/incident_map.html",
+        {
+            "form": form,
+            "map_options": {
+                "data_url": reverse("incidents:map_data") + "?" + request.GET.urlencode(),
+                "tile_url": settings.MAP_TILE_URL,
+                "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            },
+        },
+    )
+
+
+@login_required
+@require_GET
+def incident_map_data(request: HttpRequest) -> JsonResponse:
+    """Return GeoJSON: the user's sites, and incidents where the policy lets them be placed.
+
+    An anonymised incident is placed at its camp, never at its own coordinates; only a user
+    who may see the full record sees an incident at its exact place.
+    """
+    access.require(request.user, Action.VIEW_INCIDENTS)
+    form = IncidentFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_bound and form.is_valid() else {}
+    incidents = list(selectors.incident_list(user=request.user, filters=filters)[:MAP_LIMIT])
+    features: list[dict[str, Any]] = []
+    for incident in incidents:
+        if access.incident_detail_allowed(request.user, incident) and incident.latitude is not None:
+            lat, lon, exact = incident.latitude, incident.longitude, True
+        elif incident.site is not None and incident.site.latitude is not None:
+            lat, lon, exact = incident.site.latitude, incident.site.longitude, False
+        else:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon or 0), float(lat)]},
+                "properties": {
+                    "kind": "incident",
+                    "reference": incident.reference,
+                    "type": str(incident.incident_type.label),
+                    "severity": incident.severity,
+                    "severity_label": str(Severity(incident.severity).label),
+                    "occurred_on": incident.occurred_at.date().isoformat(),
+                    "site": incident.site.name if incident.site else "",
+                    "exact": exact,
+                    "url": reverse("incidents:detail", args=[incident.pk]),
+                },
+            }
+        )
+    for site in access.sites_for(request.user).filter(latitude__isnull=False):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(site.longitude or 0), float(site.latitude or 0)],
+                },
+                "properties": {"kind": "site", "name": str(site), "admin1": site.admin1},
+            }
+        )
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+# Alerts.
+
+
+@login_required
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """List the alerts the user received, waiting ones first."""
+    alerts = list(selectors.alert_list(user=request.user)[:200])
+    waiting = [a for a in alerts if a.status != AlertStatus.ACKNOWLEDGED]
+    done = [a for a in alerts if a.status == AlertStatus.ACKNOWLEDGED]
+    return render(request, "incidents/alert_list.html", {"waiting": waiting, "done": done})
+
+
+@login_required
+@require_GET
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show an alert the user received, whom it reached, and the acknowledge button."""
+    alert = selectors.alert_get(user=request.user, pk=pk)
+    incident_url = None
+    if (
+        alert.incident_id
+        and access.incidents_for(request.user).filter(pk=alert.incident_id).exists()
+    ):
+        incident_url = reverse("incidents:detail", args=[alert.incident_id])
+    return render(
+        request,
+        "incidents/alert_detail.html",
+        {
+            "alert": alert,
+            "incident": selectors.incident_anonymised(alert.incident) if alert.incident else None,
+            "incident_url": incident_url,
+            "deliveries": list(deliveries_of(source=alert)),
+            "acknowledged": alert.status == AlertStatus.ACKNOWLEDGED,
+            "details": json.dumps(alert.details) if alert.details else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Acknowledge an alert the user received: escalation stops."""
+    alert = selectors.alert_get(user=request.user, pk=pk)
+    try:
+        services.alert_acknowledge(actor=request.user, alert=alert)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    messages.success(request, gettext("Alert acknowledged: escalation stopped."))
+    return redirect("incidents:alert_detail", pk=alert.pk)

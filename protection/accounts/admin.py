@@ -1,0 +1,262 @@
+"""Admin for user accounts: agency and role, scoped to the agency of an agency administrator.
+
+A superuser manages every account. An agency administrator (role admin, staff, not superuser)
+sees and manages only the accounts of their own agency, can place them only in that agency,
+and never sees the superuser, group or permission fields, so cannot grant more than their
+agency has. Accounts are deactivated, not deleted: the audit trail points to them.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from knox.models import get_token_model
+
+from partners.models import PartnerAgency
+from protection.accounts.models import User
+from protection.accounts.services import is_agency_admin, user_deactivate, users_manageable_by
+from protection.admin import AuditedModelAdmin
+from protection.audit import audit_record
+
+# Fields only a superuser may see or set: they grant powers beyond the agency.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+def _language_choices() -> list[tuple[str, Any]]:
+    return [("", _("Browser default")), *settings.LANGUAGES]
+
+
+class UserCreationForm(AdminUserCreationForm):
+    """Create an account in an agency, with a role."""
+
+    class Meta(AdminUserCreationForm.Meta):  # type: ignore[name-defined]
+        model = User
+        fields = ("username", "agency", "role")
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    """Change an account; only a superuser may be without an agency."""
+
+    class Meta(DjangoUserChangeForm.Meta):  # type: ignore[name-defined]
+        model = User
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "agency" in self.fields:
+            self.fields["agency"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
+        if "agency" in self.fields and not cleaned.get("agency") and not is_superuser:
+            self.add_error(
+                "agency", _("Every user except a platform superuser belongs to an agency.")
+            )
+        return cleaned
+
+
+def _without(fieldsets: Any, names: Sequence[str]) -> list[tuple[Any, dict[str, Any]]]:
+    """Return the fieldsets without the given fields (and without sets left empty)."""
+    result = []
+    for title, options in fieldsets:
+        fields = [name for name in options["fields"] if name not in names]
+        if fields:
+            result.append((title, {**options, "fields": tuple(fields)}))
+    return result
+
+
+@admin.register(User)
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+    """Accounts with their agency and role; every change is audited, passwords masked."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "email", "preferred_language")},
+        ),
+        (_("Agency and role"), {"fields": ("agency", "role")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        (_("Agency and role"), {"fields": ("agency", "role")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    list_display = ("username", "first_name", "last_name", "agency", "role", "is_active")
+    list_filter = ("agency", "role", "is_active", "is_staff", "is_superuser")
+    list_select_related = ("agency",)
+    search_fields = ("username", "first_name", "last_name", "email")
+    actions = ["deactivate"]
+    audit_exclude = ("last_login",)
+
+    def _actor(self, request: HttpRequest) -> Any:
+        return request.user
+
+    def _is_superuser(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        manageable = users_manageable_by(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=manageable)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_superuser(request) or is_agency_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if self._is_superuser(request):
+            return True
+        if not is_agency_admin(request.user):
+            return False
+        return obj is None or (
+            obj.agency_id == self._actor(request).agency_id and not obj.is_superuser
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Only a superuser deletes, and only accounts nothing points to yet (see
+        # AuditedModelAdmin.get_deleted_objects); everyone else deactivates.
+        return self._is_superuser(request)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = list(super().get_list_filter(request))
+        if not self._is_superuser(request):
+            filters = [f for f in filters if f not in ("agency", "is_superuser")]
+        return filters
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._is_superuser(request):
+            return fieldsets
+        return _without(fieldsets, SUPERUSER_ONLY_FIELDS)
+
+    def formfield_for_foreignkey(
+        self, db_field: "models.ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "agency" and not self._is_superuser(request):
+            kwargs["queryset"] = PartnerAgency.objects.filter(pk=self._actor(request).agency_id)
+            kwargs["initial"] = self._actor(request).agency_id
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(
+        self, db_field: "models.Field[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "preferred_language":
+            return forms.ChoiceField(
+                label=db_field.verbose_name, choices=_language_choices(), required=False
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The form already limits these; refuse anyway rather than trust a crafted POST.
+        if not self._is_superuser(request) and (
+            obj.is_superuser or obj.agency_id != self._actor(request).agency_id
+        ):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # One transaction for the new password and its audit event.
+        with transaction.atomic():
+            response: HttpResponse = super().user_change_password(request, id, form_url)
+        return response
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_change(request, obj, message)
+        match = request.resolver_match
+        if match is not None and match.url_name == "auth_user_password_change":
+            # Django's password view saves without save_model; record it here, value masked.
+            audit_record(
+                actor=request.user,
+                action=self.audit_action("password_change"),
+                obj=obj,
+                changes={"password": [None, None]},
+            )
+        return entry
+
+    @admin.action(description=_("Deactivate selected users"), permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Stop the accounts from signing in and revoke their API keys."""
+        count = 0
+        for user in queryset:
+            if not user.is_active:
+                continue
+            try:
+                user_deactivate(actor=request.user, user=user)
+            except PermissionDenied:
+                reason = str(_("you may not manage this account."))
+            except ValidationError as error:
+                reason = "; ".join(error.messages)
+            else:
+                count += 1
+                continue
+            self.message_user(
+                request,
+                _("%(username)s was not deactivated: %(reason)s")
+                % {"username": user.get_username(), "reason": reason},
+                messages.ERROR,
+            )
+        self.message_user(
+            request,
+            ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+AuthToken = get_token_model()
+if admin.site.is_registered(AuthToken):
+    # Knox's own admin creates keys without an audit event and lists their digests.
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class APIKeyAdmin(admin.ModelAdmin):
+    """API keys, read-only: users create them through the API; deactivating a user revokes."""
+
+    list_display = ("user", "created", "expiry")
+    list_select_related = ("user",)
+    list_filter = ("expiry",)
+    search_fields = ("=user__username",)
+    fields = ("user", "created", "expiry")
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,165 @@
+"""Token login, logout and 'who am I' for partner systems; the browser uses its session.
+
+Tokens are knox tokens: stored as a hash, valid for REST_KNOX's TOKEN_TTL, and revoked by
+deleting them. Each issue and revocation is written to the audit trail.
+"""
+
+import datetime
+from typing import Any, cast
+
+from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
+from knox.settings import knox_settings
+from knox.views import LogoutAllView, LogoutView
+from rest_framework import permissions, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from protection.accounts.api.serializers import MeSerializer, TokenLoginSerializer, TokenSerializer
+from protection.accounts.models import User
+from protection.api import ErrorSerializer, ProtectionAutoSchema
+from protection.audit import audit_record
+
+_TAGS = ["auth"]
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+class TokenLimitReached(PermissionDenied):
+    default_detail = _(
+        "This user already holds the most active tokens allowed. Revoke one (logout or "
+        "logoutall) or wait for one to expire."
+    )
+    default_code = "token_limit"
+
+
+class TokenLoginView(APIView):
+    """Log in with a username and password; answer a new token and its expiry."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_scope = "token_login"
+    parser_classes = [JSONParser]
+    schema = ProtectionAutoSchema()
+
+    @extend_schema(
+        tags=_TAGS,
+        operation_id="auth_token_create",
+        request=TokenLoginSerializer,
+        responses={
+            200: TokenSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer, description=_("The user holds the most tokens allowed.")
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description=_("Too many attempts, or the account is locked after failures."),
+            ),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        """Issue a token for the user; the token is in this answer only."""
+        serializer = TokenLoginSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        limit = knox_settings.TOKEN_LIMIT_PER_USER
+        with transaction.atomic():
+            # Lock the user row so that concurrent logins cannot pass the token limit together.
+            User.objects.select_for_update().filter(pk=user.pk).first()
+            now = timezone.now()
+            AuthToken.objects.filter(user=user, expiry__lt=now).delete()
+            active = AuthToken.objects.filter(user=user).filter(
+                Q(expiry__gt=now) | Q(expiry__isnull=True)
+            )
+            if limit is not None and active.count() >= limit:
+                raise TokenLimitReached
+            instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
+            audit_record(
+                actor=user,
+                action="api_token.issue",
+                obj=user,
+                changes={"expiry": [None, _iso(instance.expiry)]},
+            )
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        body = TokenSerializer(
+            {"token": token, "expiry": instance.expiry, "user": user},
+            context={"request": request},
+        ).data
+        return Response(body, status=status.HTTP_200_OK)
+
+
+class TokenLogoutView(LogoutView):
+    """Revoke the token this request carries."""
+
+    authentication_classes = [TokenAuthentication]
+    schema = ProtectionAutoSchema()
+
+    @extend_schema(
+        tags=_TAGS,
+        operation_id="auth_logout",
+        request=None,
+        responses={204: OpenApiResponse(description=_("The token no longer works."))},
+    )
+    def post(self, request: Request, format: Any = None) -> Response:
+        """Revoke this token."""
+        user, token = cast(User, request.user), cast(AuthToken, request.auth)
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                action="api_token.revoke",
+                obj=user,
+                changes={"expiry": [_iso(token.expiry), None]},
+            )
+            return super().post(request, format)
+
+
+class TokenLogoutAllView(LogoutAllView):
+    """Revoke every token of the user, on every partner system."""
+
+    authentication_classes = [TokenAuthentication]
+    schema = ProtectionAutoSchema()
+
+    @extend_schema(
+        tags=_TAGS,
+        operation_id="auth_logout_all",
+        request=None,
+        responses={204: OpenApiResponse(description=_("None of the user's tokens work."))},
+    )
+    def post(self, request: Request, format: Any = None) -> Response:
+        """Revoke all the user's tokens."""
+        user = cast(User, request.user)
+        with transaction.atomic():
+            count = AuthToken.objects.filter(user=user).count()
+            audit_record(
+                actor=user,
+                action="api_token.revoke_all",
+                obj=user,
+                changes={"tokens": [count, 0]},
+            )
+            return super().post(request, format)
+
+
+class MeView(APIView):
+    """Who the caller is, in which agency, with which role and allowed actions."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    schema = ProtectionAutoSchema()
+
+    @extend_schema(tags=_TAGS, operation_id="auth_me", responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        """Describe the signed-in user."""
+        return Response(MeSerializer(request.user, context={"request": request}).data)

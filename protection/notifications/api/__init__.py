@@ -1,0 +1,1 @@
+"""The API of the notification machinery: the inbox and webhook subscriptions."""

@@ -1,0 +1,54 @@
+"""Fixtures for the notification machinery: webhook settings for local receivers, subscribers."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from protection.notifications.services import webhook_subscription_create
+from tests import factories
+from tests.notifications.receiver import WebhookReceiver
+
+
+@pytest.fixture
+def local_webhooks(settings: Any) -> None:
+    """Let webhooks reach a receiver on 127.0.0.1 over plain HTTP, as tests need."""
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WEBHOOK_REQUIRE_HTTPS = False
+    settings.WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as server:
+        yield server
+
+
+@pytest.fixture
+def partner_agency(db: None) -> Any:
+    return factories.AgencyFactory(name="Child Relief", acronym="CRF")
+
+
+@pytest.fixture
+def partner_system(partner_agency: Any) -> Any:
+    return factories.UserFactory(agency=partner_agency, role="partner_api", username="crf_api")
+
+
+@pytest.fixture
+def partner_admin(partner_agency: Any) -> Any:
+    return factories.UserFactory(agency=partner_agency, role="admin", username="crf_admin")
+
+
+@pytest.fixture
+def subscribe(local_webhooks: None) -> Any:
+    """Return a function that registers a subscription and returns it with its secret."""
+
+    def create(actor: Any, url: str, events: list[str] | None = None, sites: Any = ()) -> Any:
+        return webhook_subscription_create(
+            actor=actor,
+            url=url,
+            events=events or ["alert.raised", "alert.escalated", "incident.reported"],
+            sites=list(sites),
+        )
+
+    return create
