@@ -28,6 +28,25 @@ def name_or_number_q(text: str) -> Q:
     return query
 
 
+# A search matching at most this many people is paged over its own ids.
+SEARCH_ID_CAP = 2000
+
+
+def narrow_search(matches: QuerySet) -> QuerySet:
+    """Return the same rows, in a form PostgreSQL pages quickly whatever the name's frequency.
+
+    Pages read the newest 50 by id. For a rare name (or none) the planner walks the primary
+    key backwards through the whole registry looking for matches; for a common one that walk
+    is the fast plan. Fetching up to SEARCH_ID_CAP matching ids, unordered, through the name
+    indexes tells the two apart in one cheap query: a complete set is paged over its own ids,
+    and only a common name keeps the walk, which then finds its 50 rows at once.
+    """
+    ids = list(matches.order_by().values_list("pk", flat=True)[: SEARCH_ID_CAP + 1])
+    if len(ids) <= SEARCH_ID_CAP:
+        return matches.filter(pk__in=ids)
+    return matches
+
+
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name or registration number"))
     site = django_filters.NumberFilter(field_name="site_id", label=_("Site"))
@@ -44,7 +63,10 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["q", "site", "household", "status", "sex", "specific_need", "displacement_status"]
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(name_or_number_q(value)) if value.strip() else queryset
+        """Match names or numbers; see `narrow_search` for why the matches are fetched first."""
+        if not value.strip():
+            return queryset
+        return narrow_search(queryset.filter(name_or_number_q(value)))
 
     def filter_need(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         code = value.strip().upper()

@@ -150,6 +150,13 @@ def audit_record(
     )
 
 
+def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":
+    """Return the newest audit events filed under `obj`, with their actors (one indexed read)."""
+    return AuditEvent.objects.filter(
+        object_type=object_type_of(obj), object_id=str(obj.pk)
+    ).select_related("actor")[:limit]
+
+
 def access_log_record(
     *, user: Any, objects: Iterable[models.Model], purpose: str = AccessPurpose.DETAIL
 ) -> int:

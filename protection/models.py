@@ -83,6 +83,7 @@ class AuditEvent(AppendOnlyModel):
                 fields=["object_type", "object_id", "created_at"], name="audit_object_time_idx"
             ),
             models.Index(fields=["actor", "created_at"], name="audit_actor_time_idx"),
+            models.Index(fields=["action", "created_at"], name="audit_action_time_idx"),
         ]
 
     def __str__(self) -> str:

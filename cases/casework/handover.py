@@ -24,19 +24,19 @@ def case_reassign(
     """Give the case to another case worker of the owning agency (supervisors only)."""
     if not access.supervises_case(actor, case):
         raise PermissionDenied
-    errors: dict[str, str] = {}
-    assignee_error = check_assignee(case.owning_agency, assigned_to)
-    if assignee_error:
-        errors["assigned_to"] = assignee_error
-    elif assigned_to.pk == case.assigned_to_id:
-        errors["assigned_to"] = _("The case is already assigned to this case worker.")
     if not reason.strip():
-        errors["reason"] = _("Say why the case changes hands.")
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"reason": _("Say why the case changes hands.")})
     with transaction.atomic():
+        # Decide on the locked row: the caller's copy may be older than another reassignment.
         case = lock(case)
         require_open(case)
+        assignee_error = check_assignee(case.owning_agency, assigned_to)
+        if assignee_error:
+            raise ValidationError({"assigned_to": assignee_error})
+        if assigned_to.pk == case.assigned_to_id:
+            raise ValidationError(
+                {"assigned_to": _("The case is already assigned to this case worker.")}
+            )
         before = case.assigned_to_id
         case.assigned_to = assigned_to
         case.save(update_fields=["assigned_to", "updated_at"])

@@ -15,8 +15,7 @@ from cases.forms import HouseholdRelocateForm, HouseholdSearchForm
 from cases.views.common import PAGE_SIZE, add_service_errors, log_people_listed, site_options
 from protection import access
 from protection.access import Action
-from protection.audit import object_type_of
-from protection.models import AuditEvent
+from protection.audit import audit_events_for
 from protection.pagination import keyset_page
 
 ACTION_LABELS = {
@@ -49,12 +48,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Action.VIEW_PEOPLE)
     household = selectors.household_get(user=request.user, pk=pk)
     members = list(household.members.all())
-    events = AuditEvent.objects.filter(
-        object_type=object_type_of(household), object_id=str(household.pk)
-    ).select_related("actor")[:50]
     history = [
         {"event": event, "action": ACTION_LABELS.get(event.action, event.action)}
-        for event in events
+        for event in audit_events_for(household)
     ]
     log_people_listed(request.user, members)
     return render(

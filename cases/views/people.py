@@ -17,8 +17,8 @@ from cases.models import DisplacedPerson, DocumentType, PersonStatus
 from cases.views.common import PAGE_SIZE, add_service_errors, log_people_listed, site_options
 from protection import access
 from protection.access import Action
-from protection.audit import access_log_record, object_type_of
-from protection.models import AccessPurpose, AuditEvent
+from protection.audit import access_log_record, audit_events_for
+from protection.models import AccessPurpose
 from protection.pagination import keyset_page
 
 HISTORY_LENGTH = 50
@@ -52,9 +52,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def _history(person: DisplacedPerson) -> list[dict[str, Any]]:
     """Return what happened to the person's record, newest first, in plain words."""
-    events = AuditEvent.objects.filter(
-        object_type=object_type_of(person), object_id=str(person.pk)
-    ).select_related("actor")[:HISTORY_LENGTH]
+    events = audit_events_for(person, limit=HISTORY_LENGTH)
     statuses = dict(PersonStatus.choices)
     rows = []
     for event in events:

@@ -139,3 +139,17 @@ def test_reassignment_is_for_supervisors_and_records_the_reason(
         "assigned_to": [worker.pk, colleague.pk],
         "reason": [None, "Worker on leave."],
     }
+
+
+def test_reassignment_decides_on_the_current_row_not_a_stale_copy(
+    worker, colleague, supervisor, case
+) -> None:
+    stale = ProtectionCase.objects.get(pk=case.pk)
+    handover.case_reassign(actor=supervisor, case=case, assigned_to=colleague, reason="Leave.")
+
+    # The stale copy still says `worker`: giving the case back to them is a real change.
+    handover.case_reassign(actor=supervisor, case=stale, assigned_to=worker, reason="Back.")
+    assert ProtectionCase.objects.get(pk=case.pk).assigned_to == worker
+
+    with pytest.raises(ValidationError, match="already assigned"):
+        handover.case_reassign(actor=supervisor, case=stale, assigned_to=worker, reason="Again.")

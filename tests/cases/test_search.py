@@ -1,0 +1,51 @@
+"""Name search gives the same people, newest first, whichever plan narrow_search picks."""
+
+import datetime
+
+import pytest
+
+from cases import filters
+from cases.selectors import person_list
+from tests.factories import register_household
+
+pytestmark = pytest.mark.django_db
+
+
+def _register_namesakes(officer, site, count: int) -> None:
+    for index in range(count):
+        register_household(
+            actor=officer,
+            site=site,
+            members=[
+                {
+                    "given_name": f"Given{index}",
+                    "family_name": "Muhammad",
+                    "date_of_birth": datetime.date(1950 + 2 * index, 1, 1),
+                    "confirm_not_duplicate": True,
+                }
+            ],
+        )
+
+
+@pytest.mark.parametrize("cap", [2, 100])
+def test_search_result_is_the_same_below_and_above_the_id_cap(
+    officer, site, monkeypatch, cap
+) -> None:
+    _register_namesakes(officer, site, 5)
+    register_household(
+        actor=officer,
+        site=site,
+        members=[{"given_name": "Joseph", "family_name": "Lado", "sex": "male"}],
+    )
+    monkeypatch.setattr(filters, "SEARCH_ID_CAP", cap)
+
+    found = list(person_list(user=officer, filters={"q": "Mohamad"}))
+
+    assert [p.given_name for p in found] == [f"Given{i}" for i in reversed(range(5))]
+
+
+def test_search_never_reaches_outside_the_users_scope(
+    officer, site, other_officer, other_site
+) -> None:
+    register_household(actor=other_officer, site=other_site, members=[{"family_name": "Muhammad"}])
+    assert list(person_list(user=officer, filters={"q": "Muhammad"})) == []
