@@ -290,6 +290,6 @@ def test_the_incident_list_costs_the_same_queries_for_many_rows(
     for _ in range(30):
         report(officer, site=site)
     api = client_for(officer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(5):
         answer = api.get("/api/v1/incidents/")
     assert len(answer.json()["results"]) == 30
