@@ -64,3 +64,15 @@ def user_deactivate(*, actor: Any, user: User) -> User:
             changes["revoked_api_keys"] = [revoked, 0]
         audit_record(actor=actor, action="user.deactivate", obj=user, changes=changes)
     return user
+
+
+def user_password_change(*, actor: Any, new_password: str) -> User:
+    """Set the signed-in user's own new password (already validated) and audit it, masked."""
+    user: User = actor
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=user, action="user.password_change", obj=user, changes={"password": [None, None]}
+        )
+    return user
