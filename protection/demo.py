@@ -38,6 +38,7 @@ from cases.services import PersonData, household_register
 from partners.models import AgencyType, PartnerAgency, Sector
 from protection.accounts.models import Role, User
 from protection.audit import audit_record, diff, snapshot
+from protection.demo_work import WorkResult, seed_work
 
 DEMO_PASSWORD = "demo-protection-2025"  # noqa: S105 - printed on purpose; development only
 SUPERADMIN_USERNAME = "superadmin"
@@ -333,6 +334,7 @@ class DemoResult:
     households_total: int = 0
     people_total: int = 0
     logins: list[tuple[str, str, str, str]] = field(default_factory=list)
+    work: WorkResult = field(default_factory=WorkResult)
 
 
 def _audit_created(obj: Any, fields: list[str]) -> None:
@@ -810,6 +812,13 @@ def seed_demo(
         if progress is not None:
             progress(min(start + _BATCH, len(todo)), len(todo))
 
+    # Before the snapshots: closing a case with a durable solution changes a person's status.
+    result.work = seed_work(
+        agencies=agencies,
+        users=users,
+        sites=sites,
+        superuser=User.objects.get(username=SUPERADMIN_USERNAME),
+    )
     for site in sites.values():
         population_snapshot_take(site=site)
     result.households_total = Household.objects.filter(site__in=sites.values()).count()

@@ -1,4 +1,5 @@
-"""Create the fictional demo mission (agencies, sites, users, households); safe to run again."""
+"""Create the fictional demo mission (agencies, sites, users, households, casework, incidents);
+safe to run again."""
 
 import time
 from typing import Any
@@ -11,8 +12,9 @@ from protection.demo import DEFAULT_HOUSEHOLDS, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Create a fictional mission with three agencies, four sites, one user per role and "
-        "about 500 households; print the demo logins. Development only."
+        "Create a fictional mission with three agencies, four sites, one user per role, about "
+        "500 households, services, agreements, escalation policies, about 40 cases and 30 "
+        "incidents with their alerts; print the demo logins. Development only."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,6 +58,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo sites hold {result.households_total} households, {result.people_total} people."
         )
+        work = result.work
+        if work.added:
+            self.stdout.write(
+                f"Demo work: {work.services} services, {work.agreements} data-sharing "
+                f"agreements, {work.policies} escalation policies, {work.cases} cases "
+                f"({work.referrals} referred), {work.incidents} incidents and {work.alerts} "
+                "alerts added."
+            )
+        if work.broker_unreachable:
+            self.stdout.write(
+                "The Celery broker did not answer: the alerts' emails and webhooks wait in the "
+                "database, and the worker's sweeper sends them once it runs."
+            )
         if verbosity < 1:
             return
         self.stdout.write("")
