@@ -6,22 +6,14 @@ can read, and webhooks allowed to reach 127.0.0.1.
 """
 
 import datetime
-import os
 import subprocess
-import sys
 import tempfile
-import time
-import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-import redis
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
-from kombu import pools
 
 from camps.models import Site
 from incidents.models import (
@@ -35,12 +27,16 @@ from incidents.models import (
 from incidents.services import IncidentData, IncidentReport, incident_report
 from partners.models import PartnerAgency
 from protection.accounts.models import User
-from protection.celery import app
 from tests import factories
+from tests.celery_worker import (  # noqa: F401 - point_app_at and wait_for are re-exported
+    point_app_at,
+    redis_broker,
+    running_worker,
+    wait_for,
+)
 from tests.notifications.receiver import WebhookReceiver
 
 INTEGRATION_BROKER_URL = "redis://127.0.0.1:6379/13"
-WORKER_START_SECONDS = 60
 
 
 def make_user(**fields: Any) -> User:
@@ -157,60 +153,11 @@ def two_tier_policy(duty_officer: Any, head_of_office: Any) -> EscalationPolicy:
 # Integration: a real worker on Redis database 13 and the pytest test database.
 
 
-def wait_for(condition: Callable[[], Any], *, timeout: float = 30, interval: float = 0.1) -> Any:
-    """Poll until `condition()` is truthy and return it; fail the test after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"Gave up waiting after {timeout} s.")
-        time.sleep(interval)
-
-
-def point_app_at(url: str) -> None:
-    """Make this process publish to `url` from now on.
-
-    Both the connection pool and the producer pool (which keeps its own connection) are
-    dropped; `app.close()` alone leaves the producer pool on the previous broker.
-    """
-    # kombu caches pools per broker URL process-wide: close and forget them all.
-    pools.reset()
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-    app.conf.broker_url = url
-
-
 @pytest.fixture
 def broker13() -> Iterator[str]:
     """Publish to Redis database 13, flushed before and after the test."""
-    client = redis.Redis.from_url(INTEGRATION_BROKER_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:  # pragma: no cover - depends on the machine
-        pytest.fail("Redis is not answering on 127.0.0.1:6379; the integration tests need it.")
-    client.flushdb()
-    previous = app.conf.broker_url
-    point_app_at(INTEGRATION_BROKER_URL)
-    try:
-        yield INTEGRATION_BROKER_URL
-    finally:
-        point_app_at(previous)
-        client.flushdb()
-        client.close()
-
-
-def database_url() -> str:
-    """Return the URL of the test database this process uses (already renamed by pytest)."""
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+    with redis_broker(INTEGRATION_BROKER_URL) as url:
+        yield url
 
 
 @pytest.fixture
@@ -225,13 +172,7 @@ def alert_worker(
     transactional_db: None, broker13: str, mail_dir: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a real worker (solo pool) on the test database and Redis 13; always stop it."""
-    log = tempfile.NamedTemporaryFile(prefix="alert-worker-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.incidents.worker_settings",
-        "CELERY_BROKER_URL": broker13,
-        "DATABASE_URL": database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
+    extra_env = {
         "PROTECTION_TEST_EMAIL_DIR": str(mail_dir),
         "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1",
         "WEBHOOK_REQUIRE_HTTPS": "0",
@@ -240,46 +181,13 @@ def alert_worker(
         "NOTIFICATION_RETRY_BASE_SECONDS": "0.5",
         "NOTIFICATION_RETRY_MAX_SECONDS": "1",
     }
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "protection.celery:app",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"alerts-{uuid.uuid4().hex[:8]}@%h",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log_path = Path(log.name)
-    try:
-
-        def ready() -> bool:
-            if worker.poll() is not None:
-                pytest.fail(f"The worker exited early:\n{log_path.read_text()}")
-            return " ready." in log_path.read_text()
-
-        wait_for(ready, timeout=WORKER_START_SECONDS)
+    with running_worker(
+        broker_url=broker13,
+        name="alerts",
+        settings_module="tests.incidents.worker_settings",
+        extra_env=extra_env,
+    ) as worker:
         yield worker
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck worker
-            worker.kill()
-            worker.wait(timeout=10)
-        log.close()
-        log_path.unlink(missing_ok=True)
 
 
 @pytest.fixture

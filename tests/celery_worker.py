@@ -1,0 +1,144 @@
+"""A real Celery worker against the real Redis on 127.0.0.1, shared by the integration tests.
+
+The worker runs as a subprocess (`celery worker --pool=solo`) on a Redis database of the
+test's own and on the pytest test database, so that it sees exactly the rows the test
+committed; this process publishes to the same Redis database. The worker is always stopped
+and the Redis database flushed when the test ends.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from kombu import pools
+
+from protection.celery import app
+
+WORKER_START_SECONDS = 60
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float = 30, interval: float = 0.1) -> Any:
+    """Poll until `condition()` is truthy and return it; fail the test after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"Gave up waiting after {timeout} s.")
+        time.sleep(interval)
+
+
+def point_app_at(url: str) -> None:
+    """Make this process publish to `url` from now on.
+
+    Both the connection pool and the producer pool (which keeps its own connection) are
+    dropped; `app.close()` alone leaves the producer pool on the previous broker.
+    """
+    # kombu caches pools per broker URL process-wide: close and forget them all.
+    pools.reset()
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    app.conf.broker_url = url
+
+
+@contextlib.contextmanager
+def redis_broker(url: str) -> Iterator[str]:
+    """Publish to the Redis database at `url`, flushed before and after the block."""
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:  # pragma: no cover - depends on the machine
+        pytest.fail(f"Redis is not answering at {url}; the integration tests need it.")
+    client.flushdb()
+    previous = app.conf.broker_url
+    point_app_at(url)
+    try:
+        yield url
+    finally:
+        point_app_at(previous)
+        client.flushdb()
+        client.close()
+
+
+def database_url() -> str:
+    """Return the URL of the test database this process uses (already renamed by pytest)."""
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or "5432"
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+@contextlib.contextmanager
+def running_worker(
+    *,
+    broker_url: str,
+    name: str,
+    settings_module: str = "protection.settings.test",
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a worker (solo pool) on the test database and `broker_url`; always stop it."""
+    log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "CELERY_BROKER_URL": broker_url,
+        "DATABASE_URL": database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        **(extra_env or {}),
+    }
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "protection.celery:app",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}-{uuid.uuid4().hex[:8]}@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log_path = Path(log.name)
+    try:
+
+        def ready() -> bool:
+            if worker.poll() is not None:
+                pytest.fail(f"The worker exited early:\n{log_path.read_text()}")
+            return " ready." in log_path.read_text()
+
+        wait_for(ready, timeout=WORKER_START_SECONDS)
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck worker
+            worker.kill()
+            worker.wait(timeout=10)
+        log.close()
+        log_path.unlink(missing_ok=True)
