@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from camps.models import Site
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
 from protection import access
+from protection.dates import years_before
 
 # (key, label, youngest age, oldest age); None means no upper bound.
 AGE_GROUPS: list[tuple[str, Any, int, int | None]] = [
@@ -28,18 +29,11 @@ AGE_GROUPS: list[tuple[str, Any, int, int | None]] = [
 ]
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
 def _age_group_q(youngest: int, oldest: int | None, today: datetime.date) -> Q:
     """People whose age today lies in [youngest, oldest]."""
-    condition = Q(date_of_birth__lte=_years_before(today, youngest))
+    condition = Q(date_of_birth__lte=years_before(today, youngest))
     if oldest is not None:
-        born_after = _years_before(today, oldest + 1)
+        born_after = years_before(today, oldest + 1)
         condition &= Q(date_of_birth__gt=born_after)
     return condition
 

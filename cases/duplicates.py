@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
 from cases.models import DisplacedPerson, Sex
+from protection.dates import years_before
 
 MAX_BLOCK_ROWS = 500
 MAX_CANDIDATES = 10
@@ -81,13 +82,6 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def _name_similarity(probe: ProbeIdentity, person: DisplacedPerson) -> float:
     given, family = normalise(probe.given_name), normalise(probe.family_name)
     other_given, other_family = normalise(person.given_name), normalise(person.family_name)
@@ -141,7 +135,7 @@ def score(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int) -
 def _born_within(born: datetime.date, *, years: int = 0, days: int = 0) -> Q:
     """Match dates of birth within `years` or `days` either side of `born`."""
     if years:
-        return Q(date_of_birth__range=(_years_before(born, years), _years_before(born, -years)))
+        return Q(date_of_birth__range=(years_before(born, years), years_before(born, -years)))
     margin = datetime.timedelta(days=days)
     return Q(date_of_birth__range=(born - margin, born + margin))
 

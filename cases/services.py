@@ -32,6 +32,7 @@ from cases.models import (
 from protection import access
 from protection.access import Action
 from protection.audit import audit_record, diff, snapshot
+from protection.dates import age_on, years_before
 
 CHILD_NEED_CATEGORIES = frozenset({"CR", "SC"})
 _CODE_ATTEMPTS = 5
@@ -81,13 +82,6 @@ class HouseholdRegistration:
     members: list[DisplacedPerson]
 
 
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:
-        return today.replace(year=today.year - years, day=28)
-
-
 def _resolve_birth_date(data: PersonData, today: datetime.date) -> tuple[datetime.date, bool]:
     if data.date_of_birth is not None:
         return data.date_of_birth, False
@@ -95,11 +89,7 @@ def _resolve_birth_date(data: PersonData, today: datetime.date) -> tuple[datetim
         raise ValidationError({"date_of_birth": _("Give a date of birth or an estimated age.")})
     if not 0 <= data.estimated_age <= 120:
         raise ValidationError({"estimated_age": _("An estimated age is between 0 and 120.")})
-    return _years_ago(today, data.estimated_age).replace(month=1, day=1), True
-
-
-def _age_on(born: datetime.date, day: datetime.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return years_before(today, data.estimated_age).replace(month=1, day=1), True
 
 
 def _validate_person(data: PersonData, born: datetime.date, today: datetime.date) -> None:
@@ -130,7 +120,7 @@ def _validate_person(data: PersonData, born: datetime.date, today: datetime.date
         errors["arrived_on"] = _("Arrival at the site cannot be before displacement.")
     if not data.displacement_status.active:
         errors["displacement_status"] = _("This displacement status is no longer in use.")
-    adult = _age_on(born, today) >= 18
+    adult = age_on(born, today) >= 18
     child_codes = [n.code for n in data.specific_needs if n.category.code in CHILD_NEED_CATEGORIES]
     if adult and child_codes:
         errors["specific_needs"] = _("These codes apply only to children under 18: %(codes)s.") % {

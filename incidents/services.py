@@ -57,6 +57,7 @@ from protection import access
 from protection.access import Action
 from protection.accounts.models import Role, User
 from protection.audit import MASK, audit_record, diff, snapshot
+from protection.dates import age_on
 from protection.notifications.models import DeliveryChannel, WebhookEvent
 from protection.notifications.services import (
     Content,
@@ -161,10 +162,6 @@ def normalise_occurred_at(moment: datetime.datetime, precision: str) -> datetime
     return local
 
 
-def _age_on(born: datetime.date, day: datetime.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _tally(victims: Sequence[DisplacedPerson], day: datetime.date) -> dict[str, int]:
     """Count linked victims by sex and age group on the day of the incident."""
     tally = dict.fromkeys(
@@ -172,7 +169,7 @@ def _tally(victims: Sequence[DisplacedPerson], day: datetime.date) -> dict[str, 
         0,
     )
     for person in victims:
-        group = "adults" if _age_on(person.date_of_birth, day) >= ADULT_AGE else "children"
+        group = "adults" if age_on(person.date_of_birth, day) >= ADULT_AGE else "children"
         if person.sex == Sex.FEMALE:
             tally[f"female_{group}"] += 1
         elif person.sex == Sex.MALE:

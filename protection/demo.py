@@ -38,6 +38,7 @@ from cases.services import PersonData, household_register
 from partners.models import AgencyType, PartnerAgency, Sector
 from protection.accounts.models import Role, User
 from protection.audit import audit_record, diff, snapshot
+from protection.dates import age_on, years_before
 from protection.demo_work import WorkResult, seed_work
 
 DEMO_PASSWORD = "demo-protection-2025"  # noqa: S105 - printed on purpose; development only
@@ -449,17 +450,6 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:
-        return today.replace(year=today.year - years, day=28)
-
-
-def _age_on(born: datetime.date, day: datetime.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
@@ -570,8 +560,8 @@ class _LookAlikes:
             if estimated
             else settings.DUPLICATE_DOB_TOLERANCE_YEARS
         )
-        earliest = _years_ago(person.date_of_birth, tolerance)
-        latest = _years_ago(person.date_of_birth, -tolerance)
+        earliest = years_before(person.date_of_birth, tolerance)
+        latest = years_before(person.date_of_birth, -tolerance)
         probe = ProbeIdentity(
             person.given_name,
             person.family_name,
@@ -632,10 +622,10 @@ def _household_draft(
     for member in people:
         estimated = rng.random() < (0.5 if member.age >= 60 else 0.08 if member.age >= 18 else 0.02)
         if estimated:
-            born = _years_ago(today, member.age).replace(month=1, day=1)
+            born = years_before(today, member.age).replace(month=1, day=1)
         else:
-            born = _years_ago(today, member.age) - datetime.timedelta(days=rng.randint(1, 364))
-        age = _age_on(born, today)
+            born = years_before(today, member.age) - datetime.timedelta(days=rng.randint(1, 364))
+        age = age_on(born, today)
         member.age = age
         # Children and siblings carry the household's family name; in-laws and elders their own.
         own_name = member.relationship in (Relationship.CHILD, Relationship.GRANDCHILD)

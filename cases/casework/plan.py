@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.casework import workflow
 from cases.casework.services import lock, record, require_case_work, require_open
 from cases.models import (
     OPEN_ACTION_STATUSES,
@@ -27,6 +26,7 @@ from cases.models import (
 from cases.services import CHILD_NEED_CATEGORIES
 from protection import access
 from protection.audit import diff, snapshot
+from protection.dates import age_on
 
 PLANNING_STATUSES = (CaseStatus.CASE_PLAN, CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP)
 FOLLOW_UP_STATUSES = (CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP)
@@ -217,7 +217,7 @@ def assessment_record(
         errors["assessed_on"] = _("This date cannot be in the future.")
     elif assessed_on < case.opened_on:
         errors["assessed_on"] = _("The assessment cannot be before the case was opened.")
-    adult = workflow.age_on(case.primary_person.date_of_birth, assessed_on) >= 18
+    adult = age_on(case.primary_person.date_of_birth, assessed_on) >= 18
     child_codes = sorted(n.code for n in needs if n.category.code in CHILD_NEED_CATEGORIES)
     if adult and child_codes:
         errors["specific_needs"] = _("These codes apply only to children under 18: %(codes)s.") % {

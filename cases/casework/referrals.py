@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import codes
-from cases.casework import sharing, workflow
+from cases.casework import sharing
 from cases.casework.closure import lock_pending_approval
 from cases.casework.services import (
     lock,
@@ -42,6 +42,7 @@ from partners.models import Service, SharingPurpose
 from partners.selectors import agreement_covering
 from protection import access
 from protection.audit import diff, snapshot
+from protection.dates import age_on
 
 OPEN_REFERRAL_STATUSES = (
     ReferralStatus.AWAITING_APPROVAL,
@@ -99,7 +100,7 @@ def _check_consent(
         if override.reason not in ConsentOverride.values:
             errors["override_reason"] = _("Choose why consent could not be obtained.")
         elif override.reason == ConsentOverride.BEST_INTERESTS_OF_CHILD and (
-            workflow.age_on(case.primary_person.date_of_birth, timezone.localdate()) >= 18
+            age_on(case.primary_person.date_of_birth, timezone.localdate()) >= 18
         ):
             errors["override_reason"] = _("The best interests of a child apply only to children.")
         if not override.justification.strip():

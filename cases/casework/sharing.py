@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from cases.casework.workflow import age_on
 from cases.models import ProtectionCase, Referral, SharedField
 from partners.models import DataCategory
+from protection.dates import age_on
 
 SHARED_FIELD_CATEGORIES: dict[str, str] = {
     SharedField.FULL_NAME: DataCategory.IDENTITY,

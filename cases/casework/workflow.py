@@ -4,8 +4,6 @@ Plain functions over plain values, so that services, forms and the API explain a
 with the same words.
 """
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -73,11 +71,6 @@ SOLUTION_PERSON_STATUS: dict[str, str] = {
     DurableSolution.RETURN: PersonStatus.DEPARTED,
     DurableSolution.SETTLEMENT_ELSEWHERE: PersonStatus.DEPARTED,
 }
-
-
-def age_on(born: datetime.date, day: datetime.date) -> int:
-    """Return the age in whole years on `day` of someone born on `born`."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def check_transition(case: ProtectionCase, target: str) -> None:

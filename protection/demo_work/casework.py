@@ -47,6 +47,7 @@ from cases.services import CHILD_NEED_CATEGORIES
 from partners.models import Service
 from partners.selectors import agreements_between
 from protection.accounts.models import Role, User
+from protection.dates import age_on
 from protection.demo_work.directory import AGREEMENTS
 from protection.demo_work.mission import SEED, Mission, clock, moment
 
@@ -254,7 +255,7 @@ class _CaseState:
 
 
 def _age(born: datetime.date, today: datetime.date) -> int:
-    return workflow.age_on(born, today)
+    return age_on(born, today)
 
 
 def _classify(person: DisplacedPerson, today: datetime.date) -> tuple[str, str] | None:

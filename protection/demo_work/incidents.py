@@ -33,8 +33,9 @@ from incidents.services import (
     incident_update,
 )
 from protection.accounts.models import Role, User
+from protection.dates import years_before
 from protection.demo_work.directory import SERIOUS_POLICY
-from protection.demo_work.mission import SEED, Mission, clock, years_before
+from protection.demo_work.mission import SEED, Mission, clock
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus
 from protection.notifications.services import delivery_send
 

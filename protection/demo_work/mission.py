@@ -56,11 +56,3 @@ def moment(mission: Mission, day: datetime.date, minutes: int) -> datetime.datet
     return min(
         start + datetime.timedelta(minutes=minutes), mission.now - datetime.timedelta(minutes=1)
     )
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    """Return the same day `years` earlier (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
