@@ -10,16 +10,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 HOUSEHOLDS ?= 500
 PYTEST_ARGS ?=
+CLOCK_SHIFT_DAYS ?= 365
 BENCH_ARGS ?=
 LANGUAGES := fr ar
 # Directories that hold no source of ours: never scanned for messages, lint or caches.
 NOT_SOURCE := .venv var node_modules staticfiles test-results
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test lint format bench messages clean clean-all
+.PHONY: help run setup test test-future lint format bench messages clean clean-all
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -58,6 +59,11 @@ run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT
 
 test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127.0.0.1)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite with every clock of the run (pytest and its Celery workers) moved ahead by
+# CLOCK_SHIFT_DAYS (a year unless given): a test that depends on today's date fails here.
+test-future: $(VENV)/.installed-dev ## Run the suite with the clock a year ahead (CLOCK_SHIFT_DAYS=365)
+	PROTECTION_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy
 	@status=0; \

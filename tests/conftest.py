@@ -3,6 +3,8 @@
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from protection.reference_data import load_reference_data
 from tests import factories
@@ -59,3 +61,11 @@ def other_officer(other_agency: Any) -> Any:
     return factories.UserFactory(
         agency=other_agency, role="protection_officer", username="other_officer"
     )
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say so when the run's clock is moved (`make test-future`)."""
+    days = getattr(settings, "CLOCK_SHIFT_DAYS", 0)
+    if not days:
+        return None
+    return f"clock moved {days:+d} days: today is {timezone.localdate().isoformat()}"

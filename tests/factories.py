@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from camps.models import Country, Site, SiteType
 from cases.models import DisplacementStatus, SpecificNeed
@@ -67,7 +68,7 @@ def person_data(**overrides: Any) -> PersonData:
         "sex": "female",
         "relationship_to_head": "head",
         "displacement_status": DisplacementStatus.objects.get(code="IDP"),
-        "consent_date": datetime.date(2026, 11, 1),
+        "consent_date": timezone.localdate() - datetime.timedelta(days=29),
         "consent_given_by": "person",
         "consent_scope": "registration",
         "date_of_birth": datetime.date(1990, 5, 17),

@@ -1,5 +1,6 @@
 """Test settings: the real PostgreSQL and Redis on 127.0.0.1, fast password hashing."""
 
+import datetime
 import os
 
 from protection.settings.base import *  # noqa: F403
@@ -32,3 +33,17 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PROTECTION_TEST_DB", "te
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# `make test-future`: the whole run, in this process and in every Celery worker the integration
+# tests start (they load these settings), lives this many days away from today. Each process
+# moves its own clock by the same amount, so that times they exchange (a task's ETA, a token's
+# expiry) stay consistent; the clock keeps ticking. PostgreSQL's clock is never asked: every
+# time the application stores or compares comes from Python (timezone.now()).
+CLOCK_SHIFT_DAYS = int(os.environ.get("PROTECTION_TEST_CLOCK_SHIFT_DAYS") or 0)
+if CLOCK_SHIFT_DAYS:
+    import time_machine
+
+    time_machine.travel(
+        datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=CLOCK_SHIFT_DAYS),
+        tick=True,
+    ).start()

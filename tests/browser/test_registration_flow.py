@@ -5,6 +5,7 @@ import re
 import pytest
 
 from cases.models import DisplacedPerson, Household
+from tests.dates import days_ago
 from tests.factories import PASSWORD, SiteFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +19,7 @@ def _fill_member(page, index: int, member: dict[str, str]) -> None:
     page.select_option(f'[name="{prefix}relationship_to_head"]', label=member["relationship"])
     page.fill(f'[name="{prefix}date_of_birth"]', member["born"])
     page.select_option(f'[name="{prefix}displacement_status"]', label="Internally displaced person")
-    page.fill(f'[name="{prefix}consent_date"]', "2026-11-02")
+    page.fill(f'[name="{prefix}consent_date"]', days_ago(28).isoformat())
     page.select_option(f'[name="{prefix}consent_given_by"]', label=member["consent_by"])
 
 

@@ -16,7 +16,8 @@ from incidents.services import early_warning_scan
 from protection.notifications.models import Delivery
 from tests.incidents.conftest import make_policy, make_user
 
-NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)
+# Noon (UTC) yesterday: a fixed moment in the past of whatever day the suite runs on.
+NOW = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - datetime.timedelta(days=1)
 
 
 def _direct_tail(observed: int, mean: float) -> float:

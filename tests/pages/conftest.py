@@ -9,6 +9,7 @@ from django.test import Client
 from cases.models import DisplacedPerson, DuplicateReview, Household
 from protection.models import AuditEvent
 from tests import factories
+from tests.dates import days_ago
 
 
 def member_fields(index: int, **overrides: Any) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def member_fields(index: int, **overrides: Any) -> dict[str, Any]:
         "phone": "+211 912 345 678",
         "documents": ["national_id"],
         "specific_needs": [],
-        "consent_date": "2026-11-01",
+        "consent_date": days_ago(29).isoformat(),
         "consent_given_by": "person",
         "consent_scope": "registration",
     }
@@ -46,7 +47,7 @@ def registration_post(
     data: dict[str, Any] = {
         "site": site.pk,
         "address": household.get("address", "Block C, plot 12"),
-        "registered_on": household.get("registered_on", "2026-11-20"),
+        "registered_on": household.get("registered_on", days_ago(1).isoformat()),
         "members-TOTAL_FORMS": str(rows if rows is not None else len(members)),
         "members-INITIAL_FORMS": "1",
         "members-MIN_NUM_FORMS": "1",

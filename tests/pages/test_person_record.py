@@ -8,6 +8,7 @@ from django.urls import reverse
 from cases.models import DisplacedPerson, PersonStatus
 from protection.models import AccessLog, AccessPurpose, AuditEvent
 from tests import factories
+from tests.dates import days_ago
 from tests.pages.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -198,14 +199,14 @@ def test_status_change_records_reason_and_date(officer_client, household):
     assert officer_client.get(url).status_code == 200
 
     response = officer_client.post(
-        url, {"status": "departed", "reason": "Left for Juba", "effective_on": "2026-11-18"}
+        url, {"status": "departed", "reason": "Left for Juba", "effective_on": days_ago(3).isoformat()}
     )
 
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.status == PersonStatus.DEPARTED
     assert person.status_reason == "Left for Juba"
-    assert person.status_changed_on == datetime.date(2026, 11, 18)
+    assert person.status_changed_on == days_ago(3)
     assert AuditEvent.objects.filter(action="person.status_change").count() == 1
     detail = officer_client.get(person.get_absolute_url()).content.decode()
     assert "Active to Departed" in detail
@@ -230,7 +231,7 @@ def test_status_change_of_another_agencys_person_is_not_found(officer_client, ot
     person = other_household.members.get()
     response = officer_client.post(
         reverse("cases:person_status", args=[person.pk]),
-        {"status": "departed", "reason": "x", "effective_on": "2026-11-18"},
+        {"status": "departed", "reason": "x", "effective_on": days_ago(3).isoformat()},
     )
     assert response.status_code == 404
     person.refresh_from_db()
@@ -243,7 +244,7 @@ def test_status_change_is_forbidden_to_roles_without_it(role, agency, household)
     client = signed_in(factories.UserFactory(agency=agency, role=role))
     response = client.post(
         reverse("cases:person_status", args=[person.pk]),
-        {"status": "departed", "reason": "x", "effective_on": "2026-11-18"},
+        {"status": "departed", "reason": "x", "effective_on": days_ago(3).isoformat()},
     )
     assert response.status_code == 403
     assert DisplacedPerson.objects.get(pk=person.pk).status == PersonStatus.ACTIVE

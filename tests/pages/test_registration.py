@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import DisplacedPerson, DuplicateReview, Household
 from protection.models import AccessLog, AccessPurpose, AuditEvent
@@ -61,7 +62,7 @@ def test_untouched_blank_rows_are_ignored(officer_client, site):
     for index in (1, 2):  # what the browser posts for a row nobody touched
         data.update(
             {
-                f"members-{index}-consent_date": "2026-11-21",
+                f"members-{index}-consent_date": timezone.localdate().isoformat(),
                 f"members-{index}-consent_scope": "registration",
             }
         )
