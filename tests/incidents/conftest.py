@@ -1,11 +1,12 @@
 """Fixtures for incidents and alerts: reporters, policies with tiers, incident data.
 
-The integration fixtures (a real Celery worker on Redis database 13, a local webhook receiver)
+The integration fixtures (a real Celery worker on a Redis database of its own, a local webhook receiver)
 live here too, because the worker needs settings of its own: emails written to files the test
 can read, and webhooks allowed to reach 127.0.0.1.
 """
 
 import datetime
+import os
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,10 @@ from tests.celery_worker import (  # noqa: F401 - point_app_at and wait_for are 
 )
 from tests.notifications.receiver import WebhookReceiver
 
-INTEGRATION_BROKER_URL = "redis://127.0.0.1:6379/13"
+# Parallel runs on one machine each give their own Redis database (as for the other workers).
+INTEGRATION_BROKER_URL = os.environ.get(
+    "PROTECTION_INCIDENTS_BROKER_URL", "redis://127.0.0.1:6379/13"
+)
 
 
 def make_user(**fields: Any) -> User:
