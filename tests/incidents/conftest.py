@@ -1,8 +1,8 @@
 """Fixtures for incidents and alerts: reporters, policies with tiers, incident data.
 
-The integration fixtures (a real Celery worker on a Redis database of its own, a local webhook receiver)
-live here too, because the worker needs settings of its own: emails written to files the test
-can read, and webhooks allowed to reach 127.0.0.1.
+The integration fixtures (a real Celery worker on a Redis database of its own, a local webhook
+receiver) live here too, because the worker needs settings of its own: emails written to files
+the test can read, and webhooks allowed to reach 127.0.0.1.
 """
 
 import datetime
