@@ -1,0 +1,142 @@
+"""The permission matrix of incidents, alerts, the inbox, webhooks and token login.
+
+Same shape as tests/api/test_permissions.py (one column per role, then a superuser without an
+agency and an anonymous caller), which the route-coverage test reads too. Alerts and
+notifications are the column user's own. Then the other-agency rows: a user of another agency,
+whose role allows the action, asks for this agency's record and gets 404.
+"""
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from protection.accounts.models import Role
+from tests import factories
+from tests.api.conftest import SchemaCheckedClient
+from tests.api.test_permissions import COLUMNS
+from tests.factories import PASSWORD
+from tests.matrix_world import WEBHOOK_URL, alerting_world
+
+pytestmark = pytest.mark.django_db
+
+# admin, supervisor, protection_officer, case_worker, partner_api, analyst, superuser, anonymous
+VIEW_INCIDENTS = (200, 200, 200, 200, 200, 403, 403, 401)
+REPORT_INCIDENTS = (201, 201, 201, 201, 201, 403, 403, 401)
+MANAGE_INCIDENTS = (200, 200, 200, 403, 403, 403, 403, 401)
+RECEIVE_ALERTS = (200, 200, 200, 200, 200, 200, 403, 401)
+WEBHOOKS = (200, 403, 403, 403, 200, 403, 403, 401)
+
+# Token login answers for the column's credentials (the anonymous column has none: 400);
+# the two logouts revoke the token the row uses, so they come last.
+MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
+    ("POST", "auth/token/", (200, 200, 200, 200, 200, 200, 200, 400)),
+    ("GET", "incidents/", VIEW_INCIDENTS),
+    ("GET", "incidents/{incident}/", VIEW_INCIDENTS),
+    ("POST", "incidents/", REPORT_INCIDENTS),
+    ("PATCH", "incidents/{incident}/", MANAGE_INCIDENTS),
+    ("GET", "alerts/", RECEIVE_ALERTS),
+    ("GET", "alerts/{alert}/", RECEIVE_ALERTS),
+    ("POST", "alerts/{alert}/acknowledge/", RECEIVE_ALERTS),
+    ("GET", "notifications/", RECEIVE_ALERTS),
+    ("POST", "notifications/{notification}/read/", RECEIVE_ALERTS),
+    ("GET", "webhook-subscriptions/", WEBHOOKS),
+    ("GET", "webhook-subscriptions/{subscription}/", WEBHOOKS),
+    ("POST", "webhook-subscriptions/", (201, 403, 403, 403, 201, 403, 403, 401)),
+    ("PATCH", "webhook-subscriptions/{subscription}/", WEBHOOKS),
+    ("POST", "webhook-subscriptions/{subscription}/rotate-secret/", WEBHOOKS),
+    ("DELETE", "webhook-subscriptions/{subscription}/", (204, 403, 403, 403, 204, 403, 403, 401)),
+    ("POST", "auth/logout/", (204, 204, 204, 204, 204, 204, 204, 401)),
+]
+
+# The rows with a record of the agency in their path, and the role of another agency's user
+# who may do the action in general: each answers 404, since the record is not theirs to see.
+OTHER_AGENCY: list[tuple[str, str, str]] = [
+    ("GET", "incidents/{incident}/", "protection_officer"),
+    ("PATCH", "incidents/{incident}/", "protection_officer"),
+    ("GET", "alerts/{alert}/", "protection_officer"),
+    ("POST", "alerts/{alert}/acknowledge/", "protection_officer"),
+    ("POST", "notifications/{notification}/read/", "protection_officer"),
+    ("GET", "webhook-subscriptions/{subscription}/", "partner_api"),
+    ("PATCH", "webhook-subscriptions/{subscription}/", "partner_api"),
+    ("POST", "webhook-subscriptions/{subscription}/rotate-secret/", "partner_api"),
+    ("DELETE", "webhook-subscriptions/{subscription}/", "partner_api"),
+]
+
+
+def _bodies(site: Any, user: Any) -> dict[tuple[str, str], Any]:
+    occurred = timezone.now() - datetime.timedelta(hours=2)
+    return {
+        ("POST", "auth/token/"): (
+            {"username": user.username, "password": PASSWORD} if user is not None else {}
+        ),
+        ("POST", "incidents/"): {
+            "type": "abduction",
+            "severity": 4,
+            "occurred_at": occurred.isoformat(),
+            "site": site.pk,
+            "male_adults": 2,
+            "perpetrator_category": "non_state_armed_group",
+            "source": "witness",
+            "description": "Two men taken at the market.",
+        },
+        ("PATCH", "incidents/{incident}/"): {"status": "closed"},
+        ("POST", "webhook-subscriptions/"): {
+            "url": WEBHOOK_URL + "/second",
+            "events": ["alert.raised"],
+        },
+        ("PATCH", "webhook-subscriptions/{subscription}/"): {"description": "Duty desk."},
+    }
+
+
+def _call(client: SchemaCheckedClient, method: str, endpoint: str, ids: dict[str, int], body: Any):
+    path = "/api/v1/" + endpoint.format(**ids)
+    data = "" if body is None else json.dumps(body)
+    return client.generic(method, path, data=data, content_type="application/json")
+
+
+def _user(column: str, agency: Any) -> Any:
+    if column == "anonymous":
+        return None
+    if column == "superuser_without_agency":
+        return factories.UserFactory(agency=None, is_superuser=True, is_staff=True, role="admin")
+    return factories.UserFactory(agency=agency, role=column)
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+def test_permission_matrix(column, agency, site, officer) -> None:
+    user = _user(column, agency)
+    # A user without an agency receives nothing: the officer is the alert's recipient then.
+    recipient = user if user is not None and user.agency_id else officer
+    ids = alerting_world(agency=agency, site=site, officer=officer, recipient=recipient)
+    client = SchemaCheckedClient()
+    if user is not None:
+        client.login_with_token(user)
+    bodies = _bodies(site, user)
+    index = COLUMNS.index(column)
+
+    actual = {
+        f"{method} {endpoint}": _call(
+            client, method, endpoint, ids, bodies.get((method, endpoint))
+        ).status_code
+        for method, endpoint, _statuses in MATRIX
+    }
+
+    assert actual == {f"{method} {endpoint}": row[index] for method, endpoint, row in MATRIX}
+
+
+def test_another_agencys_records_are_not_found(agency, other_agency, site, officer) -> None:
+    ids = alerting_world(agency=agency, site=site, officer=officer, recipient=officer)
+    bodies = _bodies(site, None)
+    actual, expected = {}, {}
+    for method, endpoint, role in OTHER_AGENCY:
+        assert role in Role.values
+        client = SchemaCheckedClient()
+        client.login_with_token(factories.UserFactory(agency=other_agency, role=role))
+        response = _call(client, method, endpoint, ids, bodies.get((method, endpoint)))
+        actual[f"{method} {endpoint}"] = response.status_code
+        expected[f"{method} {endpoint}"] = 404
+
+    assert actual == expected

@@ -1,0 +1,53 @@
+"""Records the role matrices act on besides casework: incidents, alerts and the inbox, webhooks.
+
+Alerts and notifications belong to the person who received them, so the world is built for one
+recipient (the column's user); everything else belongs to the agency of the officer.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from incidents.models import Alert
+from protection.accounts.models import User
+from protection.notifications.models import Delivery, DeliveryChannel, Notification
+from protection.notifications.services import delivery_send, webhook_subscription_create
+from tests import factories
+from tests.incidents.conftest import make_policy, report
+
+WEBHOOK_URL = "https://hooks.partner.example.org/protection"
+
+
+def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) -> dict[str, int]:
+    """Report an incident at `site` that alerts `recipient` in the app; return the ids.
+
+    Keys: incident, alert, notification (the recipient's), subscription (a webhook of the
+    agency, registered by its partner system).
+    """
+    make_policy(tiers=[{"users": [recipient], "in_app": True}], minimum_severity=1)
+    incident = report(officer, site=site).incident
+    alert = Alert.objects.get(incident=incident)
+    # The worker would send the in-app delivery; send it here, as the task does.
+    for delivery in alert_deliveries(alert, recipient):
+        delivery_send(delivery_id=delivery.pk)
+    notification = Notification.objects.get(recipient=recipient, source_id=str(alert.pk))
+    partner_system = factories.UserFactory(agency=agency, role="partner_api")
+    subscription = webhook_subscription_create(
+        actor=partner_system, url=WEBHOOK_URL, events=["alert.raised"]
+    ).subscription
+    return {
+        "incident": incident.pk,
+        "alert": alert.pk,
+        "notification": notification.pk,
+        "subscription": subscription.pk,
+    }
+
+
+def alert_deliveries(alert: Alert, recipient: User) -> "QuerySet[Delivery]":
+    """Return the in-app deliveries of the alert to the recipient."""
+    return Delivery.objects.filter(
+        source_type="incidents.alert",
+        source_id=str(alert.pk),
+        recipient_user=recipient,
+        channel=DeliveryChannel.IN_APP,
+    )
