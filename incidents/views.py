@@ -152,6 +152,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the incident's status, verification or actions taken."""
+    # A role that may not manage incidents is refused before the lookup, like the API's PATCH.
+    access.require(request.user, Action.MANAGE_INCIDENTS)
     incident = selectors.incident_get(user=request.user, pk=pk)
     form = IncidentUpdateForm(request.POST)
     if form.is_valid():

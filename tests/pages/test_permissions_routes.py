@@ -1,0 +1,185 @@
+"""Every role against the pages the other page matrices do not hold: casework answers and
+approvals, the service editor, incidents and alerts, the inbox, the home page and accounts.
+
+One row per route (the route-coverage test reads these rows): the method, the record its path
+names, what it posts, and the status for each role, then for an anonymous visitor. A page
+answers 200, a write or a redirect 302, a role without the action 403. Then the rows with a
+record in the path, for a user of another agency whose role allows the action: 404, since
+the record is not theirs to see (the service directory is shared, so another agency's
+service is visible but not theirs to edit: 403).
+"""
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories
+from tests.api.test_permissions import casework_world
+from tests.matrix_world import alerting_world
+from tests.pages.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["admin", "supervisor", "protection_officer", "case_worker", "partner_api", "analyst"]
+COLUMNS = [*ROLES, "anonymous"]
+
+
+class Row(NamedTuple):
+    """One route: how to call it and the status each column gets."""
+
+    name: str
+    method: str
+    ids: tuple[str, ...]
+    statuses: tuple[int, ...]
+    body: Callable[[dict[str, Any]], dict[str, str]] | None = None
+
+
+# admin, supervisor, protection_officer, case_worker, partner_api, analyst, anonymous
+CASEWORK_PAGE = (403, 200, 200, 200, 403, 403, 302)
+CASEWORK_WRITE = (403, 302, 302, 302, 403, 403, 302)
+INBOX_PAGE = (403, 200, 200, 200, 200, 403, 302)
+INBOX_WRITE = (403, 302, 302, 302, 302, 403, 302)
+SUPERVISE_WRITE = (403, 302, 403, 403, 403, 403, 302)
+INCIDENTS_PAGE = (200, 200, 200, 200, 200, 403, 302)
+EVERY_ROLE_PAGE = (200, 200, 200, 200, 200, 200, 302)
+EVERY_ROLE_REDIRECT = (302, 302, 302, 302, 302, 302, 302)
+
+
+def _reason(_ids: dict[str, Any]) -> dict[str, str]:
+    return {"reason": "The family moved to Juba."}
+
+
+ROWS: list[Row] = [
+    Row("home", "GET", (), EVERY_ROLE_REDIRECT),
+    # A signed-in user is sent on from the sign-in page; a visitor sees it.
+    Row("login", "GET", (), (302, 302, 302, 302, 302, 302, 200)),
+    Row("password_change", "GET", (), EVERY_ROLE_PAGE),
+    Row("password_change_done", "GET", (), EVERY_ROLE_PAGE),
+    Row(
+        "cases:case_transition",
+        "POST",
+        ("registered_case",),
+        CASEWORK_WRITE,
+        lambda _ids: {"status": "assessment"},
+    ),
+    Row("cases:case_reopen", "GET", ("closed_case",), CASEWORK_PAGE),
+    Row("cases:case_action_add", "GET", ("case",), CASEWORK_PAGE),
+    Row("cases:case_action_update", "GET", ("case", "action"), CASEWORK_PAGE),
+    Row("cases:referral_sent_detail", "GET", ("referral",), CASEWORK_PAGE),
+    Row("cases:referral_cancel", "POST", ("referral_to_cancel",), CASEWORK_WRITE, _reason),
+    Row("cases:referral_received_detail", "GET", ("referral",), INBOX_PAGE),
+    Row("cases:referral_accept", "POST", ("referral_to_accept",), INBOX_WRITE),
+    Row("cases:referral_decline", "POST", ("referral_to_decline",), INBOX_WRITE, _reason),
+    Row(
+        "cases:referral_complete",
+        "POST",
+        ("referral_to_complete",),
+        INBOX_WRITE,
+        lambda _ids: {"outcome": "Seen by the counsellor twice."},
+    ),
+    Row("cases:approval_approve", "POST", ("approval",), SUPERVISE_WRITE),
+    Row(
+        "cases:approval_reject",
+        "POST",
+        ("other_approval",),
+        SUPERVISE_WRITE,
+        lambda ids: {f"a{ids['other_approval']}-reason": "Too early to close."},
+    ),
+    Row("partners:service_edit", "GET", ("service",), (200, 200, 403, 403, 403, 403, 302)),
+    Row("incidents:list", "GET", (), INCIDENTS_PAGE),
+    Row("incidents:report", "GET", (), INCIDENTS_PAGE),
+    Row("incidents:map", "GET", (), INCIDENTS_PAGE),
+    Row("incidents:map_data", "GET", (), INCIDENTS_PAGE),
+    Row("incidents:detail", "GET", ("incident",), INCIDENTS_PAGE),
+    Row(
+        "incidents:update",
+        "POST",
+        ("incident",),
+        (302, 302, 302, 403, 403, 403, 302),
+        lambda _ids: {"status": "closed", "verification": "verified"},
+    ),
+    Row("incidents:alert_list", "GET", (), EVERY_ROLE_PAGE),
+    Row("incidents:alert_detail", "GET", ("alert",), EVERY_ROLE_PAGE),
+    Row("incidents:alert_acknowledge", "POST", ("alert",), EVERY_ROLE_REDIRECT),
+    Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
+    Row("notifications:open", "GET", ("notification",), EVERY_ROLE_REDIRECT),
+    # Last: it signs the user out.
+    Row("logout", "POST", (), EVERY_ROLE_REDIRECT),
+]
+
+# Route name -> (the role of another agency's user who tries it, the status that user gets).
+OTHER_AGENCY: dict[str, tuple[str, int]] = {
+    "cases:case_transition": ("supervisor", 404),
+    "cases:case_reopen": ("supervisor", 404),
+    "cases:case_action_add": ("supervisor", 404),
+    "cases:case_action_update": ("supervisor", 404),
+    "cases:referral_sent_detail": ("supervisor", 404),
+    "cases:referral_cancel": ("supervisor", 404),
+    "cases:referral_received_detail": ("supervisor", 404),
+    "cases:referral_accept": ("supervisor", 404),
+    "cases:referral_decline": ("supervisor", 404),
+    "cases:referral_complete": ("supervisor", 404),
+    "cases:approval_approve": ("supervisor", 404),
+    "cases:approval_reject": ("supervisor", 404),
+    "partners:service_edit": ("supervisor", 403),
+    "incidents:detail": ("protection_officer", 404),
+    "incidents:update": ("protection_officer", 404),
+    "incidents:alert_detail": ("protection_officer", 404),
+    "incidents:alert_acknowledge": ("protection_officer", 404),
+    "notifications:open": ("protection_officer", 404),
+}
+
+
+def _world(agency: Any, other_agency: Any, site: Any, officer: Any, recipient: Any) -> dict:
+    return {
+        **casework_world(agency, other_agency, site, officer),
+        **alerting_world(agency=agency, site=site, officer=officer, recipient=recipient),
+    }
+
+
+def _call(client: Any, row: Row, ids: dict[str, Any]) -> Any:
+    url = reverse(row.name, args=[ids[key] for key in row.ids])
+    if row.method == "POST":
+        return client.post(url, row.body(ids) if row.body else {})
+    return client.get(url)
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+def test_each_role_gets_what_its_actions_allow(column, agency, other_agency, site, officer):
+    user = None if column == "anonymous" else factories.UserFactory(agency=agency, role=column)
+    ids = _world(agency, other_agency, site, officer, recipient=user or officer)
+    client = signed_in(user) if user is not None else Client()
+    index = COLUMNS.index(column)
+
+    actual = {row.name: _call(client, row, ids).status_code for row in ROWS}
+
+    assert actual == {row.name: row.statuses[index] for row in ROWS}
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(agency, other_agency, site, officer):
+    ids = _world(agency, other_agency, site, officer, recipient=officer)
+    client = Client()
+    for row in ROWS:
+        if row.statuses[-1] == 302 and row.name != "logout":
+            response = _call(client, row, ids)
+            assert response["Location"].startswith(reverse("login")), row.name
+
+
+def test_another_agencys_records_are_not_found(agency, other_agency, site, officer):
+    ids = _world(agency, other_agency, site, officer, recipient=officer)
+    by_name = {row.name: row for row in ROWS}
+    actual, expected = {}, {}
+    for name, (role, status) in OTHER_AGENCY.items():
+        assert by_name[name].ids, name  # only routes that name a record
+        client = signed_in(factories.UserFactory(agency=other_agency, role=role))
+        actual[name] = _call(client, by_name[name], ids).status_code
+        expected[name] = status
+
+    assert actual == expected
+
+
+def test_every_route_with_a_record_has_an_other_agency_row() -> None:
+    assert sorted(OTHER_AGENCY) == sorted(row.name for row in ROWS if row.ids)
