@@ -140,3 +140,8 @@ def test_another_agencys_records_are_not_found(agency, other_agency, site, offic
         expected[f"{method} {endpoint}"] = 404
 
     assert actual == expected
+
+
+def test_every_row_with_a_record_has_an_other_agency_row() -> None:
+    with_record = {(method, endpoint) for method, endpoint, _ in MATRIX if "{" in endpoint}
+    assert {(method, endpoint) for method, endpoint, _ in OTHER_AGENCY} == with_record

@@ -17,7 +17,9 @@ from protection.notifications.models import Delivery
 from tests.incidents.conftest import make_policy, make_user
 
 # Noon (UTC) yesterday: a fixed moment in the past of whatever day the suite runs on.
-NOW = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - datetime.timedelta(days=1)
+NOW = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - datetime.timedelta(
+    days=1
+)
 
 
 def _direct_tail(observed: int, mean: float) -> float:

@@ -199,7 +199,8 @@ def test_status_change_records_reason_and_date(officer_client, household):
     assert officer_client.get(url).status_code == 200
 
     response = officer_client.post(
-        url, {"status": "departed", "reason": "Left for Juba", "effective_on": days_ago(3).isoformat()}
+        url,
+        {"status": "departed", "reason": "Left for Juba", "effective_on": days_ago(3).isoformat()},
     )
 
     assert response.status_code == 302
