@@ -8,8 +8,8 @@ from cases.models import ProtectionCase
 from protection.models import AuditEvent
 from tests import factories
 from tests.casepages.conftest import body, casework_counts
-from tests.pages.conftest import signed_in
 from tests.dates import days_ago
+from tests.pages.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,5 @@
 """Site pages: the list with population against capacity, and one site's situation."""
 
-import datetime
 from typing import Any
 
 import pytest
