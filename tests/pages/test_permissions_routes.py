@@ -133,7 +133,9 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
 }
 
 
-def _world(agency: Any, other_agency: Any, site: Any, officer: Any, recipient: Any) -> dict:
+def _world(
+    agency: Any, other_agency: Any, site: Any, officer: Any, recipient: Any
+) -> dict[str, Any]:
     return {
         **casework_world(agency, other_agency, site, officer),
         **alerting_world(agency=agency, site=site, officer=officer, recipient=recipient),
