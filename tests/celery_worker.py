@@ -46,6 +46,10 @@ def point_app_at(url: str) -> None:
     Both the connection pool and the producer pool (which keeps its own connection) are
     dropped; `app.close()` alone leaves the producer pool on the previous broker.
     """
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration, so a
+    # run that sets it (parallel runs each take their own Redis database) must move it too.
+    if "CELERY_BROKER_URL" in os.environ:
+        os.environ["CELERY_BROKER_URL"] = url
     # kombu caches pools per broker URL process-wide: close and forget them all.
     pools.reset()
     app._pool = None
