@@ -34,6 +34,23 @@ def _set_trigger(schema_editor, table, trigger, enabled):
     schema_editor.execute(f"ALTER TABLE {table} {state} TRIGGER {trigger}", params=None)
 
 
+def _write(connection, table, updates):
+    """Set (seq, prev_hash, row_hash) by id: one statement per batch on PostgreSQL."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"UPDATE {table} SET seq = %s, prev_hash = %s, row_hash = %s WHERE id = %s",
+                updates,
+            )
+            return
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(updates))
+        cursor.execute(
+            f"UPDATE {table} AS t SET seq = v.seq, prev_hash = v.prev_hash, row_hash = v.row_hash "
+            f"FROM (VALUES {values}) AS v(seq, prev_hash, row_hash, id) WHERE t.id = v.id",
+            [value for update in updates for value in update],
+        )
+
+
 def backfill(apps, schema_editor):
     alias = schema_editor.connection.alias
     for model_name, chain, trigger in TABLES:
@@ -57,11 +74,7 @@ def backfill(apps, schema_editor):
                 updates.append(
                     (stamped["seq"], stamped["prev_hash"], stamped["row_hash"], row["id"])
                 )
-            with schema_editor.connection.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {table} SET seq = %s, prev_hash = %s, row_hash = %s WHERE id = %s",
-                    updates,
-                )
+            _write(schema_editor.connection, table, updates)
             last_id = rows[-1]["id"]
         _set_trigger(schema_editor, table, trigger, enabled=True)
 
