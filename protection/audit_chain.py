@@ -32,6 +32,7 @@ transaction with BEGIN IMMEDIATE, which takes the database's write lock before t
 """
 
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -106,10 +107,10 @@ def chain_of(model: type[models.Model]) -> Chain:
 
 
 def _json_value(value: Any) -> Any:
-    """Return `value` as the database will give it back: whole floats as integers."""
+    """Return `value` as the JSON column gives it back: lists for tuples, whole floats as ints."""
     if isinstance(value, dict):
         return {str(key): _json_value(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_json_value(item) for item in value]
     if isinstance(value, float) and value.is_integer():
         # jsonb keeps 1.0 but turns 1e20 into 100000000000000000000: hash both as integers.
@@ -117,17 +118,21 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _ip(value: str) -> str:
+    # PostgreSQL's inet and Django both normalize addresses; hash the normal form.
+    return str(ipaddress.ip_address(value))
+
+
 def _canonical(name: str, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     if name == "ip_address":
-        # PostgreSQL's inet and Django both normalize addresses; hash the normal form.
-        return str(ipaddress.ip_address(value))
+        return _ip(value)
     if name == "changes":
-        # The round trip through JSON is what the JSONField stores and reads back.
-        return _json_value(json.loads(json.dumps(value)))
+        return _json_value(value)
     return value
 
 
