@@ -213,5 +213,5 @@ def chain_append(rows: Sequence[Row]) -> list[Row]:
         if len(rows) == 1:
             rows[0].save(force_insert=True, using=using)
         else:
-            model.objects.using(using).bulk_create(rows)  # type: ignore[attr-defined]
+            model.objects.using(using).bulk_create(rows)
     return rows

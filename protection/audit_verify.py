@@ -8,6 +8,7 @@ after it.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import router
 from django.db.models import Q
@@ -45,7 +46,7 @@ class ChainReport:
         return not self.breaks
 
 
-def _rows(chain: Chain, *, from_seq: int, using: str) -> Iterator[tuple[object, ...]]:
+def _rows(chain: Chain, *, from_seq: int, using: str) -> Iterator[tuple[Any, ...]]:
     """Yield (id, seq, prev_hash, row_hash, *content) in (seq, id) order, one page at a time."""
     columns = ("id", "seq", "prev_hash", "row_hash", *chain.content)
     rows = chain.model.objects.using(using).order_by("seq", "id").values_list(*columns)
