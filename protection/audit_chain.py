@@ -13,12 +13,15 @@ cutting rows off the end leaves no gap: operators who need that covered record t
 One chain per table, not one per agency. A writer takes a transaction-scoped advisory lock
 on the chain (`pg_advisory_xact_lock`), reads the head and inserts; the lock is held until the
 surrounding transaction commits, because the next writer must see this row as the head. So
-writes to one chain are serialized from their audit call to their commit. Services call
-`audit_record` last, just before they commit, and reads log in their own short transaction,
-so the lock is held for an insert and a commit (about a millisecond), and one chain keeps one
-total order, one walk for `audit_verify`, and a removal anywhere is a gap; per-agency chains
-would only spread that millisecond over agencies while every platform-level row (superusers,
-tasks) would still share one chain. The unique constraint on `seq` is the backstop: a writer
+writes to one chain are serialized from their first audit call to their commit. Most services
+record the event last, just before they commit, and a read logged by a view is its own short
+transaction, so the lock is held for an insert and a commit; a household registration records
+the household first and then each member, and holds the lock for the rest of its transaction.
+One chain per table keeps one total order, one walk for `audit_verify`, and a removal anywhere
+shows as a gap; per-agency chains would spread the waiting over agencies, but every
+platform-level row (superusers, tasks) would still share one chain, and the writers of one
+busy agency, where contention is, would still queue. If that queue ever shows, the key of
+`chain_lock` and the unique constraint become (agency, seq) without changing the hash. The unique constraint on `seq` is the backstop: a writer
 that got past the lock could not fork the chain, its insert would fail.
 
 Deadlocks: a transaction that logs a read inside a larger transaction (a selector called from
