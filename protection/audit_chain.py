@@ -20,9 +20,8 @@ the household first and then each member, and holds the lock for the rest of its
 One chain per table keeps one total order, one walk for `audit_verify`, and a removal anywhere
 shows as a gap; per-agency chains would spread the waiting over agencies, but every
 platform-level row (superusers, tasks) would still share one chain, and the writers of one
-busy agency, where contention is, would still queue.
-The unique constraint on `seq` is the backstop: a writer
-that got past the lock could not fork the chain, its insert would fail.
+busy agency, where contention is, would still queue. The unique constraint on `seq` is the
+backstop: a writer that got past the lock could not fork the chain, its insert would fail.
 
 Deadlocks: a transaction that logs a read inside a larger transaction (a selector called from
 a service) might later record an audit event, while another does the opposite. Both locks are
