@@ -34,6 +34,7 @@ from cases.models import (
 )
 from partners.models import PartnerAgency
 from protection.accounts.models import Role, User
+from protection.audit_chain import AUDIT_CHAIN, ChainStamper, chain_head, chain_lock
 from protection.models import AuditEvent
 
 BATCH_PEOPLE = 50_000
@@ -313,6 +314,9 @@ def load_registry(
         person_id = _next_id(cursor, DisplacedPerson)
         need_id = _next_id(cursor, PersonSpecificNeed)
         audit_id = _next_id(cursor, AuditEvent)
+        # The audit events continue the hash chain, as audit_record would write them.
+        chain_lock(AUDIT_CHAIN, using=connection.alias)
+        audit_chain = ChainStamper(AUDIT_CHAIN, chain_head(AUDIT_CHAIN, using=connection.alias))
         started = time.monotonic()
 
         batch = _Batch()
@@ -341,19 +345,21 @@ def load_registry(
             )
             batch.audit.append(
                 audit_table.row(
-                    {
-                        "id": audit_id,
-                        "created_at": moment,
-                        "actor_id": officer.pk,
-                        "agency_id": agency_id,
-                        "action": "household.register",
-                        "object_type": "cases.household",
-                        "object_id": str(household_id),
-                        "object_repr": code,
-                        "changes": {"site": [None, site.pk]},
-                        "channel": "web",
-                        "ip_address": f"10.{agency_id % 250}.0.{rng.randint(1, 254)}",
-                    }
+                    audit_chain.stamp(
+                        {
+                            "id": audit_id,
+                            "created_at": moment,
+                            "actor_id": officer.pk,
+                            "agency_id": agency_id,
+                            "action": "household.register",
+                            "object_type": "cases.household",
+                            "object_id": str(household_id),
+                            "object_repr": code,
+                            "changes": {"site": [None, site.pk]},
+                            "channel": "web",
+                            "ip_address": f"10.{agency_id % 250}.0.{rng.randint(1, 254)}",
+                        }
+                    )
                 )
             )
             audit_id += 1
@@ -413,23 +419,25 @@ def load_registry(
                 )
                 batch.audit.append(
                     audit_table.row(
-                        {
-                            "id": audit_id,
-                            "created_at": moment,
-                            "actor_id": officer.pk,
-                            "agency_id": agency_id,
-                            "action": "person.register",
-                            "object_type": "cases.displacedperson",
-                            "object_id": str(person_id),
-                            "object_repr": f"{given} {family_name} ({number})",
-                            "changes": {
-                                "given_name": [None, given],
-                                "family_name": [None, family_name],
-                                "site": [None, site.pk],
-                            },
-                            "channel": "web",
-                            "ip_address": None,
-                        }
+                        audit_chain.stamp(
+                            {
+                                "id": audit_id,
+                                "created_at": moment,
+                                "actor_id": officer.pk,
+                                "agency_id": agency_id,
+                                "action": "person.register",
+                                "object_type": "cases.displacedperson",
+                                "object_id": str(person_id),
+                                "object_repr": f"{given} {family_name} ({number})",
+                                "changes": {
+                                    "given_name": [None, given],
+                                    "family_name": [None, family_name],
+                                    "site": [None, site.pk],
+                                },
+                                "channel": "web",
+                                "ip_address": None,
+                            }
+                        )
                     )
                 )
                 audit_id += 1

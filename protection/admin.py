@@ -417,6 +417,8 @@ class AuditEventAdmin(AuditTrailAdmin):
         "agency",
         "channel",
         "ip_address",
+        "seq",
+        "row_hash",
     )
 
 
@@ -454,4 +456,6 @@ class AccessLogAdmin(AuditTrailAdmin):
         "purpose",
         "channel",
         "ip_address",
+        "seq",
+        "row_hash",
     )

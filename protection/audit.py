@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from protection.audit_chain import chain_append
 from protection.models import AccessLog, AccessPurpose, AuditEvent, Channel
 
 # Values under these names never reach the audit trail, whatever the caller passes.
@@ -137,7 +138,7 @@ def audit_record(
         name: ([MASK, MASK] if _is_secret(name) else value)
         for name, value in (changes or {}).items()
     }
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         agency_id=getattr(actor, "agency_id", None),
         action=action,
@@ -148,6 +149,7 @@ def audit_record(
         channel=context.channel,
         ip_address=context.ip_address,
     )
+    return chain_append([event])[0]
 
 
 def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":
@@ -174,5 +176,5 @@ def access_log_record(
         )
         for obj in objects
     ]
-    AccessLog.objects.bulk_create(rows)
+    chain_append(rows)
     return len(rows)

@@ -4,6 +4,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,10 +47,24 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError("Audit rows cannot be deleted.")
 
 
-class AuditEvent(AppendOnlyModel):
+class ChainedModel(AppendOnlyModel):
+    """Base for rows hash-chained to the row before them (protection/audit_chain.py)."""
+
+    seq = models.BigIntegerField(_("chain position"), editable=False)
+    prev_hash = models.CharField(_("previous row hash"), max_length=64, editable=False)
+    row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(ChainedModel):
     """Who changed what, when, from where: written by the service in the same transaction."""
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Not auto_now_add: the chain sets the time before it hashes the row, under its lock.
+    created_at = models.DateTimeField(
+        _("time"), default=timezone.now, editable=False, db_index=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -85,6 +100,7 @@ class AuditEvent(AppendOnlyModel):
             models.Index(fields=["actor", "created_at"], name="audit_actor_time_idx"),
             models.Index(fields=["action", "created_at"], name="audit_action_time_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["seq"], name="audit_chain_seq_unique")]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
@@ -97,10 +113,10 @@ class AccessPurpose(models.TextChoices):
     EXPORT = "export", _("Exported")
 
 
-class AccessLog(AppendOnlyModel):
+class AccessLog(ChainedModel):
     """One read of a person's record by one user, through one channel."""
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
     )
@@ -127,6 +143,7 @@ class AccessLog(AppendOnlyModel):
             ),
             models.Index(fields=["user", "created_at"], name="access_user_time_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["seq"], name="access_chain_seq_unique")]
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.object_type}:{self.object_id}"

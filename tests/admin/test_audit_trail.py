@@ -189,13 +189,7 @@ def test_the_date_drill_down_offers_the_periods_of_the_log(
     audit_record(actor=officer, action="site.update", obj=site)
     event = AuditEvent.objects.latest("id")
     when = event.created_at
-    AuditEvent.objects.create(
-        actor=officer,
-        action="site.update",
-        object_type="camps.site",
-        object_id=str(site.pk),
-        channel="web",
-    )
+    audit_record(actor=officer, action="site.update", obj=site)
     client.force_login(superuser)
 
     years = client.get(reverse(CHANGELIST))

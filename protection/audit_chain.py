@@ -1,0 +1,219 @@
+"""Chain every audit event and access-log row to the one before it, so that tampering shows.
+
+Each row carries its position in its table's chain (`seq`), the hash of the row before it
+(`prev_hash`) and a SHA-256 over its own content and those two (`row_hash`): canonical JSON of
+every content column, listed below by name so that the hash never changes meaning silently
+(a test fails when a model gains a column that no list mentions). Changing a row breaks its
+own hash, removing one leaves a gap in `seq` and a `prev_hash` that points nowhere, and
+`manage.py audit_verify` walks the chains and names the first row where either shows. Without
+a secret key a database owner could still rewrite the whole chain from the altered row on, and
+cutting rows off the end leaves no gap: operators who need that covered record the head that
+`audit_verify` prints somewhere the database owner cannot write.
+
+One chain per table, not one per agency. A writer takes a transaction-scoped advisory lock
+on the chain (`pg_advisory_xact_lock`), reads the head and inserts; the lock is held until the
+surrounding transaction commits, because the next writer must see this row as the head. So
+writes to one chain are serialized from their first audit call to their commit. Most services
+record the event last, just before they commit, and a read logged by a view is its own short
+transaction, so the lock is held for an insert and a commit; a household registration records
+the household first and then each member, and holds the lock for the rest of its transaction.
+One chain per table keeps one total order, one walk for `audit_verify`, and a removal anywhere
+shows as a gap; per-agency chains would spread the waiting over agencies, but every
+platform-level row (superusers, tasks) would still share one chain, and the writers of one
+busy agency, where contention is, would still queue. The unique constraint on `seq` is the
+backstop: a writer that got past the lock could not fork the chain, its insert would fail.
+
+Deadlocks: a transaction that logs a read inside a larger transaction (a selector called from
+a service) might later record an audit event, while another does the opposite. Both locks are
+therefore taken in one order: inside an outer transaction, logging a read takes the audit lock
+first, then the access lock; a read logged on its own (autocommit) takes only the access lock
+and waits for nothing else while holding it.
+
+SQLite (the development default) serializes writers itself: the dev settings open every
+transaction with BEGIN IMMEDIATE, which takes the database's write lock before the head is read.
+"""
+
+import datetime
+import functools
+import hashlib
+import ipaddress
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+from protection.models import AccessLog, AuditEvent
+
+GENESIS = "0" * 64
+# Two-key advisory locks: (namespace, chain); the namespace keeps clear of other lock users.
+LOCK_NAMESPACE = 0x70726F74  # "prot"
+
+Row = TypeVar("Row", AuditEvent, AccessLog)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One hash chain: the table, its lock key and the columns its hash covers."""
+
+    name: str
+    model: type[AuditEvent] | type[AccessLog]
+    lock_key: int
+    content: tuple[str, ...]
+
+
+AUDIT_CHAIN = Chain(
+    name="audit",
+    model=AuditEvent,
+    lock_key=1,
+    content=(
+        "created_at",
+        "actor_id",
+        "agency_id",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "channel",
+        "ip_address",
+    ),
+)
+ACCESS_CHAIN = Chain(
+    name="access",
+    model=AccessLog,
+    lock_key=2,
+    content=(
+        "created_at",
+        "user_id",
+        "agency_id",
+        "object_type",
+        "object_id",
+        "purpose",
+        "channel",
+        "ip_address",
+    ),
+)
+CHAINS = {chain.name: chain for chain in (AUDIT_CHAIN, ACCESS_CHAIN)}
+CHAIN_FIELDS = ("seq", "prev_hash", "row_hash")
+
+
+def chain_of(model: type[models.Model]) -> Chain:
+    """Return the chain that `model`'s rows belong to."""
+    for chain in CHAINS.values():
+        if chain.model._meta.label_lower == model._meta.label_lower:
+            return chain
+    raise LookupError(f"{model._meta.label} rows are not chained.")
+
+
+def _json_value(value: Any) -> Any:
+    """Return `value` as the JSON column gives it back: lists for tuples, whole floats as ints."""
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        # jsonb keeps 1.0 but turns 1e20 into 100000000000000000000: hash both as integers.
+        return int(value)
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _ip(value: str) -> str:
+    # PostgreSQL's inet and Django both normalize addresses; hash the normal form.
+    return str(ipaddress.ip_address(value))
+
+
+def _canonical(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    if name == "ip_address":
+        return _ip(value)
+    if name == "changes":
+        return _json_value(value)
+    return value
+
+
+def row_digest(chain: Chain, *, seq: int, prev_hash: str, values: Mapping[str, Any]) -> str:
+    """Return the hash of one row from its content columns (by attribute name) and its link."""
+    payload = {name: _canonical(name, values[name]) for name in chain.content}
+    payload["seq"] = seq
+    payload["prev_hash"] = prev_hash
+    text = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chain_lock(chain: Chain, *, using: str, after_audit: bool = False) -> None:
+    """Hold `chain`'s lock until the current transaction ends (PostgreSQL; no-op elsewhere).
+
+    With `after_audit`, take the audit chain's lock first, so that every transaction that
+    holds both took them in the same order.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    keys = [chain.lock_key]
+    if after_audit and chain is not AUDIT_CHAIN:
+        keys.insert(0, AUDIT_CHAIN.lock_key)
+    # The select list is evaluated left to right: the audit lock, then this chain's.
+    locks = ", ".join("pg_advisory_xact_lock(%s, %s)" for _key in keys)
+    params = [part for key in keys for part in (LOCK_NAMESPACE, key)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {locks}", params)
+
+
+def chain_head(chain: Chain, *, using: str) -> tuple[int, str]:
+    """Return (seq, row hash) of the newest row of `chain`, or (0, GENESIS) when it is empty."""
+    head = chain.model.objects.using(using).order_by("-seq").values_list("seq", "row_hash").first()
+    return head if head is not None else (0, GENESIS)
+
+
+class ChainStamper:
+    """Give rows their place in a chain, continuing from a known head (bulk loaders use it)."""
+
+    def __init__(self, chain: Chain, head: tuple[int, str]) -> None:
+        self.chain = chain
+        self.seq, self.prev_hash = head
+
+    def stamp(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Add seq, prev_hash and row_hash to the attribute values of the next row."""
+        self.seq += 1
+        row_hash = row_digest(self.chain, seq=self.seq, prev_hash=self.prev_hash, values=values)
+        values.update(seq=self.seq, prev_hash=self.prev_hash, row_hash=row_hash)
+        self.prev_hash = row_hash
+        return values
+
+
+def chain_append(rows: Sequence[Row]) -> list[Row]:
+    """Insert `rows` at the head of their chain, in order, under the chain's lock.
+
+    Call inside the caller's transaction when there is one: the lock then lasts until it
+    commits. The rows' time is set here, under the lock, so it grows along the chain.
+    """
+    rows = list(rows)
+    if not rows:
+        return rows
+    model = type(rows[0])
+    chain = chain_of(model)
+    using = router.db_for_write(model)
+    nested = connections[using].in_atomic_block
+    with transaction.atomic(using=using, savepoint=False):
+        chain_lock(chain, using=using, after_audit=nested)
+        stamper = ChainStamper(chain, chain_head(chain, using=using))
+        now = timezone.now()
+        for row in rows:
+            row.created_at = now
+            values = {name: getattr(row, name) for name in chain.content}
+            for name, value in stamper.stamp(values).items():
+                setattr(row, name, value)
+        if len(rows) == 1:
+            rows[0].save(force_insert=True, using=using)
+        else:
+            model.objects.using(using).bulk_create(rows)
+    return rows
