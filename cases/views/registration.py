@@ -42,8 +42,9 @@ def _show_duplicates(
     candidates: dict[int, list[Candidate]],
 ) -> None:
     """Put each member's likely matches under its form (the selector logs that they were shown)."""
-    candidates = selectors.duplicate_candidates(user=request.user, candidates=candidates)
-    for index, matches in candidates.items():
+    for index, matches in selectors.duplicate_candidates(
+        user=request.user, candidates=candidates
+    ).items():
         form = forms[index]
         form.candidates = matches
         # The officer reviews the matches for this identity; editing it asks again.

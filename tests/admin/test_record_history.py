@@ -21,7 +21,7 @@ CHANGELIST = "admin:protection_accesslog_changelist"
 @pytest.fixture
 def partner_read(officer: Any, site: Any) -> tuple[Any, Any, AccessLog]:
     """A partner's case worker read a referral our officer made; return (referral, partner, row)."""
-    partner = factories.AgencyFactory(name="Health Partner", acronym="HP")
+    partner: Any = factories.AgencyFactory(name="Health Partner", acronym="HP")
     make_agreement(officer.agency, partner)
     service = Service.objects.create(
         agency=partner, name="Clinic", sector=Sector.objects.get(code="health")
