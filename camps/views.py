@@ -13,8 +13,6 @@ from camps.models import PopulationSnapshot, Site
 from cases import selectors as registry
 from protection import access
 from protection.access import Action
-from protection.audit import access_log_record
-from protection.models import AccessPurpose
 
 RECENT_ROWS = 10
 TREND_ROWS = 30
@@ -73,16 +71,8 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     households: list[Any] = []
     people: list[Any] = []
     if may_view_people:
-        site_filter = {"site": str(site.pk)}
-        households = list(
-            registry.household_list(user=request.user, filters=site_filter)[:RECENT_ROWS]
-        )
-        people = list(registry.person_list(user=request.user, filters=site_filter)[:RECENT_ROWS])
-        heads = [head for household in households for head in getattr(household, "heads", [])]
-        access_log_record(
-            user=request.user,
-            objects={person.pk: person for person in [*people, *heads]}.values(),
-            purpose=AccessPurpose.LIST,
+        households, people = registry.site_recent_registrations(
+            user=request.user, site_pk=site.pk, rows=RECENT_ROWS
         )
     return render(
         request,

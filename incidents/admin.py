@@ -29,6 +29,7 @@ from protection import access
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
 from protection.admin import AuditedModelAdmin, ReferenceItemAdmin
+from protection.admin_history import access_log_link
 from protection.audit import audit_record, diff, snapshot
 from protection.notifications.models import Delivery
 
@@ -232,6 +233,7 @@ class IncidentAdmin(ReadOnlyAdmin):
         "verification",
         "status",
         "reporting_agency",
+        "read_by",
     )
     readonly_fields = fields
 
@@ -242,6 +244,11 @@ class IncidentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("victims"))
     def victim_count(self, obj: Incident) -> int:
         return obj.victim_count
+
+    @admin.display(description=_("access log"))
+    def read_by(self, obj: Incident) -> str:
+        """Link to every read of the incident (the log shows it to the reporting agency)."""
+        return access_log_link(obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

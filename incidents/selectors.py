@@ -2,12 +2,14 @@
 
 `incident_view_for` is the one place that decides what of an incident a user sees: the policy
 chooses the full or the anonymised representation, and pages, the API and webhook payloads all
-render one of these two, never the model directly.
+render one of these two, never the model directly. It also logs the read (protection.reads):
+the incidents shown and the registered victims a full view names, in one insert.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db.models import BigIntegerField, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
@@ -35,10 +37,13 @@ from incidents.models import (
 from protection import access
 from protection.accounts.models import Role, User
 from protection.audit import object_type_of
-from protection.models import AuditEvent
+from protection.models import AccessPurpose, AuditEvent
 from protection.notifications.models import Delivery, DeliveryChannel, WebhookEvent
 from protection.notifications.selectors import webhook_subscriptions_matching
 from protection.notifications.services import Recipient
+from protection.reads import log_read, page_read
+
+PageT = TypeVar("PageT")
 
 # Lists and the map read these relations for every row.
 _LIST_RELATED = ("incident_type", "site")
@@ -51,6 +56,23 @@ def incident_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
         filterset = IncidentFilter(filters, queryset=queryset)
         return filterset.qs if filterset.is_valid() else queryset.none()
     return queryset
+
+
+def incident_page(
+    *,
+    user: Any,
+    incidents: QuerySet[Incident],
+    paginate: Callable[[QuerySet[Incident]], PageT],
+    purpose: str = AccessPurpose.LIST,
+) -> PageT:
+    """Return the page of `incidents` (from incident_list) and log each incident on it.
+
+    For a page that shows the incidents' anonymised fields; a page of views is
+    `incident_views_for`, which also logs the victims a full view names.
+    """
+    return page_read(
+        incidents, user=user, paginate=paginate, shown=lambda rows: rows, purpose=purpose
+    )
 
 
 def incident_get(*, user: Any, pk: int) -> Incident:
@@ -194,13 +216,15 @@ def incident_anonymised(incident: Incident) -> AnonymisedIncident:
     return AnonymisedIncident(**_anonymised_values(incident))
 
 
-def incident_views_for(*, user: Any, incidents: list[Incident]) -> list[IncidentView]:
+def incident_views_for(
+    *, user: Any, incidents: list[Incident], purpose: str = AccessPurpose.DETAIL
+) -> list[IncidentView]:
     """Return the representation of each incident the access policy allows this user.
 
     The caller found the incidents through `incident_get` or `incident_list`. A full view
     lists only the victims and the linked case the user may see; the victims and cases of a
-    whole page are read in two queries. Callers log the read of the victims shown
-    (access_log_record).
+    whole page are read in two queries. The incidents and the victims shown are logged with
+    `purpose`, in one insert.
     """
     full = [incident for incident in incidents if access.incident_detail_allowed(user, incident)]
     victims: dict[int, list[Any]] = {incident.pk: [] for incident in full}
@@ -246,12 +270,16 @@ def incident_views_for(*, user: Any, incidents: list[Incident]) -> list[Incident
                 linked_case=cases.get(incident.linked_case_id) if incident.linked_case_id else None,
             )
         )
+    shown_victims = [person for pk in victims for person in victims[pk]]
+    log_read(user=user, objects=[*incidents, *shown_victims], purpose=purpose)
     return views
 
 
-def incident_view_for(*, user: Any, incident: Incident) -> IncidentView:
-    """Return the representation of one incident the access policy allows this user."""
-    return incident_views_for(user=user, incidents=[incident])[0]
+def incident_view_for(
+    *, user: Any, incident: Incident, purpose: str = AccessPurpose.DETAIL
+) -> IncidentView:
+    """Return the representation of one incident the access policy allows this user; log it."""
+    return incident_views_for(user=user, incidents=[incident], purpose=purpose)[0]
 
 
 # Escalation policies and their recipients.

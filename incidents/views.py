@@ -1,8 +1,9 @@
 """Incident pages: quick report, list, detail with its timeline, map; the alerts a user received.
 
 What an incident page shows is what `incident_view_for` returns for the user: the full record
-or the anonymised one. Opening a full record that names registered victims is logged as a read
-of those people. An incident or alert the user may not see answers 404.
+or the anonymised one. The selectors log the read: the incidents of a list page, an incident
+opened and the registered victims its full record names. An incident or alert the user may not
+see answers 404.
 """
 
 import json
@@ -24,7 +25,6 @@ from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpda
 from incidents.models import AlertStatus, Incident, Severity
 from protection import access
 from protection.access import Action
-from protection.audit import access_log_record
 from protection.notifications.selectors import deliveries_of
 from protection.pagination import keyset_page
 
@@ -61,8 +61,12 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     page = None
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else {}
-        incidents = selectors.incident_list(user=request.user, filters=filters)
-        page = keyset_page(incidents, after=request.GET.get("after"), size=PAGE_SIZE)
+        after = request.GET.get("after")
+        page = selectors.incident_page(
+            user=request.user,
+            incidents=selectors.incident_list(user=request.user, filters=filters),
+            paginate=lambda incidents: keyset_page(incidents, after=after, size=PAGE_SIZE),
+        )
     return render(
         request,
         "incidents/incident_list.html",
@@ -121,9 +125,6 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Action.VIEW_INCIDENTS)
     incident = selectors.incident_get(user=request.user, pk=pk)
     view = selectors.incident_view_for(user=request.user, incident=incident)
-    victims = getattr(view, "victims", [])
-    if victims:
-        access_log_record(user=request.user, objects=victims)
     may_manage = access.incident_manage_allowed(request.user, incident)
     update_form = (
         IncidentUpdateForm(

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
+from protection.admin_history import RecordFilter, RecordHistoryMixin
 from protection.audit import audit_record, diff, snapshot
 from protection.models import AccessLog, AuditEvent
 
@@ -423,8 +424,8 @@ class AuditEventAdmin(AuditTrailAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(AuditTrailAdmin):
-    """Who read whose record, when, from where."""
+class AccessLogAdmin(RecordHistoryMixin, AuditTrailAdmin):
+    """Who read whose record, when, from where; every reader of a record the agency owns."""
 
     list_display = (
         "created_at",
@@ -432,6 +433,7 @@ class AccessLogAdmin(AuditTrailAdmin):
         "agency",
         "object_type",
         "object_id",
+        "part",
         "purpose",
         "channel",
         "ip_address",
@@ -441,10 +443,15 @@ class AccessLogAdmin(AuditTrailAdmin):
     list_filter = (
         ("created_at", admin.DateFieldListFilter),
         ObjectTypeFilter,
+        RecordFilter,
         "purpose",
         "channel",
     )
     list_select_related = ("user", "agency")
+    search_help_text = _(
+        "An exact object id; a registration, household, case or referral number or an incident "
+        "reference (every read of a record your agency owns); or a username."
+    )
     search_fields = ("=object_id", "=user__username")
     user_field = "user"
     fields = (
@@ -453,6 +460,7 @@ class AccessLogAdmin(AuditTrailAdmin):
         "agency",
         "object_type",
         "object_id",
+        "part",
         "purpose",
         "channel",
         "ip_address",

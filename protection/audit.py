@@ -1,4 +1,4 @@
-"""Write the audit trail: one event per change, one access-log row per read of a person.
+"""Write the audit trail: one event per change, one access-log row per record read.
 
 Services call `audit_record` inside their transaction. The client address and the channel
 (page, API, task, command) come from the request being served, which the middleware below
@@ -160,9 +160,17 @@ def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[
 
 
 def access_log_record(
-    *, user: Any, objects: Iterable[models.Model], purpose: str = AccessPurpose.DETAIL
+    *,
+    user: Any,
+    objects: Iterable[models.Model],
+    purpose: str = AccessPurpose.DETAIL,
+    part: str = "",
 ) -> int:
-    """Log that `user` read each of `objects` (one insert for all of them); return the count."""
+    """Log that `user` read each of `objects` (one insert for all of them); return the count.
+
+    Only selectors call this, through protection.reads; `part` names the part of a record read
+    (a case's notes, for example), blank for the whole record.
+    """
     context = current_context()
     rows = [
         AccessLog(
@@ -171,6 +179,7 @@ def access_log_record(
             object_type=object_type_of(obj),
             object_id=str(obj.pk),
             purpose=purpose,
+            part=part,
             channel=context.channel,
             ip_address=context.ip_address,
         )

@@ -107,14 +107,32 @@ class AuditEvent(ChainedModel):
 
 
 class AccessPurpose(models.TextChoices):
+    """Why a record was shown. How it was reached (page or API) is the channel, not a purpose."""
+
     DETAIL = "detail", _("Opened the record")
     LIST = "list", _("Listed in results")
+    SEARCH = "search", _("Found by a search")
     DUPLICATE_CHECK = "duplicate_check", _("Shown as a possible duplicate")
     EXPORT = "export", _("Exported")
 
 
+class RecordPart(models.TextChoices):
+    """Which part of a record was read; blank when the record was read as a whole."""
+
+    WHOLE = "", _("Whole record")
+    NOTES = "notes", _("Notes")
+    ASSESSMENTS = "assessments", _("Assessments")
+    ACTIONS = "actions", _("Case plan actions")
+    FOLLOW_UPS = "follow_ups", _("Follow-ups")
+    TIMELINE = "timeline", _("Timeline")
+
+
 class AccessLog(ChainedModel):
-    """One read of a person's record by one user, through one channel."""
+    """One read of one record (person, household, case, referral, incident) by one user.
+
+    A case's notes, assessments, actions, follow-ups and timeline are filed under the case, with
+    the part read, so that "who read this case's notes" is one indexed lookup on the case.
+    """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     user = models.ForeignKey(
@@ -130,6 +148,9 @@ class AccessLog(ChainedModel):
     object_type = models.CharField(_("record type"), max_length=80)
     object_id = models.CharField(_("record id"), max_length=64)
     purpose = models.CharField(_("purpose"), max_length=20, choices=AccessPurpose.choices)
+    part = models.CharField(
+        _("part read"), max_length=20, choices=RecordPart.choices, blank=True, default=""
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     ip_address = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
 

@@ -3,7 +3,8 @@
 Thin views over cases.casework: a request is read by an input serializer, handed to one service
 or selector, and answered with an output serializer. A case, action, approval or referral the
 caller may not see answers 404 (confidential cases included); a role that may never do the
-action answers 403. Opening a case logs the read of its person, as the registry API does.
+action answers 403. Reads are logged by the selectors: a case with its person, each part of a
+case (notes, assessments, ...) under the case with the part read, the rows of a list page.
 
 Referrals have two sides. `referrals/sent/` is the referring agency's: the whole referral, its
 consent and what it shared. `referrals/received/` is the receiving agency's (a partner's system
@@ -11,7 +12,6 @@ answers through it): the referral's own facts and the shared information only, b
 `ReferralSharedView`, so that nothing of the case reaches the partner.
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 import django_filters
@@ -55,35 +55,43 @@ from cases.api.casework_serializers import (
     TimelineEntrySerializer,
 )
 from cases.casework import closure, handover, plan, referral_answers, referrals, services
+from cases.casework.case_parts import (
+    case_action_get,
+    case_actions,
+    case_assessments,
+    case_follow_ups,
+    case_history,
+    case_notes,
+)
 from cases.casework.filters import CaseFilter, ReferralFilter
 from cases.casework.selectors import (
     approval_get,
     approval_queue,
     case_get,
     case_list,
+    case_page,
     referral_inbox,
+    referral_inbox_page,
     referral_received_get,
     referral_sent_get,
     referral_sent_list,
+    referral_sent_page,
     referral_shared_get,
 )
 from cases.casework.sharing import shared_view
-from cases.casework.timeline import case_timeline
 from cases.models import (
     ApprovalKind,
     CaseAction,
     CaseApproval,
     ConsentBasis,
-    DisplacedPerson,
     ProtectionCase,
     Referral,
 )
 from protection import access
 from protection.access import Action
 from protection.api import ProtectedViewSet
-from protection.audit import access_log_record
-from protection.models import AccessPurpose
 from protection.pagination import IdCursorPagination
+from protection.reads import list_purpose
 
 # The per-case lists (assessments, actions, follow-ups, notes, timeline) are one case's whole
 # record, answered as a plain array: no pagination, and none of the caseload's filters.
@@ -107,13 +115,6 @@ class CaseApiFilter(CaseFilter):
     ) -> None:
         user = getattr(request, "user", None)
         super().__init__(data, queryset, request=request, prefix=prefix, user=user)
-
-
-def _log_people(user: Any, people: Iterable[DisplacedPerson], purpose: str) -> None:
-    """Log that the caller read these people's names in a case (one insert)."""
-    unique = {person.pk: person for person in people}
-    if unique:
-        access_log_record(user=user, objects=unique.values(), purpose=purpose)
 
 
 def _case_response(
@@ -191,19 +192,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVie
         return dict(serializer.validated_data)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """List a page of cases; the people named on it are logged as read, in one insert."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        """List a page of cases; they and the people named on it are logged, in one insert."""
+        page = case_page(
+            user=request.user,
+            cases=self.filter_queryset(self.get_queryset()),
+            paginate=self.paginate_queryset,
+            purpose=list_purpose(request.query_params),
+        )
         assert page is not None  # The API always paginates.
-        _log_people(request.user, (case.primary_person for case in page), AccessPurpose.LIST)
         return self.get_paginated_response(CaseSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Show the case's file; its person is logged as read, and linked members as listed."""
+        """Show the case's file; the selector logs the case, its person and linked members."""
         case = case_get(user=request.user, pk=int(kwargs["pk"]))
-        access_log_record(
-            user=request.user, objects=[case.primary_person], purpose=AccessPurpose.DETAIL
-        )
-        _log_people(request.user, case.linked_persons.all(), AccessPurpose.LIST)
         return Response(CaseDetailSerializer(case).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -304,7 +305,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVie
     )
     @action(detail=True, methods=["get"], **_CASE_LIST)
     def timeline(self, request: Request, pk: str) -> Response:
-        entries = case_timeline(user=request.user, case=self._case())
+        entries = case_history(user=request.user, pk=int(pk))
         return Response(TimelineEntrySerializer(entries, many=True).data)
 
     @extend_schema(
@@ -313,11 +314,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVie
     )
     @action(detail=True, methods=["get"], **_CASE_LIST)
     def assessments(self, request: Request, pk: str) -> Response:
-        rows = (
-            self._case()
-            .assessments.select_related("assessed_by")
-            .prefetch_related("specific_needs")
-        )
+        rows = case_assessments(user=request.user, pk=int(pk))
         return Response(AssessmentSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -338,7 +335,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVie
     )
     @action(detail=True, methods=["get"], **_CASE_LIST)
     def actions(self, request: Request, pk: str) -> Response:
-        rows = self._case().actions.select_related("responsible_user", "referral")
+        rows = case_actions(user=request.user, pk=int(pk))
         return Response(CaseActionSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -359,7 +356,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVie
     )
     @action(detail=True, methods=["get"], url_path="follow-ups", **_CASE_LIST)
     def follow_ups(self, request: Request, pk: str) -> Response:
-        rows = self._case().follow_ups.select_related("recorded_by")
+        rows = case_follow_ups(user=request.user, pk=int(pk))
         return Response(FollowUpSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -380,7 +377,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVie
     )
     @action(detail=True, methods=["get"], **_CASE_LIST)
     def notes(self, request: Request, pk: str) -> Response:
-        rows = self._case().notes.select_related("author")
+        rows = case_notes(user=request.user, pk=int(pk))
         return Response(CaseNoteSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -416,6 +413,12 @@ class CaseActionViewSet(mixins.RetrieveModelMixin, ProtectedViewSet):
         cases = access.cases_for(self.request.user).values("pk")
         return CaseAction.objects.filter(case__in=cases).select_related(
             "case", "responsible_user", "referral"
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Show the action; the selector logs the read under its case."""
+        return Response(
+            CaseActionSerializer(case_action_get(user=request.user, pk=int(kwargs["pk"]))).data
         )
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -580,13 +583,19 @@ class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prot
         referral = referral_sent_get(user=self.request.user, pk=pk)
         return Response(SentReferralDetailSerializer(referral).data, status=code)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """List a page of the referrals made; each referral on it is logged, in one insert."""
+        page = referral_sent_page(
+            user=request.user,
+            referrals=self.filter_queryset(self.get_queryset()),
+            paginate=self.paginate_queryset,
+        )
+        assert page is not None  # The API always paginates.
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Show the referral; the read of the shared personal data is logged."""
-        referral = referral_sent_get(user=request.user, pk=int(kwargs["pk"]))
-        # The log needs only the person's id; the referral's case row already holds it.
-        person = DisplacedPerson(pk=referral.case.primary_person_id)
-        access_log_record(user=request.user, objects=[person], purpose=AccessPurpose.DETAIL)
-        return Response(SentReferralDetailSerializer(referral).data)
+        """Show the referral; the selector logs it and the person whose data it shares."""
+        return self._detail(int(kwargs["pk"]))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Make the referral through the service that checks consent and the agreement."""
@@ -608,7 +617,7 @@ class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prot
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        referral = referral_sent_get(user=request.user, pk=int(pk))
+        referral = referral_sent_get(user=request.user, pk=int(pk), purpose=None)
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral_answers.referral_cancel(
@@ -665,20 +674,25 @@ class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return Response(ReceivedReferralDetailSerializer(view).data)
 
     def _referral(self) -> Referral:
-        return referral_received_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+        # The target of an answer: the answer reads it again through `_shared`, which logs.
+        return referral_received_get(
+            user=self.request.user, pk=int(self.kwargs["pk"]), purpose=None
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of the inbox: the referrals' own facts, never the shared information."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = referral_inbox_page(
+            user=request.user,
+            referrals=self.filter_queryset(self.get_queryset()),
+            paginate=self.paginate_queryset,
+        )
         assert page is not None  # The API always paginates.
         views = [shared_view(referral) for referral in page]
         return self.get_paginated_response(ReceivedReferralSerializer(views, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Show the referral and the information shared; the read is logged."""
-        referral = self._referral()
-        access_log_record(user=request.user, objects=[referral], purpose=AccessPurpose.DETAIL)
-        return Response(ReceivedReferralDetailSerializer(shared_view(referral)).data)
+        """Show the referral and the information shared; the selector logs the read."""
+        return self._shared(int(kwargs["pk"]))
 
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:

@@ -1,10 +1,10 @@
 """The registry API: households and people of the caller's agency, through the services.
 
-Every read of a person is logged: a list page logs each person on it (purpose LIST) in one
-insert, a detail logs the person (DETAIL), and duplicate candidates shown in a 409 answer are
-logged too (DUPLICATE_CHECK). A record the caller's agency may not see answers 404, and a
-household or site it may not see, named in a request body, is answered exactly like one that
-does not exist: a 400 field error "Invalid pk".
+Every read is logged by the selectors (cases.selectors): a list page logs each row on it
+(purpose LIST, or SEARCH when narrowed by ?q=) in one insert, a detail logs the record (DETAIL),
+and duplicate candidates shown in a 409 answer are logged too (DUPLICATE_CHECK). A record the
+caller's agency may not see answers 404, and a household or site it may not see, named in a
+request body, is answered exactly like one that does not exist: a 400 field error "Invalid pk".
 """
 
 from typing import Any
@@ -31,7 +31,15 @@ from cases.api.serializers import (
 )
 from cases.filters import HouseholdFilter, PersonFilter
 from cases.models import DisplacedPerson, Household, SpecificNeed
-from cases.selectors import household_get, household_list, person_list
+from cases.selectors import (
+    duplicate_candidates,
+    household_get,
+    household_list,
+    household_page,
+    person_get,
+    person_list,
+    person_page,
+)
 from cases.services import (
     DuplicatesFound,
     household_register,
@@ -41,8 +49,8 @@ from cases.services import (
 )
 from protection.access import Action
 from protection.api import ProtectedViewSet
-from protection.audit import access_log_record
 from protection.models import AccessPurpose
+from protection.reads import list_purpose
 
 _DUPLICATES = OpenApiResponse(
     DuplicateConflictSerializer,
@@ -54,13 +62,9 @@ _DUPLICATES = OpenApiResponse(
 
 
 def _conflict(user: Any, found: DuplicatesFound) -> Response:
-    """Answer 409 with the candidates, and log that the caller was shown them."""
-    shown: dict[int, DisplacedPerson] = {}
-    for matches in found.candidates.values():
-        for candidate in matches:
-            shown.setdefault(candidate.person.pk, candidate.person)
-    access_log_record(user=user, objects=shown.values(), purpose=AccessPurpose.DUPLICATE_CHECK)
-    body = DuplicateConflictSerializer(DuplicateConflictSerializer.body(found.candidates)).data
+    """Answer 409 with the candidates (the selector logs that the caller was shown them)."""
+    candidates = dict(duplicate_candidates(user=user, candidates=found.candidates))
+    body = DuplicateConflictSerializer(DuplicateConflictSerializer.body(candidates)).data
     return Response(body, status=status.HTTP_409_CONFLICT)
 
 
@@ -98,25 +102,25 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
         return HouseholdSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """List a page of households; the heads named on it are logged as read."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        """List a page of households; they and the heads named on it are logged as read."""
+        page = household_page(
+            user=request.user,
+            households=self.filter_queryset(self.get_queryset()),
+            paginate=self.paginate_queryset,
+            purpose=list_purpose(request.query_params),
+        )
         assert page is not None  # The API always paginates.
-        heads = [head for household in page for head in getattr(household, "heads", [])]
-        access_log_record(user=request.user, objects=heads, purpose=AccessPurpose.LIST)
         serializer = HouseholdSerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 
     def _detail(self, pk: int) -> Household:
-        household = household_get(user=self.request.user, pk=pk)
+        household = household_get(user=self.request.user, pk=pk, purpose=AccessPurpose.DETAIL)
         household.member_count = len(household.members.all())  # type: ignore[attr-defined]
         return household
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Show a household and its members; the members shown are logged as read."""
+        """Show a household and its members; the selector logs the household and its members."""
         household = self._detail(int(kwargs["pk"]))
-        access_log_record(
-            user=request.user, objects=household.members.all(), purpose=AccessPurpose.LIST
-        )
         serializer = HouseholdDetailSerializer(household, context=self.get_serializer_context())
         return Response(serializer.data)
 
@@ -200,16 +204,19 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of people; every person on the page is logged as read, in one insert."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = person_page(
+            user=request.user,
+            people=self.filter_queryset(self.get_queryset()),
+            paginate=self.paginate_queryset,
+            purpose=list_purpose(request.query_params),
+        )
         assert page is not None  # The API always paginates.
-        access_log_record(user=request.user, objects=page, purpose=AccessPurpose.LIST)
         serializer = PersonSerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Show a person's record and log the read."""
-        person = self.get_object()
-        access_log_record(user=request.user, objects=[person], purpose=AccessPurpose.DETAIL)
+        """Show a person's record; the selector logs the read."""
+        person = person_get(user=request.user, pk=int(kwargs["pk"]), queryset=self.get_queryset())
         return Response(PersonSerializer(person, context=self.get_serializer_context()).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

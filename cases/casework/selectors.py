@@ -2,11 +2,17 @@
 
 The receiving side of a referral reads it only through `referral_inbox` and
 `referral_shared_get`, which hold the referral's own fields and what was shared: never the case.
+
+Reads are logged here (protection.reads), never by views: `case_get` logs the case and its
+person, the case-part selectors (`case_notes`, `case_assessments`, `case_actions`,
+`case_follow_ups`, `case_history`) log the case with the part read, the `*_page` selectors log
+the rows of the page shown, and the referral selectors log the referral read.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -36,6 +42,7 @@ from cases.models import (
     CaseAssessment,
     CaseFollowUp,
     CaseStatus,
+    DisplacedPerson,
     ProtectionCase,
     Referral,
     ReferralStatus,
@@ -43,9 +50,13 @@ from cases.models import (
 )
 from protection import access
 from protection.access import Action
+from protection.models import AccessPurpose
+from protection.reads import log_read, page_read
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
+
+PageT = TypeVar("PageT")
 
 
 class CaseFlags(TypedDict):
@@ -105,8 +116,31 @@ def case_list(
     return queryset
 
 
-def case_get(*, user: Any, pk: int) -> "WithAnnotations[ProtectionCase, CaseDetailFlags]":
-    """Return one case the user may see, with everything its page shows, or 404."""
+def case_page(
+    *,
+    user: Any,
+    cases: QuerySet[ProtectionCase],
+    paginate: Callable[[QuerySet[ProtectionCase]], PageT],
+    purpose: str = AccessPurpose.LIST,
+) -> PageT:
+    """Return the page of `cases` (from case_list); log the cases and the people they name."""
+    return page_read(
+        cases,
+        user=user,
+        paginate=paginate,
+        shown=lambda rows: [record for case in rows for record in (case, case.primary_person)],
+        purpose=purpose,
+    )
+
+
+def case_get(
+    *, user: Any, pk: int, purpose: str = AccessPurpose.DETAIL
+) -> "WithAnnotations[ProtectionCase, CaseDetailFlags]":
+    """Return one case the user may see, with everything its page shows, or 404.
+
+    The case and its person are logged with `purpose` (one insert), the linked members, whose
+    names the file shows, as listed.
+    """
     queryset = (
         _with_flags(access.cases_for(user), timezone.localdate())
         .select_related(
@@ -143,7 +177,10 @@ def case_get(*, user: Any, pk: int) -> "WithAnnotations[ProtectionCase, CaseDeta
             ),
         )
     )
-    return get_object_or_404(queryset, pk=pk)
+    case = get_object_or_404(queryset, pk=pk)
+    log_read(user=user, objects=[case, case.primary_person], purpose=purpose)
+    log_read(user=user, objects=case.linked_persons.all(), purpose=AccessPurpose.LIST)
+    return case
 
 
 @dataclass
@@ -240,12 +277,36 @@ def referral_sent_list(*, user: Any, filters: dict[str, Any] | None = None) -> Q
     return _filtered(queryset, filters)
 
 
-def referral_sent_get(*, user: Any, pk: int) -> Referral:
-    """Return one referral of a case the user may see, or 404."""
+def referral_sent_page(
+    *,
+    user: Any,
+    referrals: QuerySet[Referral],
+    paginate: Callable[[QuerySet[Referral]], PageT],
+    purpose: str = AccessPurpose.LIST,
+) -> PageT:
+    """Return the page of `referrals` (from referral_sent_list) and log each referral on it."""
+    return page_read(
+        referrals, user=user, paginate=paginate, shown=lambda rows: rows, purpose=purpose
+    )
+
+
+def referral_sent_get(
+    *, user: Any, pk: int, purpose: str | None = AccessPurpose.DETAIL
+) -> Referral:
+    """Return one referral of a case the user may see, or 404.
+
+    The referral and the person it shares data about are logged with `purpose` (one insert);
+    `purpose=None` is for an API answer's target when the response reads it again (logged).
+    """
     queryset = access.referrals_sent_for(user).select_related(
         "service__sector", "to_agency", "case", "consent_obtained_by", "override_approved_by"
     )
-    return get_object_or_404(queryset, pk=pk)
+    referral = get_object_or_404(queryset, pk=pk)
+    # The log needs only the person's id; the referral's case row already holds it.
+    if purpose is not None:
+        person = DisplacedPerson(pk=referral.case.primary_person_id)
+        log_read(user=user, objects=[referral, person], purpose=purpose)
+    return referral
 
 
 # The only columns the receiving side reads: nothing that leads back into the case.
@@ -291,9 +352,32 @@ def referral_inbox(*, user: Any, filters: dict[str, Any] | None = None) -> Query
     return _filtered(queryset, filters)
 
 
-def referral_received_get(*, user: Any, pk: int) -> Referral:
-    """Return one referral sent to the user's agency (for its answer services), or 404."""
-    return get_object_or_404(referral_inbox(user=user), pk=pk)
+def referral_inbox_page(
+    *,
+    user: Any,
+    referrals: QuerySet[Referral],
+    paginate: Callable[[QuerySet[Referral]], PageT],
+    purpose: str = AccessPurpose.LIST,
+) -> PageT:
+    """Return the page of `referrals` (from referral_inbox) and log each referral on it."""
+    return page_read(
+        referrals, user=user, paginate=paginate, shown=lambda rows: rows, purpose=purpose
+    )
+
+
+def referral_received_get(
+    *, user: Any, pk: int, purpose: str | None = AccessPurpose.DETAIL
+) -> Referral:
+    """Return one referral sent to the user's agency, or 404; log it with `purpose`.
+
+    The receiving side reads the person's shared data through the referral, so the read is
+    filed under the referral. `purpose=None` is for an answer service's target when the
+    response reads the referral again through `referral_shared_get` (which logs it).
+    """
+    referral = get_object_or_404(referral_inbox(user=user), pk=pk)
+    if purpose is not None:
+        log_read(user=user, objects=[referral], purpose=purpose)
+    return referral
 
 
 def referral_shared_get(*, user: Any, pk: int) -> ReferralSharedView:

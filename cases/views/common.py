@@ -1,15 +1,15 @@
-"""Helpers the registry pages share: site options, service errors onto forms, read logs."""
+"""Helpers the registry pages share: site options, keyset pages, service errors onto forms."""
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
-from cases.models import DisplacedPerson
 from protection import access
-from protection.audit import access_log_record
-from protection.models import AccessPurpose
+from protection.pagination import KeysetPage, keyset_page
 
 PAGE_SIZE = 50
 
@@ -32,8 +32,9 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(key if key in form.fields else None, messages)
 
 
-def log_people_listed(
-    user: Any, people: Iterable[DisplacedPerson], purpose: str = AccessPurpose.LIST
-) -> None:
-    """Record that these people's rows were shown to the user (one insert)."""
-    access_log_record(user=user, objects=list(people), purpose=purpose)
+def keyset_pager(
+    request: HttpRequest, size: int = PAGE_SIZE
+) -> Callable[[QuerySet[Any]], KeysetPage[Model]]:
+    """Return what cuts the page the request asks for (?after=<id>), for a page selector."""
+    after = request.GET.get("after")
+    return lambda queryset: keyset_page(queryset, after=after, size=size)

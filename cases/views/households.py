@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from camps.models import SiteStatus
 from cases import selectors, services
 from cases.forms import HouseholdRelocateForm, HouseholdSearchForm
-from cases.views.common import PAGE_SIZE, add_service_errors, log_people_listed, site_options
+from cases.views.common import add_service_errors, keyset_pager, site_options
 from protection import access
 from protection.access import Action
 from protection.audit import audit_events_for
-from protection.pagination import keyset_page
+from protection.reads import list_purpose
 
 ACTION_LABELS = {
     "household.register": _("Registered"),
@@ -32,11 +32,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdSearchForm(request.GET, sites=site_options(request.user))
     page = None
     if form.is_valid():
-        households = selectors.household_list(user=request.user, filters=form.filters())
-        page = keyset_page(households, after=request.GET.get("after"), size=PAGE_SIZE)
-        log_people_listed(
-            request.user,
-            [head for household in page.items for head in getattr(household, "heads", [])],
+        filters = form.filters()
+        page = selectors.household_page(
+            user=request.user,
+            households=selectors.household_list(user=request.user, filters=filters),
+            paginate=keyset_pager(request),
+            purpose=list_purpose(filters),
         )
     return render(request, "cases/household_list.html", {"form": form, "page": page})
 
@@ -44,7 +45,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show a household: site, shelter, code, members and what happened to it."""
+    """Show a household: site, shelter, code, members and what happened to it (logged)."""
     access.require(request.user, Action.VIEW_PEOPLE)
     household = selectors.household_get(user=request.user, pk=pk)
     members = list(household.members.all())
@@ -52,7 +53,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"event": event, "action": ACTION_LABELS.get(event.action, event.action)}
         for event in audit_events_for(household)
     ]
-    log_people_listed(request.user, members)
     return render(
         request,
         "cases/household_detail.html",

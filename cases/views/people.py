@@ -14,12 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import selectors, services
 from cases.forms import PersonEditForm, PersonSearchForm, PersonStatusForm, RegistryChoices
 from cases.models import DisplacedPerson, DocumentType, PersonStatus
-from cases.views.common import PAGE_SIZE, add_service_errors, log_people_listed, site_options
+from cases.views.common import add_service_errors, keyset_pager, site_options
 from protection import access
 from protection.access import Action
-from protection.audit import access_log_record, audit_events_for
-from protection.models import AccessPurpose
-from protection.pagination import keyset_page
+from protection.audit import audit_events_for
+from protection.reads import list_purpose
 
 HISTORY_LENGTH = 50
 ACTION_LABELS = {
@@ -40,9 +39,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     page = None
     if form.is_valid():
-        people = selectors.person_list(user=request.user, filters=form.filters())
-        page = keyset_page(people, after=request.GET.get("after"), size=PAGE_SIZE)
-        log_people_listed(request.user, page.items)
+        filters = form.filters()
+        page = selectors.person_page(
+            user=request.user,
+            people=selectors.person_list(user=request.user, filters=filters),
+            paginate=keyset_pager(request),
+            purpose=list_purpose(filters),
+        )
     return render(
         request,
         "cases/person_list.html",
@@ -96,15 +99,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show everything recorded about a person; log the read."""
     access.require(request.user, Action.VIEW_PEOPLE)
     person = selectors.person_get(user=request.user, pk=pk)
-    housemates = list(
-        access.people_for(request.user)
-        .filter(household_id=person.household_id)
-        .exclude(pk=person.pk)
-        .order_by("id")
-    )
+    housemates = selectors.person_housemates(user=request.user, person=person)
     reviews = list(person.duplicate_reviews.select_related("candidate", "decided_by"))
-    access_log_record(user=request.user, objects=[person], purpose=AccessPurpose.DETAIL)
-    log_people_listed(request.user, housemates)
     return render(
         request,
         "cases/person_detail.html",

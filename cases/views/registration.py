@@ -20,11 +20,10 @@ from cases import selectors, services
 from cases.duplicates import Candidate
 from cases.forms import HouseholdForm, MemberForm, MemberFormSet, RegistryChoices
 from cases.forms.households import MAX_MEMBERS, MEMBER_ROWS, BaseMemberFormSet
-from cases.models import DisplacedPerson, Relationship
-from cases.views.common import add_service_errors, error_messages, log_people_listed
+from cases.models import Relationship
+from cases.views.common import add_service_errors, error_messages
 from protection import access
 from protection.access import Action
-from protection.models import AccessPurpose
 
 MEMBERS_PREFIX = "members"
 
@@ -42,16 +41,15 @@ def _show_duplicates(
     forms: list[MemberForm],
     candidates: dict[int, list[Candidate]],
 ) -> None:
-    """Put each member's likely matches under its form, and log that they were shown."""
-    shown: list[DisplacedPerson] = []
-    for index, matches in candidates.items():
+    """Put each member's likely matches under its form (the selector logs that they were shown)."""
+    for index, matches in selectors.duplicate_candidates(
+        user=request.user, candidates=candidates
+    ).items():
         form = forms[index]
         form.candidates = matches
         # The officer reviews the matches for this identity; editing it asks again.
         data[f"{form.prefix}-reviewed_identity"] = form.identity()
         data.pop(f"{form.prefix}-confirm_not_duplicate", None)
-        shown.extend(match.person for match in matches)
-    log_people_listed(request.user, shown, purpose=AccessPurpose.DUPLICATE_CHECK)
 
 
 def _apply_registration_errors(

@@ -1,8 +1,8 @@
 """The incidents and alerts API: report, list and read incidents as the policy allows; alerts.
 
 Each incident in an answer is serialized in the shape the access policy chose for the caller:
-full or anonymised. Reading a full incident that names registered victims is logged as a read
-of those people. An incident or alert outside the caller's scope answers 404.
+full or anonymised. The selector that builds it logs the read: the incident, and the registered
+victims a full view names. An incident or alert outside the caller's scope answers 404.
 """
 
 from typing import Any
@@ -43,7 +43,6 @@ from incidents.selectors import (
 from incidents.services import alert_acknowledge, incident_report, incident_update
 from protection.access import Action
 from protection.api import ProtectedViewSet
-from protection.audit import access_log_record
 from protection.models import AccessPurpose
 
 INCIDENT = PolymorphicProxySerializer(
@@ -107,18 +106,15 @@ class IncidentViewSet(
 
     def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
         view = incident_view_for(user=self.request.user, incident=incident)
-        victims = getattr(view, "victims", [])
-        if victims:
-            access_log_record(user=self.request.user, objects=victims)
         return Response(incident_data(view, self.get_serializer_context()), status=code)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """List a page of incidents; the victims named on it are logged as read."""
+        """List a page of incidents; they and the victims named on it are logged as read."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None  # The API always paginates.
-        views = incident_views_for(user=request.user, incidents=list(page))
-        victims = [person for view in views for person in getattr(view, "victims", [])]
-        access_log_record(user=request.user, objects=victims, purpose=AccessPurpose.LIST)
+        views = incident_views_for(
+            user=request.user, incidents=list(page), purpose=AccessPurpose.LIST
+        )
         context = self.get_serializer_context()
         return self.get_paginated_response([incident_data(view, context) for view in views])
 

@@ -156,8 +156,11 @@ def test_list_shows_heads_and_sizes_and_logs_the_heads(officer_api, officer, sit
     head = registration.members[0]
     assert row["head"]["registration_number"] == head.registration_number
     assert row["member_count"] == 2
-    logged = AccessLog.objects.filter(user=officer, purpose="list")
-    assert list(logged.values_list("object_id", flat=True)) == [str(head.pk)]
+    logged = AccessLog.objects.filter(user=officer, purpose="list", channel="api")
+    assert sorted(logged.values_list("object_type", "object_id")) == [
+        ("cases.displacedperson", str(head.pk)),
+        ("cases.household", str(registration.household.pk)),
+    ]
 
 
 def test_list_filters_by_site_and_code(officer_api, officer, site, agency) -> None:

@@ -65,7 +65,10 @@ def test_a_worker_sees_the_cases_assigned_to_them_and_each_row_is_logged(
     assert other_case.case_number not in page
     assert response.context["counts"].total == 1
     logged = AccessLog.objects.filter(user=worker, purpose=AccessPurpose.LIST)
-    assert [row.object_id for row in logged] == [str(person.pk)]
+    assert sorted(logged.values_list("object_type", "object_id")) == [
+        ("cases.displacedperson", str(person.pk)),
+        ("cases.protectioncase", str(case.pk)),
+    ]
 
 
 def test_a_worker_may_widen_to_every_case_they_may_see_but_not_to_confidential_ones(

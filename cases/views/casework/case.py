@@ -16,8 +16,6 @@ from cases.views.casework.common import TimelineWords, case_url, done
 from cases.views.common import add_service_errors
 from protection import access
 from protection.access import Action
-from protection.audit import access_log_record
-from protection.models import AccessPurpose
 
 # The workflow's stages in order, to tell a step forward from a step back.
 STAGES: list[str] = [
@@ -91,7 +89,7 @@ def _moves(case: ProtectionCase) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show the whole case file with its timeline; log the read of the person's file."""
+    """Show the whole case file with its timeline; the selector logs the case and its people."""
     access.require(request.user, Action.VIEW_CASES)
     case = selectors.case_get(user=request.user, pk=pk)
     entries = timeline.case_timeline(user=request.user, case=case)
@@ -110,11 +108,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     notes = list(case.notes.select_related("author"))
     linked = list(case.linked_persons.all())
-    access_log_record(
-        user=request.user, objects=[case.primary_person], purpose=AccessPurpose.DETAIL
-    )
-    if linked:
-        access_log_record(user=request.user, objects=linked, purpose=AccessPurpose.LIST)
     may_work = access.can(request.user, Action.MANAGE_CASES)
     supervisor = access.supervises_case(request.user, case)
     context = {

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET
 from cases.casework import selectors
 from cases.forms.casework import CaseloadForm
 from cases.views.casework.common import PAGE_SIZE
-from cases.views.common import log_people_listed
+from cases.views.common import keyset_pager
 from protection import access
 from protection.access import Action
-from protection.pagination import keyset_page
+from protection.reads import list_purpose
 
 
 @login_required
@@ -27,12 +27,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = None
     counts = None
     if form.is_valid():
-        cases = selectors.case_list(user=request.user, filters=form.filters()).annotate(
+        filters = form.filters()
+        cases = selectors.case_list(user=request.user, filters=filters).annotate(
             overdue_referral=selectors.overdue_referral_exists()
         )
-        page = keyset_page(cases, after=request.GET.get("after"), size=PAGE_SIZE)
+        page = selectors.case_page(
+            user=request.user,
+            cases=cases,
+            paginate=keyset_pager(request, PAGE_SIZE),
+            purpose=list_purpose(filters),
+        )
         counts = selectors.caseload_counts(user=request.user, filters=form.scope_filters())
-        log_people_listed(request.user, [case.primary_person for case in page.items])
     context: dict[str, Any] = {
         "form": form,
         "page": page,

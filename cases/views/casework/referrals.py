@@ -20,7 +20,6 @@ from cases.casework.sharing import SharedItem, shared_items
 from cases.forms.casework import OutcomeForm, ReasonForm, ReferralForm, ReferralListForm
 from cases.models import (
     CaseType,
-    DisplacedPerson,
     DisplacementStatus,
     Referral,
     ReferralStatus,
@@ -39,13 +38,11 @@ from cases.views.casework.common import (
     flat_messages,
     run_service,
 )
+from cases.views.common import keyset_pager
 from partners import selectors as directory
 from partners.models import Sector
 from protection import access
 from protection.access import Action
-from protection.audit import access_log_record
-from protection.models import AccessPurpose
-from protection.pagination import keyset_page
 
 
 def _shared_words(items: list[SharedItem]) -> list[tuple[str, str]]:
@@ -178,8 +175,11 @@ def referral_sent_list(request: HttpRequest) -> HttpResponse:
     form = ReferralListForm(request.GET, received=False)
     page = None
     if form.is_valid():
-        sent = selectors.referral_sent_list(user=request.user, filters=form.filters())
-        page = keyset_page(sent, after=request.GET.get("after"), size=PAGE_SIZE)
+        page = selectors.referral_sent_page(
+            user=request.user,
+            referrals=selectors.referral_sent_list(user=request.user, filters=form.filters()),
+            paginate=keyset_pager(request, PAGE_SIZE),
+        )
     return render(request, "cases/casework/referral_sent_list.html", {"form": form, "page": page})
 
 
@@ -188,13 +188,6 @@ def _sent_page(
 ) -> HttpResponse:
     for text in form.non_field_errors():  # e.g. cancelling a referral finished meanwhile
         messages.error(request, str(text))
-    if referral.shared_data:
-        # What was sent holds the person's data: reading it is a read of the person's file.
-        access_log_record(
-            user=request.user,
-            objects=[DisplacedPerson(pk=referral.case.primary_person_id)],
-            purpose=AccessPurpose.DETAIL,
-        )
     return render(
         request,
         "cases/casework/referral_sent_detail.html",
@@ -254,8 +247,11 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
     form = ReferralListForm(request.GET, received=True)
     page = None
     if form.is_valid():
-        received = selectors.referral_inbox(user=request.user, filters=form.filters())
-        page = keyset_page(received, after=request.GET.get("after"), size=PAGE_SIZE)
+        page = selectors.referral_inbox_page(
+            user=request.user,
+            referrals=selectors.referral_inbox(user=request.user, filters=form.filters()),
+            paginate=keyset_pager(request, PAGE_SIZE),
+        )
     return render(request, "cases/casework/referral_inbox.html", {"form": form, "page": page})
 
 
@@ -266,16 +262,13 @@ def _received_page(
     decline_form: ReasonForm | None = None,
     complete_form: OutcomeForm | None = None,
 ) -> HttpResponse:
+    # The selector logs the read under the referral: the partner reads the shared data there.
     view = selectors.referral_shared_get(user=request.user, pk=pk)
     # A refusal about the referral's state is shown above the page: the form that was sent may
     # no longer be offered (e.g. completing a referral someone else completed meanwhile).
     for form in (decline_form, complete_form):
         for text in form.non_field_errors() if form is not None else []:
             messages.error(request, str(text))
-    # The partner reads the person's shared data through the referral: log it under the referral.
-    access_log_record(
-        user=request.user, objects=[Referral(pk=view.id)], purpose=AccessPurpose.DETAIL
-    )
     return render(
         request,
         "cases/casework/referral_received_detail.html",
@@ -310,7 +303,8 @@ def referral_received_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Action.RESPOND_REFERRALS)
-    referral = selectors.referral_received_get(user=request.user, pk=pk)
+    # Not shown here: the page it leads back to reads (and logs) the referral.
+    referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
     url = reverse("cases:referral_received_detail", args=[pk])
     try:
         referral_answers.referral_accept(actor=request.user, referral=referral)
@@ -325,7 +319,8 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Action.RESPOND_REFERRALS)
-    referral = selectors.referral_received_get(user=request.user, pk=pk)
+    # Not shown here: the page it leads back to reads (and logs) the referral.
+    referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
     form = _decline_form(request.POST)
     if form.is_valid() and run_service(
         form,
@@ -345,7 +340,8 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Action.RESPOND_REFERRALS)
-    referral = selectors.referral_received_get(user=request.user, pk=pk)
+    # Not shown here: the page it leads back to reads (and logs) the referral.
+    referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
     form = OutcomeForm(request.POST)
     if form.is_valid() and run_service(
         form,
