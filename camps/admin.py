@@ -114,8 +114,7 @@ class SiteAdmin(ServiceModelAdmin):
                 count += 1
         self.message_user(
             request,
-            ngettext("%(count)d site closed.", "%(count)d sites closed.", count)
-            % {"count": count},
+            ngettext("%(count)d site closed.", "%(count)d sites closed.", count) % {"count": count},
             messages.SUCCESS,
         )
 

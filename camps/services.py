@@ -112,7 +112,9 @@ def _managing_agency(actor: Any, requested: PartnerAgency | None) -> PartnerAgen
     agency = _require_manager(actor)
     if agency is None:
         if requested is None:
-            raise ValidationError({"managing_agency": _("Choose the agency that manages the site.")})
+            raise ValidationError(
+                {"managing_agency": _("Choose the agency that manages the site.")}
+            )
         return requested
     if requested is not None and requested.pk != agency.pk:
         raise PermissionDenied(_("Only a platform superuser can create a site for another agency."))

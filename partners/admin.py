@@ -146,7 +146,9 @@ class ServiceAdmin(ServiceModelAdmin):
                 actor=request.user,
                 agency=data["agency"],
                 sites=sites or (),
-                **{name: data[name] for name in SERVICE_FIELDS if name in data and name != "active"},
+                **{
+                    name: data[name] for name in SERVICE_FIELDS if name in data and name != "active"
+                },
             )
             if "active" in data and not data["active"]:
                 service_deactivate(actor=request.user, service=created)

@@ -219,7 +219,9 @@ def test_nobody_deletes_a_user_not_even_a_superuser(client, superuser, officer) 
 
     assert client.get(delete_url).status_code == 403
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
-    response = client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [officer.pk]})
+    response = client.post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [officer.pk]}
+    )
 
     assert response.status_code in (200, 302)
     assert User.objects.filter(pk=officer.pk).exists()
