@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -51,12 +52,16 @@ class ServiceModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
         class ServiceValidatedForm(base):  # type: ignore[valid-type,misc]
             def _post_clean(self) -> None:
-                super()._post_clean()
-                if self.errors:
+                if self._errors:
+                    # A field is missing or malformed: the service has nothing to judge yet.
+                    super()._post_clean()
                     return
+                super()._post_clean()
                 try:
                     model_admin.service_validate(request, self)
                 except ValidationError as error:
+                    # The service's messages say it better than a constraint's name would.
+                    self._errors = ErrorDict()
                     add_service_errors(self, error)
                 except PermissionDenied as error:
                     self.add_error(None, str(error) or str(NOT_ALLOWED))
