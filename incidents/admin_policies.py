@@ -28,7 +28,7 @@ from incidents.policies import (
 )
 from partners.models import PartnerAgency
 from protection.accounts.models import Role, User
-from protection.admin_services import ServiceModelAdmin
+from protection.admin_services import ServiceModelAdmin, acting_user
 
 
 def _is_superuser(request: HttpRequest) -> bool:
@@ -45,7 +45,7 @@ def _role_choices() -> list[tuple[str, str]]:
     ]
 
 
-class EscalationTierForm(forms.ModelForm):  # type: ignore[type-arg]
+class EscalationTierForm(forms.ModelForm):
     """A tier with its recipients in one row: users, roles within agencies, whole agencies."""
 
     users = forms.ModelMultipleChoiceField(
@@ -72,7 +72,9 @@ class EscalationTierForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _role_choices()
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = _role_choices()
         if self.instance.pk is not None:
             spec = tier_spec_of(self.instance)
             self.initial.update(
@@ -101,7 +103,7 @@ class EscalationTierForm(forms.ModelForm):  # type: ignore[type-arg]
         )
 
 
-class EscalationTierFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+class EscalationTierFormSet(forms.BaseInlineFormSet):
     """The policy's tiers, checked together by the policy service's rules."""
 
     def tier_specs(self) -> list[TierSpec]:
@@ -110,7 +112,7 @@ class EscalationTierFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
             form
             for form in self.forms
             if form.cleaned_data
-            and not (self.can_delete and self._should_delete_form(form))
+            and not form.cleaned_data.get("DELETE")
             and (form.instance.pk is not None or form.has_changed())
         ]
         kept.sort(key=lambda form: form.cleaned_data.get("level") or 0)
@@ -126,7 +128,7 @@ class EscalationTierFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
             raise ValidationError(error.message_dict["tiers"]) from error
 
 
-class EscalationTierInline(admin.StackedInline):  # type: ignore[type-arg]
+class EscalationTierInline(admin.StackedInline):
     model = EscalationTier
     form = EscalationTierForm
     formset = EscalationTierFormSet
@@ -166,7 +168,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
         (tiers,) = [fs.tier_specs() for fs in formsets if isinstance(fs, EscalationTierFormSet)]
         if change:
             escalation_policy_update(
-                actor=request.user,
+                actor=acting_user(request),
                 policy=form.instance,
                 changes={name: data[name] for name in form.changed_data if name in POLICY_FIELDS},
                 incident_types=list(data["incident_types"]),
@@ -175,7 +177,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
             )
         else:
             created = escalation_policy_create(
-                actor=request.user,
+                actor=acting_user(request),
                 tiers=tiers,
                 incident_types=list(data["incident_types"]),
                 sites=list(data["sites"]),
@@ -188,14 +190,16 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
         return _is_superuser(request)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        escalation_policy_delete(actor=request.user, policy=obj)
+        escalation_policy_delete(actor=acting_user(request), policy=obj)
 
     @admin.action(description=_("Deactivate selected policies"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Stop the policies raising new alerts; alerts already raised keep them."""
         count = 0
         for policy in queryset.filter(active=True):
-            escalation_policy_update(actor=request.user, policy=policy, changes={"active": False})
+            escalation_policy_update(
+                actor=acting_user(request), policy=policy, changes={"active": False}
+            )
             count += 1
         self.message_user(
             request,
@@ -206,7 +210,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
 
 
 @admin.register(EscalationTier)
-class EscalationTierAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class EscalationTierAdmin(admin.ModelAdmin):
     """One tier of a policy with whom it tells; read-only here, edited on its policy."""
 
     list_display = ("policy", "level", "notify_in_app", "notify_email", "notify_webhook")

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from partners.agencies import AGENCY_FIELDS, agency_create, agency_update, agency_validate
 from partners.models import (
     DataCategory,
     DataSharingAgreement,
@@ -22,7 +23,6 @@ from partners.models import (
     Service,
     SharingPurpose,
 )
-from partners.agencies import AGENCY_FIELDS, agency_create, agency_update, agency_validate
 from partners.services import (
     AGREEMENT_FIELDS,
     SERVICE_FIELDS,
@@ -35,7 +35,7 @@ from partners.services import (
     service_validate,
 )
 from protection.admin import ReferenceItemAdmin
-from protection.admin_services import ServiceModelAdmin
+from protection.admin_services import ServiceModelAdmin, acting_user
 
 
 def _reason(error: Exception) -> str:
@@ -68,14 +68,14 @@ class PartnerAgencyAdmin(ServiceModelAdmin):
         data = form.cleaned_data
         if not change:
             created = agency_create(
-                actor=request.user,
+                actor=acting_user(request),
                 sectors=list(data.get("sectors") or ()),
                 **{name: data[name] for name in AGENCY_FIELDS if name in data},
             )
             obj.pk = created.pk
             return
         agency_update(
-            actor=request.user,
+            actor=acting_user(request),
             agency=obj,
             changes={name: data[name] for name in form.changed_data if name in AGENCY_FIELDS},
             sectors=list(data["sectors"]) if "sectors" in form.changed_data else None,
@@ -85,7 +85,7 @@ class PartnerAgencyAdmin(ServiceModelAdmin):
         count = 0
         for agency in queryset.exclude(active=active):
             agency_update(
-                actor=request.user,
+                actor=acting_user(request),
                 agency=agency,
                 changes={"active": active},
                 action="activate" if active else "deactivate",
@@ -143,7 +143,7 @@ class ServiceAdmin(ServiceModelAdmin):
         sites = list(data["sites"]) if "sites" in data else None
         if not change:
             created = service_create(
-                actor=request.user,
+                actor=acting_user(request),
                 agency=data["agency"],
                 sites=sites or (),
                 **{
@@ -151,11 +151,11 @@ class ServiceAdmin(ServiceModelAdmin):
                 },
             )
             if "active" in data and not data["active"]:
-                service_deactivate(actor=request.user, service=created)
+                service_deactivate(actor=acting_user(request), service=created)
             obj.pk = created.pk
             return
         service_update(
-            actor=request.user,
+            actor=acting_user(request),
             service=Service.objects.get(pk=obj.pk),
             changes={name: data[name] for name in form.changed_data if name in SERVICE_FIELDS},
             sites=sites if "sites" in form.changed_data else None,
@@ -167,7 +167,7 @@ class ServiceAdmin(ServiceModelAdmin):
         count = 0
         for service in queryset.filter(active=True):
             try:
-                service_deactivate(actor=request.user, service=service)
+                service_deactivate(actor=acting_user(request), service=service)
             except PermissionDenied as error:
                 self.message_user(request, _reason(error) or str(service), messages.ERROR)
             else:
@@ -229,10 +229,10 @@ class DataSharingAgreementAdmin(ServiceModelAdmin):
             editable = set(AGREEMENT_FIELDS) - {"agency_one", "agency_two"}
             changes = {name: data[name] for name in form.changed_data if name in editable}
             if changes:
-                agreement_update(actor=request.user, agreement=stored, changes=changes)
+                agreement_update(actor=acting_user(request), agreement=stored, changes=changes)
             return
         created = agreement_create(
-            actor=request.user,
+            actor=acting_user(request),
             agency_one=data["agency_one"],
             agency_two=data["agency_two"],
             purposes=data["purposes"],
@@ -249,7 +249,9 @@ class DataSharingAgreementAdmin(ServiceModelAdmin):
         """Stop sharing under the agreements at once; they stay on record."""
         count = 0
         for agreement in queryset.filter(active=True):
-            agreement_update(actor=request.user, agreement=agreement, changes={"active": False})
+            agreement_update(
+                actor=acting_user(request), agreement=agreement, changes={"active": False}
+            )
             count += 1
         self.message_user(
             request,

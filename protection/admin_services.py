@@ -9,7 +9,7 @@ records an audit event of its own. Deleting is refused unless the admin routes i
 service too (`delete_model`).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -19,7 +19,15 @@ from django.forms.utils import ErrorDict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 NOT_ALLOWED = _("You are not allowed to make this change.")
+
+
+def acting_user(request: HttpRequest) -> "User":
+    """Return the signed-in user making an admin change (the admin requires one)."""
+    return cast("User", request.user)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -34,10 +42,10 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(None, errors)
 
 
-class ServiceModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ServiceModelAdmin(admin.ModelAdmin):
     """A model admin whose writes go through services; see the module docstring."""
 
-    def service_validate(self, request: HttpRequest, form: forms.ModelForm) -> None:  # type: ignore[type-arg]
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
         """Raise the service's ValidationError for the values in the form (already cleaned).
 
         `form.instance` carries the form's values (ModelForm has applied them), and
@@ -50,7 +58,7 @@ class ServiceModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         base = super().get_form(request, obj, change=change, **kwargs)
         model_admin = self
 
-        class ServiceValidatedForm(base):  # type: ignore[valid-type,misc]
+        class ServiceValidatedForm(base):  # type: ignore[misc,valid-type]
             def _post_clean(self) -> None:
                 if self._errors:
                     # A field is missing or malformed: the service has nothing to judge yet.
@@ -61,7 +69,8 @@ class ServiceModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                     model_admin.service_validate(request, self)
                 except ValidationError as error:
                     # The service's messages say it better than a constraint's name would.
-                    self._errors = ErrorDict()
+                    stale: ErrorDict = self._errors
+                    stale.clear()
                     add_service_errors(self, error)
                 except PermissionDenied as error:
                     self.add_error(None, str(error) or str(NOT_ALLOWED))

@@ -125,9 +125,12 @@ def user_validate(
         errors.setdefault(
             "agency", _("Every user except a platform superuser belongs to an agency.")
         )
-    elif user.agency_id is not None and (before is None or before.agency_id != user.agency_id):
-        if not PartnerAgency.objects.filter(pk=user.agency_id, active=True).exists():
-            errors.setdefault("agency", _("This agency is not active."))
+    elif (
+        user.agency_id is not None
+        and (before is None or before.agency_id != user.agency_id)
+        and not PartnerAgency.objects.filter(pk=user.agency_id, active=True).exists()
+    ):
+        errors.setdefault("agency", _("This agency is not active."))
     if before is not None and before.pk == actor.pk:
         # Nobody changes their own powers: another administrator must do it.
         if user.role != before.role:

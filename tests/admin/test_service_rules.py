@@ -89,7 +89,7 @@ def _future() -> str:
 
 
 def _site_add(w: World, **overrides: Any) -> dict[str, Any]:
-    values = {
+    values: dict[str, Any] = {
         "name": "Bentiu Two",
         "code": "BEN-02",
         "site_type": SiteType.objects.get(code="poc_site").pk,
@@ -103,7 +103,7 @@ def _site_add(w: World, **overrides: Any) -> dict[str, Any]:
 
 
 def _site_api(w: World, **overrides: Any) -> dict[str, Any]:
-    values = {"name": "Bentiu Two", "code": "BEN-02", "site_type": "poc_site"}
+    values: dict[str, Any] = {"name": "Bentiu Two", "code": "BEN-02", "site_type": "poc_site"}
     values.update({"country": "SSD", "capacity": 300, **overrides})
     return values
 
@@ -236,7 +236,7 @@ CASES = [
         lambda w, page: {
             **_policy_add(w, page, notify_in_app="on", agencies=[str(w.agency.pk)]),
             "trigger": "early_warning",
-            "incident_types": [str(IncidentType.objects.filter(active=True).first().pk)],
+            "incident_types": [str(IncidentType.objects.filter(active=True).earliest("pk").pk)],
         },
         "incident_types",
         lambda w: _policy_error(
@@ -244,7 +244,7 @@ CASES = [
             [TierSpec(agencies=[w.agency])],
             "incident_types",
             trigger="early_warning",
-            incident_types=[IncidentType.objects.filter(active=True).first()],
+            incident_types=[IncidentType.objects.filter(active=True).earliest("pk")],
         ),
         lambda w: EscalationPolicy.objects.count(),
     ),
