@@ -25,6 +25,8 @@ from partners.services import service_create
 from protection.accounts.models import Role, User
 from protection.accounts.services import user_create, user_update
 from protection.models import AuditEvent
+from protection.notifications.models import WebhookEvent, WebhookSubscription
+from protection.notifications.services import webhook_subscription_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +69,9 @@ def _service_error(call: Callable[[], Any], field: str) -> str:
     with pytest.raises(ValidationError) as raised:
         call()
     return str(raised.value.message_dict[field][0])
+
+
+BAD_HOOK = "https://partner:hunter2@hooks.example.org/protection"
 
 
 @dataclass
@@ -282,6 +287,20 @@ CASES = [
             "acronym",
         ),
         lambda w: sorted(PartnerAgency.objects.values_list("acronym", flat=True)),
+    ),
+    Case(
+        "webhook-add-url-with-password",
+        lambda w: reverse("admin:notifications_webhooksubscription_add"),
+        lambda w, page: {"url": BAD_HOOK, "events": [WebhookEvent.values[0]]},
+        "url",
+        lambda w: _service_error(
+            lambda: webhook_subscription_create(
+                actor=w.agency_admin, url=BAD_HOOK, events=[WebhookEvent.values[0]]
+            ),
+            "url",
+        ),
+        lambda w: WebhookSubscription.objects.count(),
+        user="agency_admin",
     ),
     Case(
         "user-change-own-role",
