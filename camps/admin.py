@@ -30,7 +30,6 @@ class CountryAdmin(ReferenceItemAdmin):
     list_display = ("code", "alpha2", "name", "name_fr", "name_ar", "active")
     search_fields = ("code", "alpha2", "name", "name_fr", "name_ar")
     fields = ("code", "alpha2", "name", "name_fr", "name_ar", "active", "sort_order")
-    stable_fields = ("code", "alpha2")
     ordering = ("name",)
 
 

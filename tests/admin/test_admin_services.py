@@ -324,3 +324,34 @@ def test_only_a_superuser_changes_policies_and_a_used_policy_is_kept(
     with pytest.raises(ValidationError):
         escalation_policy_delete(actor=superuser, policy=policy)
     assert EscalationPolicy.objects.filter(pk=policy.pk).exists()
+
+
+# Reference lists
+
+
+def test_reference_items_keep_their_stable_fields_and_in_use_items(
+    superuser: Any, agency_admin: Any, site: Any
+) -> None:
+    from protection.reference_services import (
+        reference_item_create,
+        reference_item_delete,
+        reference_item_update,
+    )
+
+    country = Country.objects.get(code="SSD")
+    with pytest.raises(ValidationError) as raised:
+        reference_item_update(actor=superuser, item=country, changes={"alpha2": "XX"})
+    assert set(raised.value.message_dict) == {"alpha2"}
+    with pytest.raises(PermissionDenied):
+        reference_item_create(
+            actor=agency_admin, model=SiteType, values={"code": "new", "name": "New"}
+        )
+    with pytest.raises(ValidationError):
+        reference_item_delete(actor=superuser, item=site.site_type)
+    assert SiteType.objects.filter(pk=site.site_type_id).exists()
+
+    reference_item_update(
+        actor=superuser, item=site.site_type, changes={"active": False}, verb="deactivate"
+    )
+    event = AuditEvent.objects.get(action="sitetype.deactivate")
+    assert event.changes == {"active": [True, False]}
