@@ -1,13 +1,21 @@
-"""Admin for sites, site types and countries; population snapshots are read-only."""
+"""Admin for sites, site types and countries; population snapshots are read-only.
+
+Sites are created, changed and closed through camps.services, like on the API.
+"""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from camps.models import Country, PopulationSnapshot, Site, SiteType
-from protection.admin import AuditedModelAdmin, ReferenceItemAdmin
+from camps.models import Country, PopulationSnapshot, Site, SiteStatus, SiteType
+from camps.services import SITE_EDITABLE_FIELDS, site_close, site_create, site_update, site_validate
+from protection.admin import ReferenceItemAdmin
+from protection.admin_services import ServiceModelAdmin
 
 
 @admin.register(SiteType)
@@ -22,13 +30,12 @@ class CountryAdmin(ReferenceItemAdmin):
     list_display = ("code", "alpha2", "name", "name_fr", "name_ar", "active")
     search_fields = ("code", "alpha2", "name", "name_fr", "name_ar")
     fields = ("code", "alpha2", "name", "name_fr", "name_ar", "active", "sort_order")
-    stable_fields = ("code", "alpha2")
     ordering = ("name",)
 
 
 @admin.register(Site)
-class SiteAdmin(AuditedModelAdmin):
-    """Sites with their managing and operating agencies; changes are audited field by field."""
+class SiteAdmin(ServiceModelAdmin):
+    """Sites with their managing and operating agencies, written through camps.services."""
 
     list_display = (
         "name",
@@ -56,6 +63,59 @@ class SiteAdmin(AuditedModelAdmin):
         (_("Location"), {"fields": ("country", "admin1", "admin2", "latitude", "longitude")}),
         (_("Agencies"), {"fields": ("managing_agency", "operating_agencies")}),
     )
+    actions = ["close"]
+
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
+        operators = form.cleaned_data.get("operating_agencies")
+        site_validate(
+            form.instance,
+            operating_agencies=None
+            if operators is None
+            else [a for a in operators if a.pk != form.instance.managing_agency_id],
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = site_create(
+                actor=request.user,
+                managing_agency=data["managing_agency"],
+                operating_agencies=data.get("operating_agencies") or (),
+                **{name: data[name] for name in SITE_EDITABLE_FIELDS if name in data},
+            )
+            obj.pk = created.pk
+            return
+        editable = {*SITE_EDITABLE_FIELDS, "managing_agency"}
+        site_update(
+            actor=request.user,
+            site=Site.objects.get(pk=obj.pk),
+            changes={name: data[name] for name in form.changed_data if name in editable},
+            operating_agencies=(
+                data["operating_agencies"] if "operating_agencies" in form.changed_data else None
+            ),
+        )
+
+    @admin.action(description=_("Close selected sites"), permissions=["change"])
+    def close(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Mark the sites closed; their people and records stay."""
+        count = 0
+        for site in queryset.exclude(status=SiteStatus.CLOSED):
+            try:
+                site_close(actor=request.user, site=site)
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(
+                    request,
+                    _("%(site)s was not closed: %(reason)s")
+                    % {"site": site, "reason": "; ".join(getattr(error, "messages", [str(error)]))},
+                    messages.ERROR,
+                )
+            else:
+                count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d site closed.", "%(count)d sites closed.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(PopulationSnapshot)

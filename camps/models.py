@@ -13,6 +13,8 @@ class Country(ReferenceItem):
 
     alpha2 = models.CharField(_("ISO alpha-2 code"), max_length=2, unique=True)
 
+    stable_fields = ("code", "alpha2")
+
     class Meta(ReferenceItem.Meta):
         ordering = ["name"]
         verbose_name = _("country")

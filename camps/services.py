@@ -35,8 +35,12 @@ SITE_EDITABLE_FIELDS = (
 _AUDITED_FIELDS = (*SITE_EDITABLE_FIELDS, "managing_agency")
 
 
-def _validate_site(site: Site, *, operating_agencies: list[PartnerAgency] | None) -> None:
-    """Collect every problem with a site's values into one ValidationError."""
+def site_validate(site: Site, *, operating_agencies: list[PartnerAgency] | None) -> None:
+    """Collect every problem with a site's values into one ValidationError.
+
+    The services call this before they write; the admin's site form calls it too, so that a
+    refusal there is a form error with the same message as on the API.
+    """
     errors: dict[str, str] = {}
     site.name = (site.name or "").strip()
     site.code = (site.code or "").strip()
@@ -68,6 +72,8 @@ def _validate_site(site: Site, *, operating_agencies: list[PartnerAgency] | None
         errors["status"] = _("Choose a valid status.")
     if site.opened_on is not None and site.opened_on > timezone.localdate():
         errors["opened_on"] = _("The opening date cannot be in the future.")
+    if site.managing_agency_id is not None and not site.managing_agency.active:
+        errors["managing_agency"] = _("Only an active agency can manage a site.")
     if operating_agencies is not None and any(not a.active for a in operating_agencies):
         errors["operating_agencies"] = _("Only active agencies can operate in a site.")
     if errors:
@@ -86,11 +92,32 @@ def _save_site(site: Site, update_fields: list[str] | None = None) -> None:
         raise
 
 
-def _require_manager(actor: Any) -> PartnerAgency:
+def _is_superuser(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False) and actor.is_active)
+
+
+def _require_manager(actor: Any) -> PartnerAgency | None:
+    """Return the actor's agency, or None for a platform superuser (who manages every site)."""
+    if _is_superuser(actor):
+        return None
     access.require(actor, Action.MANAGE_SITES)
     agency = access.agency_of(actor)
     if agency is None:  # pragma: no cover - access.require already refused.
         raise PermissionDenied
+    return agency
+
+
+def _managing_agency(actor: Any, requested: PartnerAgency | None) -> PartnerAgency:
+    """Return the agency that will manage a new site: the actor's, or the one a superuser names."""
+    agency = _require_manager(actor)
+    if agency is None:
+        if requested is None:
+            raise ValidationError(
+                {"managing_agency": _("Choose the agency that manages the site.")}
+            )
+        return requested
+    if requested is not None and requested.pk != agency.pk:
+        raise PermissionDenied(_("Only a platform superuser can create a site for another agency."))
     return agency
 
 
@@ -109,14 +136,16 @@ def site_create(
     status: str = SiteStatus.OPEN,
     opened_on: datetime.date | None = None,
     operating_agencies: Iterable[PartnerAgency] = (),
+    managing_agency: PartnerAgency | None = None,
 ) -> Site:
-    """Create a site managed by the actor's agency; audit it.
+    """Create a site managed by the actor's agency (a superuser names the agency); audit it.
 
     Raise PermissionDenied unless the actor's role may manage sites, and ValidationError for
     bad values (a code another site has in any case, capacity not above zero, coordinates
-    out of range, an inactive site type or country).
+    out of range or only one of them, an inactive site type or country, an opening date in
+    the future).
     """
-    agency = _require_manager(actor)
+    agency = _managing_agency(actor, managing_agency)
     operators = [a for a in operating_agencies if a.pk != agency.pk]
     site = Site(
         name=name,
@@ -132,7 +161,7 @@ def site_create(
         managing_agency=agency,
         opened_on=opened_on,
     )
-    _validate_site(site, operating_agencies=operators)
+    site_validate(site, operating_agencies=operators)
     with transaction.atomic():
         _save_site(site)
         site.operating_agencies.set(operators)
@@ -152,26 +181,27 @@ def site_update(
     """Change a site its agency manages; audit every field that changed.
 
     Raise PermissionDenied unless the actor's role may manage sites and the actor's agency
-    manages this site (an agency that only operates in a site cannot change it).
+    manages this site (an agency that only operates in a site cannot change it). A platform
+    superuser changes any site, and alone may hand it to another managing agency.
     """
     agency = _require_manager(actor)
-    if site.managing_agency_id != agency.pk:
+    if agency is not None and site.managing_agency_id != agency.pk:
         raise PermissionDenied(_("Only the agency that manages this site can change it."))
-    unknown = set(changes) - set(SITE_EDITABLE_FIELDS)
+    editable = set(SITE_EDITABLE_FIELDS) | ({"managing_agency"} if agency is None else set())
+    unknown = set(changes) - editable
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     before = field_values(site, _AUDITED_FIELDS)
     old_operators = sorted(site.operating_agencies.values_list("pk", flat=True))
-    operators = (
-        [a for a in operating_agencies if a.pk != agency.pk]
-        if operating_agencies is not None
-        else None
-    )
-
     candidate = Site.objects.get(pk=site.pk)
     for name, value in changes.items():
         setattr(candidate, name, value.strip() if isinstance(value, str) else value)
-    _validate_site(candidate, operating_agencies=operators)
+    operators = (
+        [a for a in operating_agencies if a.pk != candidate.managing_agency_id]
+        if operating_agencies is not None
+        else None
+    )
+    site_validate(candidate, operating_agencies=operators)
 
     field_changes = diff(before, field_values(candidate, _AUDITED_FIELDS))
     with transaction.atomic():
@@ -185,6 +215,13 @@ def site_update(
         if field_changes:
             audit_record(actor=actor, action="site.update", obj=candidate, changes=field_changes)
     return candidate
+
+
+def site_close(*, actor: Any, site: Site) -> Site:
+    """Close a site: it stays on record with its people, but is marked closed; audited."""
+    if site.status == SiteStatus.CLOSED:
+        return site
+    return site_update(actor=actor, site=site, changes={"status": SiteStatus.CLOSED})
 
 
 def population_snapshot_take(*, site: Site, day: datetime.date | None = None) -> PopulationSnapshot:

@@ -28,4 +28,3 @@ class SpecificNeedAdmin(ReferenceItemAdmin):
     list_filter = ("active", "category")
     list_select_related = ("category",)
     fields = ("code", "category", "name", "name_fr", "name_ar", "active", "sort_order")
-    stable_fields = ("code", "category")

@@ -2,7 +2,8 @@
 incidents and alerts.
 
 The admin never shows what could identify a victim: incidents appear with their anonymised
-fields only, whoever looks. Policies and their tiers are audited like every other change.
+fields only, whoever looks. Policies are edited with their tiers and recipients in one form and
+written by incidents.policies, which refuses a tier that would tell nobody.
 """
 
 from typing import Any
@@ -14,23 +15,20 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+import incidents.admin_policies  # noqa: F401  (registers the policy and tier admins)
 from incidents import services
 from incidents.models import (
     Alert,
-    EscalationPolicy,
-    EscalationTier,
     GbvDesignation,
     Incident,
     IncidentType,
     PerpetratorCategory,
-    TierRecipient,
 )
 from protection import access
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
-from protection.admin import AuditedModelAdmin, ReferenceItemAdmin
+from protection.admin import ReferenceItemAdmin
 from protection.admin_history import access_log_link
-from protection.audit import audit_record, diff, snapshot
 from protection.notifications.models import Delivery
 
 
@@ -61,118 +59,6 @@ class IncidentTypeAdmin(ReferenceItemAdmin):
 @admin.register(PerpetratorCategory)
 class PerpetratorCategoryAdmin(ReferenceItemAdmin):
     """Perpetrator categories: never a named person."""
-
-
-class AuditedInlineMixin:
-    """Audit the rows added, changed and deleted through an inline of an audited parent."""
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        befores = {}
-        for inline_form in formset.initial_forms:
-            instance = inline_form.instance
-            if instance.pk is not None:
-                stored = type(instance)._default_manager.filter(pk=instance.pk).first()
-                if stored is not None:
-                    befores[instance.pk] = snapshot(stored, _audited_names(stored))
-        super().save_formset(request, form, formset, change)  # type: ignore[misc]
-        label = formset.model._meta.model_name
-        for obj in formset.new_objects:
-            audit_record(
-                actor=request.user,
-                action=f"{label}.create",
-                obj=obj,
-                changes=diff({}, snapshot(obj, _audited_names(obj))),
-            )
-        for obj, _fields in formset.changed_objects:
-            audit_record(
-                actor=request.user,
-                action=f"{label}.update",
-                obj=obj,
-                changes=diff(befores.get(obj.pk, {}), snapshot(obj, _audited_names(obj))),
-            )
-        for obj in formset.deleted_objects:
-            audit_record(
-                actor=request.user,
-                action=f"{label}.delete",
-                obj=obj,
-                changes=diff(befores.get(obj.pk, {}), {}),
-            )
-
-
-def _audited_names(obj: Any) -> list[str]:
-    return [f.name for f in obj._meta.concrete_fields if not f.primary_key]
-
-
-class EscalationTierInline(admin.TabularInline):
-    model = EscalationTier
-    extra = 1
-    fields = ("level", "notify_in_app", "notify_email", "notify_webhook", "ack_deadline_minutes")
-    ordering = ("level",)
-    show_change_link = True
-
-
-@admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(AuditedInlineMixin, AuditedModelAdmin):
-    """Which incidents need action, and the tiers told in turn; open a tier for its recipients."""
-
-    list_display = ("name", "trigger", "minimum_severity", "ack_deadline_minutes", "active")
-    list_filter = ("trigger", "active", "minimum_severity")
-    search_fields = ("name",)
-    filter_horizontal = ("incident_types", "sites")
-    inlines = [EscalationTierInline]
-    fieldsets = (
-        (None, {"fields": ("name", "trigger", "active", "ack_deadline_minutes")}),
-        (_("Which incidents"), {"fields": ("incident_types", "minimum_severity", "sites")}),
-    )
-
-
-class TierRecipientForm(forms.ModelForm):
-    class Meta:
-        model = TierRecipient
-        fields = ("kind", "user", "agency", "role")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        kind = data.get("kind")
-        if kind == "user" and not data.get("user"):
-            self.add_error("user", _("Choose the user."))
-        if kind in ("role", "agency") and not data.get("agency"):
-            self.add_error("agency", _("Choose the agency."))
-        if kind == "role" and not data.get("role"):
-            self.add_error("role", _("Choose the role."))
-        # Keep only the fields the kind uses, so that the database constraint holds.
-        if kind == "user":
-            data["agency"], data["role"] = None, ""
-        elif kind == "agency":
-            data["user"], data["role"] = None, ""
-        elif kind == "role":
-            data["user"] = None
-        return data
-
-
-class TierRecipientInline(admin.TabularInline):
-    model = TierRecipient
-    form = TierRecipientForm
-    extra = 1
-
-
-@admin.register(EscalationTier)
-class EscalationTierAdmin(AuditedInlineMixin, AuditedModelAdmin):
-    """One tier of a policy with the users, roles and agencies it tells."""
-
-    list_display = ("policy", "level", "notify_in_app", "notify_email", "notify_webhook")
-    list_select_related = ("policy",)
-    list_filter = (("policy", admin.RelatedOnlyFieldListFilter),)
-    fields = (
-        "policy",
-        "level",
-        "notify_in_app",
-        "notify_email",
-        "notify_webhook",
-        "ack_deadline_minutes",
-    )
-    inlines = [TierRecipientInline]
-    ordering = ("policy", "level")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

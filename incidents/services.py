@@ -41,18 +41,22 @@ from incidents.models import (
     InformationSource,
     PerpetratorCategory,
     PolicyTrigger,
-    RecipientKind,
     Severity,
-    TierRecipient,
     Verification,
 )
+
+# Policies live in incidents.policies; re-exported for the callers that import them from here.
+from incidents.policies import POLICY_FIELDS as POLICY_FIELDS
+from incidents.policies import TierSpec as TierSpec
+from incidents.policies import escalation_policy_create as escalation_policy_create
+from incidents.policies import escalation_policy_delete as escalation_policy_delete
+from incidents.policies import escalation_policy_update as escalation_policy_update
 from incidents.selectors import (
     incident_anonymised,
     incident_webhook_recipients,
     policies_matching,
     tier_recipients,
 )
-from partners.models import PartnerAgency
 from protection import access
 from protection.access import Action
 from protection.accounts.models import Role, User
@@ -749,145 +753,6 @@ def early_warning_scan(*, now: datetime.datetime | None = None) -> list[Alert]:
                     )
                 )
     return raised
-
-
-# Escalation policies, configured by platform superusers.
-
-POLICY_FIELDS = ("name", "trigger", "minimum_severity", "ack_deadline_minutes", "active")
-
-
-@dataclass(frozen=True)
-class TierSpec:
-    """One tier of a new policy: whom it tells, by which channels, and how long they have.
-
-    `roles` pairs an agency with a role (the holders of that role in that agency); `agencies`
-    names whole agencies. A tier's webhooks go to the agencies it names either way.
-    """
-
-    users: Sequence[User] = ()
-    roles: Sequence[tuple[PartnerAgency, str]] = ()
-    agencies: Sequence[PartnerAgency] = ()
-    notify_in_app: bool = True
-    notify_email: bool = False
-    notify_webhook: bool = False
-    ack_deadline_minutes: int | None = None
-
-
-def _check_tier(level: int, tier: TierSpec) -> str | None:
-    """Return why the tier cannot be saved, or None."""
-    values = {"level": level}
-    if not (tier.users or tier.roles or tier.agencies):
-        return _("Tier %(level)s names nobody to tell.") % values
-    if not (tier.notify_in_app or tier.notify_email or tier.notify_webhook):
-        return _("Tier %(level)s has no channel: choose in-app, email or webhook.") % values
-    if tier.notify_webhook and not (tier.roles or tier.agencies):
-        return _("Tier %(level)s calls webhooks but names no agency to call.") % values
-    if any(role not in Role.values for _agency, role in tier.roles):
-        return _("Tier %(level)s names a role that does not exist.") % values
-    if tier.ack_deadline_minutes is not None and tier.ack_deadline_minutes < 1:
-        return _("The deadline of tier %(level)s must be at least one minute.") % values
-    return None
-
-
-def _tier_description(tier: EscalationTier, spec: TierSpec) -> dict[str, Any]:
-    """Return what the audit trail records of a tier: channels, deadline and recipients."""
-    return {
-        "level": tier.level,
-        "in_app": tier.notify_in_app,
-        "email": tier.notify_email,
-        "webhook": tier.notify_webhook,
-        "deadline_minutes": tier.ack_deadline_minutes,
-        "users": sorted(user.pk for user in spec.users),
-        "roles": sorted([agency.pk, role] for agency, role in spec.roles),
-        "agencies": sorted(agency.pk for agency in spec.agencies),
-    }
-
-
-def escalation_policy_create(
-    *,
-    actor: Any,
-    name: str,
-    tiers: Sequence[TierSpec],
-    trigger: str = PolicyTrigger.INCIDENT,
-    incident_types: Sequence[IncidentType] = (),
-    minimum_severity: int = Severity.LOW,
-    sites: Sequence[Site] = (),
-    ack_deadline_minutes: int = 30,
-) -> EscalationPolicy:
-    """Create a policy with its tiers (told in the order given) and their recipients; audited.
-
-    A policy's tiers may name the staff of any agency, so only a platform superuser configures
-    policies, as in the admin. Empty `incident_types` or `sites` match every type or site; an
-    early-warning policy has no types (a warning is a count of incidents, not one type).
-    """
-    if not (getattr(actor, "is_superuser", False) and actor.is_active):
-        raise PermissionDenied
-    name = name.strip()
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = _("Name the policy.")
-    elif EscalationPolicy.objects.filter(name__iexact=name).exists():
-        errors["name"] = _("A policy by this name exists already.")
-    if trigger not in PolicyTrigger.values:
-        errors["trigger"] = _("Choose what the policy applies to.")
-    elif trigger == PolicyTrigger.EARLY_WARNING and incident_types:
-        errors["incident_types"] = _("An early-warning policy applies to sites, not to types.")
-    if any(not incident_type.active for incident_type in incident_types):
-        errors["incident_types"] = _("This incident type is no longer in use.")
-    if minimum_severity not in Severity.values:
-        errors["minimum_severity"] = _("Choose a severity from 1 (low) to 4 (critical).")
-    if ack_deadline_minutes < 1:
-        errors["ack_deadline_minutes"] = _("The deadline must be at least one minute.")
-    if not tiers:
-        errors["tiers"] = _("Add at least one tier.")
-    for level, spec in enumerate(tiers, start=1):
-        problem = _check_tier(level, spec)
-        if problem:
-            errors.setdefault("tiers", problem)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        policy = EscalationPolicy.objects.create(
-            name=name,
-            trigger=trigger,
-            minimum_severity=minimum_severity,
-            ack_deadline_minutes=ack_deadline_minutes,
-        )
-        policy.incident_types.set(incident_types)
-        policy.sites.set(sites)
-        described = []
-        for level, spec in enumerate(tiers, start=1):
-            tier = EscalationTier.objects.create(
-                policy=policy,
-                level=level,
-                notify_in_app=spec.notify_in_app,
-                notify_email=spec.notify_email,
-                notify_webhook=spec.notify_webhook,
-                ack_deadline_minutes=spec.ack_deadline_minutes,
-            )
-            TierRecipient.objects.bulk_create(
-                [
-                    *(
-                        TierRecipient(tier=tier, kind=RecipientKind.USER, user=u)
-                        for u in spec.users
-                    ),
-                    *(
-                        TierRecipient(tier=tier, kind=RecipientKind.ROLE, agency=agency, role=role)
-                        for agency, role in spec.roles
-                    ),
-                    *(
-                        TierRecipient(tier=tier, kind=RecipientKind.AGENCY, agency=agency)
-                        for agency in spec.agencies
-                    ),
-                ]
-            )
-            described.append(_tier_description(tier, spec))
-        changes = diff({}, snapshot(policy, POLICY_FIELDS))
-        changes["incident_types"] = [None, sorted(t.code for t in incident_types)]
-        changes["sites"] = [None, sorted(site.pk for site in sites)]
-        changes["tiers"] = [None, described]
-        audit_record(actor=actor, action="escalationpolicy.create", obj=policy, changes=changes)
-    return policy
 
 
 # GBV designations, managed by admins.

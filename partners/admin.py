@@ -1,14 +1,20 @@
-"""Admin for partner agencies, sectors, services and data-sharing agreements; all audited."""
+"""Admin for partner agencies, sectors, services and data-sharing agreements.
+
+Agencies, services and agreements are validated and written by their services
+(partners.agencies, partners.services), which audit them; the admin only calls them.
+"""
 
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from partners.agencies import AGENCY_FIELDS, agency_create, agency_update, agency_validate
 from partners.models import (
     DataCategory,
     DataSharingAgreement,
@@ -17,8 +23,23 @@ from partners.models import (
     Service,
     SharingPurpose,
 )
-from partners.services import AGREEMENT_FIELDS, agreement_create, agreement_update
-from protection.admin import AuditedModelAdmin, ReferenceItemAdmin
+from partners.services import (
+    AGREEMENT_FIELDS,
+    SERVICE_FIELDS,
+    agreement_create,
+    agreement_update,
+    agreement_validate,
+    service_create,
+    service_deactivate,
+    service_update,
+    service_validate,
+)
+from protection.admin import ReferenceItemAdmin
+from protection.admin_services import ServiceModelAdmin, acting_user
+
+
+def _reason(error: Exception) -> str:
+    return "; ".join(getattr(error, "messages", None) or [str(error)])
 
 
 @admin.register(Sector)
@@ -27,7 +48,7 @@ class SectorAdmin(ReferenceItemAdmin):
 
 
 @admin.register(PartnerAgency)
-class PartnerAgencyAdmin(AuditedModelAdmin):
+class PartnerAgencyAdmin(ServiceModelAdmin):
     """Agencies taking part in the response; deactivate one to stop all its users' access."""
 
     list_display = ("name", "acronym", "agency_type", "contact_email", "active")
@@ -40,10 +61,42 @@ class PartnerAgencyAdmin(AuditedModelAdmin):
     )
     actions = ["deactivate", "activate"]
 
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
+        agency_validate(form.instance, sectors=form.cleaned_data.get("sectors"))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = agency_create(
+                actor=acting_user(request),
+                sectors=list(data.get("sectors") or ()),
+                **{name: data[name] for name in AGENCY_FIELDS if name in data},
+            )
+            obj.pk = created.pk
+            return
+        agency_update(
+            actor=acting_user(request),
+            agency=obj,
+            changes={name: data[name] for name in form.changed_data if name in AGENCY_FIELDS},
+            sectors=list(data["sectors"]) if "sectors" in form.changed_data else None,
+        )
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[Any], active: bool) -> int:
+        count = 0
+        for agency in queryset.exclude(active=active):
+            agency_update(
+                actor=acting_user(request),
+                agency=agency,
+                changes={"active": active},
+                action="activate" if active else "deactivate",
+            )
+            count += 1
+        return count
+
     @admin.action(description=_("Deactivate selected agencies"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Stop the agencies' users from seeing or doing anything; records stay."""
-        count = self.audited_set(request, queryset, "deactivate", active=False)
+        count = self._set_active(request, queryset, False)
         self.message_user(
             request,
             ngettext(
@@ -58,7 +111,7 @@ class PartnerAgencyAdmin(AuditedModelAdmin):
     @admin.action(description=_("Activate selected agencies"), permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Give the agencies' active users their access back."""
-        count = self.audited_set(request, queryset, "activate", active=True)
+        count = self._set_active(request, queryset, True)
         self.message_user(
             request,
             ngettext("%(count)d agency activated.", "%(count)d agencies activated.", count)
@@ -68,7 +121,7 @@ class PartnerAgencyAdmin(AuditedModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(AuditedModelAdmin):
+class ServiceAdmin(ServiceModelAdmin):
     """The referral directory, for oversight; agencies keep their own services on the pages."""
 
     list_display = ("name", "agency", "sector", "accepting_referrals", "active")
@@ -78,10 +131,47 @@ class ServiceAdmin(AuditedModelAdmin):
     filter_horizontal = ("sites",)
     actions = ["deactivate"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A service stays with the agency that offers it; another agency lists its own.
+        return ("agency",) if obj else ()
+
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
+        service_validate(form.instance)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        sites = list(data["sites"]) if "sites" in data else None
+        if not change:
+            created = service_create(
+                actor=acting_user(request),
+                agency=data["agency"],
+                sites=sites or (),
+                **{
+                    name: data[name] for name in SERVICE_FIELDS if name in data and name != "active"
+                },
+            )
+            if "active" in data and not data["active"]:
+                service_deactivate(actor=acting_user(request), service=created)
+            obj.pk = created.pk
+            return
+        service_update(
+            actor=acting_user(request),
+            service=Service.objects.get(pk=obj.pk),
+            changes={name: data[name] for name in form.changed_data if name in SERVICE_FIELDS},
+            sites=sites if "sites" in form.changed_data else None,
+        )
+
     @admin.action(description=_("Deactivate selected services"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Take the services out of the directory; past referrals keep them."""
-        count = self.audited_set(request, queryset, "deactivate", active=False)
+        count = 0
+        for service in queryset.filter(active=True):
+            try:
+                service_deactivate(actor=acting_user(request), service=service)
+            except PermissionDenied as error:
+                self.message_user(request, _reason(error) or str(service), messages.ERROR)
+            else:
+                count += 1
         self.message_user(
             request,
             ngettext("%(count)d service deactivated.", "%(count)d services deactivated.", count)
@@ -108,7 +198,7 @@ class DataSharingAgreementForm(forms.ModelForm):
 
 
 @admin.register(DataSharingAgreement)
-class DataSharingAgreementAdmin(admin.ModelAdmin):
+class DataSharingAgreementAdmin(ServiceModelAdmin):
     """Agreements between agencies, written through partners.services (which audits them).
 
     Agreements are suspended, never deleted: what was shared under them stays explained.
@@ -126,8 +216,11 @@ class DataSharingAgreementAdmin(admin.ModelAdmin):
         # The parties are what the agreement is; a new pair is a new agreement.
         return ("agency_one", "agency_two", "created_at") if obj else ("created_at",)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
+        agreement = form.instance
+        agreement.purposes = sorted(set(form.cleaned_data.get("purposes") or ()))
+        agreement.data_categories = sorted(set(form.cleaned_data.get("data_categories") or ()))
+        agreement_validate(agreement)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
@@ -136,10 +229,10 @@ class DataSharingAgreementAdmin(admin.ModelAdmin):
             editable = set(AGREEMENT_FIELDS) - {"agency_one", "agency_two"}
             changes = {name: data[name] for name in form.changed_data if name in editable}
             if changes:
-                agreement_update(actor=request.user, agreement=stored, changes=changes)
+                agreement_update(actor=acting_user(request), agreement=stored, changes=changes)
             return
         created = agreement_create(
-            actor=request.user,
+            actor=acting_user(request),
             agency_one=data["agency_one"],
             agency_two=data["agency_two"],
             purposes=data["purposes"],
@@ -151,15 +244,14 @@ class DataSharingAgreementAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Nothing to save: an agreement has no many-to-many fields or inlines."""
-
     @admin.action(description=_("Suspend selected agreements"), permissions=["change"])
     def suspend(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Stop sharing under the agreements at once; they stay on record."""
         count = 0
         for agreement in queryset.filter(active=True):
-            agreement_update(actor=request.user, agreement=agreement, changes={"active": False})
+            agreement_update(
+                actor=acting_user(request), agreement=agreement, changes={"active": False}
+            )
             count += 1
         self.message_user(
             request,

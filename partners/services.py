@@ -55,6 +55,30 @@ def _check_service(service: Service) -> None:
     service.full_clean(exclude=["agency", "sector"], validate_constraints=False)
 
 
+def _service_agency(actor: Any, requested: PartnerAgency | None) -> PartnerAgency:
+    """Return the agency a new service belongs to: the actor's, or the one a superuser names."""
+    if getattr(actor, "is_superuser", False) and actor.is_active:
+        if requested is None:
+            raise ValidationError({"agency": _("Choose the agency that offers the service.")})
+        return requested
+    access.require(actor, Action.MANAGE_SERVICES)
+    if requested is not None and requested.pk != actor.agency_id:
+        raise PermissionDenied
+    agency: PartnerAgency = actor.agency
+    return agency
+
+
+def _may_change_service(actor: Any, service: Service) -> bool:
+    if getattr(actor, "is_superuser", False) and actor.is_active:
+        return True
+    return access.can(actor, Action.MANAGE_SERVICES) and service.agency_id == actor.agency_id
+
+
+def service_validate(service: Service) -> None:
+    """Raise ValidationError for a service the directory cannot list (admin forms call it too)."""
+    _check_service(service)
+
+
 def service_create(
     *,
     actor: Any,
@@ -66,11 +90,11 @@ def service_create(
     contact_email: str = "",
     contact_phone: str = "",
     accepting_referrals: bool = True,
+    agency: PartnerAgency | None = None,
 ) -> Service:
-    """List a service of the actor's agency in the referral directory."""
-    access.require(actor, Action.MANAGE_SERVICES)
+    """List a service of the actor's agency (a superuser names the agency) in the directory."""
     service = Service(
-        agency=actor.agency,
+        agency=_service_agency(actor, agency),
         name=name.strip(),
         sector=sector,
         description=description.strip(),
@@ -97,8 +121,7 @@ def service_update(
     sites: Sequence[Site] | None = None,
 ) -> Service:
     """Change a service of the actor's agency (including whether it accepts referrals)."""
-    access.require(actor, Action.MANAGE_SERVICES)
-    if service.agency_id != actor.agency_id:
+    if not _may_change_service(actor, service):
         raise PermissionDenied
     unknown = set(changes) - set(SERVICE_FIELDS)
     if unknown:
@@ -119,6 +142,29 @@ def service_update(
         if field_changes:
             audit_record(actor=actor, action="service.update", obj=service, changes=field_changes)
     return service
+
+
+def service_deactivate(*, actor: Any, service: Service) -> Service:
+    """Take a service out of the referral directory; past referrals keep it. Audited."""
+    if not _may_change_service(actor, service):
+        raise PermissionDenied
+    if not service.active:
+        return service
+    with transaction.atomic():
+        service.active = False
+        service.save(update_fields=["active"])
+        audit_record(
+            actor=actor,
+            action="service.deactivate",
+            obj=service,
+            changes={"active": [True, False]},
+        )
+    return service
+
+
+def agreement_validate(agreement: DataSharingAgreement) -> None:
+    """Raise ValidationError for an agreement's bad terms (admin forms call it too)."""
+    _check_agreement(agreement)
 
 
 def _check_agreement(agreement: DataSharingAgreement) -> None:

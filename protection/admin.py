@@ -1,8 +1,8 @@
-"""The admin's shared parts: audited writes, reference lists, and the read-only audit trail.
+"""The admin's shared parts: reference lists, refusal to delete what is in use, the audit trail.
 
-Every add, change, deactivation and delete made through the admin lands in the audit trail
-with the fields that changed, like a write made by a service. Items that records use cannot be
-deleted: the admin says so and offers deactivation instead. The audit trail itself is read-only
+Every add, change, deactivation and delete made through the admin goes through a service
+(protection.admin_services), which audits it. Items that records use cannot be deleted: the
+admin says so and offers deactivation instead. The audit trail itself is read-only
 here, scoped to the agency of an agency administrator, and built to stay fast on millions of
 rows (no full count, no DISTINCT over the table per page, newest first by primary key).
 """
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,90 +27,21 @@ from django.utils.translation import ngettext
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
 from protection.admin_history import RecordFilter, RecordHistoryMixin
-from protection.audit import audit_record, diff, snapshot
+from protection.admin_services import ServiceModelAdmin, acting_user
 from protection.models import AccessLog, AuditEvent
+from protection.reference_services import (
+    reference_item_create,
+    reference_item_delete,
+    reference_item_update,
+    reference_item_validate,
+)
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
-    """Record every add, change and delete made through the admin, with the changed fields.
+class InUseProtectedAdmin(admin.ModelAdmin):
+    """Refuse, with one line per object, to delete objects that other records point to.
 
-    Secret-looking field names (password, token, ...) are masked by protection.audit. Deleting
-    an object that other records point to is refused with a message; subclasses offer the
-    "deactivate" action instead.
+    Subclasses offer a "deactivate" action instead.
     """
-
-    # Fields left out of the audit diff (timestamps the admin does not edit, for example).
-    audit_exclude: tuple[str, ...] = ()
-
-    def audited_fields(self) -> list[str]:
-        """Return the concrete fields whose changes the audit trail records."""
-        names = []
-        for field in self.model._meta.concrete_fields:
-            if (
-                field.primary_key
-                or getattr(field, "auto_now", False)
-                or getattr(field, "auto_now_add", False)
-                or field.name in self.audit_exclude
-            ):
-                continue
-            names.append(field.name)
-        return names
-
-    def audit_state(self, obj: models.Model) -> dict[str, Any]:
-        """Return the audited values of `obj`, many-to-many fields as sorted ids."""
-        state = snapshot(obj, self.audited_fields())
-        if obj.pk is not None:
-            for field in self.model._meta.many_to_many:
-                if field.name not in self.audit_exclude:
-                    state[field.name] = sorted(
-                        getattr(obj, field.name).values_list("pk", flat=True)
-                    )
-        return state
-
-    def audit_action(self, verb: str) -> str:
-        """Return the audit action name for a verb, e.g. "site.update"."""
-        return f"{self.model._meta.model_name}.{verb}"
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before: dict[str, Any] = {}
-        if change and obj.pk is not None:
-            # The form has already written the new values onto obj: read the stored row.
-            stored = self.model._default_manager.filter(pk=obj.pk).first()
-            if stored is not None:
-                before = self.audit_state(stored)
-        obj._audit_before = before
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # Many-to-many values are saved here, so the audit event is written after them.
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        changes = diff(getattr(obj, "_audit_before", {}), self.audit_state(obj))
-        if changes or not change:
-            audit_record(
-                actor=request.user,
-                action=self.audit_action("update" if change else "create"),
-                obj=obj,
-                changes=changes,
-            )
-
-    def _audit_delete(self, request: HttpRequest, obj: models.Model) -> None:
-        audit_record(
-            actor=request.user,
-            action=self.audit_action("delete"),
-            obj=obj,
-            changes=diff(self.audit_state(obj), {}),
-        )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self._audit_delete(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                self._audit_delete(request, obj)
-            super().delete_queryset(request, queryset)
 
     def _usage_relations(self) -> list[Any]:
         """Return the reverse relations whose rows keep an object from being deleted."""
@@ -164,29 +95,13 @@ class AuditedModelAdmin(admin.ModelAdmin):
             return [], {}, set(), in_use
         return super().get_deleted_objects(objs, request)
 
-    def audited_set(
-        self, request: HttpRequest, queryset: QuerySet[Any], verb: str, **values: Any
-    ) -> int:
-        """Set `values` on each object of the queryset that differs, auditing each; return count."""
-        changed = 0
-        with transaction.atomic():
-            for obj in queryset.exclude(**values).select_for_update(of=("self",)):
-                before = self.audit_state(obj)
-                for name, value in values.items():
-                    setattr(obj, name, value)
-                obj.save(update_fields=list(values))
-                audit_record(
-                    actor=request.user,
-                    action=self.audit_action(verb),
-                    obj=obj,
-                    changes=diff(before, self.audit_state(obj)),
-                )
-                changed += 1
-        return changed
 
+class ReferenceItemAdmin(ServiceModelAdmin, InUseProtectedAdmin):
+    """An admin-edited reference list, written through protection.reference_services.
 
-class ReferenceItemAdmin(AuditedModelAdmin):
-    """An admin-edited reference list: labels editable, the code fixed once created."""
+    Labels are editable; the code (and the model's other `stable_fields`) is fixed once
+    created. An item no record uses can be deleted; one in use is deactivated.
+    """
 
     list_display: Any = ("code", "name", "name_fr", "name_ar", "active", "sort_order")
     list_display_links = ("code", "name")
@@ -194,19 +109,57 @@ class ReferenceItemAdmin(AuditedModelAdmin):
     search_fields: ClassVar[Any] = ("code", "name", "name_fr", "name_ar")
     fields: ClassVar[Any] = ("code", "name", "name_fr", "name_ar", "active", "sort_order")
     actions = ["deactivate", "activate"]
-    # Fields that records and partner systems refer to; they never change after creation.
-    stable_fields: ClassVar[tuple[str, ...]] = ("code",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            readonly.extend(name for name in self.stable_fields if name not in readonly)
+            readonly.extend(name for name in self.model.stable_fields if name not in readonly)
         return readonly
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Unused items may be deleted; get_deleted_objects refuses the ones records use.
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
+        item = form.instance
+        before = type(item)._default_manager.filter(pk=item.pk).first() if item.pk else None
+        reference_item_validate(item, before=before)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            reference_item_update(
+                actor=acting_user(request),
+                item=obj,
+                changes={name: data[name] for name in form.changed_data if name in data},
+            )
+            return
+        created = reference_item_create(
+            actor=acting_user(request),
+            model=self.model,
+            values={name: data[name] for name in form.fields if name in data},
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        reference_item_delete(actor=acting_user(request), item=obj)
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[Any], active: bool) -> int:
+        count = 0
+        for item in queryset.exclude(active=active):
+            reference_item_update(
+                actor=acting_user(request),
+                item=item,
+                changes={"active": active},
+                verb="activate" if active else "deactivate",
+            )
+            count += 1
+        return count
 
     @admin.action(description=_("Deactivate selected items"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Stop offering the items for new records; existing records keep them."""
-        count = self.audited_set(request, queryset, "deactivate", active=False)
+        count = self._set_active(request, queryset, False)
         self.message_user(
             request,
             ngettext("%(count)d item deactivated.", "%(count)d items deactivated.", count)
@@ -217,7 +170,7 @@ class ReferenceItemAdmin(AuditedModelAdmin):
     @admin.action(description=_("Activate selected items"), permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Offer the items for new records again."""
-        count = self.audited_set(request, queryset, "activate", active=True)
+        count = self._set_active(request, queryset, True)
         self.message_user(
             request,
             ngettext("%(count)d item activated.", "%(count)d items activated.", count)

@@ -4,6 +4,8 @@ Labels are data, not gettext strings, because admins edit them; each item carrie
 label and its French and Arabic labels, and `label` picks the one for the active language.
 """
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,9 @@ class ReferenceItem(models.Model):
     name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    # Fields that records and partner systems refer to: they never change once created.
+    stable_fields: ClassVar[tuple[str, ...]] = ("code",)
 
     class Meta:
         abstract = True

@@ -34,6 +34,9 @@ class SpecificNeed(ReferenceItem):
         verbose_name=_("category"),
     )
 
+    # The category is fixed with the code: the age rules read it.
+    stable_fields = ("code", "category")
+
     class Meta(ReferenceItem.Meta):
         verbose_name = _("specific need")
         verbose_name_plural = _("specific needs")

@@ -4,8 +4,12 @@ A superuser manages every account. An agency administrator (role admin, staff, n
 sees and manages only the accounts of their own agency, can place them only in that agency,
 and never sees the superuser, group or permission fields, so cannot grant more than their
 agency has. Accounts are deactivated, not deleted: the audit trail points to them.
+
+The rules themselves live in protection.accounts.services: the forms run its validation and
+save_model calls its services, which audit every change.
 """
 
+import contextvars
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,10 +17,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +29,22 @@ from knox.models import get_token_model
 
 from partners.models import PartnerAgency
 from protection.accounts.models import User
-from protection.accounts.services import is_agency_admin, user_deactivate, users_manageable_by
-from protection.admin import AuditedModelAdmin
-from protection.audit import audit_record
+from protection.accounts.services import (
+    USER_FIELDS,
+    is_agency_admin,
+    user_create,
+    user_deactivate,
+    user_password_set,
+    user_update,
+    user_validate,
+    users_manageable_by,
+)
+from protection.admin_services import ServiceModelAdmin
+
+# Who is setting a password in the admin's password view (its form is built without the request).
+_password_actor: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "admin_password_actor", default=None
+)
 
 # Fields only a superuser may see or set: they grant powers beyond the agency.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
@@ -55,16 +72,20 @@ class UserChangeForm(DjangoUserChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "agency" in self.fields:
+            # user_validate says who may be without an agency (a platform superuser only).
             self.fields["agency"].required = False
 
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
-        if "agency" in self.fields and not cleaned.get("agency") and not is_superuser:
-            self.add_error(
-                "agency", _("Every user except a platform superuser belongs to an agency.")
-            )
-        return cleaned
+
+class PasswordSetForm(AdminPasswordChangeForm):
+    """Set another account's password through user_password_set, which audits it masked."""
+
+    def save(self, commit: bool = True) -> Any:
+        usable = self.cleaned_data.get("set_usable_password", True)
+        return user_password_set(
+            actor=_password_actor.get(),
+            user=self.user,
+            new_password=self.cleaned_data["password1"] if usable else None,
+        )
 
 
 def _without(fieldsets: Any, names: Sequence[str]) -> list[tuple[Any, dict[str, Any]]]:
@@ -78,11 +99,12 @@ def _without(fieldsets: Any, names: Sequence[str]) -> list[tuple[Any, dict[str, 
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
-    """Accounts with their agency and role; every change is audited, passwords masked."""
+class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
+    """Accounts with their agency and role, written through protection.accounts.services."""
 
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = PasswordSetForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -112,7 +134,6 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     list_select_related = ("agency",)
     search_fields = ("username", "first_name", "last_name", "email")
     actions = ["deactivate"]
-    audit_exclude = ("last_login",)
 
     def _actor(self, request: HttpRequest) -> Any:
         return request.user
@@ -143,9 +164,8 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Only a superuser deletes, and only accounts nothing points to yet (see
-        # AuditedModelAdmin.get_deleted_objects); everyone else deactivates.
-        return self._is_superuser(request)
+        # Nobody deletes an account: the audit trail points to it. Deactivate it instead.
+        return False
 
     def get_list_filter(self, request: HttpRequest) -> Any:
         filters = list(super().get_list_filter(request))
@@ -176,34 +196,50 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
+        data = form.cleaned_data
+        stored = User.objects.filter(pk=form.instance.pk).first() if form.instance.pk else None
+        user_validate(
+            actor=request.user,
+            user=form.instance,
+            before=stored,
+            groups=data["groups"] if "groups" in form.changed_data else None,
+            user_permissions=(
+                data["user_permissions"] if "user_permissions" in form.changed_data else None
+            ),
+        )
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        # The form already limits these; refuse anyway rather than trust a crafted POST.
-        if not self._is_superuser(request) and (
-            obj.is_superuser or obj.agency_id != self._actor(request).agency_id
-        ):
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        if not change:
+            usable = data.get("set_usable_password", True)
+            created = user_create(
+                actor=request.user,
+                username=data["username"],
+                agency=data.get("agency"),
+                role=data["role"],
+                password=data.get("password1") if usable else None,
+            )
+            obj.pk = created.pk
+            return
+        changed = set(form.changed_data)
+        user_update(
+            actor=request.user,
+            user=obj,
+            changes={name: data[name] for name in USER_FIELDS if name in changed},
+            groups=data["groups"] if "groups" in changed else None,
+            user_permissions=data["user_permissions"] if "user_permissions" in changed else None,
+        )
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        # One transaction for the new password and its audit event.
-        with transaction.atomic():
+        token = _password_actor.set(request.user)
+        try:
             response: HttpResponse = super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
         return response
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        entry = super().log_change(request, obj, message)
-        match = request.resolver_match
-        if match is not None and match.url_name == "auth_user_password_change":
-            # Django's password view saves without save_model; record it here, value masked.
-            audit_record(
-                actor=request.user,
-                action=self.audit_action("password_change"),
-                obj=obj,
-                changes={"password": [None, None]},
-            )
-        return entry
 
     @admin.action(description=_("Deactivate selected users"), permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from protection.accounts.services import is_agency_admin
+from protection.admin_services import ServiceModelAdmin
 from protection.notifications import services
 from protection.notifications.models import (
     Delivery,
@@ -167,7 +168,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(ServiceModelAdmin):
     """Partners' URLs; an agency administrator registers their agency's, the secret shown once."""
 
     form = WebhookSubscriptionForm
@@ -228,6 +229,16 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def has_rotate_secret_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request)
 
+    def service_validate(self, request: HttpRequest, form: Any) -> None:
+        data = form.cleaned_data
+        services.webhook_subscription_validate(
+            actor=request.user,
+            url=data["url"].strip(),
+            events=data["events"],
+            sites=list(data["sites"]),
+            agency=form.instance.agency if form.instance.pk else None,
+        )
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if change:
@@ -253,10 +264,6 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         )
         obj.pk = created.subscription.pk
         request._webhook_created = created  # type: ignore[attr-defined]
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # The service has saved the sites with the subscription.
-        return None
 
     def response_add(
         self, request: HttpRequest, obj: Any, post_url_continue: Any = None

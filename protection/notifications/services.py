@@ -440,9 +440,10 @@ class SubscriptionWithSecret:
 _AUDITED_SUBSCRIPTION_FIELDS = ["url", "events", "description", "active", "agency"]
 
 
-def _validate_subscription(
+def webhook_subscription_validate(
     *, actor: Any, url: str, events: Sequence[str], sites: Sequence[Any], agency: Any = None
 ) -> None:
+    """Raise ValidationError for a subscription's bad values (the admin's form calls it too)."""
     errors: dict[str, str] = {}
     problem = webhooks.check_url(url) if url else _("Enter the URL to call.")
     if problem:
@@ -475,7 +476,7 @@ def webhook_subscription_create(
     """Register a URL of the actor's agency for events; return it with its secret, once."""
     access.require(actor, Action.MANAGE_WEBHOOKS)
     url = url.strip()
-    _validate_subscription(actor=actor, url=url, events=events, sites=sites)
+    webhook_subscription_validate(actor=actor, url=url, events=events, sites=sites)
     secret = webhooks.new_secret()
     with transaction.atomic():
         subscription = WebhookSubscription.objects.create(
@@ -519,7 +520,7 @@ def webhook_subscription_update(
     new_url = url.strip() if url is not None else subscription.url
     new_events = list(events) if events is not None else list(subscription.events)
     new_sites = list(sites) if sites is not None else list(subscription.sites.all())
-    _validate_subscription(
+    webhook_subscription_validate(
         actor=actor,
         url=new_url,
         events=new_events,

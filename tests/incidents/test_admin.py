@@ -149,7 +149,10 @@ def test_a_gbv_designation_made_in_the_admin_is_audited(
     assert AuditEvent.objects.filter(action="gbv_designation.grant", actor=staff_admin).exists()
 
 
-def test_a_policy_and_its_tiers_are_audited(client: Any, superuser: Any) -> None:
+def test_a_policy_and_its_tiers_are_one_audited_write(
+    client: Any, superuser: Any, agency: Any
+) -> None:
+    officer = make_user(agency=agency, role="protection_officer", username="tier_officer")
     client.force_login(superuser)
     prefix = "tiers"
     response = client.post(
@@ -165,11 +168,34 @@ def test_a_policy_and_its_tiers_are_audited(client: Any, superuser: Any) -> None
             f"{prefix}-0-level": "1",
             f"{prefix}-0-notify_in_app": "on",
             f"{prefix}-0-notify_email": "on",
+            f"{prefix}-0-users": [str(officer.pk)],
+            f"{prefix}-0-roles": [f"{agency.pk}:supervisor"],
         },
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     policy = EscalationPolicy.objects.get()
-    assert policy.tiers.get().level == 1
-    actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"escalationpolicy.create", "escalationtier.create"} <= actions
+    tier = policy.tiers.get()
+    assert tier.level == 1
+    assert {(r.kind, r.user_id, r.agency_id, r.role) for r in tier.recipients.all()} == {
+        ("user", officer.pk, None, ""),
+        ("role", None, agency.pk, "supervisor"),
+    }
+    event = AuditEvent.objects.get(action="escalationpolicy.create")
+    assert event.channel == "admin"
+    assert event.changes["tiers"] == [
+        None,
+        [
+            {
+                "level": 1,
+                "in_app": True,
+                "email": True,
+                "webhook": False,
+                "deadline_minutes": None,
+                "users": [officer.pk],
+                "roles": [[agency.pk, "supervisor"]],
+                "agencies": [],
+            }
+        ],
+    ]
+    assert not AuditEvent.objects.filter(action__startswith="escalationtier.").exists()

@@ -1,21 +1,16 @@
 """Token login, logout and 'who am I' for partner systems; the browser uses its session.
 
 Tokens are knox tokens: stored as a hash, valid for REST_KNOX's TOKEN_TTL, and revoked by
-deleting them. Each issue and revocation is written to the audit trail.
+deleting them. Issue and revocation go through protection.accounts.tokens, which audits them.
 """
 
-import datetime
 from typing import Any, cast
 
-from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
-from knox.settings import knox_settings
 from knox.views import LogoutAllView, LogoutView
 from rest_framework import permissions, status
 from rest_framework.exceptions import PermissionDenied
@@ -27,14 +22,15 @@ from rest_framework.views import APIView
 
 from protection.accounts.api.serializers import MeSerializer, TokenLoginSerializer, TokenSerializer
 from protection.accounts.models import User
+from protection.accounts.tokens import (
+    TokenLimitError,
+    api_token_issue,
+    api_token_revoke,
+    api_token_revoke_all,
+)
 from protection.api import ErrorSerializer, ProtectionAutoSchema
-from protection.audit import audit_record
 
 _TAGS = ["auth"]
-
-
-def _iso(moment: datetime.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 class TokenLimitReached(PermissionDenied):
@@ -76,24 +72,10 @@ class TokenLoginView(APIView):
         serializer = TokenLoginSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        limit = knox_settings.TOKEN_LIMIT_PER_USER
-        with transaction.atomic():
-            # Lock the user row so that concurrent logins cannot pass the token limit together.
-            User.objects.select_for_update().filter(pk=user.pk).first()
-            now = timezone.now()
-            AuthToken.objects.filter(user=user, expiry__lt=now).delete()
-            active = AuthToken.objects.filter(user=user).filter(
-                Q(expiry__gt=now) | Q(expiry__isnull=True)
-            )
-            if limit is not None and active.count() >= limit:
-                raise TokenLimitReached
-            instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
-            audit_record(
-                actor=user,
-                action="api_token.issue",
-                obj=user,
-                changes={"expiry": [None, _iso(instance.expiry)]},
-            )
+        try:
+            instance, token = api_token_issue(actor=user)
+        except TokenLimitError as error:
+            raise TokenLimitReached from error
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         body = TokenSerializer(
             {"token": token, "expiry": instance.expiry, "user": user},
@@ -117,14 +99,9 @@ class TokenLogoutView(LogoutView):
     def post(self, request: Request, format: Any = None) -> Response:
         """Revoke this token."""
         user, token = cast(User, request.user), cast(AuthToken, request.auth)
-        with transaction.atomic():
-            audit_record(
-                actor=user,
-                action="api_token.revoke",
-                obj=user,
-                changes={"expiry": [_iso(token.expiry), None]},
-            )
-            return super().post(request, format)
+        api_token_revoke(actor=user, token=token)
+        user_logged_out.send(sender=user.__class__, request=request, user=user)
+        return self.get_post_response(request)
 
 
 class TokenLogoutAllView(LogoutAllView):
@@ -142,15 +119,9 @@ class TokenLogoutAllView(LogoutAllView):
     def post(self, request: Request, format: Any = None) -> Response:
         """Revoke all the user's tokens."""
         user = cast(User, request.user)
-        with transaction.atomic():
-            count = AuthToken.objects.filter(user=user).count()
-            audit_record(
-                actor=user,
-                action="api_token.revoke_all",
-                obj=user,
-                changes={"tokens": [count, 0]},
-            )
-            return super().post(request, format)
+        api_token_revoke_all(actor=user)
+        user_logged_out.send(sender=user.__class__, request=request, user=user)
+        return self.get_post_response(request)
 
 
 class MeView(APIView):
