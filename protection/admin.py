@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
 from protection.audit import audit_record, diff, snapshot
+from protection.audit_display import changes_html
 from protection.models import AccessLog, AuditEvent
 
 
@@ -412,12 +413,17 @@ class AuditEventAdmin(AuditTrailAdmin):
         "object_type",
         "object_id",
         "object_repr",
-        "changes",
+        "changed_fields",
         "actor",
         "agency",
         "channel",
         "ip_address",
     )
+    readonly_fields = ("changed_fields",)
+
+    @admin.display(description=_("changed fields"))
+    def changed_fields(self, obj: AuditEvent) -> str:
+        return changes_html(obj.changes)
 
 
 @admin.register(AccessLog)
