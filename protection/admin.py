@@ -28,6 +28,7 @@ from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
 from protection.admin_history import RecordFilter, RecordHistoryMixin
 from protection.admin_services import ServiceModelAdmin, acting_user
+from protection.audit_display import changes_html
 from protection.models import AccessLog, AuditEvent
 from protection.reference_services import (
     reference_item_create,
@@ -366,7 +367,7 @@ class AuditEventAdmin(AuditTrailAdmin):
         "object_type",
         "object_id",
         "object_repr",
-        "changes",
+        "changed_fields",
         "actor",
         "agency",
         "channel",
@@ -374,6 +375,11 @@ class AuditEventAdmin(AuditTrailAdmin):
         "seq",
         "row_hash",
     )
+    readonly_fields = ("changed_fields",)
+
+    @admin.display(description=_("changed fields"))
+    def changed_fields(self, obj: AuditEvent) -> str:
+        return changes_html(obj.changes)
 
 
 @admin.register(AccessLog)

@@ -18,11 +18,9 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from protection.audit_chain import chain_append
+from protection.audit_values import MASK, code_of, object_label, redact_changes
+from protection.audit_values import is_secret as _is_secret
 from protection.models import AccessLog, AccessPurpose, AuditEvent, Channel
-
-# Values under these names never reach the audit trail, whatever the caller passes.
-SECRET_FIELD_MARKERS = ("password", "token", "secret", "digest", "key_hash")
-MASK = "***"
 
 
 @dataclass(frozen=True)
@@ -82,11 +80,6 @@ class task_context:
         _context.reset(self._token)
 
 
-def _is_secret(name: str) -> bool:
-    lowered = name.lower()
-    return any(marker in lowered for marker in SECRET_FIELD_MARKERS)
-
-
 def _plain(value: Any) -> Any:
     """Turn a field value into something JSON can hold."""
     if isinstance(value, models.Model):
@@ -132,20 +125,22 @@ def audit_record(
     obj: models.Model,
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record that `actor` did `action` to `obj`; call inside the service's transaction."""
+    """Record that `actor` did `action` to `obj`; call inside the service's transaction.
+
+    The event names every changed field but keeps only the values protection.audit_values
+    allows (statuses, dates, codes, ids...); any other value, whatever the caller passed, is
+    stored as a keyed hash. The object is named by its code, never by a person's name.
+    """
     context = current_context()
-    safe_changes = {
-        name: ([MASK, MASK] if _is_secret(name) else value)
-        for name, value in (changes or {}).items()
-    }
+    object_type = object_type_of(obj)
     event = AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         agency_id=getattr(actor, "agency_id", None),
         action=action,
-        object_type=object_type_of(obj),
+        object_type=object_type,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        changes=safe_changes,
+        object_repr=object_label(object_type, obj.pk, code_of(obj)),
+        changes=redact_changes(object_type, changes),
         channel=context.channel,
         ip_address=context.ip_address,
     )

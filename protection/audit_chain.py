@@ -92,6 +92,7 @@ ACCESS_CHAIN = Chain(
         "object_type",
         "object_id",
         "purpose",
+        "part",
         "channel",
         "ip_address",
     ),

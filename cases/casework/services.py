@@ -2,9 +2,10 @@
 
 Each casework service checks the access policy, validates, writes inside one transaction and
 files an audit event under the case in that transaction; the case timeline is read from those
-events. The assessment, plan and follow-ups are in cases.casework.plan, handing over in
-cases.casework.handover, closure in cases.casework.closure, referrals in
-cases.casework.referrals and cases.casework.referral_answers.
+events and the rows they point to (cases.casework.history). The assessment, plan and
+follow-ups are in cases.casework.plan, handing over in cases.casework.handover, closure in
+cases.casework.closure, referrals in cases.casework.referrals and
+cases.casework.referral_answers.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import codes
-from cases.casework import workflow
+from cases.casework import history, workflow
 from cases.models import (
     OPEN_ACTION_STATUSES,
     ApprovalStatus,
@@ -75,8 +76,13 @@ def lock(case: ProtectionCase) -> ProtectionCase:
 
 
 def record(actor: Any, case: ProtectionCase, action: str, changes: dict[str, Any]) -> None:
-    """File an audit event under the case; the timeline reads these."""
-    audit_record(actor=actor, action=action, obj=case, changes=changes)
+    """File an audit event under the case, and keep the texts it changed with the case.
+
+    The audit event keeps no free text (a keyed hash stands for it); the timeline reads the
+    words back from the rows the event points to and from the case's own history texts.
+    """
+    event = audit_record(actor=actor, action=action, obj=case, changes=changes)
+    history.event_texts_save(case=case, event=event, changes=changes)
 
 
 def _check_not_future(errors: dict[str, str], name: str, day: datetime.date | None) -> None:

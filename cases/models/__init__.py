@@ -25,6 +25,7 @@ from cases.models.casework import (
     RiskLevel,
     SharedField,
 )
+from cases.models.history import CaseEventText
 from cases.models.registry import (
     ConsentGivenBy,
     ConsentScope,
@@ -67,6 +68,7 @@ __all__ += [
     "CaseAction",
     "CaseApproval",
     "CaseAssessment",
+    "CaseEventText",
     "CaseFollowUp",
     "CaseNote",
     "CaseStatus",

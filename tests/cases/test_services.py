@@ -17,6 +17,7 @@ from cases.models import (
 )
 from cases.selectors import person_list
 from cases.services import household_relocate, person_register, person_status_change, person_update
+from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from tests.factories import SiteFactory, person_data, register_household
 
@@ -89,14 +90,14 @@ def test_household_register_writes_household_members_needs_and_audit(officer, si
 
     household_event = AuditEvent.objects.get(action="household.register")
     assert household_event.object_id == str(household.pk)
-    assert household_event.changes["address"] == [None, "Block C, plot 12"]
+    assert household_event.changes["address"] == [None, value_hash("address", "Block C, plot 12")]
     person_events = AuditEvent.objects.filter(action="person.register").order_by("id")
     assert [e.object_id for e in person_events] == [str(p.pk) for p in people]
     for event in (household_event, *person_events):
         assert event.actor == officer
         assert event.agency == officer.agency
     head_event = person_events[0]
-    assert head_event.changes["given_name"] == [None, "Amina"]
+    assert head_event.changes["given_name"] == [None, value_hash("given_name", "Amina")]
     assert head_event.changes["specific_needs"] == [None, ["DS-PM", "WR-LC"]]
     assert head_event.changes["site"] == [None, site.pk]
 
@@ -285,8 +286,8 @@ def test_person_update_audits_only_changed_fields_and_rekeys_the_name(officer, s
     assert updated.given_key == person.given_key != ""
     event = AuditEvent.objects.get(action="person.update")
     assert event.changes == {
-        "given_name": ["Amina", "Nyakuoth"],
-        "phone": ["", "+211 912 000 111"],
+        "given_name": [value_hash("given_name", "Amina"), value_hash("given_name", "Nyakuoth")],
+        "phone": ["", value_hash("phone", "+211 912 000 111")],
     }
     assert event.actor == officer
     # Search finds the new name, even misspelled, and no longer the old one.
@@ -359,7 +360,7 @@ def test_a_status_change_is_recorded_with_its_reason(officer, site) -> None:
     event = AuditEvent.objects.get(action="person.status_change")
     assert event.changes == {
         "status": ["active", "departed"],
-        "status_reason": ["", "Left for Juba"],
+        "status_reason": ["", value_hash("status_reason", "Left for Juba")],
         "status_changed_on": [None, day.isoformat()],
     }
 
@@ -417,7 +418,10 @@ def test_household_relocate_moves_every_member(officer, site) -> None:
     assert (household.site, household.address) == (new_site, "Zone 4")
     assert set(household.members.values_list("site_id", flat=True)) == {new_site.pk}
     event = AuditEvent.objects.get(action="household.relocate")
-    assert event.changes == {"site": [site.pk, new_site.pk], "address": ["", "Zone 4"]}
+    assert event.changes == {
+        "site": [site.pk, new_site.pk],
+        "address": ["", value_hash("address", "Zone 4")],
+    }
 
 
 def test_household_relocate_refuses_same_closed_or_foreign_sites(officer, site, other_site) -> None:

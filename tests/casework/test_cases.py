@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases.casework import handover, services
 from cases.models import CaseStatus, ProtectionCase
+from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from tests import factories
 from tests.casework.conftest import open_case
@@ -137,7 +138,7 @@ def test_reassignment_is_for_supervisors_and_records_the_reason(
     event = AuditEvent.objects.get(action="case.reassign")
     assert event.changes == {
         "assigned_to": [worker.pk, colleague.pk],
-        "reason": [None, "Worker on leave."],
+        "reason": [None, value_hash("reason", "Worker on leave.")],
     }
 
 

@@ -11,6 +11,7 @@ from cases.casework import handover, selectors
 from partners import services as partner_services
 from partners.models import DataCategory, Sector, Service, SharingPurpose
 from partners.selectors import agreement_covering, service_get, service_list
+from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from tests.casework.conftest import make_agreement, make_user
 
@@ -139,7 +140,7 @@ def test_a_case_transfer_needs_consent_to_share_and_an_agreement(
     assert case in selectors.case_list(user=partner_worker)
     event = AuditEvent.objects.get(action="case.transfer")
     assert event.changes["owning_agency"] == [supervisor.agency_id, partner.pk]
-    assert event.changes["reason"] == [None, "Specialist."]
+    assert event.changes["reason"] == [None, value_hash("reason", "Specialist.")]
 
 
 def test_no_transfer_when_the_person_consented_to_registration_only(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.casework import closure, plan, services, workflow
 from cases.models import CaseStatus, DisplacementStatus, PersonStatus, ProtectionCase
+from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from tests.casework.conftest import advance, open_case, ready_for
 
@@ -241,7 +242,7 @@ def test_reopening_returns_the_case_to_assessment_and_keeps_the_closure_in_histo
     assert AuditEvent.objects.filter(action="case.close").exists()
     event = AuditEvent.objects.get(action="case.reopen")
     assert event.changes["status"] == ["closed", "assessment"]
-    assert event.changes["reason"] == [None, "The person came back."]
+    assert event.changes["reason"] == [None, value_hash("reason", "The person came back.")]
     with pytest.raises(ValidationError):
         closure.case_reopen(actor=worker, case=case, reason="Again.")
 

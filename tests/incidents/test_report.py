@@ -13,6 +13,7 @@ from django.utils import timezone
 from incidents.models import Alert, Incident, IncidentVictim
 from incidents.selectors import FullIncident, incident_view_for
 from incidents.services import incident_update, normalise_occurred_at
+from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from protection.notifications import tasks
 from protection.notifications.models import Delivery
@@ -33,7 +34,7 @@ def test_an_officer_reports_an_incident_with_a_readable_reference(officer: Any, 
     assert not incident.involves_children
     event = AuditEvent.objects.get(action="incident.report")
     assert event.actor == officer
-    assert event.changes["description"] == [None, incident.description]
+    assert event.changes["description"] == [None, value_hash("description", incident.description)]
 
 
 def test_bad_input_gets_every_reason_and_writes_nothing(officer: Any, site: Any) -> None:

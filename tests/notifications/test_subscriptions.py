@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from protection.notifications.selectors import webhook_subscriptions_matching
 from protection.notifications.services import (
@@ -41,7 +42,7 @@ def test_a_partner_registers_a_url_and_gets_the_secret_once(
     assert subscription.secret_hint == created.secret[-4:]
     assert list(subscription.sites.all()) == [partner_site]
     event = AuditEvent.objects.get(action="webhook_subscription.create")
-    assert event.changes["url"] == [None, URL]
+    assert event.changes["url"] == [None, value_hash("url", URL)]
     assert created.secret not in _audit_text()
 
 
