@@ -95,6 +95,8 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(occurred_at__gte=_day_start(value))
 
     def filter_to(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        if value >= datetime.date.max:  # No day after it: the range has no end.
+            return queryset
         return queryset.filter(occurred_at__lt=_day_start(value + datetime.timedelta(days=1)))
 
 

@@ -28,7 +28,8 @@ from incidents.models import (
     Verification,
 )
 from incidents.services import IncidentData
-from protection import access
+from protection import access, bounds
+from protection.bounds import VICTIMS_MAX
 
 _TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
@@ -94,11 +95,19 @@ class IncidentReportForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
-    female_children = forms.IntegerField(label=_("Girls"), min_value=0, initial=0)
-    male_children = forms.IntegerField(label=_("Boys"), min_value=0, initial=0)
-    female_adults = forms.IntegerField(label=_("Women"), min_value=0, initial=0)
-    male_adults = forms.IntegerField(label=_("Men"), min_value=0, initial=0)
-    sex_or_age_unknown = forms.IntegerField(label=_("Sex or age unknown"), min_value=0, initial=0)
+    female_children = forms.IntegerField(
+        label=_("Girls"), min_value=0, max_value=VICTIMS_MAX, initial=0
+    )
+    male_children = forms.IntegerField(
+        label=_("Boys"), min_value=0, max_value=VICTIMS_MAX, initial=0
+    )
+    female_adults = forms.IntegerField(
+        label=_("Women"), min_value=0, max_value=VICTIMS_MAX, initial=0
+    )
+    male_adults = forms.IntegerField(label=_("Men"), min_value=0, max_value=VICTIMS_MAX, initial=0)
+    sex_or_age_unknown = forms.IntegerField(
+        label=_("Sex or age unknown"), min_value=0, max_value=VICTIMS_MAX, initial=0
+    )
     victims = forms.CharField(
         label=_("Registered victims"),
         required=False,
@@ -113,12 +122,8 @@ class IncidentReportForm(forms.Form):
         label=_("Verification"), choices=Verification.choices, initial=Verification.REPORTED
     )
     location_detail = forms.CharField(label=_("Place"), required=False, max_length=200)
-    latitude = forms.DecimalField(
-        label=_("Latitude"), required=False, max_digits=9, decimal_places=6
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"), required=False, max_digits=9, decimal_places=6
-    )
+    latitude = bounds.latitude_form_field(label=_("Latitude"), required=False)
+    longitude = bounds.longitude_form_field(label=_("Longitude"), required=False)
     admin1 = forms.CharField(label=_("Admin level 1"), required=False, max_length=120)
     admin2 = forms.CharField(label=_("Admin level 2"), required=False, max_length=120)
     actions_taken = forms.CharField(

@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions, parsers, permissions, serializers, viewsets
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -81,6 +82,17 @@ _STANDARD_ERRORS: dict[str, tuple[Any, Any]] = {
     "404": (ErrorSerializer, _("No such record among those the caller's agency may see.")),
     "429": (ErrorSerializer, _("Too many requests; retry after the time the message gives.")),
 }
+_INVALID_CURSOR = (
+    ErrorSerializer,
+    _("Invalid cursor: the cursor parameter is not one a page of this list gave."),
+)
+_NOT_FOUND_OR_INVALID_CURSOR = (
+    ErrorSerializer,
+    _(
+        "No such record among those the caller's agency may see, or an invalid cursor (the "
+        "cursor parameter is not one a page of this list gave)."
+    ),
+)
 
 
 class ProtectionAutoSchema(AutoSchema):
@@ -90,14 +102,19 @@ class ProtectionAutoSchema(AutoSchema):
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         view_permissions = getattr(self.view, "permission_classes", ())
         public = any(p is permissions.AllowAny for p in view_permissions)
+        errors = dict(_STANDARD_ERRORS)
         codes = ["429"]
         if not public:
             codes += ["401", "403"]
-        if "{" in self.path:
+        if self._is_cursor_paginated():
+            # DRF's cursor pagination answers 404 "Invalid cursor" to a cursor it did not give.
+            codes.append("404")
+            errors["404"] = _NOT_FOUND_OR_INVALID_CURSOR if "{" in self.path else _INVALID_CURSOR
+        elif "{" in self.path:
             codes.append("404")
         for code in codes:
             if code not in responses:
-                serializer, description = _STANDARD_ERRORS[code]
+                serializer, description = errors[code]
                 responses[code] = self._get_response_for_code(
                     OpenApiResponse(response=serializer, description=description),
                     code,
@@ -113,6 +130,13 @@ class ProtectionAutoSchema(AutoSchema):
                 _FIELD_ERRORS, "400", direction=direction
             )
         return responses
+
+    def _is_cursor_paginated(self) -> bool:
+        """Tell whether this operation answers a page of a list with cursor pagination."""
+        if self.method != "GET" or not self._is_list_view():
+            return False
+        paginator = self._get_paginator()
+        return isinstance(paginator, CursorPagination)
 
 
 class RolePermission(permissions.BasePermission):
@@ -145,6 +169,8 @@ class ProtectedViewSet(viewsets.GenericViewSet):
     parser_classes = [parsers.JSONParser]
     schema = ProtectionAutoSchema()
     required_actions: dict[str, Action] = {}
+    # Ids are numbers: any other path segment is no route, a JSON 404 (protection.errors).
+    lookup_value_regex = r"\d+"
 
 
 urlpatterns = [

@@ -18,3 +18,9 @@ urlpatterns = [
     path("api/v1/", include("protection.api")),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+# Under /api/ these answer JSON, as every API error does; elsewhere the site's pages.
+handler400 = "protection.errors.bad_request"
+handler403 = "protection.errors.permission_denied"
+handler404 = "protection.errors.page_not_found"
+handler500 = "protection.errors.server_error"

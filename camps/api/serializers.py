@@ -9,6 +9,7 @@ from rest_framework import serializers
 from camps.models import Country, Site, SiteStatus, SiteType
 from camps.selectors import Population
 from partners.models import PartnerAgency
+from protection import bounds
 from protection.accounts.api.serializers import AgencySummarySerializer
 
 
@@ -146,13 +147,13 @@ class SiteWriteSerializer(serializers.Serializer):
     )
     admin1 = serializers.CharField(max_length=120, required=False, allow_blank=True)
     admin2 = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True
+    latitude = bounds.latitude_field(required=False, allow_null=True)
+    longitude = bounds.longitude_field(required=False, allow_null=True)
+    capacity = serializers.IntegerField(
+        min_value=0,
+        max_value=bounds.SITE_CAPACITY_MAX,
+        help_text=_("How many people the site can hold."),
     )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True
-    )
-    capacity = serializers.IntegerField(help_text=_("How many people the site can hold."))
     status = serializers.ChoiceField(choices=SiteStatus.choices, required=False)
     opened_on = serializers.DateField(required=False, allow_null=True)
     operating_agencies = serializers.PrimaryKeyRelatedField(

@@ -30,6 +30,7 @@ from cases.models import (
 )
 from cases.services import PersonData
 from protection import access
+from protection.bounds import AGE_MAX
 
 # ---------------------------------------------------------------------------------------------
 # Output
@@ -300,6 +301,8 @@ class PersonInputSerializer(serializers.Serializer):
     estimated_age = serializers.IntegerField(
         required=False,
         allow_null=True,
+        min_value=0,
+        max_value=AGE_MAX,
         help_text=_("Age in years when the date of birth is unknown; recorded as 1 January."),
     )
     nationality = _country_field(_("ISO 3166-1 alpha-3 code, e.g. SSD."))

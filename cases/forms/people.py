@@ -26,6 +26,7 @@ from cases.models import (
     Sex,
 )
 from cases.services import EDITABLE_FIELDS, PersonData
+from protection.bounds import AGE_MAX
 
 BLANK: list[tuple[str, Any]] = [("", "---------")]
 
@@ -117,7 +118,7 @@ class MemberForm(PersonFieldsForm):
     estimated_age = forms.IntegerField(
         label=_("Estimated age (years)"),
         min_value=0,
-        max_value=120,
+        max_value=AGE_MAX,
         required=False,
         help_text=_("Only when the date of birth is not known."),
     )

@@ -30,7 +30,8 @@ from incidents.models import (
 )
 from incidents.selectors import IncidentView
 from incidents.services import IncidentData
-from protection import access
+from protection import access, bounds
+from protection.bounds import VICTIMS_MAX
 
 # ---------------------------------------------------------------------------------------------
 # Output
@@ -194,23 +195,19 @@ class IncidentCreateSerializer(serializers.Serializer):
         choices=DatePrecision.choices, default=DatePrecision.EXACT
     )
     site = ReportableSiteField(required=False, allow_null=True)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, allow_null=True
-    )
+    latitude = bounds.latitude_field(required=False, allow_null=True)
+    longitude = bounds.longitude_field(required=False, allow_null=True)
     admin1 = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
     admin2 = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
     location_detail = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=200
     )
     victims = VisiblePersonField(many=True, required=False, default=list)
-    female_children = serializers.IntegerField(min_value=0, default=0)
-    male_children = serializers.IntegerField(min_value=0, default=0)
-    female_adults = serializers.IntegerField(min_value=0, default=0)
-    male_adults = serializers.IntegerField(min_value=0, default=0)
-    sex_or_age_unknown = serializers.IntegerField(min_value=0, default=0)
+    female_children = serializers.IntegerField(min_value=0, max_value=VICTIMS_MAX, default=0)
+    male_children = serializers.IntegerField(min_value=0, max_value=VICTIMS_MAX, default=0)
+    female_adults = serializers.IntegerField(min_value=0, max_value=VICTIMS_MAX, default=0)
+    male_adults = serializers.IntegerField(min_value=0, max_value=VICTIMS_MAX, default=0)
+    sex_or_age_unknown = serializers.IntegerField(min_value=0, max_value=VICTIMS_MAX, default=0)
     perpetrator_category = serializers.SlugRelatedField(
         slug_field="code", queryset=PerpetratorCategory.objects.filter(active=True)
     )
