@@ -124,7 +124,7 @@ def _required(model_name):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("protection", "0003_audit_action_index")]
+    dependencies = [("protection", "0005_access_purpose_choices")]
 
     operations = [
         *_chain_fields("auditevent"),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("protection", "0003_audit_action_index"),
+        ("protection", "0004_audit_redact_values"),
     ]
 
     operations = [
