@@ -11,12 +11,13 @@ PORT ?= 8000
 HOUSEHOLDS ?= 500
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+FUZZ_EXAMPLES ?= 50
 LANGUAGES := fr ar
 # Directories that hold no source of ours: never scanned for messages, lint or caches.
 NOT_SOURCE := .venv var node_modules staticfiles test-results
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test lint format bench messages clean clean-all
+.PHONY: help run setup test fuzz lint format bench messages clean clean-all
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +59,9 @@ run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT
 
 test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127.0.0.1)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: $(VENV)/.installed-dev ## Fuzz every API operation from the schema (FUZZ_EXAMPLES=50, boundaries)
+	FUZZ_THOROUGH=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_fuzz.py -m fuzz $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy
 	@status=0; \
