@@ -7,14 +7,18 @@ Every answer here is also checked against the OpenAPI schema by the client.
 """
 
 import datetime
+import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404
 from django.utils import timezone
 
 from camps.models import Site
 from cases.models import Household
 from incidents.models import Incident
+from protection import errors
 from tests.api.payloads import household_payload, person_payload
 from tests.api.schema import openapi_schema
 
@@ -191,3 +195,24 @@ def test_every_paginated_list_documents_its_invalid_cursor_answer() -> None:
     for path, operation in lists:
         documented = operation["responses"]["404"]["content"]["application/json"]["schema"]
         assert documented == {"$ref": "#/components/schemas/Error"}, path
+
+
+@pytest.mark.parametrize(
+    ("handler", "status"),
+    [
+        (lambda r: errors.bad_request(r, SuspiciousOperation()), 400),
+        (lambda r: errors.permission_denied(r, PermissionDenied()), 403),
+        (lambda r: errors.page_not_found(r, Http404()), 404),
+        (errors.server_error, 500),
+    ],
+)
+def test_django_errors_answer_json_under_the_api_and_pages_elsewhere(
+    rf: Any, handler: Any, status: int
+) -> None:
+    api = handler(rf.get("/api/v1/persons/"))
+    page = handler(rf.get("/registry/"))
+
+    assert (api.status_code, page.status_code) == (status, status)
+    assert api["Content-Type"] == "application/json"
+    assert set(json.loads(api.content)) == {"detail"}
+    assert page["Content-Type"].startswith("text/html")
