@@ -12,12 +12,13 @@ HOUSEHOLDS ?= 500
 PYTEST_ARGS ?=
 CLOCK_SHIFT_DAYS ?= 365
 BENCH_ARGS ?=
+FUZZ_EXAMPLES ?= 50
 LANGUAGES := fr ar
 # Directories that hold no source of ours: never scanned for messages, lint or caches.
 NOT_SOURCE := .venv var node_modules staticfiles test-results
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-future lint format bench messages clean clean-all
+.PHONY: help run setup test test-future fuzz lint format bench messages clean clean-all
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +65,9 @@ test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127
 # CLOCK_SHIFT_DAYS (a year unless given): a test that depends on today's date fails here.
 test-future: $(VENV)/.installed-dev ## Run the suite with the clock a year ahead (CLOCK_SHIFT_DAYS=365)
 	PROTECTION_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) $(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: $(VENV)/.installed-dev ## Fuzz every API operation from the schema (FUZZ_EXAMPLES=50, boundaries)
+	FUZZ_THOROUGH=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_fuzz.py -m fuzz $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy
 	@status=0; \

@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from protection import access
 from protection.access import Action
+from protection.bounds import BIGINT_MAX
 
 
 def nest_error_keys(errors: dict[str, Any]) -> dict[str, Any]:
@@ -80,6 +81,7 @@ _STANDARD_ERRORS: dict[str, tuple[Any, Any]] = {
     "401": (ErrorSerializer, _("No valid credentials: missing, expired or revoked token.")),
     "403": (ErrorSerializer, _("The caller's role does not allow this action.")),
     "404": (ErrorSerializer, _("No such record among those the caller's agency may see.")),
+    "415": (ErrorSerializer, _("The body is not JSON (Content-Type: application/json).")),
     "429": (ErrorSerializer, _("Too many requests; retry after the time the message gives.")),
 }
 _INVALID_CURSOR = (
@@ -112,6 +114,8 @@ class ProtectionAutoSchema(AutoSchema):
             errors["404"] = _NOT_FOUND_OR_INVALID_CURSOR if "{" in self.path else _INVALID_CURSOR
         elif "{" in self.path:
             codes.append("404")
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            codes.append("415")
         for code in codes:
             if code not in responses:
                 serializer, description = errors[code]
@@ -130,6 +134,18 @@ class ProtectionAutoSchema(AutoSchema):
                 _FIELD_ERRORS, "400", direction=direction
             )
         return responses
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        """Document a reference by id as what it is: a positive bigint, the column's range."""
+        schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            isinstance(field, serializers.PrimaryKeyRelatedField)
+            and schema.get("type") == "integer"
+        ):
+            schema.update(format="int64", minimum=1, maximum=BIGINT_MAX)
+        return schema
 
     def _is_cursor_paginated(self) -> bool:
         """Tell whether this operation answers a page of a list with cursor pagination."""

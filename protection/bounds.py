@@ -14,10 +14,10 @@ from typing import Any
 from django import forms
 from rest_framework import serializers
 
-# PostgreSQL's integer and smallint (Django's IntegerField, PositiveIntegerField and
-# PositiveSmallIntegerField); bigint ids are looked up, never stored from input.
+# PostgreSQL's integer (Django's IntegerField and PositiveIntegerField), and bigint, the ids:
+# an id given in input is only looked up, never stored.
 INTEGER_MAX = 2**31 - 1
-SMALLINT_MAX = 2**15 - 1
+BIGINT_MAX = 2**63 - 1
 
 # People of one sex and age group harmed in one incident: an attack on a large camp is counted
 # in thousands; a figure past this is a typing error.

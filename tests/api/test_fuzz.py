@@ -25,6 +25,7 @@ from django.db import DatabaseError, close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, settings
 from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
+from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -35,12 +36,16 @@ from protection.accounts.models import Role, User
 from tests import factories
 from tests.api.schema import openapi_schema
 from tests.casework.conftest import open_case
+from tests.incidents.conftest import make_user
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
-# Shrinking a failing example to the smallest one costs minutes; `make fuzz` does it.
-PHASES = [Phase.explicit, Phase.generate] + ([Phase.shrink] if EXAMPLES > 5 else [])
+# `make fuzz` (FUZZ_THOROUGH=1) adds schemathesis's coverage phase, a few hundred boundary
+# cases per operation (each field's limits, each wrong type), and shrinks a failing example
+# to the smallest one; both cost minutes, too long for every `make test`.
+THOROUGH = os.environ.get("FUZZ_THOROUGH", "") == "1"
+PHASES = [Phase.explicit, Phase.generate] + ([Phase.shrink] if THOROUGH else [])
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -49,9 +54,14 @@ CHECKS = [
 ]
 
 
-# The published schema, bound to the app served in-process.
-schema = schemathesis.openapi.from_dict(openapi_schema())
-schema.app = WSGIHandler()
+# The published schema, bound to the app served in-process; FUZZ_OPERATIONS (a regex on
+# "METHOD /path", e.g. "POST /api/v1/incidents/$") narrows it to some operations.
+published = schemathesis.openapi.from_dict(openapi_schema())
+published.app = WSGIHandler()
+published.config.phases.coverage.enabled = THOROUGH
+schema: BaseSchema = published
+if os.environ.get("FUZZ_OPERATIONS"):
+    schema = published.include(name_regex=os.environ["FUZZ_OPERATIONS"])
 
 
 _REQUESTS: collections.Counter[str] = collections.Counter()
@@ -61,12 +71,16 @@ _REQUESTS: collections.Counter[str] = collections.Counter()
 def _report_counts(request: pytest.FixtureRequest) -> Iterator[None]:
     """Print how many operations were called, with how many requests."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and _REQUESTS:
-        reporter.write_line(
-            f"\nschemathesis: {len(_REQUESTS)} operations, {sum(_REQUESTS.values())} requests "
-            f"({EXAMPLES} examples per operation, 2 callers)"
-        )
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and _REQUESTS:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(
+                f"\nschemathesis: {len(_REQUESTS)} operations, {sum(_REQUESTS.values())} "
+                f"requests ({EXAMPLES} examples per operation"
+                f"{', coverage phase' if THOROUGH else ''}, an administrator and a supervisor "
+                "in turn)"
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -80,13 +94,13 @@ def _keep_the_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture
-def callers(agency: Any, site: Any, officer: Any) -> Iterator[list[str]]:
+def callers(agency: Any, site: Any, officer: Any) -> list[str]:
     """Return the tokens of an agency administrator and a supervisor, with records to see."""
-    supervisor = factories.UserFactory(agency=agency, role=Role.SUPERVISOR, username="fuzz_sup")
-    admin = factories.UserFactory(agency=agency, role=Role.ADMIN, username="fuzz_admin")
+    supervisor = make_user(agency=agency, role=Role.SUPERVISOR, username="fuzz_sup")
+    admin = make_user(agency=agency, role=Role.ADMIN, username="fuzz_admin")
     household = factories.register_household(actor=officer, site=site)
     open_case(supervisor, household.members[0])
-    yield [_token(admin), _token(supervisor)]
+    return [_token(admin), _token(supervisor)]
 
 
 def _token(user: User) -> str:
@@ -104,15 +118,17 @@ def _token(user: User) -> str:
     suppress_health_check=list(HealthCheck),
 )
 def test_generated_requests_get_documented_answers(case: Any, callers: list[str]) -> None:
-    for token in callers:
-        # werkzeug's client does not undo the gzip that GZipMiddleware adds; a browser would.
-        headers = {"Authorization": f"Token {token}", "Accept-Encoding": "identity"}
-        try:
-            # A savepoint per request: a request that breaks the transaction (a 500 from the
-            # database) must not break the ones after it.
-            with transaction.atomic():
-                response = case.call(headers=headers)
-        except DatabaseError:
-            pass
-        _REQUESTS[case.operation.label] += 1
-        case.validate_response(response, checks=CHECKS, headers=headers)
+    # The callers take turns, so that each sees half the examples and the run stays short.
+    token = callers[_REQUESTS[case.operation.label] % len(callers)]
+    # werkzeug's client does not undo the gzip that GZipMiddleware adds; a browser would.
+    headers = {"Authorization": f"Token {token}", "Accept-Encoding": "identity"}
+    response = None
+    try:
+        # A savepoint per request: a request that breaks the transaction (a 500 from the
+        # database) must not break the ones after it.
+        with transaction.atomic():
+            response = case.call(headers=headers)
+    except DatabaseError:
+        assert response is not None  # Raised on leaving the savepoint, after the answer.
+    _REQUESTS[case.operation.label] += 1
+    case.validate_response(response, checks=CHECKS, headers=headers)
