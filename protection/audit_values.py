@@ -60,7 +60,12 @@ KEPT_EVERYWHERE = frozenset(
         "shared_fields",
         "urgency",
         # Registry: codes, ids and dates that are not about the person's identity.
+        "arrived_on",
         "candidate",
+        "consent_date",
+        "consent_given_by",
+        "date_of_birth_estimated",
+        "displaced_on",
         "consent_scope",
         "registered_on",
         "relationship_to_head",

@@ -1,7 +1,6 @@
 """The timeline still tells the words of the case, read from the case's rows, not the trail."""
 
 import json
-from typing import Any
 
 from django.urls import reverse
 

@@ -97,8 +97,9 @@ def test_the_table_is_append_only_again_after_the_migration(officer: Any) -> Non
 
     _run_migration()
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE protection_auditevent SET object_repr = 'x' WHERE id = %s", [row.pk]
-            )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE protection_auditevent SET object_repr = 'x' WHERE id = %s", [row.pk])
