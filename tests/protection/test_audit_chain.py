@@ -126,9 +126,8 @@ def test_verify_names_a_row_inserted_with_a_wrong_seq(trail, officer) -> None:
     row_hash = row_digest(ACCESS_CHAIN, seq=seq, prev_hash=read.row_hash, values=forged)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO protection_accesslog (created_at, user_id, agency_id, object_type, "
-            "object_id, purpose, channel, ip_address, seq, prev_hash, row_hash) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            f"INSERT INTO protection_accesslog ({', '.join(forged)}, seq, prev_hash, row_hash) "
+            f"VALUES ({', '.join(['%s'] * (len(forged) + 3))}) RETURNING id",
             [*forged.values(), seq, read.row_hash, row_hash],
         )
         forged_id = cursor.fetchone()[0]

@@ -140,8 +140,8 @@ def test_the_migration_chains_the_rows_already_there_and_keeps_them_append_only(
                 )
             cursor.execute(
                 "INSERT INTO protection_accesslog (created_at, user_id, agency_id, object_type, "
-                "object_id, purpose, channel) "
-                "VALUES (now(), %s, NULL, 'cases.displacedperson', '7', 'detail', 'api')",
+                "object_id, purpose, part, channel) "
+                "VALUES (now(), %s, NULL, 'cases.displacedperson', '7', 'detail', '', 'api')",
                 [officer.pk],
             )
     finally:

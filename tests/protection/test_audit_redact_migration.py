@@ -8,6 +8,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from protection.audit_chain import chain_append
 from protection.audit_values import is_value_hash, value_hash
 from protection.models import AuditEvent, Channel
 from tests import factories
@@ -19,7 +20,7 @@ MIGRATION = "0004_audit_redact_values"
 
 def _old_row(obj: Any, action: str, object_repr: str, changes: dict[str, Any]) -> AuditEvent:
     """Insert an audit row the way audit_record wrote them before: values and names in clear."""
-    return AuditEvent.objects.create(
+    row = AuditEvent(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -27,6 +28,7 @@ def _old_row(obj: Any, action: str, object_repr: str, changes: dict[str, Any]) -
         changes=changes,
         channel=Channel.WEB,
     )
+    return chain_append([row])[0]
 
 
 def _run_migration() -> None:
