@@ -12,12 +12,18 @@ transaction and enabled again before it commits, so no other UPDATE can slip thr
 anything fails, the transaction rolls back with the trigger still in place. SQLite (the dev
 default) has no trigger and needs neither step. Redaction cannot be undone: backwards is a
 no-op.
+
+Before a case's event is redacted, the texts it copied that no row of the case holds (reasons
+for reopening, transferring or reassigning, summaries as they changed, closure notes) are moved
+to a CaseEventText row beside the event, as new events keep them (cases.casework.history), so
+the case timeline loses nothing; that table lives and dies with the case file.
 """
 
 from collections import defaultdict
 
 from django.db import migrations
 
+from cases.casework.history import CASE_OBJECT_TYPE, texts_without_row
 from protection.audit_values import CODE_FIELDS, object_label, redact_changes
 
 TABLE = "protection_auditevent"
@@ -66,7 +72,36 @@ def _codes(apps, events, code_fields):
     return codes
 
 
+def _keep_case_texts(apps, events):
+    """Move the texts of case events that no case row holds to CaseEventText, once."""
+    CaseEventText = apps.get_model("cases", "CaseEventText")
+    ProtectionCase = apps.get_model("cases", "ProtectionCase")
+    texts = {
+        event.pk: (int(event.object_id), kept)
+        for event in events
+        if event.object_type == CASE_OBJECT_TYPE
+        and event.object_id.isdigit()
+        and (kept := texts_without_row(event.changes or {}))
+    }
+    if not texts:
+        return
+    cases = set(
+        ProtectionCase._base_manager.filter(
+            pk__in={case_id for case_id, _kept in texts.values()}
+        ).values_list("pk", flat=True)
+    )
+    done = set(
+        CaseEventText._base_manager.filter(event_id__in=texts).values_list("event_id", flat=True)
+    )
+    CaseEventText._base_manager.bulk_create(
+        CaseEventText(case_id=case_id, event_id=event_id, texts=kept)
+        for event_id, (case_id, kept) in texts.items()
+        if case_id in cases and event_id not in done
+    )
+
+
 def _redact_batch(apps, AuditEvent, events, code_fields):
+    _keep_case_texts(apps, events)
     codes = _codes(apps, events, code_fields)
     changed = []
     for event in events:
@@ -108,7 +143,7 @@ class Migration(migrations.Migration):
         ("protection", "0003_audit_action_index"),
         # The models whose codes name the audited objects.
         ("camps", "0001_initial"),
-        ("cases", "0004_referrals"),
+        ("cases", "0005_case_event_texts"),
         ("incidents", "0002_incident_linked_case"),
         ("partners", "0002_services_and_agreements"),
     ]

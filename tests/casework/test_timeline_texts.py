@@ -1,12 +1,16 @@
 """The timeline still tells the words of the case, read from the case's rows, not the trail."""
 
+import importlib
 import json
 
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from cases.casework import closure, handover, plan, referral_answers, services, timeline
 from cases.models import CaseEventText, CaseStatus
-from protection.models import AuditEvent
+from protection.audit_chain import chain_append
+from protection.models import AuditEvent, Channel
 from tests.casework.conftest import advance, refer
 
 
@@ -106,3 +110,35 @@ def test_the_case_page_shows_the_reasons_and_summaries(client, worker, case) -> 
         "She came back.",
     ):
         assert text in page, text
+
+
+def test_the_redaction_migration_moves_old_reasons_beside_their_events(worker, case) -> None:
+    """A reason an older release copied into the trail survives its redaction, on the case."""
+    old = chain_append(
+        [
+            AuditEvent(
+                actor=worker,
+                agency_id=worker.agency_id,
+                action="case.reopen",
+                object_type="cases.protectioncase",
+                object_id=str(case.pk),
+                object_repr="Amina Mohammed",
+                changes={"status": ["closed", "registered"], "reason": [None, "She came back."]},
+                channel=Channel.WEB,
+            )
+        ]
+    )[0]
+    module = importlib.import_module("protection.migrations.0004_audit_redact_values")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("protection", "0004_audit_redact_values")
+    )
+    with connection.schema_editor() as editor:
+        module.redact(state.apps, editor)
+        module.redact(state.apps, editor)  # run twice: the texts are kept once
+
+    assert "She came back." not in _trail()
+    assert CaseEventText.objects.get(event=old).texts == {"reason": [None, "She came back."]}
+    reopened = [
+        e for e in timeline.case_timeline(user=worker, case=case) if e.action == "case.reopen"
+    ]
+    assert reopened[0].changes["reason"] == [None, "She came back."]
