@@ -24,6 +24,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Keys the hashes that stand in the audit trail for personal and free-text values
+# (protection.audit_values). Falls back to SECRET_KEY; set it apart so that rotating the
+# signing key does not end the trail's ability to prove an old value.
+AUDIT_HASH_KEY = os.environ.get("AUDIT_HASH_KEY", "")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
