@@ -5,15 +5,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
-import redis
 from django.utils import timezone
 
 from cases import tasks
 from cases.casework.reminders import referrals_due_for_reminder
 from cases.models import Referral
-from protection.celery import app
 from protection.notifications.models import Delivery, DeliveryStatus, Notification
 from tests.casework.conftest import refer
+from tests.celery_worker import redis_broker
 from tests.integration.conftest import celery_worker, wait_for  # noqa: F401 (fixture)
 
 pytestmark = [
@@ -29,18 +28,8 @@ BROKER_URL = os.environ.get("PROTECTION_CASEWORK_BROKER_URL", "redis://127.0.0.1
 @pytest.fixture
 def broker() -> Iterator[str]:
     """Point this process's Celery app at the casework Redis database, flushed before and after."""
-    client = redis.Redis.from_url(BROKER_URL)
-    client.flushdb()
-    previous = app.conf.broker_url
-    app.close()
-    app.conf.broker_url = BROKER_URL
-    try:
-        yield BROKER_URL
-    finally:
-        app.close()
-        app.conf.broker_url = previous
-        client.flushdb()
-        client.close()
+    with redis_broker(BROKER_URL) as url:
+        yield url
 
 
 def test_the_worker_reminds_both_sides_of_an_overdue_referral(
