@@ -200,7 +200,11 @@ def incident_map_data(request: HttpRequest) -> JsonResponse:
     access.require(request.user, Action.VIEW_INCIDENTS)
     form = IncidentFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound and form.is_valid() else {}
-    incidents = list(selectors.incident_list(user=request.user, filters=filters)[:MAP_LIMIT])
+    incidents = selectors.incident_page(
+        user=request.user,
+        incidents=selectors.incident_list(user=request.user, filters=filters),
+        paginate=lambda rows: list(rows[:MAP_LIMIT]),
+    )
     features: list[dict[str, Any]] = []
     for incident in incidents:
         if access.incident_detail_allowed(request.user, incident) and incident.latitude is not None:

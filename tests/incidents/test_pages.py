@@ -187,6 +187,9 @@ def test_the_map_places_anonymised_incidents_at_their_camp(
     assert incident_point(own) == [31.7, 9.6]
     assert incident_point(theirs) == [float(site.longitude), float(site.latitude)]
     assert any(f["properties"]["kind"] == "site" for f in theirs)
+    # Both readers of the map are in the incident's access log, as a list read.
+    reads = AccessLog.objects.filter(object_type="incidents.incident", object_id=str(exact.pk))
+    assert sorted(reads.values_list("purpose", flat=True)) == ["list", "list"]
 
 
 def test_a_recipient_acknowledges_from_the_alert_page_and_others_get_404(
