@@ -219,7 +219,7 @@ def main(argv: list[str]) -> int:
         PerpetratorCategory,
         TierRecipient,
     )
-    from incidents.services import IncidentData, incident_report
+    from incidents.reporting.services import IncidentData, incident_report
     from partners.models import PartnerAgency
     from protection.accounts.models import User
     from protection.notifications.models import Delivery

@@ -3,7 +3,7 @@ incidents and alerts.
 
 The admin never shows what could identify a victim: incidents appear with their anonymised
 fields only, whoever looks. Policies are edited with their tiers and recipients in one form and
-written by incidents.policies, which refuses a tier that would tell nobody.
+written by incidents.policies.services, which refuses a tier that would tell nobody.
 """
 
 from typing import Any
@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 import incidents.admin_policies  # noqa: F401  (registers the policy and tier admins)
-from incidents import services
 from incidents.models import (
     Alert,
     GbvDesignation,
@@ -24,6 +23,7 @@ from incidents.models import (
     IncidentType,
     PerpetratorCategory,
 )
+from incidents.reporting.designations import gbv_designation_grant, gbv_designation_revoke
 from protection import access
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
@@ -264,18 +264,16 @@ class GbvDesignationAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        designation = services.gbv_designation_grant(
-            actor=request.user, user=obj.user, note=obj.note
-        )
+        designation = gbv_designation_grant(actor=request.user, user=obj.user, note=obj.note)
         obj.pk = designation.pk
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.gbv_designation_revoke(actor=request.user, user=obj.user)
+        gbv_designation_revoke(actor=request.user, user=obj.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for designation in queryset.select_related("user"):
             try:
-                services.gbv_designation_revoke(actor=request.user, user=designation.user)
+                gbv_designation_revoke(actor=request.user, user=designation.user)
             except PermissionDenied:
                 self.message_user(
                     request,

@@ -1,8 +1,8 @@
 """Admin for escalation policies: a policy, its tiers and their recipients in one form.
 
-The form is validated by the rules of incidents.policies (the policy fields on the form, the
-tiers together in the formset) and written by its services in one audited change, so no
-tier can be saved that tells nobody or has no channel. Tiers are read-only on their own page.
+The form is validated by the rules of incidents.policies.services (the policy fields on the
+form, the tiers together in the formset) and written by its services in one audited change, so
+no tier can be saved that tells nobody or has no channel. Tiers are read-only on their own page.
 """
 
 from typing import Any
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from incidents.models import EscalationPolicy, EscalationTier
-from incidents.policies import (
+from incidents.policies.services import (
     POLICY_FIELDS,
     TierSpec,
     escalation_policy_create,
@@ -141,7 +141,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
     """Which incidents need action, and the tiers told in turn, each with whom it tells.
 
     The policy, its tiers and their recipients are one form, validated and written by
-    incidents.policies in one audited change: no tier can be left telling nobody.
+    incidents.policies.services in one audited change: no tier can be left telling nobody.
     """
 
     list_display = ("name", "trigger", "minimum_severity", "ack_deadline_minutes", "active")

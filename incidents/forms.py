@@ -27,7 +27,7 @@ from incidents.models import (
     Severity,
     Verification,
 )
-from incidents.services import IncidentData
+from incidents.reporting.services import IncidentData
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 
@@ -232,7 +232,7 @@ class IncidentFilterForm(forms.Form):
         return data
 
     def filters(self) -> dict[str, Any]:
-        """Return the filters for incidents.selectors.incident_list (empty ones left out)."""
+        """Return the filters for the incident_list selector (empty ones left out)."""
         data = self.cleaned_data
         filters: dict[str, Any] = {}
         for name in ("type", "site", "verification", "status"):

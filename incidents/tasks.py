@@ -4,8 +4,9 @@ safe to run twice (each service locks the alert and checks its state first)."""
 from celery import shared_task
 from django.utils import timezone
 
-from incidents import services
-from incidents.selectors import alerts_due
+from incidents.early_warning.services import early_warning_scan as early_warning_scan_service
+from incidents.escalation.selectors import alerts_due
+from incidents.escalation.services import alert_escalate
 from protection.audit import task_context
 
 
@@ -13,7 +14,7 @@ from protection.audit import task_context
 def alert_escalate_task(alert_id: int) -> str | None:
     """Escalate one alert if it is still open and past its deadline."""
     with task_context():
-        outcome = services.alert_escalate(alert_id=alert_id)
+        outcome = alert_escalate(alert_id=alert_id)
     return outcome.status if outcome else None
 
 
@@ -23,7 +24,7 @@ def alerts_escalate_due() -> int:
     moved = 0
     with task_context():
         for alert_id in alerts_due(now=timezone.now()):
-            if services.alert_escalate(alert_id=alert_id) is not None:
+            if alert_escalate(alert_id=alert_id) is not None:
                 moved += 1
     return moved
 
@@ -32,4 +33,4 @@ def alerts_escalate_due() -> int:
 def early_warning_scan() -> int:
     """Compare each site's recent incidents with its baseline (beat); return warnings raised."""
     with task_context():
-        return len(services.early_warning_scan())
+        return len(early_warning_scan_service())

@@ -20,9 +20,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from incidents import selectors, services
+from incidents.alerts import selectors as alert_selectors
+from incidents.alerts import services as alert_services
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
 from incidents.models import AlertStatus, Incident, Severity
+from incidents.reporting import selectors as incident_selectors
+from incidents.reporting import services as incident_services
+from incidents.reporting.timeline import incident_timeline
 from protection import access
 from protection.access import Action
 from protection.notifications.selectors import deliveries_of
@@ -62,9 +66,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else {}
         after = request.GET.get("after")
-        page = selectors.incident_page(
+        page = incident_selectors.incident_page(
             user=request.user,
-            incidents=selectors.incident_list(user=request.user, filters=filters),
+            incidents=incident_selectors.incident_list(user=request.user, filters=filters),
             paginate=lambda incidents: keyset_page(incidents, after=after, size=PAGE_SIZE),
         )
     return render(
@@ -86,7 +90,9 @@ def incident_report(request: HttpRequest) -> HttpResponse:
     form = IncidentReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.incident_report(actor=request.user, data=form.incident_data())
+            result = incident_services.incident_report(
+                actor=request.user, data=form.incident_data()
+            )
         except ValidationError as error:
             _service_errors_onto(form, error)
         else:
@@ -101,7 +107,7 @@ def incident_report(request: HttpRequest) -> HttpResponse:
 
 def _timeline(incident: Incident) -> list[dict[str, Any]]:
     rows = []
-    for entry in selectors.incident_timeline(incident=incident):
+    for entry in incident_timeline(incident=incident):
         delivery = entry.delivery
         rows.append(
             {
@@ -123,8 +129,8 @@ def _timeline(incident: Incident) -> list[dict[str, Any]]:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show an incident as the policy allows, with the timeline of its alerts."""
     access.require(request.user, Action.VIEW_INCIDENTS)
-    incident = selectors.incident_get(user=request.user, pk=pk)
-    view = selectors.incident_view_for(user=request.user, incident=incident)
+    incident = incident_selectors.incident_get(user=request.user, pk=pk)
+    view = incident_selectors.incident_view_for(user=request.user, incident=incident)
     may_manage = access.incident_manage_allowed(request.user, incident)
     update_form = (
         IncidentUpdateForm(
@@ -155,11 +161,13 @@ def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the incident's status, verification or actions taken."""
     # A role that may not manage incidents is refused before the lookup, like the API's PATCH.
     access.require(request.user, Action.MANAGE_INCIDENTS)
-    incident = selectors.incident_get(user=request.user, pk=pk)
+    incident = incident_selectors.incident_get(user=request.user, pk=pk)
     form = IncidentUpdateForm(request.POST)
     if form.is_valid():
         try:
-            services.incident_update(actor=request.user, incident=incident, **form.cleaned_data)
+            incident_services.incident_update(
+                actor=request.user, incident=incident, **form.cleaned_data
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -200,9 +208,9 @@ def incident_map_data(request: HttpRequest) -> JsonResponse:
     access.require(request.user, Action.VIEW_INCIDENTS)
     form = IncidentFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound and form.is_valid() else {}
-    incidents = selectors.incident_page(
+    incidents = incident_selectors.incident_page(
         user=request.user,
-        incidents=selectors.incident_list(user=request.user, filters=filters),
+        incidents=incident_selectors.incident_list(user=request.user, filters=filters),
         paginate=lambda rows: list(rows[:MAP_LIMIT]),
     )
     features: list[dict[str, Any]] = []
@@ -251,7 +259,7 @@ def incident_map_data(request: HttpRequest) -> JsonResponse:
 @require_GET
 def alert_list(request: HttpRequest) -> HttpResponse:
     """List the alerts the user received, waiting ones first."""
-    alerts = list(selectors.alert_list(user=request.user)[:200])
+    alerts = list(alert_selectors.alert_list(user=request.user)[:200])
     waiting = [a for a in alerts if a.status != AlertStatus.ACKNOWLEDGED]
     done = [a for a in alerts if a.status == AlertStatus.ACKNOWLEDGED]
     return render(request, "incidents/alert_list.html", {"waiting": waiting, "done": done})
@@ -261,7 +269,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show an alert the user received, whom it reached, and the acknowledge button."""
-    alert = selectors.alert_get(user=request.user, pk=pk)
+    alert = alert_selectors.alert_get(user=request.user, pk=pk)
     incident_url = None
     if (
         alert.incident_id
@@ -273,7 +281,9 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "incidents/alert_detail.html",
         {
             "alert": alert,
-            "incident": selectors.incident_anonymised(alert.incident) if alert.incident else None,
+            "incident": (
+                incident_selectors.incident_anonymised(alert.incident) if alert.incident else None
+            ),
             "incident_url": incident_url,
             "deliveries": list(deliveries_of(source=alert)),
             "acknowledged": alert.status == AlertStatus.ACKNOWLEDGED,
@@ -286,9 +296,9 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     """Acknowledge an alert the user received: escalation stops."""
-    alert = selectors.alert_get(user=request.user, pk=pk)
+    alert = alert_selectors.alert_get(user=request.user, pk=pk)
     try:
-        services.alert_acknowledge(actor=request.user, alert=alert)
+        alert_services.alert_acknowledge(actor=request.user, alert=alert)
     except PermissionDenied as denied:
         raise Http404 from denied
     messages.success(request, gettext("Alert acknowledged: escalation stopped."))

@@ -3,9 +3,9 @@
 An incident is shown in one of two shapes, chosen by the access policy for each caller and
 each incident: `view: "full"` (the reporting agency's staff allowed to see it) or
 `view: "anonymised"` (type, date, site and counts; everyone else, every partner). The output
-serializers read the representation `incidents.selectors.incident_view_for` returns, never the
-model, so nothing restricted can slip into the anonymised shape. Entries of reference lists are
-referred to by code: type "abduction", perpetrator_category "non_state_armed_group".
+serializers read the representation `incidents.reporting.selectors.incident_view_for` returns,
+never the model, so nothing restricted can slip into the anonymised shape. Entries of reference
+lists are referred to by code: type "abduction", perpetrator_category "non_state_armed_group".
 """
 
 from typing import Any
@@ -28,8 +28,8 @@ from incidents.models import (
     Severity,
     Verification,
 )
-from incidents.selectors import IncidentView
-from incidents.services import IncidentData
+from incidents.reporting.selectors import IncidentView
+from incidents.reporting.services import IncidentData
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 

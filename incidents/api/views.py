@@ -22,6 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from incidents.alerts.selectors import alert_get, alert_list
+from incidents.alerts.services import alert_acknowledge
 from incidents.api.serializers import (
     AlertSerializer,
     IncidentAnonymisedSerializer,
@@ -32,15 +34,13 @@ from incidents.api.serializers import (
 )
 from incidents.filters import AlertFilter, IncidentFilter
 from incidents.models import Alert, Incident
-from incidents.selectors import (
-    alert_get,
-    alert_list,
+from incidents.reporting.selectors import (
     incident_get,
     incident_list,
     incident_view_for,
     incident_views_for,
 )
-from incidents.services import alert_acknowledge, incident_report, incident_update
+from incidents.reporting.services import incident_report, incident_update
 from protection.access import Action
 from protection.api import ProtectedViewSet
 from protection.models import AccessPurpose

@@ -1,9 +1,11 @@
-"""Every non-trivial read of incidents and alerts, starting from the access policy.
+"""Every non-trivial read of incidents, starting from the access policy.
 
 `incident_view_for` is the one place that decides what of an incident a user sees: the policy
 chooses the full or the anonymised representation, and pages, the API and webhook payloads all
 render one of these two, never the model directly. It also logs the read (protection.reads):
-the incidents shown and the registered victims a full view names, in one insert.
+the incidents shown and the registered victims a full view names, in one insert. The alerts a
+user received are incidents.alerts.selectors; an incident's timeline is
+incidents.reporting.timeline.
 """
 
 import datetime
@@ -11,34 +13,24 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from django.db.models import BigIntegerField, Prefetch, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from camps.models import Site
-from incidents.filters import AlertFilter, IncidentFilter
+from incidents.filters import IncidentFilter
 from incidents.models import (
-    Alert,
-    AlertStatus,
-    EscalationPolicy,
-    EscalationTier,
     Incident,
     IncidentStatus,
     IncidentType,
     IncidentVictim,
     InformationSource,
-    PolicyTrigger,
-    RecipientKind,
     Severity,
-    TierRecipient,
     Verification,
 )
 from protection import access
-from protection.accounts.models import Role, User
-from protection.audit import object_type_of
-from protection.models import AccessPurpose, AuditEvent
-from protection.notifications.models import Delivery, DeliveryChannel, WebhookEvent
+from protection.models import AccessPurpose
+from protection.notifications.models import DeliveryChannel, WebhookEvent
 from protection.notifications.selectors import webhook_subscriptions_matching
 from protection.notifications.services import Recipient
 from protection.reads import log_read, page_read
@@ -282,100 +274,6 @@ def incident_view_for(
     return incident_views_for(user=user, incidents=[incident], purpose=purpose)[0]
 
 
-# Escalation policies and their recipients.
-
-
-def policy_matches(
-    policy: EscalationPolicy, *, type_id: int | None, severity: int, site_id: int | None
-) -> bool:
-    """Return whether an incident of this type, severity and site falls under the policy.
-
-    An empty list of types or sites matches every type or site; an incident without a site
-    (coordinates only) matches only policies that name no sites. Read the policy with its
-    types and sites prefetched.
-    """
-    if not policy.active or severity < policy.minimum_severity:
-        return False
-    type_ids = {t.pk for t in policy.incident_types.all()}
-    if type_ids and type_id not in type_ids:
-        return False
-    site_ids = {s.pk for s in policy.sites.all()}
-    return not site_ids or site_id in site_ids
-
-
-def policies_matching(
-    *, trigger: str, type_id: int | None, severity: int, site_id: int | None
-) -> list[EscalationPolicy]:
-    """Return the active policies for this trigger that match, with their tiers, by id."""
-    tiers = EscalationTier.objects.order_by("level")
-    candidates = (
-        EscalationPolicy.objects.filter(active=True, trigger=trigger)
-        .prefetch_related("incident_types", "sites", Prefetch("tiers", queryset=tiers))
-        .order_by("id")
-    )
-    if trigger == PolicyTrigger.EARLY_WARNING:
-        # Early warnings have no type; the policy's sites and nothing else decide.
-        return [
-            p
-            for p in candidates
-            if not {s.pk for s in p.sites.all()} or site_id in {s.pk for s in p.sites.all()}
-        ]
-    return [
-        p
-        for p in candidates
-        if policy_matches(p, type_id=type_id, severity=severity, site_id=site_id)
-    ]
-
-
-# Roles that act on an alert when a whole agency is told; partner systems get webhooks instead.
-_AGENCY_WIDE_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PROTECTION_OFFICER, Role.CASE_WORKER)
-
-
-def tier_users(tier: EscalationTier) -> list[User]:
-    """Return the active users a tier names, each once, in a stable order."""
-    members = Q(pk__in=[])
-    for recipient in TierRecipient.objects.filter(tier=tier):
-        if recipient.kind == RecipientKind.USER:
-            members |= Q(pk=recipient.user_id)
-        elif recipient.kind == RecipientKind.ROLE:
-            members |= Q(agency_id=recipient.agency_id, role=recipient.role)
-        else:
-            members |= Q(agency_id=recipient.agency_id, role__in=_AGENCY_WIDE_ROLES)
-    return list(
-        User.objects.filter(members, is_active=True)
-        .filter(Q(agency__isnull=True) | Q(agency__active=True))
-        .order_by("id")
-    )
-
-
-def tier_agencies(tier: EscalationTier) -> list[int]:
-    """Return the ids of the agencies a tier names by role or as a whole."""
-    return sorted(
-        set(
-            TierRecipient.objects.filter(tier=tier, agency__isnull=False).values_list(
-                "agency_id", flat=True
-            )
-        )
-    )
-
-
-def tier_recipients(*, tier: EscalationTier, event: str, site: Site | None) -> list[Recipient]:
-    """Return one recipient per user and channel of the tier, and its agencies' webhooks."""
-    recipients: list[Recipient] = []
-    users = tier_users(tier) if tier.notify_in_app or tier.notify_email else []
-    for user in users:
-        if tier.notify_in_app:
-            recipients.append(Recipient(channel=DeliveryChannel.IN_APP, user=user))
-        if tier.notify_email:
-            recipients.append(Recipient(channel=DeliveryChannel.EMAIL, user=user))
-    if tier.notify_webhook:
-        for subscription in webhook_subscriptions_matching(
-            event=event, site=site, agencies=tier_agencies(tier)
-        ):
-            recipients.append(Recipient(channel=DeliveryChannel.WEBHOOK, subscription=subscription))
-    return recipients
-
-
 def incident_webhook_recipients(incident: Incident) -> list[Recipient]:
     """Return the subscriptions told that an incident was reported: agencies that may see it."""
     agencies = {incident.reporting_agency_id}
@@ -388,111 +286,3 @@ def incident_webhook_recipients(incident: Incident) -> list[Recipient]:
             event=WebhookEvent.INCIDENT_REPORTED, site=incident.site, agencies=sorted(agencies)
         )
     ]
-
-
-# Alerts.
-
-
-def alert_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Alert]:
-    """Return the alerts the user received, open ones first, newest first."""
-    queryset = (
-        access.alerts_for(user)
-        .select_related("incident__incident_type", "site", "policy", "acknowledged_by")
-        .order_by("-id")
-    )
-    if filters:
-        filterset = AlertFilter(filters, queryset=queryset)
-        return filterset.qs if filterset.is_valid() else queryset.none()
-    return queryset
-
-
-def alert_get(*, user: Any, pk: int) -> Alert:
-    """Return one alert the user received, or 404."""
-    return get_object_or_404(
-        access.alerts_for(user).select_related(
-            "incident__incident_type", "site", "policy", "acknowledged_by"
-        ),
-        pk=pk,
-    )
-
-
-def alerts_open_count(*, user: Any) -> int:
-    """Return how many alerts the user received still wait for acknowledgement."""
-    return access.alerts_for(user).exclude(status=AlertStatus.ACKNOWLEDGED).count()
-
-
-def alerts_due(*, now: datetime.datetime) -> list[int]:
-    """Return the ids of open alerts whose acknowledgement deadline has passed."""
-    return list(
-        Alert.objects.filter(status=AlertStatus.OPEN, deadline_at__lte=now, policy__isnull=False)
-        .order_by("deadline_at")
-        .values_list("pk", flat=True)
-    )
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One line of an incident's timeline."""
-
-    at: datetime.datetime
-    kind: str
-    alert_id: int | None = None
-    delivery: Delivery | None = None
-    actor: Any = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-def incident_timeline(*, incident: Incident) -> list[TimelineEntry]:
-    """Return what happened to an incident and its alerts, oldest first.
-
-    Reported, every alert raised, each delivery (written, sent, failed, given up), each
-    escalation, acknowledgement and exhaustion. Alerts carry no victim details, so the
-    timeline is the same for everyone who may see the incident.
-    """
-    entries = [
-        TimelineEntry(at=incident.reported_at, kind="incident.report", actor=incident.reported_by)
-    ]
-    alert_ids = list(Alert.objects.filter(incident=incident).values_list("pk", flat=True))
-    events = AuditEvent.objects.filter(
-        Q(object_type=object_type_of(incident), object_id=str(incident.pk))
-        & ~Q(action="incident.report")
-        | Q(object_type="incidents.alert", object_id__in=[str(pk) for pk in alert_ids])
-    ).select_related("actor")
-    for event in events:
-        alert_id = int(event.object_id) if event.object_type == "incidents.alert" else None
-        entries.append(
-            TimelineEntry(
-                at=event.created_at,
-                kind=event.action,
-                alert_id=alert_id,
-                actor=event.actor,
-                details=event.changes,
-            )
-        )
-    deliveries = (
-        Delivery.objects.filter(source_type="incidents.alert")
-        .annotate(alert_id=Cast("source_id", BigIntegerField()))
-        .filter(alert_id__in=alert_ids)
-        .select_related("recipient_user", "subscription")
-    )
-    for delivery in deliveries:
-        alert_id = int(delivery.source_id)
-        entries.append(
-            TimelineEntry(
-                at=delivery.created_at, kind="delivery.queued", alert_id=alert_id, delivery=delivery
-            )
-        )
-        if delivery.sent_at is not None:
-            entries.append(
-                TimelineEntry(
-                    at=delivery.sent_at, kind="delivery.sent", alert_id=alert_id, delivery=delivery
-                )
-            )
-        if delivery.dead_at is not None:
-            entries.append(
-                TimelineEntry(
-                    at=delivery.dead_at, kind="delivery.dead", alert_id=alert_id, delivery=delivery
-                )
-            )
-    entries.sort(key=lambda entry: (entry.at, entry.kind))
-    return entries

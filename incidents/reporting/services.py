@@ -1,38 +1,31 @@
-"""Every write about incidents and alerts: report, update, acknowledge, escalate, early warning,
-escalation policies, and GBV designations.
+"""Every write about an incident itself: report it, move its response forward.
 
 Reporting is one transaction: the incident, an alert for each matching escalation policy, and
 one delivery row per recipient and channel of the first tier (the outbox). The delivery tasks
 are enqueued when that transaction commits; if the broker is down then, the sweeper sends the
-rows later. An alert's content is the anonymised incident only, whoever receives it.
+rows later. An alert's content is the anonymised incident only, whoever receives it. The alerts
+themselves are incidents.alerts; GBV designations are incidents.reporting.designations.
 """
 
 import datetime
 import decimal
-import functools
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.models import Site
 from cases import codes
 from cases.models import DisplacedPerson, ProtectionCase, Sex
-from incidents import early_warning
+from incidents.alerts.services import incident_alerts_raise
 from incidents.filters import INCIDENT_PREFIX
 from incidents.models import (
     Alert,
-    AlertKind,
-    AlertStatus,
     DatePrecision,
-    EscalationPolicy,
-    EscalationTier,
-    GbvDesignation,
     Incident,
     IncidentStatus,
     IncidentTaxonomy,
@@ -40,38 +33,16 @@ from incidents.models import (
     IncidentVictim,
     InformationSource,
     PerpetratorCategory,
-    PolicyTrigger,
     Severity,
     Verification,
 )
-
-# Policies live in incidents.policies; re-exported for the callers that import them from here.
-from incidents.policies import POLICY_FIELDS as POLICY_FIELDS
-from incidents.policies import TierSpec as TierSpec
-from incidents.policies import escalation_policy_create as escalation_policy_create
-from incidents.policies import escalation_policy_delete as escalation_policy_delete
-from incidents.policies import escalation_policy_update as escalation_policy_update
-from incidents.selectors import (
-    incident_anonymised,
-    incident_webhook_recipients,
-    policies_matching,
-    tier_recipients,
-)
+from incidents.reporting.selectors import incident_anonymised, incident_webhook_recipients
 from protection import access
 from protection.access import Action
-from protection.accounts.models import Role, User
 from protection.audit import MASK, audit_record, diff, snapshot
 from protection.dates import age_on
-from protection.notifications.models import DeliveryChannel, WebhookEvent
-from protection.notifications.services import (
-    Content,
-    Recipient,
-    deliveries_queue,
-    language_of,
-    notifications_mark_read_for,
-)
-
-logger = logging.getLogger(__name__)
+from protection.notifications.models import WebhookEvent
+from protection.notifications.services import Content, deliveries_queue
 
 _CODE_ATTEMPTS = 5
 # A phone's clock may run a little ahead of the server's.
@@ -319,7 +290,7 @@ def incident_report(*, actor: Any, data: IncidentData) -> IncidentReport:
                 else [None, sorted(p.pk for p in data.victims)]
             )
         audit_record(actor=actor, action="incident.report", obj=incident, changes=changes)
-        alerts = _raise_incident_alerts(incident, now)
+        alerts = incident_alerts_raise(incident=incident, now=now)
         recipients = incident_webhook_recipients(incident)
         if recipients:
             document = incident_anonymised(incident).as_data()
@@ -372,433 +343,3 @@ def incident_update(
             incident.save(update_fields=[*_UPDATABLE, "updated_at"])
             audit_record(actor=actor, action="incident.update", obj=incident, changes=changes)
     return incident
-
-
-# Alerts.
-
-
-def _deadline(tier: EscalationTier, now: datetime.datetime) -> datetime.datetime:
-    return now + datetime.timedelta(minutes=tier.deadline_minutes)
-
-
-def _severity_label(severity: int) -> str:
-    return str(Severity(severity).label)
-
-
-def _alert_content(alert: Alert, recipient: Recipient, *, escalated: bool) -> Content:
-    """Write the notice in the recipient's language; it holds no identifying detail."""
-    language = language_of(recipient.user) if recipient.user is not None else None
-    with translation.override(language):
-        site = alert.site
-        place = str(site) if site is not None else _("a place outside the registered sites")
-        deadline = (
-            formats.date_format(timezone.localtime(alert.deadline_at), "DATETIME_FORMAT")
-            if alert.deadline_at
-            else ""
-        )
-        if alert.kind == AlertKind.EARLY_WARNING:
-            details = alert.details
-            subject = _("Early warning: incidents rising at %(place)s") % {"place": place}
-            body = _(
-                "%(observed)s incidents at %(place)s in the last %(window)s, against "
-                "%(expected)s expected from this site's baseline (chance %(probability)s)."
-            ) % {
-                "observed": details.get("observed"),
-                "place": place,
-                "window": details.get("window"),
-                "expected": f"{details.get('expected', 0):.1f}",
-                "probability": f"{details.get('probability', 0):.2g}",
-            }
-        else:
-            incident = alert.incident
-            assert incident is not None
-            values = {
-                "severity": _severity_label(alert.severity),
-                "type": incident.incident_type.label,
-                "place": place,
-                "reference": incident.reference,
-                "date": formats.date_format(timezone.localtime(incident.occurred_at).date()),
-                "victims": incident.victim_count,
-            }
-            subject = _("[%(severity)s] %(type)s at %(place)s (%(reference)s)") % values
-            body = (
-                _(
-                    "Incident %(reference)s: %(type)s, severity %(severity)s, at %(place)s on "
-                    "%(date)s; %(victims)s victim(s) counted."
-                )
-                % values
-            )
-            if incident.involves_children:
-                body += " " + _("Children are involved: child protection is concerned.")
-        if escalated:
-            body += " " + _("Nobody acknowledged this alert in time; it is escalated to you.")
-        if deadline:
-            body += " " + _("Acknowledge it by %(deadline)s.") % {"deadline": deadline}
-        return Content(subject=subject, body=body)
-
-
-def _alert_payload(alert: Alert) -> dict[str, Any]:
-    """Return the JSON a webhook receives about an alert: anonymised, with the alert's id."""
-    payload: dict[str, Any] = {
-        "alert": {
-            "id": alert.pk,
-            "kind": alert.kind,
-            "status": alert.status,
-            "tier": alert.tier,
-            "severity": alert.severity,
-            "raised_at": alert.raised_at.isoformat(),
-            "deadline_at": alert.deadline_at.isoformat() if alert.deadline_at else None,
-        },
-        "site": {"id": alert.site.pk, "code": alert.site.code, "name": alert.site.name}
-        if alert.site is not None
-        else None,
-    }
-    if alert.incident is not None:
-        payload["incident"] = incident_anonymised(alert.incident).as_data()
-    if alert.kind == AlertKind.EARLY_WARNING:
-        payload["early_warning"] = alert.details
-    return payload
-
-
-def _notify_tier(alert: Alert, tier: EscalationTier, *, event: str) -> int:
-    """Queue the tier's deliveries for the alert; return how many were written.
-
-    The occasion is the alert itself, not the tier, so someone named in two tiers is told
-    once per channel.
-    """
-    escalated = event == WebhookEvent.ALERT_ESCALATED
-    deliveries = deliveries_queue(
-        source=alert,
-        occasion="alert",
-        event=event,
-        recipients=tier_recipients(tier=tier, event=event, site=alert.site),
-        compose=lambda recipient: _alert_content(alert, recipient, escalated=escalated),
-        payload={**_alert_payload(alert), "tier": tier.level},
-    )
-    return len(deliveries)
-
-
-def _raise_incident_alerts(incident: Incident, now: datetime.datetime) -> list[Alert]:
-    alerts = []
-    policies = policies_matching(
-        trigger=PolicyTrigger.INCIDENT,
-        type_id=incident.incident_type_id,
-        severity=incident.severity,
-        site_id=incident.site_id,
-    )
-    for policy in policies:
-        tiers = list(policy.tiers.all())
-        if not tiers:
-            logger.warning("Escalation policy %s has no tiers; no alert raised.", policy.pk)
-            continue
-        alert = Alert.objects.create(
-            key=f"incident:{incident.pk}:{policy.pk}",
-            kind=AlertKind.INCIDENT,
-            incident=incident,
-            site=incident.site,
-            policy=policy,
-            severity=incident.severity,
-            tier=tiers[0].level,
-            deadline_at=_deadline(tiers[0], now),
-            raised_at=now,
-        )
-        count = _notify_tier(alert, tiers[0], event=WebhookEvent.ALERT_RAISED)
-        audit_record(
-            actor=None,
-            action="alert.raise",
-            obj=alert,
-            changes={
-                "policy": [None, policy.pk],
-                "tier": [None, alert.tier],
-                "deliveries": [None, count],
-            },
-        )
-        alerts.append(alert)
-    return alerts
-
-
-def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
-    """Record that the actor, a recipient of the alert, will act: escalation stops.
-
-    Acknowledging again changes nothing. Raise PermissionDenied when the actor did not
-    receive the alert (callers answer 404).
-    """
-    if not access.alerts_for(actor).filter(pk=alert.pk).exists():
-        raise PermissionDenied
-    with transaction.atomic():
-        locked = Alert.objects.select_for_update().get(pk=alert.pk)
-        if locked.status != AlertStatus.ACKNOWLEDGED:
-            before = snapshot(locked, ["status", "acknowledged_by", "acknowledged_at"])
-            locked.status = AlertStatus.ACKNOWLEDGED
-            locked.acknowledged_by = actor
-            locked.acknowledged_at = timezone.now()
-            locked.deadline_at = None
-            locked.save(
-                update_fields=["status", "acknowledged_by", "acknowledged_at", "deadline_at"]
-            )
-            audit_record(
-                actor=actor,
-                action="alert.acknowledge",
-                obj=locked,
-                changes=diff(
-                    before, snapshot(locked, ["status", "acknowledged_by", "acknowledged_at"])
-                ),
-            )
-        notifications_mark_read_for(actor=actor, source=locked)
-    return locked
-
-
-@dataclass(frozen=True)
-class EscalationOutcome:
-    alert_id: int
-    status: str
-    tier: int
-    deliveries: int
-
-
-def _alert_admins(alert: Alert) -> list[User]:
-    """Return who is told that nobody acknowledged: admins of the agencies concerned."""
-    agencies: set[int] = set()
-    if alert.incident is not None:
-        agencies.add(alert.incident.reporting_agency_id)
-    if alert.site is not None:
-        agencies.add(alert.site.managing_agency_id)
-    if alert.policy is not None:
-        for tier in alert.policy.tiers.all():
-            for recipient in tier.recipients.all():
-                if recipient.agency_id is not None:
-                    agencies.add(recipient.agency_id)
-                elif recipient.user is not None and recipient.user.agency_id is not None:
-                    agencies.add(recipient.user.agency_id)
-    return list(
-        User.objects.filter(
-            agency_id__in=agencies, agency__active=True, is_active=True, role=Role.ADMIN
-        ).order_by("id")
-    )
-
-
-def alert_escalate(
-    *, alert_id: int, now: datetime.datetime | None = None
-) -> EscalationOutcome | None:
-    """Tell the next tier of an unacknowledged alert past its deadline, or mark it exhausted.
-
-    Return None when there is nothing to do (acknowledged, not due, already escalated by a
-    concurrent run). After the last tier the alert is exhausted and the admins told.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        alert = (
-            Alert.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("incident__incident_type", "site", "policy")
-            .filter(
-                pk=alert_id, status=AlertStatus.OPEN, deadline_at__lte=now, policy__isnull=False
-            )
-            .first()
-        )
-        if alert is None or alert.policy is None:
-            return None
-        next_tier = alert.policy.tiers.filter(level__gt=alert.tier).order_by("level").first()
-        if next_tier is not None:
-            previous = alert.tier
-            alert.tier = next_tier.level
-            alert.deadline_at = _deadline(next_tier, now)
-            alert.escalated_at = now
-            alert.save(update_fields=["tier", "deadline_at", "escalated_at"])
-            count = _notify_tier(alert, next_tier, event=WebhookEvent.ALERT_ESCALATED)
-            audit_record(
-                actor=None,
-                action="alert.escalate",
-                obj=alert,
-                changes={"tier": [previous, alert.tier], "deliveries": [None, count]},
-            )
-            return EscalationOutcome(
-                alert_id=alert.pk, status=alert.status, tier=alert.tier, deliveries=count
-            )
-        alert.status = AlertStatus.EXHAUSTED
-        alert.exhausted_at = now
-        alert.deadline_at = None
-        alert.save(update_fields=["status", "exhausted_at", "deadline_at"])
-        admins = _alert_admins(alert)
-        deliveries = deliveries_queue(
-            source=alert,
-            occasion="exhausted",
-            event="alert.exhausted",
-            recipients=[Recipient(channel=DeliveryChannel.IN_APP, user=admin) for admin in admins],
-            compose=lambda recipient: _exhausted_content(alert, recipient),
-            payload=_alert_payload(alert),
-        )
-        audit_record(
-            actor=None,
-            action="alert.exhaust",
-            obj=alert,
-            changes={
-                "status": [AlertStatus.OPEN, AlertStatus.EXHAUSTED],
-                "admins_told": [None, len(admins)],
-            },
-        )
-        return EscalationOutcome(
-            alert_id=alert.pk, status=alert.status, tier=alert.tier, deliveries=len(deliveries)
-        )
-
-
-def _exhausted_content(alert: Alert, recipient: Recipient) -> Content:
-    notice = _alert_content(alert, recipient, escalated=False)
-    with translation.override(language_of(recipient.user)):
-        return Content(
-            subject=_("Nobody acknowledged: %(subject)s") % {"subject": notice.subject},
-            body=_(
-                "Every tier of the policy %(policy)s was told and nobody acknowledged this "
-                "alert. %(body)s"
-            )
-            % {"policy": alert.policy, "body": notice.body},
-        )
-
-
-# Early warning.
-
-
-def early_warning_raise(
-    *, site: Site, assessment: early_warning.WindowAssessment, now: datetime.datetime | None = None
-) -> list[Alert]:
-    """Raise an early-warning alert for the site through the matching policies.
-
-    At most one alert per site, window, day and policy. Without a matching policy, the site's
-    managing agency's admins and supervisors are told in their inbox, without escalation.
-    """
-    now = now or timezone.now()
-    day = timezone.localtime(now).date().isoformat()
-    details = {
-        "window": assessment.window,
-        "observed": assessment.observed,
-        "expected": round(assessment.expected, 3),
-        "probability": assessment.probability,
-    }
-    policies: list[EscalationPolicy | None] = [
-        p
-        for p in policies_matching(
-            trigger=PolicyTrigger.EARLY_WARNING,
-            type_id=None,
-            severity=Severity.SERIOUS,
-            site_id=site.pk,
-        )
-        if p.tiers.all()
-    ]
-    if not policies:
-        policies = [None]
-    raised = []
-    with transaction.atomic():
-        for policy in policies:
-            key = f"early_warning:{site.pk}:{assessment.window}:{day}:{policy.pk if policy else 0}"
-            if Alert.objects.filter(key=key).exists():
-                continue
-            tiers = list(policy.tiers.all()) if policy is not None else []
-            alert = Alert.objects.create(
-                key=key,
-                kind=AlertKind.EARLY_WARNING,
-                site=site,
-                policy=policy,
-                severity=Severity.SERIOUS,
-                tier=tiers[0].level if tiers else 1,
-                deadline_at=_deadline(tiers[0], now) if tiers else None,
-                details=details,
-                raised_at=now,
-            )
-            if tiers:
-                count = _notify_tier(alert, tiers[0], event=WebhookEvent.EARLY_WARNING_RAISED)
-            else:
-                managers = User.objects.filter(
-                    agency_id=site.managing_agency_id,
-                    is_active=True,
-                    role__in=[Role.ADMIN, Role.SUPERVISOR],
-                ).order_by("id")
-                count = len(
-                    deliveries_queue(
-                        source=alert,
-                        occasion="alert",
-                        event=WebhookEvent.EARLY_WARNING_RAISED,
-                        recipients=[
-                            Recipient(channel=DeliveryChannel.IN_APP, user=user)
-                            for user in managers
-                        ],
-                        compose=functools.partial(_alert_content, alert, escalated=False),
-                        payload=_alert_payload(alert),
-                    )
-                )
-            audit_record(
-                actor=None,
-                action="alert.raise",
-                obj=alert,
-                changes={
-                    "policy": [None, policy.pk if policy else None],
-                    "early_warning": [None, details],
-                    "deliveries": [None, count],
-                },
-            )
-            raised.append(alert)
-    return raised
-
-
-def early_warning_scan(*, now: datetime.datetime | None = None) -> list[Alert]:
-    """Assess every site with recent incidents and raise the warnings due; return them."""
-    now = now or timezone.now()
-    raised: list[Alert] = []
-    counts = early_warning.site_counts(now=now)
-    sites = Site.objects.in_bulk([c.site_id for c in counts])
-    for site_counts in counts:
-        for assessment in early_warning.assess_site(site_counts):
-            if assessment.raised:
-                raised.extend(
-                    early_warning_raise(
-                        site=sites[site_counts.site_id], assessment=assessment, now=now
-                    )
-                )
-    return raised
-
-
-# GBV designations, managed by admins.
-
-
-def gbv_designation_grant(*, actor: Any, user: User, note: str = "") -> GbvDesignation:
-    """Allow the user to see identifying details of their agency's GBV incidents; audited."""
-    if not actor.is_superuser and not (
-        access.agency_of(actor) is not None
-        and actor.role == Role.ADMIN
-        and actor.agency_id == user.agency_id
-    ):
-        raise PermissionDenied
-    if user.role not in access.GBV_DESIGNABLE_ROLES:
-        raise ValidationError(
-            {"user": _("Only staff who work with survivors can be designated, not this role.")}
-        )
-    with transaction.atomic():
-        designation, created = GbvDesignation.objects.get_or_create(
-            user=user, defaults={"granted_by": actor, "note": note.strip()}
-        )
-        if created:
-            audit_record(
-                actor=actor,
-                action="gbv_designation.grant",
-                obj=user,
-                changes={"gbv_designated": [False, True]},
-            )
-    return designation
-
-
-def gbv_designation_revoke(*, actor: Any, user: User) -> bool:
-    """Withdraw the user's GBV designation; return whether there was one. Audited."""
-    if not actor.is_superuser and not (
-        access.agency_of(actor) is not None
-        and actor.role == Role.ADMIN
-        and actor.agency_id == user.agency_id
-    ):
-        raise PermissionDenied
-    with transaction.atomic():
-        deleted, _rows = GbvDesignation.objects.filter(user=user).delete()
-        if deleted:
-            audit_record(
-                actor=actor,
-                action="gbv_designation.revoke",
-                obj=user,
-                changes={"gbv_designated": [True, False]},
-            )
-    return bool(deleted)

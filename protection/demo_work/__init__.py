@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from camps.models import Site
 from cases.models import ProtectionCase
+from incidents.early_warning.services import early_warning_scan
 from incidents.models import Incident
-from incidents.services import early_warning_scan
 from partners.models import PartnerAgency
 from protection.accounts.models import User
 from protection.celery import app as celery_app

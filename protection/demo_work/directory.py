@@ -23,7 +23,8 @@ from incidents.models import (
     PolicyTrigger,
     Severity,
 )
-from incidents.services import TierSpec, escalation_policy_create, gbv_designation_grant
+from incidents.policies.services import TierSpec, escalation_policy_create
+from incidents.reporting.designations import gbv_designation_grant
 from partners.models import DataCategory, PartnerAgency, Sector, SharingPurpose
 from partners.selectors import agreements_between
 from partners.services import agreement_create, service_create

@@ -1,10 +1,11 @@
 """The demo's incidents: about thirty over eight weeks, their alerts, and a spike at one site.
 
-Staff of the agencies working at each site report them through incidents.services, at the time
-they would have (mission.clock); most are general protection incidents, some GBV (restricted),
-a few grave violations against children. The alerts of older incidents were acknowledged (one
-after an escalation) and their response moved on; the serious incidents of the last days still
-wait for someone, and the clashes at the PoC site in the last day let early warning fire.
+Staff of the agencies working at each site report them through incidents.reporting.services,
+at the time they would have (mission.clock); most are general protection incidents, some GBV
+(restricted), a few grave violations against children. The alerts of older incidents were
+acknowledged (one after an escalation) and their response moved on; the serious incidents of
+the last days still wait for someone, and the clashes at the PoC site in the last day let early
+warning fire.
 """
 
 import datetime
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 
 from camps.models import Site
 from cases.models import CaseStatus, CaseType, DisplacedPerson, PersonStatus, ProtectionCase, Sex
+from incidents.alerts.services import alert_acknowledge
+from incidents.escalation.services import alert_escalate
 from incidents.models import (
     Alert,
     DatePrecision,
@@ -24,14 +27,8 @@ from incidents.models import (
     PerpetratorCategory,
     Verification,
 )
-from incidents.selectors import tier_users
-from incidents.services import (
-    IncidentData,
-    alert_acknowledge,
-    alert_escalate,
-    incident_report,
-    incident_update,
-)
+from incidents.policies.selectors import tier_users
+from incidents.reporting.services import IncidentData, incident_report, incident_update
 from protection.accounts.models import Role, User
 from protection.dates import years_before
 from protection.demo_work.directory import SERIOUS_POLICY

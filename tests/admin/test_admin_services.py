@@ -13,7 +13,7 @@ from knox.models import AuthToken
 from camps.models import Country, Site, SiteStatus, SiteType
 from camps.services import site_close, site_create, site_update
 from incidents.models import Alert, EscalationPolicy
-from incidents.policies import (
+from incidents.policies.services import (
     TierSpec,
     escalation_policy_create,
     escalation_policy_delete,

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from camps.models import Country, Site, SiteType
 from incidents.models import EscalationPolicy, IncidentType
-from incidents.policies import TierSpec, escalation_policy_create
+from incidents.policies.services import TierSpec, escalation_policy_create
 from partners.agencies import agency_update
 from partners.models import PartnerAgency, Sector, Service
 from partners.services import service_create

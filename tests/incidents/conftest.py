@@ -25,7 +25,7 @@ from incidents.models import (
     PolicyTrigger,
     TierRecipient,
 )
-from incidents.services import IncidentData, IncidentReport, incident_report
+from incidents.reporting.services import IncidentData, IncidentReport, incident_report
 from partners.models import PartnerAgency
 from protection.accounts.models import User
 from tests import factories

@@ -8,9 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from incidents import tasks
+from incidents.alerts.selectors import alert_get, alert_list
+from incidents.alerts.services import alert_acknowledge
+from incidents.escalation.selectors import alerts_due
+from incidents.escalation.services import alert_escalate
 from incidents.models import Alert
-from incidents.selectors import alert_get, alert_list, alerts_due, incident_timeline
-from incidents.services import alert_acknowledge, alert_escalate
+from incidents.reporting.timeline import incident_timeline
 from protection.models import AuditEvent
 from protection.notifications.models import Delivery, Notification
 from protection.notifications.selectors import notification_unread_count

@@ -7,14 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from incidents.models import GbvDesignation
-from incidents.selectors import (
+from incidents.reporting.designations import gbv_designation_grant, gbv_designation_revoke
+from incidents.reporting.selectors import (
     AnonymisedIncident,
     FullIncident,
     incident_get,
     incident_list,
     incident_view_for,
 )
-from incidents.services import gbv_designation_grant, gbv_designation_revoke
 from protection import access
 from protection.accounts.models import User
 from protection.models import AuditEvent

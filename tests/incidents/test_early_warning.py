@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 
 from cases import codes
-from incidents import early_warning, tasks
+from incidents import tasks
+from incidents.early_warning import statistics as early_warning
+from incidents.early_warning.services import early_warning_scan
 from incidents.models import Alert, Incident, IncidentType, PerpetratorCategory
-from incidents.services import early_warning_scan
 from protection.notifications.models import Delivery
 from tests.incidents.conftest import make_policy, make_user
 

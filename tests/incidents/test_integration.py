@@ -15,8 +15,8 @@ import redis
 from django.utils import timezone
 
 from incidents import tasks as incident_tasks
+from incidents.alerts.services import alert_acknowledge
 from incidents.models import Alert
-from incidents.services import alert_acknowledge
 from protection.notifications import tasks as notification_tasks
 from protection.notifications.models import Delivery, Notification
 from protection.notifications.services import webhook_subscription_create

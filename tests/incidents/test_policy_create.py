@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from incidents.models import EscalationPolicy, IncidentType
-from incidents.services import TierSpec, escalation_policy_create
+from incidents.policies.services import TierSpec, escalation_policy_create
 from protection.accounts.models import Role, User
 from protection.models import AuditEvent
 

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from incidents.models import Alert, Incident, IncidentVictim
-from incidents.selectors import FullIncident, incident_view_for
-from incidents.services import incident_update, normalise_occurred_at
+from incidents.reporting.selectors import FullIncident, incident_view_for
+from incidents.reporting.services import incident_update, normalise_occurred_at
 from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from protection.notifications import tasks

@@ -40,7 +40,7 @@ from incidents.models import (
     PolicyTrigger,
     TierRecipient,
 )
-from incidents.selectors import tier_users
+from incidents.policies.selectors import tier_users
 from partners.models import DataSharingAgreement, PartnerAgency, Service, SharingPurpose
 from protection import access
 from protection.accounts.models import Role, User

@@ -1,0 +1,1 @@
+"""Alerts about incidents: raising them, what they tell their recipients, acknowledging them."""

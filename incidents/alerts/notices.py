@@ -1,0 +1,120 @@
+"""What an alert tells its recipients, and the outbox rows that carry it to a tier.
+
+An alert's notice and webhook payload hold the anonymised incident only, whoever receives them;
+the occasion of a delivery is the alert itself, so someone named in two tiers is told once per
+channel.
+"""
+
+import datetime
+from typing import Any
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from incidents.models import Alert, AlertKind, EscalationTier, Severity
+from incidents.policies.selectors import tier_recipients
+from incidents.reporting.selectors import incident_anonymised
+from protection.notifications.models import WebhookEvent
+from protection.notifications.services import Content, Recipient, deliveries_queue, language_of
+
+
+def alert_deadline(tier: EscalationTier, now: datetime.datetime) -> datetime.datetime:
+    """Return when the tier must have acknowledged an alert it is told of now."""
+    return now + datetime.timedelta(minutes=tier.deadline_minutes)
+
+
+def _severity_label(severity: int) -> str:
+    return str(Severity(severity).label)
+
+
+def alert_content(alert: Alert, recipient: Recipient, *, escalated: bool) -> Content:
+    """Write the notice in the recipient's language; it holds no identifying detail."""
+    language = language_of(recipient.user) if recipient.user is not None else None
+    with translation.override(language):
+        site = alert.site
+        place = str(site) if site is not None else _("a place outside the registered sites")
+        deadline = (
+            formats.date_format(timezone.localtime(alert.deadline_at), "DATETIME_FORMAT")
+            if alert.deadline_at
+            else ""
+        )
+        if alert.kind == AlertKind.EARLY_WARNING:
+            details = alert.details
+            subject = _("Early warning: incidents rising at %(place)s") % {"place": place}
+            body = _(
+                "%(observed)s incidents at %(place)s in the last %(window)s, against "
+                "%(expected)s expected from this site's baseline (chance %(probability)s)."
+            ) % {
+                "observed": details.get("observed"),
+                "place": place,
+                "window": details.get("window"),
+                "expected": f"{details.get('expected', 0):.1f}",
+                "probability": f"{details.get('probability', 0):.2g}",
+            }
+        else:
+            incident = alert.incident
+            assert incident is not None
+            values = {
+                "severity": _severity_label(alert.severity),
+                "type": incident.incident_type.label,
+                "place": place,
+                "reference": incident.reference,
+                "date": formats.date_format(timezone.localtime(incident.occurred_at).date()),
+                "victims": incident.victim_count,
+            }
+            subject = _("[%(severity)s] %(type)s at %(place)s (%(reference)s)") % values
+            body = (
+                _(
+                    "Incident %(reference)s: %(type)s, severity %(severity)s, at %(place)s on "
+                    "%(date)s; %(victims)s victim(s) counted."
+                )
+                % values
+            )
+            if incident.involves_children:
+                body += " " + _("Children are involved: child protection is concerned.")
+        if escalated:
+            body += " " + _("Nobody acknowledged this alert in time; it is escalated to you.")
+        if deadline:
+            body += " " + _("Acknowledge it by %(deadline)s.") % {"deadline": deadline}
+        return Content(subject=subject, body=body)
+
+
+def alert_payload(alert: Alert) -> dict[str, Any]:
+    """Return the JSON a webhook receives about an alert: anonymised, with the alert's id."""
+    payload: dict[str, Any] = {
+        "alert": {
+            "id": alert.pk,
+            "kind": alert.kind,
+            "status": alert.status,
+            "tier": alert.tier,
+            "severity": alert.severity,
+            "raised_at": alert.raised_at.isoformat(),
+            "deadline_at": alert.deadline_at.isoformat() if alert.deadline_at else None,
+        },
+        "site": {"id": alert.site.pk, "code": alert.site.code, "name": alert.site.name}
+        if alert.site is not None
+        else None,
+    }
+    if alert.incident is not None:
+        payload["incident"] = incident_anonymised(alert.incident).as_data()
+    if alert.kind == AlertKind.EARLY_WARNING:
+        payload["early_warning"] = alert.details
+    return payload
+
+
+def tier_notify(alert: Alert, tier: EscalationTier, *, event: str) -> int:
+    """Queue the tier's deliveries for the alert; return how many were written.
+
+    The occasion is the alert itself, not the tier, so someone named in two tiers is told
+    once per channel.
+    """
+    escalated = event == WebhookEvent.ALERT_ESCALATED
+    deliveries = deliveries_queue(
+        source=alert,
+        occasion="alert",
+        event=event,
+        recipients=tier_recipients(tier=tier, event=event, site=alert.site),
+        compose=lambda recipient: alert_content(alert, recipient, escalated=escalated),
+        payload={**alert_payload(alert), "tier": tier.level},
+    )
+    return len(deliveries)

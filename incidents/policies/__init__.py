@@ -1,0 +1,1 @@
+"""Escalation policies: their tiers and recipients, how they are configured and matched."""
