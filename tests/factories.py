@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from camps.models import Country, Site, SiteType
 from cases.models import DisplacementStatus, SpecificNeed
-from cases.services import HouseholdRegistration, PersonData, household_register
+from cases.registry.services import HouseholdRegistration, PersonData, household_register
 from partners.models import PartnerAgency
 from protection.accounts.models import User
 

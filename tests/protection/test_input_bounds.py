@@ -20,9 +20,9 @@ from tests.api.schema import openapi_schema
 
 PROJECT_PACKAGES = ("camps", "cases", "incidents", "partners", "protection")
 FORM_MODULES = [
-    "cases.forms.households",
-    "cases.forms.people",
-    "cases.forms.casework",
+    "cases.registry.forms.households",
+    "cases.registry.forms.people",
+    "cases.casework.forms",
     "incidents.forms",
     "partners.forms",
     "incidents.admin",
