@@ -35,7 +35,8 @@ from cases.models import (
     SpecificNeed,
 )
 from cases.registry.duplicates import ProbeIdentity, phonetic_key, score
-from cases.registry.services import PersonData, household_register
+from cases.registry.records import PersonData
+from cases.registry.services import household_register
 from partners.models import AgencyType, PartnerAgency, Sector
 from protection.accounts.models import Role, User
 from protection.audit import audit_record, diff, snapshot

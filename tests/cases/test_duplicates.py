@@ -6,7 +6,7 @@ import pytest
 
 from cases.models import DisplacedPerson, DuplicateReview
 from cases.registry.duplicates import normalise, phonetic_key
-from cases.registry.services import DuplicatesFound
+from cases.registry.records import DuplicatesFound
 from tests.factories import register_household
 
 pytestmark = pytest.mark.django_db

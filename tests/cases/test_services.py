@@ -225,7 +225,7 @@ def test_a_site_of_another_agency_is_refused(officer, other_site) -> None:
 
 
 def test_a_failure_half_way_through_the_writes_leaves_nothing(officer, site, monkeypatch) -> None:
-    original = services._record_person
+    original = services.record_person
     calls = []
 
     def fail_on_second_member(**kwargs):
@@ -234,7 +234,7 @@ def test_a_failure_half_way_through_the_writes_leaves_nothing(officer, site, mon
             raise RuntimeError("database went away")
         original(**kwargs)
 
-    monkeypatch.setattr(services, "_record_person", fail_on_second_member)
+    monkeypatch.setattr(services, "record_person", fail_on_second_member)
     before = _counts()
 
     with pytest.raises(RuntimeError):
@@ -453,7 +453,7 @@ def test_an_older_registration_is_found_when_many_people_share_the_name(
 ) -> None:
     """More people share the phonetic key than are scored: the closest, not the newest, win."""
     from cases.registry import duplicates
-    from cases.registry.services import DuplicatesFound
+    from cases.registry.records import DuplicatesFound
 
     original = register_household(actor=officer, site=site).members[0]
     for index, given in enumerate(["Joseph", "Peter", "Achol", "Deng", "Nyandeng"]):

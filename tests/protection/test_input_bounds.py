@@ -22,7 +22,10 @@ PROJECT_PACKAGES = ("camps", "cases", "incidents", "partners", "protection")
 FORM_MODULES = [
     "cases.registry.forms.households",
     "cases.registry.forms.people",
-    "cases.casework.forms",
+    "cases.casework.forms.case",
+    "cases.casework.forms.lists",
+    "cases.casework.forms.plan",
+    "cases.casework.forms.referrals",
     "incidents.forms",
     "partners.forms",
     "incidents.admin",

@@ -14,18 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.casework import closure, handover, plan, services, workflow
-from cases.casework.forms import (
-    ActionAddForm,
-    ActionUpdateForm,
-    AssessmentForm,
+from cases.casework.forms.case import (
     CloseForm,
-    FollowUpForm,
     NoteForm,
     ReasonForm,
     ReassignForm,
     TransferForm,
     TransitionForm,
 )
+from cases.casework.forms.plan import ActionAddForm, ActionUpdateForm, AssessmentForm, FollowUpForm
 from cases.casework.views.common import (
     case_for_work,
     case_form_page,

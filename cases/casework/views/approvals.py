@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.casework import approvals, selectors
-from cases.casework.forms import ReasonForm
+from cases.casework.forms.case import ReasonForm
 from cases.casework.views.common import PAGE_SIZE, done, flat_messages, run_service
 from cases.models import ApprovalKind, CaseApproval, SharedField
 from protection import access

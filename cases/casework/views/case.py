@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.casework import plan, selectors, services, timeline, workflow
-from cases.casework.forms import CaseOpenForm
+from cases.casework.forms.case import CaseOpenForm
 from cases.casework.views.common import TimelineWords, case_url, done
 from cases.models import ActionStatus, CaseStatus, ProtectionCase
 from cases.registry.views.common import add_service_errors

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.casework import selectors
-from cases.casework.forms import CaseloadForm
+from cases.casework.forms.lists import CaseloadForm
 from cases.casework.views.common import PAGE_SIZE
 from cases.registry.views.common import keyset_pager
 from protection import access

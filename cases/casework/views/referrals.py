@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from camps.models import Country
 from cases.casework import referral_answers, referrals, selectors
-from cases.casework.forms import OutcomeForm, ReasonForm, ReferralForm, ReferralListForm
+from cases.casework.forms.case import OutcomeForm, ReasonForm
+from cases.casework.forms.lists import ReferralListForm
+from cases.casework.forms.referrals import ReferralForm
 from cases.casework.sharing import SharedItem, shared_items
 from cases.casework.views.common import (
     PAGE_SIZE,

@@ -19,18 +19,21 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from cases.models import DisplacedPerson, Household, SpecificNeed
-from cases.registry.api.serializers import (
-    DuplicateConflictSerializer,
+from cases.registry.api.input_serializers import (
     HouseholdCreateSerializer,
-    HouseholdDetailSerializer,
-    HouseholdSerializer,
     PersonCreateSerializer,
     PersonInputSerializer,
-    PersonSerializer,
     PersonStatusChangeSerializer,
     PersonUpdateSerializer,
 )
+from cases.registry.api.serializers import (
+    DuplicateConflictSerializer,
+    HouseholdDetailSerializer,
+    HouseholdSerializer,
+    PersonSerializer,
+)
 from cases.registry.filters import HouseholdFilter, PersonFilter
+from cases.registry.records import DuplicatesFound
 from cases.registry.selectors import (
     duplicate_candidates,
     household_get,
@@ -41,7 +44,6 @@ from cases.registry.selectors import (
     person_page,
 )
 from cases.registry.services import (
-    DuplicatesFound,
     household_register,
     person_register,
     person_status_change,

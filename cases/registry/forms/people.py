@@ -25,7 +25,8 @@ from cases.registry.forms.fields import (
     date_field,
     today,
 )
-from cases.registry.services import EDITABLE_FIELDS, PersonData
+from cases.registry.records import PersonData
+from cases.registry.services import EDITABLE_FIELDS
 from protection.bounds import AGE_MAX
 
 BLANK: list[tuple[str, Any]] = [("", "---------")]

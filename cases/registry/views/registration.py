@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from camps.models import SiteStatus
 from cases.models import Relationship
-from cases.registry import selectors, services
+from cases.registry import records, selectors, services
 from cases.registry.duplicates import Candidate
 from cases.registry.forms import HouseholdForm, MemberForm, MemberFormSet, RegistryChoices
 from cases.registry.forms.households import MAX_MEMBERS, MEMBER_ROWS, BaseMemberFormSet
@@ -106,7 +106,7 @@ def household_register(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 composition = _apply_registration_errors(error, household_form, filled)
-            except services.DuplicatesFound as found:
+            except records.DuplicatesFound as found:
                 _show_duplicates(request, data, filled, found.candidates)
                 duplicates = True
             else:
@@ -163,7 +163,7 @@ def household_add_member(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
-            except services.DuplicatesFound as found:
+            except records.DuplicatesFound as found:
                 _show_duplicates(request, data, [form], found.candidates)
                 duplicates = True
             else:
