@@ -131,7 +131,10 @@ def main(argv: list[str]) -> int:
     _say()
 
     people = measure.sample_people(rng, args.probes)
-    _say("Duplicate check (cases.duplicates.find_candidates, misspelled second registration)")
+    _say(
+        "Duplicate check (cases.registry.duplicates.find_candidates, "
+        "misspelled second registration)"
+    )
     results = [
         measure.measure_duplicates(
             people, DisplacedPerson.objects.all(), rng, "duplicate check, whole registry"
@@ -162,7 +165,9 @@ def main(argv: list[str]) -> int:
     )
     _say()
 
-    _say("Name search (cases.selectors.person_list, q = misspelled name, keyset first page)")
+    _say(
+        "Name search (cases.registry.selectors.person_list, q = misspelled name, keyset first page)"
+    )
     search_people = measure.sample_people(rng, args.searches)
     terms = measure.search_terms(
         [p for p in search_people if p.owning_agency_id == officer.agency_id] or search_people,

@@ -24,7 +24,6 @@ from django.utils import timezone
 from benchmarks import names
 from camps.models import Country, Site, SiteType
 from cases import codes
-from cases.duplicates import SearchKeys, search_keys
 from cases.models import (
     DisplacedPerson,
     DisplacementStatus,
@@ -32,6 +31,7 @@ from cases.models import (
     PersonSpecificNeed,
     SpecificNeed,
 )
+from cases.registry.duplicates import SearchKeys, search_keys
 from partners.models import PartnerAgency
 from protection.accounts.models import Role, User
 from protection.audit_chain import AUDIT_CHAIN, ChainStamper, chain_head, chain_lock

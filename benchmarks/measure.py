@@ -18,15 +18,15 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks import names
 from camps.selectors import site_list
-from cases.duplicates import (
+from cases.models import DisplacedPerson
+from cases.registry.duplicates import (
     MAX_BLOCK_ROWS,
     ProbeIdentity,
     find_candidates,
     phonetic_key,
     score,
 )
-from cases.models import DisplacedPerson
-from cases.selectors import person_list
+from cases.registry.selectors import person_list
 from protection.pagination import keyset_page
 
 PAGE_SIZE = 50

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from camps import selectors
 from camps.models import PopulationSnapshot, Site
-from cases import selectors as registry
+from cases.registry import selectors as registry
 from protection import access
 from protection.access import Action
 

@@ -1,7 +1,7 @@
 """Admin for the registry's reference lists: displacement statuses and specific needs.
 
-People and households are not edited here: their writes go through cases.services (the pages
-and the API), which check the agency, validate and audit.
+People and households are not edited here: their writes go through cases.registry.services
+(the pages and the API), which check the agency, validate and audit.
 """
 
 from django.contrib import admin

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from cases import views
-from cases.views import casework
+from cases.casework import views as casework
+from cases.registry import views
 
 app_name = "cases"
 urlpatterns = [

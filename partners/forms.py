@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from camps.models import Site
-from cases.forms.fields import PageForm
+from cases.registry.forms.fields import PageForm
 from partners.models import Sector, Service
 
 EDITABLE_FIELDS = (

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from camps.models import Site
-from cases.views.casework.common import PAGE_SIZE, done, run_service
-from cases.views.common import site_options
+from cases.casework.views.common import PAGE_SIZE, done, run_service
+from cases.registry.views.common import site_options
 from partners import selectors, services
 from partners.forms import ServiceForm, ServiceSearchForm
 from partners.models import Sector, Service

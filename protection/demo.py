@@ -3,8 +3,9 @@
 Everything here is invented: the mission, the agencies, the sites and their admin areas (inside
 South Sudan's real country code), and every person. The people come from a seeded random
 generator, so two runs on the same day produce the same population, and they are registered
-through `cases.services.household_register` as each agency's officer, the way an officer would
-register them. Only for development and demonstrations: the passwords are printed in clear.
+through `cases.registry.services.household_register` as each agency's officer, the way an
+officer would register them. Only for development and demonstrations: the passwords are
+printed in clear.
 """
 
 import datetime
@@ -22,7 +23,6 @@ from django.utils import timezone
 
 from camps.models import Country, Site, SiteType
 from camps.services import population_snapshot_take, site_create
-from cases.duplicates import ProbeIdentity, phonetic_key, score
 from cases.models import (
     ConsentGivenBy,
     ConsentScope,
@@ -34,7 +34,9 @@ from cases.models import (
     Sex,
     SpecificNeed,
 )
-from cases.services import PersonData, household_register
+from cases.registry.duplicates import ProbeIdentity, phonetic_key, score
+from cases.registry.records import PersonData
+from cases.registry.services import household_register
 from partners.models import AgencyType, PartnerAgency, Sector
 from protection.accounts.models import Role, User
 from protection.audit import audit_record, diff, snapshot

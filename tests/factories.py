@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from camps.models import Country, Site, SiteType
 from cases.models import DisplacementStatus, SpecificNeed
-from cases.services import HouseholdRegistration, PersonData, household_register
+from cases.registry.records import HouseholdRegistration, PersonData
+from cases.registry.services import household_register
 from partners.models import PartnerAgency
 from protection.accounts.models import User
 

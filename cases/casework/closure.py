@@ -1,7 +1,7 @@
 """Closing and reopening a case, and the supervisor's approval a high-risk closure needs.
 
 A closure that reaches a durable solution (or records a death) gives the person the matching
-registry status, through the registry's own status rules in cases.services.
+registry status, through the registry's own status rules in cases.registry.services.
 """
 
 from typing import Any
@@ -22,7 +22,7 @@ from cases.models import (
     DurableSolution,
     ProtectionCase,
 )
-from cases.services import person_status_apply
+from cases.registry.services import person_status_apply
 from protection import access
 from protection.audit import diff, snapshot
 

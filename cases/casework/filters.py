@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.codes import CASE_PREFIX, REFERRAL_PREFIX, canonical_code
-from cases.filters import name_or_number_q
 from cases.models import (
     CaseStatus,
     CaseType,
@@ -19,6 +18,7 @@ from cases.models import (
     ReferralUrgency,
     RiskLevel,
 )
+from cases.registry.filters import name_or_number_q
 
 
 class CaseFilter(django_filters.FilterSet):

@@ -23,7 +23,7 @@ from cases.models import (
     ReferralStatus,
     SpecificNeed,
 )
-from cases.services import CHILD_NEED_CATEGORIES
+from cases.registry.records import CHILD_NEED_CATEGORIES
 from protection import access
 from protection.audit import diff, snapshot
 from protection.dates import age_on

@@ -219,7 +219,7 @@ class DisplacedPerson(models.Model):
         related_name="people",
         verbose_name=_("owning agency"),
     )
-    # Search keys derived from the names by cases.duplicates; indexed for blocking.
+    # Search keys derived from the names by cases.registry.duplicates; indexed for blocking.
     name_search = models.CharField(max_length=400, editable=False, default="")
     given_key = models.CharField(max_length=40, editable=False, default="")
     family_key = models.CharField(max_length=40, editable=False, default="")

@@ -43,7 +43,7 @@ from cases.models import (
     Sex,
     SharedField,
 )
-from cases.services import CHILD_NEED_CATEGORIES
+from cases.registry.records import CHILD_NEED_CATEGORIES
 from partners.models import Service
 from partners.selectors import agreements_between
 from protection.accounts.models import Role, User

@@ -8,7 +8,7 @@ from camps import tasks
 from camps.models import PopulationSnapshot
 from camps.selectors import AGE_GROUPS, site_list, site_population
 from camps.services import population_snapshot_take
-from cases.services import person_status_change
+from cases.registry.services import person_status_change
 from tests.factories import SiteFactory, register_household
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from cases.models import DisplacedPerson
-from cases.selectors import household_get, household_list, person_get, person_list
-from cases.services import household_relocate, person_register, person_status_change, person_update
+from cases.registry.selectors import household_get, household_list, person_get, person_list
+from cases.registry.services import (
+    household_relocate,
+    person_register,
+    person_status_change,
+    person_update,
+)
 from protection.accounts.models import Role
 from protection.models import AuditEvent
 from tests.factories import SiteFactory, UserFactory, person_data, register_household

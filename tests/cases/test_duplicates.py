@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from cases.duplicates import normalise, phonetic_key
 from cases.models import DisplacedPerson, DuplicateReview
-from cases.services import DuplicatesFound
+from cases.registry.duplicates import normalise, phonetic_key
+from cases.registry.records import DuplicatesFound
 from tests.factories import register_household
 
 pytestmark = pytest.mark.django_db

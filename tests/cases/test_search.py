@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from cases import filters
-from cases.selectors import person_list
+from cases.registry import filters
+from cases.registry.selectors import person_list
 from tests.factories import register_household
 
 pytestmark = pytest.mark.django_db

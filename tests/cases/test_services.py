@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from camps.models import SiteStatus
-from cases import services
 from cases.models import (
     DisplacedPerson,
     DuplicateReview,
@@ -15,8 +14,14 @@ from cases.models import (
     PersonSpecificNeed,
     PersonStatus,
 )
-from cases.selectors import person_list
-from cases.services import household_relocate, person_register, person_status_change, person_update
+from cases.registry import services
+from cases.registry.selectors import person_list
+from cases.registry.services import (
+    household_relocate,
+    person_register,
+    person_status_change,
+    person_update,
+)
 from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from tests.factories import SiteFactory, person_data, register_household
@@ -220,7 +225,7 @@ def test_a_site_of_another_agency_is_refused(officer, other_site) -> None:
 
 
 def test_a_failure_half_way_through_the_writes_leaves_nothing(officer, site, monkeypatch) -> None:
-    original = services._record_person
+    original = services.record_person
     calls = []
 
     def fail_on_second_member(**kwargs):
@@ -229,7 +234,7 @@ def test_a_failure_half_way_through_the_writes_leaves_nothing(officer, site, mon
             raise RuntimeError("database went away")
         original(**kwargs)
 
-    monkeypatch.setattr(services, "_record_person", fail_on_second_member)
+    monkeypatch.setattr(services, "record_person", fail_on_second_member)
     before = _counts()
 
     with pytest.raises(RuntimeError):
@@ -447,8 +452,8 @@ def test_an_older_registration_is_found_when_many_people_share_the_name(
     officer, site, monkeypatch
 ) -> None:
     """More people share the phonetic key than are scored: the closest, not the newest, win."""
-    from cases import duplicates
-    from cases.services import DuplicatesFound
+    from cases.registry import duplicates
+    from cases.registry.records import DuplicatesFound
 
     original = register_household(actor=officer, site=site).members[0]
     for index, given in enumerate(["Joseph", "Peter", "Achol", "Deng", "Nyandeng"]):

@@ -89,7 +89,7 @@ def test_roles_without_casework_cannot_open_cases(agency, person, role) -> None:
 
 
 def test_no_case_for_a_person_recorded_as_deceased(worker, officer, person) -> None:
-    from cases.services import person_status_change
+    from cases.registry.services import person_status_change
 
     person_status_change(actor=officer, person=person, status="deceased", reason="Died.")
     with pytest.raises(ValidationError) as error:

@@ -189,7 +189,7 @@ def test_the_partner_sees_only_the_shared_fields(
 def test_the_shared_values_are_those_of_the_day_the_referral_left(
     worker, officer, person, partner_worker, case, service, agreement
 ) -> None:
-    from cases.services import person_update
+    from cases.registry.services import person_update
 
     referral = refer(worker, case, service)
     person_update(actor=officer, person=person, changes={"phone": "+211 999 999 999"})

@@ -156,7 +156,7 @@ def test_closing_other_needs_an_explanation(worker, case) -> None:
 def test_a_durable_solution_updates_the_person_status(
     worker, officer, person, status_code, solution, person_status
 ) -> None:
-    from cases.services import person_update
+    from cases.registry.services import person_update
 
     if status_code != "IDP":
         person_update(
@@ -191,7 +191,7 @@ def test_a_durable_solution_updates_the_person_status(
 def test_a_solution_that_does_not_fit_the_displacement_status_is_refused(
     worker, officer, person, status_code, solution
 ) -> None:
-    from cases.services import person_update
+    from cases.registry.services import person_update
 
     if status_code != "IDP":
         person_update(

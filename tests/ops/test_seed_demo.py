@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from camps.models import Site
 from cases.models import DisplacedPerson, Household, PersonSpecificNeed, Relationship
-from cases.services import CHILD_NEED_CATEGORIES
+from cases.registry.records import CHILD_NEED_CATEGORIES
 from partners.models import AgencyType, PartnerAgency
 from protection import access
 from protection.accounts.models import Role, User

@@ -20,9 +20,12 @@ from tests.api.schema import openapi_schema
 
 PROJECT_PACKAGES = ("camps", "cases", "incidents", "partners", "protection")
 FORM_MODULES = [
-    "cases.forms.households",
-    "cases.forms.people",
-    "cases.forms.casework",
+    "cases.registry.forms.households",
+    "cases.registry.forms.people",
+    "cases.casework.forms.case",
+    "cases.casework.forms.lists",
+    "cases.casework.forms.plan",
+    "cases.casework.forms.referrals",
     "incidents.forms",
     "partners.forms",
     "incidents.admin",

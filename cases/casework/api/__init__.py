@@ -1,0 +1,1 @@
+"""The API of protection casework: cases, their plans, approvals and referrals."""

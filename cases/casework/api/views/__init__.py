@@ -1,0 +1,1 @@
+"""The casework API's views, by concern: cases, the case plan, approvals, referrals."""

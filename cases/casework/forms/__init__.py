@@ -1,0 +1,1 @@
+"""Forms of the casework pages, by concern: lists, the case, its plan, referrals."""

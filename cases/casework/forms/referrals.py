@@ -1,0 +1,112 @@
+"""The form that refers a case to a partner's service, with consent or an override."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cases.casework.forms.fields import BLANK, ServiceChoiceField, textarea
+from cases.casework.referrals import Consent, Override
+from cases.models import (
+    ConsentBasis,
+    ConsentGivenBy,
+    ConsentOverride,
+    ReferralUrgency,
+    SharedField,
+)
+from cases.registry.forms.fields import PageForm, date_field, today
+from partners.models import Service
+
+
+class ReferralForm(PageForm):
+    """Refer the case to a service: what to share, and the consent (or override) behind it."""
+
+    service = ServiceChoiceField(label=_("Service"), queryset=Service.objects.none())
+    reason = forms.CharField(
+        label=_("Reason for referral"),
+        max_length=2000,
+        widget=textarea(3),
+        help_text=_("The receiving agency reads this: write only what it needs to act."),
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=[*BLANK, *ReferralUrgency.choices])
+    shared_fields = forms.MultipleChoiceField(
+        label=_("Information shared"),
+        choices=SharedField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    basis = forms.ChoiceField(
+        label=_("Basis for sharing"),
+        choices=ConsentBasis.choices,
+        initial=ConsentBasis.CONSENT,
+        widget=forms.RadioSelect,
+    )
+    consent_given_by = forms.ChoiceField(
+        label=_("Consent given by"), choices=[*BLANK, *ConsentGivenBy.choices], required=False
+    )
+    consent_date = date_field(label=_("Date of consent"), initial=today)
+    consent_scope = forms.MultipleChoiceField(
+        label=_("Consent covers"),
+        choices=SharedField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    override_reason = forms.ChoiceField(
+        label=_("Why consent could not be obtained"),
+        choices=[*BLANK, *ConsentOverride.choices],
+        required=False,
+    )
+    override_justification = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=2000,
+        widget=textarea(3),
+        help_text=_("A supervisor approves a referral without consent before it is sent."),
+    )
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = services
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("basis") == ConsentBasis.CONSENT:
+            if not cleaned.get("consent_given_by"):
+                self.add_error("consent_given_by", _("Say who gave consent."))
+            if not cleaned.get("consent_date") and "consent_date" not in self.errors:
+                self.add_error("consent_date", _("Give the date of consent."))
+        elif cleaned.get("basis") == ConsentBasis.OVERRIDE:
+            if not cleaned.get("override_reason"):
+                self.add_error("override_reason", _("Choose why consent could not be obtained."))
+            if not str(cleaned.get("override_justification") or "").strip():
+                self.add_error(
+                    "override_justification", _("Explain why consent could not be obtained.")
+                )
+        return cleaned
+
+    def consent(self) -> Consent | None:
+        data = self.cleaned_data
+        if data["basis"] != ConsentBasis.CONSENT:
+            return None
+        given_on: datetime.date = data["consent_date"]
+        return Consent(
+            given_by=data["consent_given_by"], given_on=given_on, scope=data["consent_scope"]
+        )
+
+    def override(self) -> Override | None:
+        data = self.cleaned_data
+        if data["basis"] != ConsentBasis.OVERRIDE:
+            return None
+        return Override(
+            reason=data["override_reason"], justification=data["override_justification"]
+        )
+
+    def sharing_rows(self) -> list[tuple[Any, Any, Any]]:
+        """Return (label, share checkbox, consent checkbox) for each field of the fixed list."""
+        share = {str(w.data["value"]): w for w in self["shared_fields"].subwidgets}
+        scope = {str(w.data["value"]): w for w in self["consent_scope"].subwidgets}
+        return [(label, share[value], scope[value]) for value, label in SharedField.choices]

@@ -1,0 +1,1 @@
+"""Registration of displaced people and households: services, selectors, forms, pages, API."""

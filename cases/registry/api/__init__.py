@@ -1,0 +1,1 @@
+"""The API of the registry: households and people."""

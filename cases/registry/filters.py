@@ -1,0 +1,94 @@
+"""Filters for the registry lists, shared by the pages and the API."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cases.codes import canonical_code
+from cases.models import DisplacedPerson, Household, PersonStatus, Sex
+from cases.registry.duplicates import normalise, phonetic_key
+
+
+def name_or_number_q(text: str) -> Q:
+    """Match a registration or household code, or every word of a name (spelling-tolerant).
+
+    Each word matches as a substring of the normalised names (a trigram index serves this on
+    PostgreSQL) or by its phonetic key, so 'Mohamad' finds 'Muhammad'.
+    """
+    code = canonical_code(text)
+    if code is not None:
+        return Q(registration_number=code) | Q(household__code=code)
+    query = Q()
+    for word in normalise(text).split():
+        word_q = Q(name_search__contains=word)
+        key = phonetic_key(word)
+        if len(word) >= 3 and key:
+            word_q |= Q(given_key=key) | Q(family_key=key)
+        query &= word_q
+    return query
+
+
+# A search matching at most this many people is paged over its own ids.
+SEARCH_ID_CAP = 2000
+
+
+def narrow_search(matches: QuerySet) -> QuerySet:
+    """Return the same rows, in a form PostgreSQL pages quickly whatever the name's frequency.
+
+    Pages read the newest 50 by id. For a rare name (or none) the planner walks the primary
+    key backwards through the whole registry looking for matches; for a common one that walk
+    is the fast plan. Fetching up to SEARCH_ID_CAP matching ids, unordered, through the name
+    indexes tells the two apart in one cheap query: a complete set is paged over its own ids,
+    and only a common name keeps the walk, which then finds its 50 rows at once.
+    """
+    ids = list(matches.order_by().values_list("pk", flat=True)[: SEARCH_ID_CAP + 1])
+    if len(ids) <= SEARCH_ID_CAP:
+        return matches.filter(pk__in=ids)
+    return matches
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Name or registration number"))
+    site = django_filters.NumberFilter(field_name="site_id", label=_("Site"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
+    status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label=_("Status"))
+    sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"))
+    specific_need = django_filters.CharFilter(method="filter_need", label=_("Specific-need code"))
+    displacement_status = django_filters.CharFilter(
+        field_name="displacement_status__code", label=_("Displacement status code")
+    )
+
+    class Meta:
+        model = DisplacedPerson
+        fields = ["q", "site", "household", "status", "sex", "specific_need", "displacement_status"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Match names or numbers; see `narrow_search` for why the matches are fetched first."""
+        if not value.strip():
+            return queryset
+        return narrow_search(queryset.filter(name_or_number_q(value)))
+
+    def filter_need(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        code = value.strip().upper()
+        if not code:
+            return queryset
+        # A category code (e.g. SC) matches all its codes; a full code (SC-UC) matches one.
+        field = "need__code" if "-" in code else "need__category__code"
+        return queryset.filter(
+            pk__in=DisplacedPerson.specific_needs.through.objects.filter(**{field: code}).values(
+                "person_id"
+            )
+        )
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    site = django_filters.NumberFilter(field_name="site_id", label=_("Site"))
+    code = django_filters.CharFilter(method="filter_code", label=_("Household code"))
+
+    class Meta:
+        model = Household
+        fields = ["site", "code"]
+
+    def filter_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        code = canonical_code(value)
+        return queryset.filter(code=code) if code else queryset.none()

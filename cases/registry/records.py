@@ -1,0 +1,257 @@
+"""What the registry's services are given and check: a person's data, the rules it must meet,
+unique codes, and the duplicate check that may stop a registration.
+
+Only cases.registry.services writes; this module builds and validates the rows it writes.
+"""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from camps.models import Country, Site, SiteStatus
+from cases import codes
+from cases.models import (
+    ConsentScope,
+    DisplacedPerson,
+    DisplacementStatus,
+    DuplicateDecision,
+    DuplicateReview,
+    Household,
+    PersonSpecificNeed,
+    PersonStatus,
+    SpecificNeed,
+)
+from cases.registry.duplicates import Candidate, ProbeIdentity, find_candidates, search_keys
+from protection import access
+from protection.audit import audit_record, diff, snapshot
+from protection.dates import age_on, years_before
+
+CHILD_NEED_CATEGORIES = frozenset({"CR", "SC"})
+
+
+_CODE_ATTEMPTS = 5
+
+
+@dataclass
+class PersonData:
+    """What an officer records about one person; forms and serializers build this."""
+
+    given_name: str
+    family_name: str
+    sex: str
+    relationship_to_head: str
+    displacement_status: DisplacementStatus
+    consent_date: datetime.date
+    consent_given_by: str
+    consent_scope: str = ConsentScope.REGISTRATION
+    date_of_birth: datetime.date | None = None
+    estimated_age: int | None = None
+    other_names: str = ""
+    nationality: Country | None = None
+    languages: str = ""
+    origin_country: Country | None = None
+    origin_location: str = ""
+    displaced_on: datetime.date | None = None
+    arrived_on: datetime.date | None = None
+    phone: str = ""
+    documents: list[str] = field(default_factory=list)
+    specific_needs: list[SpecificNeed] = field(default_factory=list)
+    confirm_not_duplicate: bool = False
+
+
+class DuplicatesFound(Exception):
+    """Raised when likely matches exist and the officer has not confirmed 'not a duplicate'.
+
+    `candidates` maps the index of each member in the submission to its matches.
+    """
+
+    def __init__(self, candidates: dict[int, list[Candidate]]) -> None:
+        super().__init__("Possible duplicates found.")
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class HouseholdRegistration:
+    household: Household
+    members: list[DisplacedPerson]
+
+
+def resolve_birth_date(data: PersonData, today: datetime.date) -> tuple[datetime.date, bool]:
+    if data.date_of_birth is not None:
+        return data.date_of_birth, False
+    if data.estimated_age is None:
+        raise ValidationError({"date_of_birth": _("Give a date of birth or an estimated age.")})
+    if not 0 <= data.estimated_age <= 120:
+        raise ValidationError({"estimated_age": _("An estimated age is between 0 and 120.")})
+    return years_before(today, data.estimated_age).replace(month=1, day=1), True
+
+
+def validate_person(data: PersonData, born: datetime.date, today: datetime.date) -> None:
+    """Collect every problem with one person's data into one ValidationError."""
+    errors: dict[str, str] = {}
+    if not data.given_name.strip():
+        errors["given_name"] = _("Enter the given name.")
+    if not data.family_name.strip():
+        errors["family_name"] = _("Enter the family name.")
+    if born > today:
+        errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+    elif born < datetime.date(today.year - 120, 1, 1):
+        errors["date_of_birth"] = _("The date of birth is more than 120 years ago.")
+    if data.consent_date > today:
+        errors["consent_date"] = _("Consent cannot be dated in the future.")
+    for name in ("displaced_on", "arrived_on"):
+        value = getattr(data, name)
+        if value is not None and value > today:
+            errors[name] = _("This date cannot be in the future.")
+        elif value is not None and value < born:
+            errors[name] = _("This date is before the date of birth.")
+    if (
+        data.displaced_on
+        and data.arrived_on
+        and "arrived_on" not in errors
+        and data.arrived_on < data.displaced_on
+    ):
+        errors["arrived_on"] = _("Arrival at the site cannot be before displacement.")
+    if not data.displacement_status.active:
+        errors["displacement_status"] = _("This displacement status is no longer in use.")
+    adult = age_on(born, today) >= 18
+    child_codes = [n.code for n in data.specific_needs if n.category.code in CHILD_NEED_CATEGORIES]
+    if adult and child_codes:
+        errors["specific_needs"] = _("These codes apply only to children under 18: %(codes)s.") % {
+            "codes": ", ".join(sorted(child_codes))
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def person_from(
+    data: PersonData, *, actor: Any, household: Household, born: datetime.date, estimated: bool
+) -> DisplacedPerson:
+    keys = search_keys(data.given_name, data.family_name, data.other_names)
+    return DisplacedPerson(
+        household=household,
+        site=household.site,
+        owning_agency=household.owning_agency,
+        relationship_to_head=data.relationship_to_head,
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        other_names=data.other_names.strip(),
+        sex=data.sex,
+        date_of_birth=born,
+        date_of_birth_estimated=estimated,
+        nationality=data.nationality,
+        languages=data.languages.strip(),
+        displacement_status=data.displacement_status,
+        origin_country=data.origin_country,
+        origin_location=data.origin_location.strip(),
+        displaced_on=data.displaced_on,
+        arrived_on=data.arrived_on,
+        phone=data.phone.strip(),
+        documents=sorted(data.documents),
+        consent_date=data.consent_date,
+        consent_given_by=data.consent_given_by,
+        consent_scope=data.consent_scope,
+        consent_recorded_by=actor,
+        status=PersonStatus.ACTIVE,
+        created_by=actor,
+        name_search=keys.name_search,
+        given_key=keys.given_key,
+        family_key=keys.family_key,
+    )
+
+
+def save_with_code(instance: Household | DisplacedPerson, attribute: str, prefix: str) -> None:
+    """Insert with a fresh random code, drawing again on the (rare) collision."""
+    for _attempt in range(_CODE_ATTEMPTS):
+        setattr(instance, attribute, codes.new_code(prefix))
+        try:
+            with transaction.atomic():
+                instance.full_clean(
+                    exclude=["site", "household", "owning_agency"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+                instance.save()
+            return
+        except IntegrityError:
+            if (
+                type(instance)
+                ._default_manager.filter(**{attribute: getattr(instance, attribute)})
+                .exists()
+            ):
+                continue
+            raise
+    raise RuntimeError("Could not draw a free code; the code space is exhausted.")
+
+
+def registration_fields() -> list[str]:
+    skip = {"specific_needs", "confirm_not_duplicate", "estimated_age"}
+    return [f.name for f in fields(PersonData) if f.name not in skip]
+
+
+def record_person(
+    *, actor: Any, person: DisplacedPerson, data: PersonData, candidates: Sequence[Candidate]
+) -> None:
+    PersonSpecificNeed.objects.bulk_create(
+        PersonSpecificNeed(person=person, need=need, recorded_by=actor)
+        for need in data.specific_needs
+    )
+    DuplicateReview.objects.bulk_create(
+        DuplicateReview(
+            person=person,
+            candidate=c.person,
+            score=c.score,
+            decision=DuplicateDecision.NOT_DUPLICATE,
+            decided_by=actor,
+        )
+        for c in candidates
+    )
+    after = snapshot(
+        person,
+        [*registration_fields(), "date_of_birth_estimated", "site", "household", "owning_agency"],
+    )
+    after["specific_needs"] = sorted(n.code for n in data.specific_needs)
+    audit_record(actor=actor, action="person.register", obj=person, changes=diff({}, after))
+    for candidate in candidates:
+        audit_record(
+            actor=actor,
+            action="person.duplicate_dismissed",
+            obj=person,
+            changes={
+                "candidate": [None, candidate.person.registration_number],
+                "score": [None, candidate.score],
+            },
+        )
+
+
+def check_site(actor: Any, site: Site) -> None:
+    if not access.site_allows_registration(actor, site):
+        raise PermissionDenied
+    if site.status != SiteStatus.OPEN:
+        raise ValidationError({"site": _("This site is closed; people cannot be registered.")})
+
+
+def duplicates_for(
+    actor: Any,
+    members: Sequence[tuple[PersonData, datetime.date, bool]],
+) -> dict[int, list[Candidate]]:
+    visible = access.people_for(actor)
+    found: dict[int, list[Candidate]] = {}
+    for index, (data, born, estimated) in enumerate(members):
+        probe = ProbeIdentity(
+            data.given_name,
+            data.family_name,
+            data.sex,
+            born,
+            estimated,
+            data.nationality.pk if data.nationality else None,
+        )
+        matches = find_candidates(queryset=visible, probe=probe)
+        if matches:
+            found[index] = matches
+    return found

@@ -1,0 +1,332 @@
+"""Every write to the registry: register households and people, edit them, change status.
+
+Each service validates, writes inside one transaction, and records the audit event there too.
+Views, API views, admin actions and commands all call these; none of them writes by itself.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from camps.models import Site
+from cases import codes
+from cases.models import (
+    DisplacedPerson,
+    Household,
+    PersonSpecificNeed,
+    PersonStatus,
+    Relationship,
+    SpecificNeed,
+)
+from cases.registry.duplicates import search_keys
+from cases.registry.records import (
+    DuplicatesFound,
+    HouseholdRegistration,
+    PersonData,
+    check_site,
+    duplicates_for,
+    person_from,
+    record_person,
+    resolve_birth_date,
+    save_with_code,
+    validate_person,
+)
+from protection import access
+from protection.access import Action
+from protection.audit import audit_record, diff, snapshot
+
+
+def household_register(
+    *,
+    actor: Any,
+    site: Site,
+    members: Sequence[PersonData],
+    address: str = "",
+    registered_on: datetime.date | None = None,
+) -> HouseholdRegistration:
+    """Register a household and its members at a site in one transaction.
+
+    Raise ValidationError for bad data (member fields keyed "members.<index>.<field>"),
+    DuplicatesFound when a member has likely matches the officer has not dismissed,
+    and PermissionDenied when the actor may not register people at the site.
+    """
+    check_site(actor, site)
+    today = timezone.localdate()
+    registered_on = registered_on or today
+    if registered_on > today:
+        raise ValidationError(
+            {"registered_on": _("The registration date cannot be in the future.")}
+        )
+    if not members:
+        raise ValidationError({"members": _("A household has at least one member.")})
+    heads = sum(1 for m in members if m.relationship_to_head == Relationship.HEAD)
+    if heads != 1:
+        raise ValidationError({"members": _("Mark exactly one member as head of household.")})
+
+    resolved: list[tuple[PersonData, datetime.date, bool]] = []
+    member_errors: dict[str, Any] = {}
+    for index, data in enumerate(members):
+        try:
+            born, estimated = resolve_birth_date(data, today)
+            validate_person(data, born, today)
+            resolved.append((data, born, estimated))
+        except ValidationError as error:
+            # ValidationError cannot nest a dict in a dict, so member errors use flat keys.
+            for name, messages in error.message_dict.items():
+                member_errors[f"members.{index}.{name}"] = messages
+    if member_errors:
+        raise ValidationError(member_errors)
+
+    candidates = duplicates_for(actor, resolved)
+    unconfirmed = {i: c for i, c in candidates.items() if not members[i].confirm_not_duplicate}
+    if unconfirmed:
+        raise DuplicatesFound(unconfirmed)
+
+    with transaction.atomic():
+        household = Household(
+            site=site,
+            address=address.strip(),
+            registered_on=registered_on,
+            owning_agency=actor.agency,
+            created_by=actor,
+        )
+        save_with_code(household, "code", codes.HOUSEHOLD_PREFIX)
+        audit_record(
+            actor=actor,
+            action="household.register",
+            obj=household,
+            changes=diff(
+                {}, snapshot(household, ["site", "address", "registered_on", "owning_agency"])
+            ),
+        )
+        people = []
+        for index, (data, born, estimated) in enumerate(resolved):
+            person = person_from(
+                data, actor=actor, household=household, born=born, estimated=estimated
+            )
+            save_with_code(person, "registration_number", codes.PERSON_PREFIX)
+            record_person(
+                actor=actor, person=person, data=data, candidates=candidates.get(index, [])
+            )
+            people.append(person)
+    return HouseholdRegistration(household=household, members=people)
+
+
+def person_register(*, actor: Any, household: Household, data: PersonData) -> DisplacedPerson:
+    """Add one person to an existing household (a birth, a late arrival)."""
+    if not access.households_for(actor).filter(pk=household.pk).exists():
+        raise PermissionDenied
+    check_site(actor, household.site)
+    if (
+        data.relationship_to_head == Relationship.HEAD
+        and household.members.filter(relationship_to_head=Relationship.HEAD).exists()
+    ):
+        raise ValidationError({"relationship_to_head": _("This household already has a head.")})
+    today = timezone.localdate()
+    born, estimated = resolve_birth_date(data, today)
+    validate_person(data, born, today)
+    candidates = duplicates_for(actor, [(data, born, estimated)]).get(0, [])
+    if candidates and not data.confirm_not_duplicate:
+        raise DuplicatesFound({0: candidates})
+    with transaction.atomic():
+        person = person_from(data, actor=actor, household=household, born=born, estimated=estimated)
+        save_with_code(person, "registration_number", codes.PERSON_PREFIX)
+        record_person(actor=actor, person=person, data=data, candidates=candidates)
+    return person
+
+
+EDITABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "nationality",
+    "languages",
+    "displacement_status",
+    "origin_country",
+    "origin_location",
+    "displaced_on",
+    "arrived_on",
+    "phone",
+    "documents",
+    "relationship_to_head",
+    "consent_date",
+    "consent_given_by",
+    "consent_scope",
+)
+
+
+def person_update(
+    *,
+    actor: Any,
+    person: DisplacedPerson,
+    changes: dict[str, Any],
+    specific_needs: Iterable[SpecificNeed] | None = None,
+) -> DisplacedPerson:
+    """Change a person's recorded details; audit every field that changed."""
+    access.require(actor, Action.EDIT_PEOPLE)
+    if not access.people_for(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    before = snapshot(person, EDITABLE_FIELDS)
+    old_needs = set(person.specific_needs.values_list("code", flat=True))
+    new_needs = list(specific_needs) if specific_needs is not None else None
+
+    candidate = DisplacedPerson.objects.get(pk=person.pk)
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    today = timezone.localdate()
+    data = PersonData(
+        given_name=candidate.given_name,
+        family_name=candidate.family_name,
+        sex=candidate.sex,
+        relationship_to_head=candidate.relationship_to_head,
+        displacement_status=candidate.displacement_status,
+        consent_date=candidate.consent_date,
+        consent_given_by=candidate.consent_given_by,
+        date_of_birth=candidate.date_of_birth,
+        displaced_on=candidate.displaced_on,
+        arrived_on=candidate.arrived_on,
+        specific_needs=new_needs
+        if new_needs is not None
+        else list(person.specific_needs.select_related("category")),
+    )
+    validate_person(data, candidate.date_of_birth, today)
+    if (
+        candidate.relationship_to_head == Relationship.HEAD
+        and before["relationship_to_head"] != Relationship.HEAD
+        and DisplacedPerson.objects.filter(
+            household_id=candidate.household_id, relationship_to_head=Relationship.HEAD
+        )
+        .exclude(pk=candidate.pk)
+        .exists()
+    ):
+        raise ValidationError({"relationship_to_head": _("This household already has a head.")})
+    keys = search_keys(candidate.given_name, candidate.family_name, candidate.other_names)
+    candidate.name_search, candidate.given_key, candidate.family_key = (
+        keys.name_search,
+        keys.given_key,
+        keys.family_key,
+    )
+    candidate.documents = sorted(candidate.documents or [])
+    candidate.full_clean(
+        exclude=["site", "household", "owning_agency"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+    after = snapshot(candidate, EDITABLE_FIELDS)
+    field_changes = diff(before, after)
+    with transaction.atomic():
+        candidate.save(
+            update_fields=[*changes.keys(), "name_search", "given_key", "family_key", "updated_at"]
+        )
+        if new_needs is not None:
+            new_codes = {n.code for n in new_needs}
+            if new_codes != old_needs:
+                candidate.need_records.exclude(need__in=new_needs).delete()
+                PersonSpecificNeed.objects.bulk_create(
+                    [
+                        PersonSpecificNeed(person=candidate, need=n, recorded_by=actor)
+                        for n in new_needs
+                        if n.code not in old_needs
+                    ]
+                )
+                field_changes["specific_needs"] = [sorted(old_needs), sorted(new_codes)]
+        if field_changes:
+            audit_record(actor=actor, action="person.update", obj=candidate, changes=field_changes)
+    return candidate
+
+
+def person_status_change(
+    *,
+    actor: Any,
+    person: DisplacedPerson,
+    status: str,
+    reason: str,
+    effective_on: datetime.date | None = None,
+) -> DisplacedPerson:
+    """Record that a person departed, died, was repatriated, resettled, ... with the reason."""
+    access.require(actor, Action.CHANGE_PERSON_STATUS)
+    if not access.people_for(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied
+    return person_status_apply(
+        actor=actor, person=person, status=status, reason=reason, effective_on=effective_on
+    )
+
+
+def person_status_apply(
+    *,
+    actor: Any,
+    person: DisplacedPerson,
+    status: str,
+    reason: str,
+    effective_on: datetime.date | None = None,
+) -> DisplacedPerson:
+    """Validate and record a status change whose access the caller has already checked.
+
+    Case closure calls this: the right to close the case carries the right to record the
+    durable solution it reached, even for a worker who cannot edit the registry.
+    """
+    today = timezone.localdate()
+    effective_on = effective_on or today
+    errors: dict[str, str] = {}
+    if status not in PersonStatus.values:
+        errors["status"] = _("Choose a valid status.")
+    elif status == person.status:
+        errors["status"] = _("The person already has this status.")
+    elif person.status == PersonStatus.DECEASED:
+        errors["status"] = _("A person recorded as deceased cannot change status.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the status changes.")
+    if effective_on > today:
+        errors["effective_on"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(person, ["status", "status_reason", "status_changed_on"])
+    with transaction.atomic():
+        person.status, person.status_reason = status, reason.strip()
+        person.status_changed_on = effective_on
+        person.save(update_fields=["status", "status_reason", "status_changed_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="person.status_change",
+            obj=person,
+            changes=diff(
+                before, snapshot(person, ["status", "status_reason", "status_changed_on"])
+            ),
+        )
+    return person
+
+
+def household_relocate(
+    *, actor: Any, household: Household, site: Site, address: str = ""
+) -> Household:
+    """Move a household and all its members to another site of the agency."""
+    access.require(actor, Action.EDIT_PEOPLE)
+    if not access.households_for(actor).filter(pk=household.pk).exists():
+        raise PermissionDenied
+    check_site(actor, site)
+    if site.pk == household.site_id:
+        raise ValidationError({"site": _("The household is already at this site.")})
+    before = snapshot(household, ["site", "address"])
+    with transaction.atomic():
+        household.site, household.address = site, address.strip()
+        household.save(update_fields=["site", "address"])
+        household.members.update(site=site)
+        audit_record(
+            actor=actor,
+            action="household.relocate",
+            obj=household,
+            changes=diff(before, snapshot(household, ["site", "address"])),
+        )
+    return household

@@ -1,0 +1,184 @@
+"""Pages about people: the searchable list, a person's file, its edit and its status change."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases.models import DisplacedPerson, DocumentType, PersonStatus
+from cases.registry import selectors, services
+from cases.registry.forms import PersonEditForm, PersonSearchForm, PersonStatusForm, RegistryChoices
+from cases.registry.views.common import add_service_errors, keyset_pager, site_options
+from protection import access
+from protection.access import Action
+from protection.audit import audit_events_for
+from protection.reads import list_purpose
+
+HISTORY_LENGTH = 50
+ACTION_LABELS = {
+    "person.register": _("Registered"),
+    "person.update": _("Details changed"),
+    "person.status_change": _("Status changed"),
+    "person.duplicate_dismissed": _("Possible duplicate dismissed"),
+}
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    """Search the people the user may see, 50 at a time, logging every row shown."""
+    access.require(request.user, Action.VIEW_PEOPLE)
+    form = PersonSearchForm(
+        request.GET, sites=site_options(request.user), choices=RegistryChoices()
+    )
+    page = None
+    if form.is_valid():
+        filters = form.filters()
+        page = selectors.person_page(
+            user=request.user,
+            people=selectors.person_list(user=request.user, filters=filters),
+            paginate=keyset_pager(request),
+            purpose=list_purpose(filters),
+        )
+    return render(
+        request,
+        "cases/person_list.html",
+        {"form": form, "page": page, "searching": bool(form.is_valid() and form.filters())},
+    )
+
+
+def _history(person: DisplacedPerson) -> list[dict[str, Any]]:
+    """Return what happened to the person's record, newest first, in plain words."""
+    events = audit_events_for(person, limit=HISTORY_LENGTH)
+    statuses = dict(PersonStatus.choices)
+    rows = []
+    for event in events:
+        changes = event.changes or {}
+        if event.action == "person.status_change" and "status" in changes:
+            before, after = changes["status"]
+            summary = gettext("%(before)s to %(after)s") % {
+                "before": statuses.get(before, before),
+                "after": statuses.get(after, after),
+            }
+        elif event.action == "person.update":
+            summary = ", ".join(str(_field_label(name)) for name in sorted(changes))
+        elif event.action == "person.duplicate_dismissed":
+            summary = gettext("Not the same as %(number)s (score %(score)s)") % {
+                "number": changes.get("candidate", [None, ""])[1],
+                "score": changes.get("score", [None, ""])[1],
+            }
+        else:
+            summary = ""
+        rows.append(
+            {
+                "when": event.created_at,
+                "actor": event.actor,
+                "action": ACTION_LABELS.get(event.action, event.action),
+                "summary": summary,
+            }
+        )
+    return rows
+
+
+def _field_label(name: str) -> Any:
+    try:
+        return getattr(DisplacedPerson._meta.get_field(name), "verbose_name", name)
+    except FieldDoesNotExist:  # a field since removed; show its name as recorded
+        return name
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show everything recorded about a person; log the read."""
+    access.require(request.user, Action.VIEW_PEOPLE)
+    person = selectors.person_get(user=request.user, pk=pk)
+    housemates = selectors.person_housemates(user=request.user, person=person)
+    reviews = list(person.duplicate_reviews.select_related("candidate", "decided_by"))
+    return render(
+        request,
+        "cases/person_detail.html",
+        {
+            "person": person,
+            "documents": [
+                DocumentType(code).label if code in DocumentType.values else code
+                for code in person.documents or []
+            ],
+            "housemates": housemates,
+            "reviews": reviews,
+            "history": _history(person),
+            "may_edit": access.can(request.user, Action.EDIT_PEOPLE),
+            "may_change_status": access.can(request.user, Action.CHANGE_PERSON_STATUS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a person's recorded details through person_update."""
+    access.require(request.user, Action.EDIT_PEOPLE)
+    person = selectors.person_get(user=request.user, pk=pk)
+    choices = RegistryChoices(
+        keep_status_id=person.displacement_status_id,
+        keep_need_ids=[record.need_id for record in person.need_records.all()],
+    )
+    form = PersonEditForm(
+        request.POST if request.method == "POST" else None,
+        initial=PersonEditForm.initial_for(person),
+        choices=choices,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                changes=form.changes(),
+                specific_needs=form.cleaned_data["specific_needs"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The changes were saved."))
+            return redirect(person)
+    return render(
+        request,
+        "cases/person_edit.html",
+        {"person": person, "form": form, "countries": choices.countries},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a person departed, died, was repatriated, resettled or integrated."""
+    access.require(request.user, Action.CHANGE_PERSON_STATUS)
+    person = selectors.person_get(user=request.user, pk=pk)
+    form = PersonStatusForm(
+        request.POST if request.method == "POST" else None, current=person.status
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_status_change(
+                actor=request.user,
+                person=person,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                effective_on=form.cleaned_data["effective_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("The status was changed."))
+            return redirect(person)
+    return render(
+        request,
+        "cases/person_status.html",
+        {"person": person, "form": form, "final": person.status == PersonStatus.DECEASED},
+    )
