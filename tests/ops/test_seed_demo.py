@@ -14,7 +14,8 @@ from cases.services import CHILD_NEED_CATEGORIES
 from partners.models import AgencyType, PartnerAgency
 from protection import access
 from protection.accounts.models import Role, User
-from protection.demo import AGENCIES, DEMO_PASSWORD, ROLE_USERS, SITES, household_plan
+from protection.demo.households import household_plan
+from protection.demo.plan import AGENCIES, DEMO_PASSWORD, ROLE_USERS, SITES
 from protection.models import AuditEvent
 
 HOUSEHOLDS = 24

@@ -44,13 +44,13 @@ from incidents.selectors import tier_users
 from partners.models import DataSharingAgreement, PartnerAgency, Service, SharingPurpose
 from protection import access
 from protection.accounts.models import Role, User
-from protection.demo_work.directory import (
+from protection.demo.work.directory import (
     EARLY_WARNING_POLICY,
     GRAVE_VIOLATIONS_POLICY,
     SERIOUS_POLICY,
     SERVICES,
 )
-from protection.demo_work.incidents import INCIDENTS
+from protection.demo.work.incidents import INCIDENTS
 from protection.models import AuditEvent
 from protection.notifications.models import (
     Delivery,

@@ -34,8 +34,8 @@ from incidents.services import (
 )
 from protection.accounts.models import Role, User
 from protection.dates import years_before
-from protection.demo_work.directory import SERIOUS_POLICY
-from protection.demo_work.mission import SEED, Mission, clock
+from protection.demo.work.directory import SERIOUS_POLICY
+from protection.demo.work.mission import SEED, Mission, clock
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus
 from protection.notifications.services import delivery_send
 
