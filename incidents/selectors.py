@@ -40,7 +40,7 @@ from protection.audit import object_type_of
 from protection.models import AccessPurpose, AuditEvent
 from protection.notifications.models import Delivery, DeliveryChannel, WebhookEvent
 from protection.notifications.selectors import webhook_subscriptions_matching
-from protection.notifications.services import Recipient
+from protection.notifications.services.outbox import Recipient
 from protection.reads import log_read, page_read
 
 PageT = TypeVar("PageT")

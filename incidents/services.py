@@ -63,12 +63,12 @@ from protection.accounts.models import Role, User
 from protection.audit import MASK, audit_record, diff, snapshot
 from protection.dates import age_on
 from protection.notifications.models import DeliveryChannel, WebhookEvent
-from protection.notifications.services import (
+from protection.notifications.services.inbox import notifications_mark_read_for
+from protection.notifications.services.outbox import (
     Content,
     Recipient,
     deliveries_queue,
     language_of,
-    notifications_mark_read_for,
 )
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from incidents.services import alert_acknowledge, alert_escalate
 from protection.models import AuditEvent
 from protection.notifications.models import Delivery, Notification
 from protection.notifications.selectors import notification_unread_count
-from protection.notifications.services import delivery_send, webhook_subscription_create
+from protection.notifications.services.sending import delivery_send
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.incidents.conftest import make_policy, make_user, report
 

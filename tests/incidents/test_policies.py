@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from incidents.models import EscalationPolicy, IncidentType, TierRecipient
 from incidents.selectors import policies_matching, policy_matches, tier_recipients, tier_users
-from protection.notifications.services import webhook_subscription_create
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.incidents.conftest import make_policy, make_user
 

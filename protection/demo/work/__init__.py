@@ -30,7 +30,7 @@ from protection.demo.work.casework import casework_seed
 from protection.demo.work.directory import directory_seed
 from protection.demo.work.incidents import alerts_to_inboxes, incidents_seed
 from protection.demo.work.mission import Mission
-from protection.notifications import services as notification_services
+from protection.notifications.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _deliveries_left_to_sweeper(broker_up: bool) -> Iterator[None]:
         yield
         return
     logger.info("Celery broker unreachable: the demo's deliveries are left to the sweeper.")
-    with mock.patch.object(notification_services, "enqueue_deliveries", return_value=0):
+    with mock.patch.object(outbox, "enqueue_deliveries", return_value=0):
         yield
 
 

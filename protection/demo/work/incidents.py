@@ -37,7 +37,7 @@ from protection.dates import years_before
 from protection.demo.work.directory import SERIOUS_POLICY
 from protection.demo.work.mission import SEED, Mission, clock
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus
-from protection.notifications.services import delivery_send
+from protection.notifications.services.sending import delivery_send
 
 POC, CMP, CC, HST = "DEMO-POC1", "DEMO-CMP1", "DEMO-CC1", "DEMO-HST1"
 OFFICER, CASE_WORKER = Role.PROTECTION_OFFICER, Role.CASE_WORKER
