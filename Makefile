@@ -18,7 +18,7 @@ LANGUAGES := fr ar
 NOT_SOURCE := .venv var node_modules staticfiles test-results
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup test test-future fuzz lint format bench messages clean clean-all
+.PHONY: help run setup test test-fast test-future fuzz lint format bench messages clean clean-all
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT
 
 test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127.0.0.1)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The fast part for the edit-test loop: no browser, no real Celery worker, no ops checks (demo
+# seeding, compose, settings), no schema fuzzing. `make test` still runs everything.
+FAST_MARKERS := not browser and not integration and not ops and not fuzz
+test-fast: $(VENV)/.installed-dev ## Run the fast part of the suite (no browser, worker, ops or fuzz tests)
+	$(BIN)/pytest -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 # The same suite with every clock of the run (pytest and its Celery workers) moved ahead by
 # CLOCK_SHIFT_DAYS (a year unless given): a test that depends on today's date fails here.

@@ -223,7 +223,7 @@ def main(argv: list[str]) -> int:
     from partners.models import PartnerAgency
     from protection.accounts.models import User
     from protection.notifications.models import Delivery
-    from protection.notifications.services import webhook_subscription_create
+    from protection.notifications.services.subscriptions import webhook_subscription_create
     from protection.reference_data import load_reference_data
 
     print(f"Command: {command}", flush=True)

@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from incidents.models import Alert
 from protection.accounts.models import User
 from protection.notifications.models import Delivery, DeliveryChannel, Notification
-from protection.notifications.services import delivery_send, webhook_subscription_create
+from protection.notifications.services.sending import delivery_send
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.incidents.conftest import make_policy, report
 

@@ -17,7 +17,7 @@ from cases.casework.services import record
 from cases.models import ProtectionCase, Referral, ReferralStatus
 from protection import access
 from protection.notifications.models import DeliveryChannel
-from protection.notifications.services import (
+from protection.notifications.services.outbox import (
     Content,
     Recipient,
     deliveries_queue,

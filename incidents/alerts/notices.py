@@ -15,7 +15,12 @@ from incidents.models import Alert, AlertKind, EscalationTier, Severity
 from incidents.policies.selectors import tier_recipients
 from incidents.reporting.selectors import incident_anonymised
 from protection.notifications.models import WebhookEvent
-from protection.notifications.services import Content, Recipient, deliveries_queue, language_of
+from protection.notifications.services.outbox import (
+    Content,
+    Recipient,
+    deliveries_queue,
+    language_of,
+)
 
 
 def alert_deadline(tier: EscalationTier, now: datetime.datetime) -> datetime.datetime:

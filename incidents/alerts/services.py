@@ -18,7 +18,7 @@ from incidents.policies.selectors import policies_matching
 from protection import access
 from protection.audit import audit_record, diff, snapshot
 from protection.notifications.models import WebhookEvent
-from protection.notifications.services import notifications_mark_read_for
+from protection.notifications.services.inbox import notifications_mark_read_for
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from incidents.policies.selectors import policies_matching
 from protection.accounts.models import Role, User
 from protection.audit import audit_record
 from protection.notifications.models import DeliveryChannel, WebhookEvent
-from protection.notifications.services import Recipient, deliveries_queue
+from protection.notifications.services.outbox import Recipient, deliveries_queue
 
 
 def early_warning_raise(

@@ -16,7 +16,12 @@ from incidents.models import Alert, AlertStatus
 from protection.accounts.models import Role, User
 from protection.audit import audit_record
 from protection.notifications.models import DeliveryChannel, WebhookEvent
-from protection.notifications.services import Content, Recipient, deliveries_queue, language_of
+from protection.notifications.services.outbox import (
+    Content,
+    Recipient,
+    deliveries_queue,
+    language_of,
+)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from incidents.models import (
 from protection.accounts.models import Role, User
 from protection.notifications.models import DeliveryChannel
 from protection.notifications.selectors import webhook_subscriptions_matching
-from protection.notifications.services import Recipient
+from protection.notifications.services.outbox import Recipient
 
 
 def policy_matches(

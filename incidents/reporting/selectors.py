@@ -32,7 +32,7 @@ from protection import access
 from protection.models import AccessPurpose
 from protection.notifications.models import DeliveryChannel, WebhookEvent
 from protection.notifications.selectors import webhook_subscriptions_matching
-from protection.notifications.services import Recipient
+from protection.notifications.services.outbox import Recipient
 from protection.reads import log_read, page_read
 
 PageT = TypeVar("PageT")

@@ -42,7 +42,7 @@ from protection.access import Action
 from protection.audit import MASK, audit_record, diff, snapshot
 from protection.dates import age_on
 from protection.notifications.models import WebhookEvent
-from protection.notifications.services import Content, deliveries_queue
+from protection.notifications.services.outbox import Content, deliveries_queue
 
 _CODE_ATTEMPTS = 5
 # A phone's clock may run a little ahead of the server's.

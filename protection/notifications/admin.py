@@ -18,13 +18,13 @@ from django.utils.translation import ngettext
 
 from protection.accounts.services import is_agency_admin
 from protection.admin_services import ServiceModelAdmin
-from protection.notifications import services
 from protection.notifications.models import (
     Delivery,
     DeliveryStatus,
     WebhookEvent,
     WebhookSubscription,
 )
+from protection.notifications.services import dead_letters, subscriptions
 
 
 def _is_superuser(request: HttpRequest) -> bool:
@@ -140,7 +140,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         count = 0
         for delivery in queryset.filter(status=DeliveryStatus.DEAD):
             try:
-                services.delivery_retry(actor=request.user, delivery=delivery)
+                dead_letters.delivery_retry(actor=request.user, delivery=delivery)
             except (PermissionDenied, ValidationError):
                 continue
             count += 1
@@ -231,7 +231,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
 
     def service_validate(self, request: HttpRequest, form: Any) -> None:
         data = form.cleaned_data
-        services.webhook_subscription_validate(
+        subscriptions.webhook_subscription_validate(
             actor=request.user,
             url=data["url"].strip(),
             events=data["events"],
@@ -245,7 +245,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
             # The form has already written the new values onto obj: give the service the
             # stored row, so that the audit trail records what changed.
             stored = WebhookSubscription.objects.get(pk=obj.pk)
-            services.webhook_subscription_update(
+            subscriptions.webhook_subscription_update(
                 actor=request.user,
                 subscription=stored,
                 url=data["url"],
@@ -255,7 +255,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
                 active=data["active"],
             )
             return
-        created = services.webhook_subscription_create(
+        created = subscriptions.webhook_subscription_create(
             actor=request.user,
             url=data["url"],
             events=data["events"],
@@ -293,7 +293,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
         """Stop calling these URLs; pending deliveries to them are given up."""
         count = 0
         for subscription in queryset.filter(active=True):
-            services.webhook_subscription_update(
+            subscriptions.webhook_subscription_update(
                 actor=request.user, subscription=subscription, active=False
             )
             count += 1
@@ -315,7 +315,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
             )
             return None
         subscription = queryset.get()
-        rotated = services.webhook_subscription_rotate_secret(
+        rotated = subscriptions.webhook_subscription_rotate_secret(
             actor=request.user, subscription=subscription
         )
         return self._secret_page(request, rotated.subscription, rotated.secret)

@@ -1,5 +1,11 @@
 """Celery tasks that move deliveries forward: they take ids, call a service, and are safe to run
-twice (the service claims the row, so a repeated task finds nothing left to do)."""
+twice (the service claims the row, so a repeated task finds nothing left to do).
+
+The services enqueue these tasks (the outbox when a transaction commits, the sweeper, the notice
+of a dead letter), so they import this module when they load. A task imports the service it
+calls when it runs: sending a delivery can queue a dead letter's notice, which is sent by this
+same task, so the import graph stays without a circle only if this edge waits until run time.
+"""
 
 import logging
 
@@ -7,7 +13,6 @@ from celery import shared_task
 from django.utils import timezone
 
 from protection.audit import task_context
-from protection.notifications import services
 
 logger = logging.getLogger(__name__)
 
@@ -15,8 +20,10 @@ logger = logging.getLogger(__name__)
 @shared_task(name="protection.notifications.tasks.delivery_send")
 def delivery_send_task(delivery_id: int) -> str | None:
     """Send one delivery; after a failure, schedule the next try at its backoff time."""
+    from protection.notifications.services import sending
+
     with task_context():
-        outcome = services.delivery_send(delivery_id=delivery_id)
+        outcome = sending.delivery_send(delivery_id=delivery_id)
     if outcome is None:
         return None
     if outcome.retry_at is not None:
@@ -34,5 +41,7 @@ def delivery_send_task(delivery_id: int) -> str | None:
 @shared_task(name="protection.notifications.tasks.deliveries_sweep")
 def deliveries_sweep() -> int:
     """Re-enqueue deliveries left pending or overdue for retry; return how many."""
+    from protection.notifications.services import sweeper
+
     with task_context():
-        return len(services.deliveries_sweep())
+        return len(sweeper.deliveries_sweep())

@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from protection.notifications import selectors, services
+from protection.notifications import selectors
+from protection.notifications.services.inbox import notification_mark_read
 from protection.pagination import keyset_page
 
 PAGE_SIZE = 50
@@ -33,7 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and go to what it is about, if it has a page."""
     notification = selectors.notification_get(user=request.user, pk=pk)
-    services.notification_mark_read(actor=request.user, notification=notification)
+    notification_mark_read(actor=request.user, notification=notification)
     try:
         model = apps.get_model(notification.source_type)
     except (LookupError, ValueError):

@@ -26,7 +26,7 @@ from protection.accounts.models import Role, User
 from protection.accounts.services import user_create, user_update
 from protection.models import AuditEvent
 from protection.notifications.models import WebhookEvent, WebhookSubscription
-from protection.notifications.services import webhook_subscription_create
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

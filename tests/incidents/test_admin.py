@@ -10,7 +10,8 @@ from incidents.models import EscalationPolicy, GbvDesignation
 from protection.accounts.models import User
 from protection.models import AuditEvent
 from protection.notifications.models import Delivery, WebhookSubscription
-from protection.notifications.services import Content, Recipient, deliveries_queue, delivery_send
+from protection.notifications.services.outbox import Content, Recipient, deliveries_queue
+from protection.notifications.services.sending import delivery_send
 from tests import factories
 from tests.incidents.conftest import make_user, report
 

@@ -17,7 +17,8 @@ from incidents.reporting.timeline import incident_timeline
 from protection.models import AuditEvent
 from protection.notifications.models import Delivery, Notification
 from protection.notifications.selectors import notification_unread_count
-from protection.notifications.services import delivery_send, webhook_subscription_create
+from protection.notifications.services.sending import delivery_send
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.incidents.conftest import make_policy, make_user, report
 

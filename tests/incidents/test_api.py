@@ -12,7 +12,7 @@ from django.utils import timezone
 from incidents.models import GbvDesignation, Incident
 from protection.models import AccessLog
 from protection.notifications.models import Delivery, Notification, WebhookSubscription
-from protection.notifications.services import delivery_send
+from protection.notifications.services.sending import delivery_send
 from tests import factories
 from tests.api import schema
 from tests.api.conftest import SchemaCheckedClient

@@ -19,7 +19,7 @@ from incidents.alerts.services import alert_acknowledge
 from incidents.models import Alert
 from protection.notifications import tasks as notification_tasks
 from protection.notifications.models import Delivery, Notification
-from protection.notifications.services import webhook_subscription_create
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests.incidents.conftest import (
     INTEGRATION_BROKER_URL,
     make_agency,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from incidents.models import Alert, Incident
 from protection.models import AccessLog
 from protection.notifications.models import Delivery, Notification
-from protection.notifications.services import delivery_send
+from protection.notifications.services.sending import delivery_send
 from tests import factories
 from tests.incidents.conftest import make_agency, make_user, report
 

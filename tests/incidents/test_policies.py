@@ -12,7 +12,7 @@ from incidents.policies.selectors import (
     tier_recipients,
     tier_users,
 )
-from protection.notifications.services import webhook_subscription_create
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.incidents.conftest import make_policy, make_user
 

@@ -231,7 +231,7 @@ def test_an_alert_is_written_in_the_recipients_language(
 def test_incident_reported_webhooks_go_to_agencies_working_in_the_site(
     officer: Any, site: Any, other_agency: Any, local_webhooks: None
 ) -> None:
-    from protection.notifications.services import webhook_subscription_create
+    from protection.notifications.services.subscriptions import webhook_subscription_create
 
     partner = factories.AgencyFactory(acronym="PRT")
     site.operating_agencies.add(partner)

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from protection.notifications.services import webhook_subscription_create
+from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.notifications.receiver import WebhookReceiver
 

@@ -13,10 +13,11 @@ from kombu.exceptions import OperationalError
 
 from protection.accounts.models import User
 from protection.models import AuditEvent
-from protection.notifications import services, tasks
+from protection.notifications import tasks
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus, Notification
 from protection.notifications.selectors import notification_unread_count
-from protection.notifications.services import Content, Recipient, deliveries_queue
+from protection.notifications.services import dead_letters, inbox, sending, sweeper
+from protection.notifications.services.outbox import Content, Recipient, deliveries_queue
 from tests import factories
 from tests.notifications.receiver import verify
 
@@ -129,8 +130,8 @@ def test_an_in_app_delivery_puts_one_unread_notification_in_the_inbox(
 ) -> None:
     (delivery,) = _queue(site, [Recipient(channel=DeliveryChannel.IN_APP, user=officer)])
 
-    outcome = services.delivery_send(delivery_id=delivery.pk)
-    again = services.delivery_send(delivery_id=delivery.pk)
+    outcome = sending.delivery_send(delivery_id=delivery.pk)
+    again = sending.delivery_send(delivery_id=delivery.pk)
 
     assert outcome is not None and outcome.status == DeliveryStatus.SENT
     assert again is None
@@ -160,13 +161,13 @@ def test_a_user_without_email_is_dead_at_once_and_the_agency_admins_are_told(
     nobody = make_user(agency=agency, email="")
     (delivery,) = _queue(site, [Recipient(channel=DeliveryChannel.EMAIL, user=nobody)])
 
-    outcome = services.delivery_send(delivery_id=delivery.pk)
+    outcome = sending.delivery_send(delivery_id=delivery.pk)
 
     assert outcome is not None and outcome.status == DeliveryStatus.DEAD
     delivery.refresh_from_db()
     assert delivery.last_error == "The recipient has no email address."
     assert delivery.dead_at is not None
-    notice = Delivery.objects.get(event=services.DEAD_EVENT)
+    notice = Delivery.objects.get(event=dead_letters.DEAD_EVENT)
     assert (notice.recipient_user, notice.channel) == (admin, DeliveryChannel.IN_APP)
     assert "could not be delivered" in notice.subject
 
@@ -177,12 +178,12 @@ def test_a_dead_notice_that_dies_tells_nobody_more(site: Any, agency: Any) -> No
     (notice,) = deliveries_queue(
         source=site,
         occasion="dead",
-        event=services.DEAD_EVENT,
+        event=dead_letters.DEAD_EVENT,
         recipients=[Recipient(channel=DeliveryChannel.EMAIL, user=nobody)],
         compose=lambda r: Content(subject="x", body="y"),
         payload={},
     )
-    services.delivery_send(delivery_id=notice.pk)
+    sending.delivery_send(delivery_id=notice.pk)
     assert Delivery.objects.count() == 1
 
 
@@ -194,7 +195,7 @@ def test_a_signed_webhook_reaches_the_receiver_who_can_verify_it(
         site, [Recipient(channel=DeliveryChannel.WEBHOOK, subscription=created.subscription)]
     )
 
-    outcome = services.delivery_send(delivery_id=delivery.pk)
+    outcome = sending.delivery_send(delivery_id=delivery.pk)
 
     assert outcome is not None and outcome.status == DeliveryStatus.SENT
     (request,) = receiver.requests
@@ -221,7 +222,7 @@ def test_a_failed_webhook_waits_for_its_backoff_then_succeeds(
     receiver.answers.extend([500])
     now = timezone.now()
 
-    failed = services.delivery_send(delivery_id=delivery.pk, now=now)
+    failed = sending.delivery_send(delivery_id=delivery.pk, now=now)
 
     assert failed is not None and failed.status == DeliveryStatus.FAILED
     delivery.refresh_from_db()
@@ -233,10 +234,10 @@ def test_a_failed_webhook_waits_for_its_backoff_then_succeeds(
     assert delivery.next_attempt_at <= now + datetime.timedelta(seconds=30)
     # Not due yet (earlier than the retry time less the claim's early tolerance): nothing
     # happens. A jittered wait can be as short as one second, inside that tolerance of `now`.
-    too_early = delivery.next_attempt_at - services._EARLY_TOLERANCE - datetime.timedelta(seconds=1)
-    assert services.delivery_send(delivery_id=delivery.pk, now=too_early) is None
+    too_early = delivery.next_attempt_at - sending._EARLY_TOLERANCE - datetime.timedelta(seconds=1)
+    assert sending.delivery_send(delivery_id=delivery.pk, now=too_early) is None
 
-    succeeded = services.delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
+    succeeded = sending.delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
 
     assert succeeded is not None and succeeded.status == DeliveryStatus.SENT
     assert [r.answered for r in receiver.requests] == [500, 200]
@@ -254,16 +255,16 @@ def test_a_webhook_is_dead_after_the_last_try_and_the_partner_admins_are_told(
     )
     receiver.answers.extend([503, 503])
 
-    first = services.delivery_send(delivery_id=delivery.pk)
+    first = sending.delivery_send(delivery_id=delivery.pk)
     assert first is not None and first.retry_at is not None
-    second = services.delivery_send(delivery_id=delivery.pk, now=first.retry_at)
+    second = sending.delivery_send(delivery_id=delivery.pk, now=first.retry_at)
 
     assert second is not None and second.status == DeliveryStatus.DEAD
     assert second.retry_at is None
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.next_attempt_at) == (2, None)
     assert delivery.last_error.startswith("HTTP 503")
-    notice = Delivery.objects.get(event=services.DEAD_EVENT)
+    notice = Delivery.objects.get(event=dead_letters.DEAD_EVENT)
     assert notice.recipient_user == partner_admin
     assert receiver.url in notice.body
 
@@ -298,7 +299,7 @@ def test_retry_delays_back_off_exponentially_with_full_jitter(settings: Any) -> 
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 10
     settings.NOTIFICATION_RETRY_MAX_SECONDS = 100
     for attempts, ceiling in [(1, 10), (2, 20), (3, 40), (4, 80), (5, 100), (9, 100)]:
-        delays = [services.retry_delay(attempts) for _ in range(200)]
+        delays = [sending.retry_delay(attempts) for _ in range(200)]
         assert all(1 <= d <= ceiling for d in delays)
         # Spread over the whole range, not clustered at the ceiling.
         assert min(delays) < ceiling / 4 and max(delays) > ceiling * 3 / 4
@@ -329,15 +330,15 @@ def test_the_sweeper_re_sends_what_is_stuck_and_leaves_the_rest(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        swept = services.deliveries_sweep(now=now)
+        swept = sweeper.deliveries_sweep(now=now)
     with django_capture_on_commit_callbacks(execute=True):
-        swept_again = services.deliveries_sweep(now=now + datetime.timedelta(seconds=10))
+        swept_again = sweeper.deliveries_sweep(now=now + datetime.timedelta(seconds=10))
 
     assert swept == [stuck.pk, overdue.pk]
     assert sent_tasks == [stuck.pk, overdue.pk]
     # Touched rows wait another sweep delay: a slow queue is not flooded with copies.
     assert swept_again == []
-    assert services.delivery_send(delivery_id=stuck.pk, now=now) is not None
+    assert sending.delivery_send(delivery_id=stuck.pk, now=now) is not None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -358,12 +359,12 @@ def test_a_delivery_being_sent_by_one_worker_is_skipped_by_another(site: Any, of
     thread.start()
     try:
         assert locked.wait(timeout=10)
-        assert services.delivery_send(delivery_id=delivery.pk) is None
+        assert sending.delivery_send(delivery_id=delivery.pk) is None
     finally:
         release.set()
         thread.join(timeout=10)
     assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.PENDING
-    assert services.delivery_send(delivery_id=delivery.pk) is not None
+    assert sending.delivery_send(delivery_id=delivery.pk) is not None
     assert Notification.objects.count() == 1
 
 
@@ -381,9 +382,9 @@ def test_an_admin_sends_a_dead_delivery_again(
     )
 
     with pytest.raises(PermissionDenied):
-        services.delivery_retry(actor=officer, delivery=delivery)
+        dead_letters.delivery_retry(actor=officer, delivery=delivery)
     with django_capture_on_commit_callbacks(execute=True):
-        services.delivery_retry(actor=admin, delivery=delivery)
+        dead_letters.delivery_retry(actor=admin, delivery=delivery)
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.dead_at) == (
@@ -394,21 +395,21 @@ def test_an_admin_sends_a_dead_delivery_again(
     assert sent_tasks == [delivery.pk]
     assert AuditEvent.objects.filter(action="delivery.retry", actor=admin).exists()
     with pytest.raises(ValidationError):
-        services.delivery_retry(actor=admin, delivery=delivery)
+        dead_letters.delivery_retry(actor=admin, delivery=delivery)
 
 
 def test_nobody_reads_another_persons_inbox(site: Any, officer: Any, other_officer: Any) -> None:
     (delivery,) = _queue(site, [Recipient(channel=DeliveryChannel.IN_APP, user=officer)])
-    services.delivery_send(delivery_id=delivery.pk)
+    sending.delivery_send(delivery_id=delivery.pk)
     notification = Notification.objects.get()
 
     with pytest.raises(PermissionDenied):
-        services.notification_mark_read(actor=other_officer, notification=notification)
+        inbox.notification_mark_read(actor=other_officer, notification=notification)
     assert notification_unread_count(user=other_officer) == 0
 
-    services.notification_mark_read(actor=officer, notification=notification)
+    inbox.notification_mark_read(actor=officer, notification=notification)
     first_read = Notification.objects.get().read_at
-    services.notification_mark_read(actor=officer, notification=notification)
+    inbox.notification_mark_read(actor=officer, notification=notification)
 
     assert notification_unread_count(user=officer) == 0
     assert Notification.objects.get().read_at == first_read

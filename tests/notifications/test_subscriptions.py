@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from protection.notifications.selectors import webhook_subscriptions_matching
-from protection.notifications.services import (
+from protection.notifications.services.subscriptions import (
     webhook_subscription_create,
     webhook_subscription_rotate_secret,
     webhook_subscription_update,

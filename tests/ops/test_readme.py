@@ -8,7 +8,7 @@ from django.conf import settings
 
 from protection.access import ROLE_ACTIONS, Action
 from protection.accounts.models import Role
-from protection.demo import demo_logins
+from protection.demo.plan import demo_logins
 from tests.ops import role_matrix
 
 ROOT = Path(settings.BASE_DIR)

@@ -5,8 +5,7 @@ import io
 from collections import Counter
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.core.management import call_command
 
 from camps.models import Site
 from cases.models import DisplacedPerson, Household, PersonSpecificNeed, Relationship
@@ -14,7 +13,8 @@ from cases.registry.records import CHILD_NEED_CATEGORIES
 from partners.models import AgencyType, PartnerAgency
 from protection import access
 from protection.accounts.models import Role, User
-from protection.demo import AGENCIES, DEMO_PASSWORD, ROLE_USERS, SITES, household_plan
+from protection.demo.households import household_plan
+from protection.demo.plan import AGENCIES, DEMO_PASSWORD, ROLE_USERS, SITES
 from protection.models import AuditEvent
 
 HOUSEHOLDS = 24
@@ -39,8 +39,8 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_seed_demo_creates_the_mission_and_a_second_run_adds_nothing() -> None:
-    output = seed()
+def test_seed_demo_creates_the_mission_and_a_second_run_adds_nothing(demo_seeded: str) -> None:
+    output = demo_seeded
     first = counts()
     assert first["agencies"] == len(AGENCIES) == 3
     assert first["sites"] == len(SITES) == 4
@@ -56,26 +56,7 @@ def test_seed_demo_creates_the_mission_and_a_second_run_adds_nothing() -> None:
 
 
 @pytest.mark.django_db
-def test_seed_demo_tops_up_an_interrupted_run_without_duplicating() -> None:
-    seed(households=8)
-    assert Household.objects.count() == 8
-    seed()
-    assert Household.objects.count() == HOUSEHOLDS
-    seed()
-    assert Household.objects.count() == HOUSEHOLDS
-
-
-@pytest.mark.django_db
-@override_settings(DEBUG=False)
-def test_seed_demo_refuses_without_debug_unless_forced() -> None:
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("seed_demo", households=2, stdout=io.StringIO())
-    assert not PartnerAgency.objects.exists()
-
-
-@pytest.mark.django_db
-def test_agencies_sites_and_users_fit_the_access_policy() -> None:
-    seed()
+def test_agencies_sites_and_users_fit_the_access_policy(demo_seeded: str) -> None:
     agencies = {a.acronym: a for a in PartnerAgency.objects.all()}
     assert agencies["UNMUK"].agency_type == AgencyType.MISSION
     assert agencies["UNDRO"].agency_type == AgencyType.UN_AGENCY
@@ -115,8 +96,7 @@ def test_agencies_sites_and_users_fit_the_access_policy() -> None:
 
 
 @pytest.mark.django_db
-def test_registration_went_through_the_service_with_an_audit_trail() -> None:
-    seed()
+def test_registration_went_through_the_service_with_an_audit_trail(demo_seeded: str) -> None:
     assert AuditEvent.objects.filter(action="household.register").count() == HOUSEHOLDS
     assert (
         AuditEvent.objects.filter(action="person.register").count()

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from protection.demo import DEFAULT_HOUSEHOLDS, seed_demo
+from protection.demo.seed import DEFAULT_HOUSEHOLDS, seed_demo
 
 
 class Command(BaseCommand):

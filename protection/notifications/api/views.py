@@ -19,7 +19,7 @@ from rest_framework.serializers import BaseSerializer
 from protection import access
 from protection.access import Action
 from protection.api import ProtectedViewSet
-from protection.notifications import selectors, services
+from protection.notifications import selectors
 from protection.notifications.api.serializers import (
     NotificationSerializer,
     WebhookSubscriptionInputSerializer,
@@ -28,6 +28,7 @@ from protection.notifications.api.serializers import (
     WebhookSubscriptionWithSecretSerializer,
 )
 from protection.notifications.models import Notification, WebhookSubscription
+from protection.notifications.services import inbox, subscriptions
 
 
 @extend_schema_view(
@@ -55,7 +56,7 @@ class NotificationViewSet(mixins.ListModelMixin, ProtectedViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str) -> Response:
         notification = selectors.notification_get(user=request.user, pk=int(pk))
-        services.notification_mark_read(actor=request.user, notification=notification)
+        inbox.notification_mark_read(actor=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -108,7 +109,7 @@ class WebhookSubscriptionViewSet(
             return WebhookSubscriptionUpdateSerializer
         return WebhookSubscriptionSerializer
 
-    def _with_secret(self, created: services.SubscriptionWithSecret, code: int) -> Response:
+    def _with_secret(self, created: subscriptions.SubscriptionWithSecret, code: int) -> Response:
         body = WebhookSubscriptionWithSecretSerializer(
             created.subscription, context={"secret": created.secret}
         ).data
@@ -122,7 +123,7 @@ class WebhookSubscriptionViewSet(
         )
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        created = services.webhook_subscription_create(
+        created = subscriptions.webhook_subscription_create(
             actor=request.user,
             url=values["url"],
             events=values["events"],
@@ -137,13 +138,13 @@ class WebhookSubscriptionViewSet(
             data=request.data, context=self.get_serializer_context(), partial=True
         )
         serializer.is_valid(raise_exception=True)
-        subscription = services.webhook_subscription_update(
+        subscription = subscriptions.webhook_subscription_update(
             actor=request.user, subscription=subscription, **serializer.validated_data
         )
         return Response(WebhookSubscriptionSerializer(subscription).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.webhook_subscription_update(
+        subscriptions.webhook_subscription_update(
             actor=request.user, subscription=self.get_object(), active=False
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -155,7 +156,7 @@ class WebhookSubscriptionViewSet(
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str) -> Response:
-        rotated = services.webhook_subscription_rotate_secret(
+        rotated = subscriptions.webhook_subscription_rotate_secret(
             actor=request.user, subscription=self.get_object()
         )
         return self._with_secret(rotated, status.HTTP_200_OK)

@@ -29,7 +29,7 @@ from partners.models import DataCategory, PartnerAgency, Sector, SharingPurpose
 from partners.selectors import agreements_between
 from partners.services import agreement_create, service_create
 from protection.accounts.models import Role
-from protection.demo_work.mission import Mission
+from protection.demo.work.mission import Mission
 
 
 @dataclass(frozen=True)

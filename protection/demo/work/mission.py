@@ -1,4 +1,4 @@
-"""What the demo's history is built on: the mission protection.demo made, and a settable clock.
+"""What the demo's history is built on: the mission protection.demo.seed made, and a settable clock.
 
 The services stamp each write with the present. To give the mission eight weeks of past, each
 step runs with Django's clock set to the moment it would have happened (`clock`), so that
@@ -22,7 +22,7 @@ SEED = 20250602
 
 @dataclass(frozen=True)
 class Mission:
-    """What protection.demo built, by its plan keys ("mission", "un", "ngo"; site codes)."""
+    """What protection.demo.seed built, by its plan keys ("mission", "un", "ngo"; site codes)."""
 
     agencies: dict[str, PartnerAgency]
     users: dict[tuple[str, str], User]

@@ -1,6 +1,6 @@
 """The demo mission at work: a referral directory, agreements, alert policies, cases, incidents.
 
-protection.demo builds the mission and registers its people; this package gives them eight
+protection.demo.seed builds the mission and registers its people; this package gives them eight
 weeks of history, so that every feature has something to show: the referral directory and the
 data-sharing agreements (directory), about forty cases at every stage of the workflow
 (casework), and about thirty incidents with their alerts and an early warning (incidents).
@@ -26,11 +26,11 @@ from incidents.models import Incident
 from partners.models import PartnerAgency
 from protection.accounts.models import User
 from protection.celery import app as celery_app
-from protection.demo_work.casework import casework_seed
-from protection.demo_work.directory import directory_seed
-from protection.demo_work.incidents import alerts_to_inboxes, incidents_seed
-from protection.demo_work.mission import Mission
-from protection.notifications import services as notification_services
+from protection.demo.work.casework import casework_seed
+from protection.demo.work.directory import directory_seed
+from protection.demo.work.incidents import alerts_to_inboxes, incidents_seed
+from protection.demo.work.mission import Mission
+from protection.notifications.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _deliveries_left_to_sweeper(broker_up: bool) -> Iterator[None]:
         yield
         return
     logger.info("Celery broker unreachable: the demo's deliveries are left to the sweeper.")
-    with mock.patch.object(notification_services, "enqueue_deliveries", return_value=0):
+    with mock.patch.object(outbox, "enqueue_deliveries", return_value=0):
         yield
 
 

@@ -31,10 +31,10 @@ from incidents.policies.selectors import tier_users
 from incidents.reporting.services import IncidentData, incident_report, incident_update
 from protection.accounts.models import Role, User
 from protection.dates import years_before
-from protection.demo_work.directory import SERIOUS_POLICY
-from protection.demo_work.mission import SEED, Mission, clock
+from protection.demo.work.directory import SERIOUS_POLICY
+from protection.demo.work.mission import SEED, Mission, clock
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus
-from protection.notifications.services import delivery_send
+from protection.notifications.services.sending import delivery_send
 
 POC, CMP, CC, HST = "DEMO-POC1", "DEMO-CMP1", "DEMO-CC1", "DEMO-HST1"
 OFFICER, CASE_WORKER = Role.PROTECTION_OFFICER, Role.CASE_WORKER
