@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from benchmarks import names
 from camps.models import Country, Site, SiteType
-from cases import codes
 from cases.models import (
     DisplacedPerson,
     DisplacementStatus,
@@ -33,6 +32,7 @@ from cases.models import (
 )
 from cases.registry.duplicates import SearchKeys, search_keys
 from partners.models import PartnerAgency
+from protection import codes
 from protection.accounts.models import Role, User
 from protection.audit_chain import AUDIT_CHAIN, ChainStamper, chain_head, chain_lock
 from protection.models import AuditEvent

@@ -5,14 +5,12 @@ verification, status, child protection), so that a filter cannot reveal restrict
 """
 
 import datetime
-import re
 
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.codes import ALPHABET
 from incidents.models import (
     Alert,
     AlertKind,
@@ -23,20 +21,12 @@ from incidents.models import (
     Severity,
     Verification,
 )
-
-INCIDENT_PREFIX = "I"
-_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+from protection.codes import INCIDENT_PREFIX, canonical_code
 
 
 def canonical_reference(text: str) -> str | None:
     """Return the stored form of a typed incident reference (I-7XK2-M9QD), or None."""
-    compact = re.sub(r"[^0-9A-Z]", "", (text or "").upper())
-    if len(compact) != 9 or compact[0] != INCIDENT_PREFIX:
-        return None
-    body = compact[1:].translate(_TYPOS)
-    if any(char not in ALPHABET for char in body):
-        return None
-    return f"{INCIDENT_PREFIX}-{body[:4]}-{body[4:]}"
+    return canonical_code(text, prefixes=(INCIDENT_PREFIX,))
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

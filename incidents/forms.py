@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from camps.models import Site
-from cases.codes import ALPHABET
 from cases.models import DisplacedPerson
 from incidents.models import (
     DatePrecision,
@@ -30,20 +29,18 @@ from incidents.models import (
 from incidents.reporting.services import IncidentData
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
-
-_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+from protection.codes import PERSON_PREFIX, canonical_code
 
 
 def registration_numbers(text: str) -> tuple[list[str], list[str]]:
     """Split typed text into canonical registration numbers and the pieces that are not."""
     numbers, invalid = [], []
     for piece in re.split(r"[,;\n]+", text.upper()):
-        compact = re.sub(r"[^0-9A-Z]", "", piece)
-        if not compact:
+        if not re.sub(r"[^0-9A-Z]", "", piece):
             continue
-        body = compact[1:].translate(_TYPOS)
-        if compact[0] == "P" and len(body) == 8 and all(c in ALPHABET for c in body):
-            numbers.append(f"P-{body[:4]}-{body[4:]}")
+        number = canonical_code(piece, prefixes=(PERSON_PREFIX,))
+        if number:
+            numbers.append(number)
         else:
             invalid.append(piece.strip())
     return numbers, invalid

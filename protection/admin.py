@@ -265,8 +265,8 @@ def _matching_objects(term: str) -> Q:
     The object type is spelt out (all of them) so that PostgreSQL can use the index on
     (object type, object id, time) instead of reading the whole log.
     """
-    from cases.codes import canonical_code
     from cases.models import DisplacedPerson, Household
+    from protection.codes import canonical_code
 
     condition = Q(object_type__in=_object_types(), object_id=term)
     code = canonical_code(term)

@@ -70,7 +70,7 @@ def owned_records(user: "User | Any", records: Iterable[RecordRef]) -> list[Reco
 
 def records_named(term: str) -> list[RecordRef]:
     """Return the records whose code, number or reference is `term` (any agency's)."""
-    from cases.codes import (
+    from protection.codes import (
         CASE_PREFIX,
         HOUSEHOLD_PREFIX,
         PERSON_PREFIX,

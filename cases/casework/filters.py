@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.codes import CASE_PREFIX, REFERRAL_PREFIX, canonical_code
 from cases.models import (
     CaseStatus,
     CaseType,
@@ -19,6 +18,7 @@ from cases.models import (
     RiskLevel,
 )
 from cases.registry.filters import name_or_number_q
+from protection.codes import CASE_PREFIX, REFERRAL_PREFIX, canonical_code
 
 
 class CaseFilter(django_filters.FilterSet):

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import codes
 from cases.casework import sharing
 from cases.casework.closure import lock_pending_approval
 from cases.casework.services import (
@@ -23,7 +22,6 @@ from cases.casework.services import (
     record,
     require_case_work,
     require_open,
-    save_with_code,
 )
 from cases.models import (
     ApprovalKind,
@@ -40,7 +38,7 @@ from cases.models import (
 )
 from partners.models import Service, SharingPurpose
 from partners.selectors import agreement_covering
-from protection import access
+from protection import access, codes
 from protection.audit import diff, snapshot
 from protection.dates import age_on
 
@@ -216,7 +214,7 @@ def referral_create(
                 referral.override_approved_by = actor
         if approved_now:
             _send(referral, case, timezone.now())
-        save_with_code(referral, "code", codes.REFERRAL_PREFIX)
+        codes.save_with_code(referral, "code", codes.REFERRAL_PREFIX)
         if not approved_now:
             CaseApproval.objects.create(
                 case=case,

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import codes
 from cases.casework import history, workflow
 from cases.models import (
     OPEN_ACTION_STATUSES,
@@ -28,34 +27,14 @@ from cases.models import (
     DisplacedPerson,
     PersonStatus,
     ProtectionCase,
-    Referral,
     RiskLevel,
 )
 from partners.models import PartnerAgency
-from protection import access
+from protection import access, codes
 from protection.access import Action
 from protection.audit import audit_record, diff, snapshot
 
-_CODE_ATTEMPTS = 5
 CASE_FIELDS = ("case_type", "risk_level", "summary", "assigned_to", "confidential", "opened_on")
-
-
-def save_with_code(instance: ProtectionCase | Referral, attribute: str, prefix: str) -> None:
-    """Insert with a fresh random code, drawing again on the (rare) collision."""
-    for _attempt in range(_CODE_ATTEMPTS):
-        setattr(instance, attribute, codes.new_code(prefix))
-        try:
-            with transaction.atomic():
-                instance.save()
-            return
-        except IntegrityError:
-            taken = type(instance)._default_manager.filter(
-                **{attribute: getattr(instance, attribute)}
-            )
-            if taken.exists():
-                continue
-            raise
-    raise RuntimeError("Could not draw a free code; the code space is exhausted.")
 
 
 def require_case_work(actor: Any, case: ProtectionCase) -> None:
@@ -163,7 +142,7 @@ def case_open(
             opened_on=opened_on,
             created_by=actor,
         )
-        save_with_code(case, "case_number", codes.CASE_PREFIX)
+        codes.save_with_code(case, "case_number", codes.CASE_PREFIX)
         case.linked_persons.set(linked_persons)
         changes = diff({}, snapshot(case, [*CASE_FIELDS, "primary_person", "owning_agency"]))
         if linked_persons:

@@ -4,9 +4,9 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.codes import canonical_code
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
 from cases.registry.duplicates import normalise, phonetic_key
+from protection.codes import canonical_code
 
 
 def name_or_number_q(text: str) -> Q:

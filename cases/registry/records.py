@@ -10,11 +10,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from camps.models import Country, Site, SiteStatus
-from cases import codes
 from cases.models import (
     ConsentScope,
     DisplacedPerson,
@@ -27,14 +25,11 @@ from cases.models import (
     SpecificNeed,
 )
 from cases.registry.duplicates import Candidate, ProbeIdentity, find_candidates, search_keys
-from protection import access
+from protection import access, codes
 from protection.audit import audit_record, diff, snapshot
 from protection.dates import age_on, years_before
 
 CHILD_NEED_CATEGORIES = frozenset({"CR", "SC"})
-
-
-_CODE_ATTEMPTS = 5
 
 
 @dataclass
@@ -165,28 +160,20 @@ def person_from(
     )
 
 
-def save_with_code(instance: Household | DisplacedPerson, attribute: str, prefix: str) -> None:
-    """Insert with a fresh random code, drawing again on the (rare) collision."""
-    for _attempt in range(_CODE_ATTEMPTS):
-        setattr(instance, attribute, codes.new_code(prefix))
-        try:
-            with transaction.atomic():
-                instance.full_clean(
-                    exclude=["site", "household", "owning_agency"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-                instance.save()
-            return
-        except IntegrityError:
-            if (
-                type(instance)
-                ._default_manager.filter(**{attribute: getattr(instance, attribute)})
-                .exists()
-            ):
-                continue
-            raise
-    raise RuntimeError("Could not draw a free code; the code space is exhausted.")
+def save_validated_with_code(
+    instance: Household | DisplacedPerson, attribute: str, prefix: str
+) -> None:
+    """Validate the row's own fields with its fresh code in place, then insert it."""
+    codes.save_with_code(
+        instance,
+        attribute,
+        prefix,
+        clean=lambda: instance.full_clean(
+            exclude=["site", "household", "owning_agency"],
+            validate_unique=False,
+            validate_constraints=False,
+        ),
+    )
 
 
 def registration_fields() -> list[str]:

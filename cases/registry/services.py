@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.models import Site
-from cases import codes
 from cases.models import (
     DisplacedPerson,
     Household,
@@ -33,10 +32,10 @@ from cases.registry.records import (
     person_from,
     record_person,
     resolve_birth_date,
-    save_with_code,
+    save_validated_with_code,
     validate_person,
 )
-from protection import access
+from protection import access, codes
 from protection.access import Action
 from protection.audit import audit_record, diff, snapshot
 
@@ -95,7 +94,7 @@ def household_register(
             owning_agency=actor.agency,
             created_by=actor,
         )
-        save_with_code(household, "code", codes.HOUSEHOLD_PREFIX)
+        save_validated_with_code(household, "code", codes.HOUSEHOLD_PREFIX)
         audit_record(
             actor=actor,
             action="household.register",
@@ -109,7 +108,7 @@ def household_register(
             person = person_from(
                 data, actor=actor, household=household, born=born, estimated=estimated
             )
-            save_with_code(person, "registration_number", codes.PERSON_PREFIX)
+            save_validated_with_code(person, "registration_number", codes.PERSON_PREFIX)
             record_person(
                 actor=actor, person=person, data=data, candidates=candidates.get(index, [])
             )
@@ -135,7 +134,7 @@ def person_register(*, actor: Any, household: Household, data: PersonData) -> Di
         raise DuplicatesFound({0: candidates})
     with transaction.atomic():
         person = person_from(data, actor=actor, household=household, born=born, estimated=estimated)
-        save_with_code(person, "registration_number", codes.PERSON_PREFIX)
+        save_validated_with_code(person, "registration_number", codes.PERSON_PREFIX)
         record_person(actor=actor, person=person, data=data, candidates=candidates)
     return person
 

@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.models import Site
-from cases import codes
 from cases.models import DisplacedPerson, ProtectionCase, Sex
 from incidents.alerts.services import incident_alerts_raise
-from incidents.filters import INCIDENT_PREFIX
 from incidents.models import (
     Alert,
     DatePrecision,
@@ -37,14 +35,13 @@ from incidents.models import (
     Verification,
 )
 from incidents.reporting.selectors import incident_anonymised, incident_webhook_recipients
-from protection import access
+from protection import access, codes
 from protection.access import Action
 from protection.audit import MASK, audit_record, diff, snapshot
 from protection.dates import age_on
 from protection.notifications.models import WebhookEvent
 from protection.notifications.services.outbox import Content, deliveries_queue
 
-_CODE_ATTEMPTS = 5
 # A phone's clock may run a little ahead of the server's.
 _CLOCK_SKEW = datetime.timedelta(minutes=5)
 ADULT_AGE = 18
@@ -207,21 +204,6 @@ def _validate(actor: Any, data: IncidentData, now: datetime.datetime) -> None:
         raise ValidationError(errors)
 
 
-def _save_with_reference(incident: Incident) -> None:
-    """Insert with a fresh random reference, drawing again on the (rare) collision."""
-    for _attempt in range(_CODE_ATTEMPTS):
-        incident.reference = codes.new_code(INCIDENT_PREFIX)
-        try:
-            with transaction.atomic():
-                incident.save()
-            return
-        except IntegrityError:
-            if Incident.objects.filter(reference=incident.reference).exists():
-                continue
-            raise
-    raise RuntimeError("Could not draw a free incident reference.")
-
-
 def _audit_changes(incident: Incident, before: dict[str, Any] | None = None) -> dict[str, Any]:
     changes = diff(before or {}, snapshot(incident, _AUDITED_FIELDS))
     if incident.incident_type.restricted:
@@ -277,7 +259,7 @@ def incident_report(*, actor: Any, data: IncidentData) -> IncidentReport:
             reporting_agency=actor.agency,
             **counts,
         )
-        _save_with_reference(incident)
+        codes.save_with_code(incident, "reference", codes.INCIDENT_PREFIX)
         IncidentVictim.objects.bulk_create(
             IncidentVictim(incident=incident, person=person, added_by=actor)
             for person in {p.pk: p for p in data.victims}.values()

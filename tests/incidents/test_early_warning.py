@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cases import codes
 from incidents import tasks
 from incidents.early_warning import statistics as early_warning
 from incidents.early_warning.services import early_warning_scan
 from incidents.models import Alert, Incident, IncidentType, PerpetratorCategory
+from protection import codes
 from protection.notifications.models import Delivery
 from tests.incidents.conftest import make_policy, make_user
 
