@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from camps.models import Site
-from cases.registry.forms.fields import PageForm
 from partners.models import Sector, Service
+from protection.pages import PageForm
 
 EDITABLE_FIELDS = (
     "name",

@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from camps.models import Site
-from cases.casework.views.common import PAGE_SIZE, done, run_service
-from cases.registry.views.common import site_options
 from partners import selectors, services
 from partners.forms import ServiceForm, ServiceSearchForm
 from partners.models import Sector, Service
 from protection import access
 from protection.access import Action
+from protection.pages import PAGE_SIZE, done, run_service, site_options
 from protection.pagination import keyset_page
 
 

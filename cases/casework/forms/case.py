@@ -26,9 +26,9 @@ from cases.models import (
     DurableSolution,
     RiskLevel,
 )
-from cases.registry.forms.fields import PageForm, date_field, today
 from partners.models import PartnerAgency
 from protection.accounts.models import User
+from protection.pages import PageForm, date_field, today
 
 
 class CaseOpenForm(PageForm):

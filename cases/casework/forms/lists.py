@@ -13,7 +13,7 @@ from cases.models import (
     ReferralUrgency,
     RiskLevel,
 )
-from cases.registry.forms.fields import PageForm
+from protection.pages import PageForm
 
 
 class CaseloadForm(PageForm):

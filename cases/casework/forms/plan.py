@@ -14,8 +14,9 @@ from cases.models import (
     Referral,
 )
 from cases.registry.forms.choices import RegistryChoices
-from cases.registry.forms.fields import PageForm, SpecificNeedsField, date_field, today
+from cases.registry.forms.fields import SpecificNeedsField
 from protection.accounts.models import User
+from protection.pages import PageForm, date_field, today
 
 
 class AssessmentForm(PageForm):

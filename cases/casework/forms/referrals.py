@@ -16,8 +16,8 @@ from cases.models import (
     ReferralUrgency,
     SharedField,
 )
-from cases.registry.forms.fields import PageForm, date_field, today
 from partners.models import Service
+from protection.pages import PageForm, date_field, today
 
 
 class ReferralForm(PageForm):

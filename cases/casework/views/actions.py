@@ -23,14 +23,7 @@ from cases.casework.forms.case import (
     TransitionForm,
 )
 from cases.casework.forms.plan import ActionAddForm, ActionUpdateForm, AssessmentForm, FollowUpForm
-from cases.casework.views.common import (
-    case_for_work,
-    case_form_page,
-    case_url,
-    done,
-    flat_messages,
-    run_service,
-)
+from cases.casework.views.common import case_for_work, case_form_page, case_url
 from cases.models import (
     ApprovalKind,
     ApprovalStatus,
@@ -41,6 +34,7 @@ from cases.models import (
 from cases.registry.forms.choices import RegistryChoices
 from partners.models import PartnerAgency
 from protection import access
+from protection.pages import done, flat_messages, run_service
 
 GET_POST = ["GET", "POST"]
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.casework import approvals, selectors
 from cases.casework.forms.case import ReasonForm
-from cases.casework.views.common import PAGE_SIZE, done, flat_messages, run_service
 from cases.models import ApprovalKind, CaseApproval, SharedField
 from protection import access
 from protection.access import Action
+from protection.pages import PAGE_SIZE, done, flat_messages, run_service
 
 
 def _queue_url() -> str:

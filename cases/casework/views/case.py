@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.casework import plan, selectors, services, timeline, workflow
 from cases.casework.forms.case import CaseOpenForm
-from cases.casework.views.common import TimelineWords, case_url, done
+from cases.casework.views.common import TimelineWords, case_url
 from cases.models import ActionStatus, CaseStatus, ProtectionCase
-from cases.registry.views.common import add_service_errors
 from protection import access
 from protection.access import Action
+from protection.pages import add_service_errors, done
 
 # The workflow's stages in order, to tell a step forward from a step back.
 STAGES: list[str] = [

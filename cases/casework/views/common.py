@@ -1,15 +1,13 @@
-"""Helpers the casework pages share: finding a case to work on, running a service for a form,
+"""Helpers the casework pages share: finding a case to work on, showing a case form page,
 and putting the timeline's recorded changes into words.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,13 +28,10 @@ from cases.models import (
     RiskLevel,
     SharedField,
 )
-from cases.registry.views.common import add_service_errors, error_messages
 from partners.models import PartnerAgency
 from protection import access
 from protection.access import Action
 from protection.accounts.models import User
-
-PAGE_SIZE = 50
 
 
 def case_url(case: ProtectionCase | int) -> str:
@@ -53,26 +48,6 @@ def case_for_work(request: HttpRequest, pk: int) -> ProtectionCase:
         ),
         pk=pk,
     )
-
-
-def run_service(form: forms.Form, call: Callable[[], Any]) -> bool:
-    """Call the service; put its refusal on the form and return False if it refuses."""
-    try:
-        call()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return False
-    return True
-
-
-def flat_messages(error: ValidationError) -> list[str]:
-    """Return every message of a service's refusal, whatever field it names."""
-    return [str(text) for texts in error_messages(error).values() for text in texts]
-
-
-def done(request: HttpRequest, message: str | Promise, url: str) -> HttpResponse:
-    messages.success(request, str(message))
-    return redirect(url)
 
 
 def case_form_page(

@@ -20,15 +20,7 @@ from cases.casework.forms.case import OutcomeForm, ReasonForm
 from cases.casework.forms.lists import ReferralListForm
 from cases.casework.forms.referrals import ReferralForm
 from cases.casework.sharing import SharedItem, shared_items
-from cases.casework.views.common import (
-    PAGE_SIZE,
-    case_for_work,
-    case_form_page,
-    case_url,
-    done,
-    flat_messages,
-    run_service,
-)
+from cases.casework.views.common import case_for_work, case_form_page, case_url
 from cases.models import (
     CaseType,
     DisplacementStatus,
@@ -45,6 +37,7 @@ from partners import selectors as directory
 from partners.models import Sector
 from protection import access
 from protection.access import Action
+from protection.pages import PAGE_SIZE, done, flat_messages, run_service
 
 
 def _shared_words(items: list[SharedItem]) -> list[tuple[str, str]]:

@@ -1,64 +1,14 @@
-"""Form fields and the base form the registry pages share."""
+"""Form fields the registry pages share (the base form is protection.pages.PageForm)."""
 
-import datetime
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from camps.models import Country
 from cases.models import SpecificNeed
 from cases.registry.forms.choices import RegistryChoices
-
-
-class PageForm(forms.Form):
-    """A form of the server-rendered pages: required fields marked, no future dates offered."""
-
-    required_css_class = "required"
-    error_css_class = "has-error"
-    future_dates_allowed: tuple[str, ...] = ()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        # Set per form, not at import, so that a long-running server offers today's date.
-        today = timezone.localdate().isoformat()
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.DateInput) and name not in self.future_dates_allowed:
-                field.widget.attrs["max"] = today
-
-    def clean(self) -> dict[str, Any]:
-        # The services refuse future dates too; checking here shows every error at once.
-        cleaned = super().clean() or {}
-        today = timezone.localdate()
-        for name, field in self.fields.items():
-            value = cleaned.get(name)
-            if (
-                isinstance(field, forms.DateField)
-                and name not in self.future_dates_allowed
-                and isinstance(value, datetime.date)
-                and value > today
-            ):
-                self.add_error(name, _("This date cannot be in the future."))
-        return cleaned
-
-
-def date_field(*, label: Any, required: bool = False, **kwargs: Any) -> forms.DateField:
-    """Return a date field with the browser's own date picker (ISO dates in every language)."""
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-        **kwargs,
-    )
-
-
-def today() -> datetime.date:
-    """Return today's date in the project's time zone (a callable initial value)."""
-    return timezone.localdate()
 
 
 class CountryField(forms.CharField):

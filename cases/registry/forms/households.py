@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from camps.models import Site
-from cases.registry.forms.fields import PageForm, date_field, today
 from cases.registry.forms.people import MemberForm
 from protection.codes import canonical_code
+from protection.pages import PageForm, date_field, today
 
 # Rows a page offers for members: enough for most households without JavaScript; the
 # "add another member" button (static/js/formset.js) adds more, up to the maximum.

@@ -17,17 +17,11 @@ from cases.models import (
 )
 from cases.registry.duplicates import normalise
 from cases.registry.forms.choices import RegistryChoices
-from cases.registry.forms.fields import (
-    CountryField,
-    ObjectChoiceField,
-    PageForm,
-    SpecificNeedsField,
-    date_field,
-    today,
-)
+from cases.registry.forms.fields import CountryField, ObjectChoiceField, SpecificNeedsField
 from cases.registry.records import PersonData
 from cases.registry.services import EDITABLE_FIELDS
 from protection.bounds import AGE_MAX
+from protection.pages import PageForm, date_field, today
 
 BLANK: list[tuple[str, Any]] = [("", "---------")]
 

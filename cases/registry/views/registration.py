@@ -21,9 +21,9 @@ from cases.registry import records, selectors, services
 from cases.registry.duplicates import Candidate
 from cases.registry.forms import HouseholdForm, MemberForm, MemberFormSet, RegistryChoices
 from cases.registry.forms.households import MAX_MEMBERS, MEMBER_ROWS, BaseMemberFormSet
-from cases.registry.views.common import add_service_errors, error_messages
 from protection import access
 from protection.access import Action
+from protection.pages import add_service_errors, error_messages
 
 MEMBERS_PREFIX = "members"
 

@@ -1,0 +1,106 @@
+"""What every app's server-rendered pages share: the base form, the page size, and the way a
+service's refusal reaches the form or the messages. Foundation code: it knows no domain app.
+"""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from protection import access
+
+PAGE_SIZE = 50
+
+
+class PageForm(forms.Form):
+    """A form of the server-rendered pages: required fields marked, no future dates offered."""
+
+    required_css_class = "required"
+    error_css_class = "has-error"
+    future_dates_allowed: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        # Set per form, not at import, so that a long-running server offers today's date.
+        today = timezone.localdate().isoformat()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.DateInput) and name not in self.future_dates_allowed:
+                field.widget.attrs["max"] = today
+
+    def clean(self) -> dict[str, Any]:
+        # The services refuse future dates too; checking here shows every error at once.
+        cleaned = super().clean() or {}
+        today = timezone.localdate()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if (
+                isinstance(field, forms.DateField)
+                and name not in self.future_dates_allowed
+                and isinstance(value, datetime.date)
+                and value > today
+            ):
+                self.add_error(name, _("This date cannot be in the future."))
+        return cleaned
+
+
+def date_field(*, label: Any, required: bool = False, **kwargs: Any) -> forms.DateField:
+    """Return a date field with the browser's own date picker (ISO dates in every language)."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        **kwargs,
+    )
+
+
+def today() -> datetime.date:
+    """Return today's date in the project's time zone (a callable initial value)."""
+    return timezone.localdate()
+
+
+def site_options(user: Any) -> list[tuple[int, str]]:
+    """Return (id, name) of the sites the user may see, for a filter's choices."""
+    return [(site.pk, str(site)) for site in access.sites_for(user).order_by("name")]
+
+
+def error_messages(error: ValidationError) -> dict[str, list[str]]:
+    """Return a service's ValidationError as {key: [messages]}, whatever its shape."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {NON_FIELD_ERRORS: error.messages}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names, or above the form."""
+    for key, texts in error_messages(error).items():
+        form.add_error(key if key in form.fields else None, texts)
+
+
+def run_service(form: forms.Form, call: Callable[[], Any]) -> bool:
+    """Call the service; put its refusal on the form and return False if it refuses."""
+    try:
+        call()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
+
+
+def flat_messages(error: ValidationError) -> list[str]:
+    """Return every message of a service's refusal, whatever field it names."""
+    return [str(text) for texts in error_messages(error).values() for text in texts]
+
+
+def done(request: HttpRequest, message: str | Promise, url: str) -> HttpResponse:
+    messages.success(request, str(message))
+    return redirect(url)
