@@ -75,11 +75,12 @@ test-future: $(VENV)/.installed-dev ## Run the suite with the clock a year ahead
 fuzz: $(VENV)/.installed-dev ## Fuzz every API operation from the schema (FUZZ_EXAMPLES=50, boundaries)
 	FUZZ_THOROUGH=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_fuzz.py -m fuzz $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy
+lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy, import contracts
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/mypy . || status=1; \
+	$(BIN)/lint-imports --no-cache || status=1; \
 	exit $$status
 
 format: $(VENV)/.installed-dev ## Fix what ruff can and format the code

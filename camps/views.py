@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from camps import selectors
+from camps.census import census
 from camps.models import PopulationSnapshot, Site
-from cases.registry import selectors as registry
 from protection import access
 from protection.access import Action
 
@@ -71,7 +71,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     households: list[Any] = []
     people: list[Any] = []
     if may_view_people:
-        households, people = registry.site_recent_registrations(
+        households, people = census().recent_registrations(
             user=request.user, site_pk=site.pk, rows=RECENT_ROWS
         )
     return render(

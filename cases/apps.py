@@ -7,3 +7,31 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Registry and cases")
+
+    def ready(self) -> None:
+        from camps.census import register_census
+        from cases.casework import scopes as casework_scopes
+        from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
+        from cases.registry import scopes as registry_scopes
+        from cases.registry.population import RegistryCensus
+        from protection import codes
+        from protection.ownership import register_record
+        from protection.reference_data import register_reference_list
+
+        registry_scopes.register()
+        casework_scopes.register()
+        register_census(RegistryCensus())
+        for model, name in (
+            (DisplacementStatus, "displacement_statuses"),
+            (SpecificNeedCategory, "specific_need_categories"),
+            (SpecificNeed, "specific_needs"),
+        ):
+            register_reference_list(model, f"cases/reference/{name}.json")
+        register_record(
+            "cases.displacedperson", "owning_agency_id", "registration_number", codes.PERSON_PREFIX
+        )
+        register_record("cases.household", "owning_agency_id", "code", codes.HOUSEHOLD_PREFIX)
+        register_record(
+            "cases.protectioncase", "owning_agency_id", "case_number", codes.CASE_PREFIX
+        )
+        register_record("cases.referral", "from_agency_id", "code", codes.REFERRAL_PREFIX)

@@ -1,14 +1,16 @@
 """Forms of the service directory pages: its filters, and a service of the user's agency."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from camps.models import Site
 from partners.models import Sector, Service
 from protection.pages import PageForm
+
+if TYPE_CHECKING:
+    from camps.models import Site
 
 EDITABLE_FIELDS = (
     "name",
@@ -71,9 +73,9 @@ class ServiceForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Who the service is for, what it provides, opening hours, languages."),
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites: "forms.ModelMultipleChoiceField[Site]" = forms.ModelMultipleChoiceField(
         label=_("Sites served"),
-        queryset=Site.objects.none(),
+        queryset=None,  # the sites the form offers: set by __init__
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave all unticked if the service reaches people wherever they live."),
@@ -95,7 +97,7 @@ class ServiceForm(PageForm):
         self,
         *args: Any,
         sectors: QuerySet[Sector],
-        sites: QuerySet[Site],
+        sites: "QuerySet[Site]",
         editing: bool,
         **kwargs: Any,
     ) -> None:

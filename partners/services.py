@@ -2,13 +2,12 @@
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from camps.models import Site
 from partners.models import (
     DataCategory,
     DataSharingAgreement,
@@ -20,6 +19,9 @@ from partners.models import (
 from protection import access
 from protection.access import Action
 from protection.audit import audit_record, diff, snapshot
+
+if TYPE_CHECKING:
+    from camps.models import Site
 
 SERVICE_FIELDS = (
     "name",
@@ -84,7 +86,7 @@ def service_create(
     actor: Any,
     name: str,
     sector: Sector,
-    sites: Sequence[Site] = (),
+    sites: "Sequence[Site]" = (),
     description: str = "",
     contact_name: str = "",
     contact_email: str = "",
@@ -118,7 +120,7 @@ def service_update(
     actor: Any,
     service: Service,
     changes: dict[str, Any],
-    sites: Sequence[Site] | None = None,
+    sites: "Sequence[Site] | None" = None,
 ) -> Service:
     """Change a service of the actor's agency (including whether it accepts referrals)."""
     if not _may_change_service(actor, service):

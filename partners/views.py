@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from camps.models import Site
 from partners import selectors, services
 from partners.forms import ServiceForm, ServiceSearchForm
 from partners.models import Sector, Service
@@ -46,14 +45,15 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 def _form(request: HttpRequest, service: Service | None) -> ServiceForm:
     """Return the service form offering the agency's sites and the ones the service lists."""
-    sites = Q(pk__in=access.sites_for(request.user).values("pk"))
+    own_sites = access.sites_for(request.user)
+    sites = Q(pk__in=own_sites.values("pk"))
     if service is not None:
         sites |= Q(pk__in=service.sites.values("pk"))
     return ServiceForm(
         request.POST if request.method == "POST" else None,
         initial=ServiceForm.initial_for(service) if service is not None else None,
         sectors=Sector.objects.filter(active=True).order_by("sort_order", "code"),
-        sites=Site.objects.filter(sites).order_by("name"),
+        sites=own_sites.model.objects.filter(sites).order_by("name"),
         editing=service is not None,
     )
 

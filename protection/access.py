@@ -4,23 +4,35 @@ Records belong to an agency. A user sees what their own agency owns, in the site
 agency manages or operates, as far as their role allows. Everything else is invisible: callers
 turn a miss into a 404, never a 403, so that identifiers of other agencies' records do not leak.
 Default is deny: a user without an active agency, or an anonymous user, sees nothing.
+
+This module knows roles and agencies, not the apps' models. Each app registers the records it
+owns as a scope (`register_scope`, called from its AppConfig.ready): the model, the action the
+role must allow, and which rows an allowed user of an agency sees. The policy applies the
+default deny before any app rule runs; callers ask it by name (`people_for`, `cases_for`, ...)
+and never query another app's models for visibility themselves.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Model, QuerySet
 
-from protection.accounts.models import Role
+from protection.accounts.models import Role, User
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from camps.models import Site
     from cases.models import DisplacedPerson, Household, ProtectionCase, Referral
-    from incidents.models import Alert, Incident
+    from incidents.models import Alert, GbvDesignation, Incident
     from partners.models import DataSharingAgreement, PartnerAgency, Service
-    from protection.accounts.models import User
     from protection.notifications.models import Notification, WebhookSubscription
+
+    # Whoever asks: a signed-in user, an anonymous visitor, or nobody (a task with no actor).
+    Viewer: TypeAlias = User | AnonymousUser | None
 
 
 class Action(StrEnum):
@@ -113,67 +125,123 @@ GBV_DESIGNABLE_ROLES = frozenset(
 )
 
 
-def agency_of(user: Any) -> "PartnerAgency | None":
+class Records(StrEnum):
+    """The scopes the apps register: one per kind of record a user may list."""
+
+    SITES = "sites"
+    HOUSEHOLDS = "households"
+    PEOPLE = "people"
+    CASES = "cases"
+    REFERRALS_SENT = "referrals_sent"
+    REFERRALS_RECEIVED = "referrals_received"
+    SERVICES = "services"
+    AGREEMENTS = "agreements"
+    INCIDENTS = "incidents"
+    GBV_DESIGNATIONS = "gbv_designations"
+    ALERTS = "alerts"
+    NOTIFICATIONS = "notifications"
+    WEBHOOK_SUBSCRIPTIONS = "webhook_subscriptions"
+
+
+# The rows an allowed user sees: called with the user and their (active) agency.
+RowRule: TypeAlias = Callable[[User, "PartnerAgency"], QuerySet[Any]]
+# The rows that are the user's own, whatever their agency (an inbox).
+OwnRule: TypeAlias = Callable[[User], QuerySet[Any]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One kind of record: its model, the action a role needs, and the rows a user sees.
+
+    An agency scope (`rows`) needs an active agency and, unless `action` is None, a role that
+    allows the action. A personal scope (`own_rows`) needs only a signed-in, active user.
+    """
+
+    model: type[Model]
+    action: Action | None
+    rows: RowRule | None = None
+    own_rows: OwnRule | None = None
+
+
+_SCOPES: dict[Records, Scope] = {}
+
+
+def register_scope(name: Records, model: type[Model], action: Action | None, rows: RowRule) -> None:
+    """Register which rows of `model` an allowed user sees (an app calls it once, in ready())."""
+    _SCOPES[name] = Scope(model, action, rows=rows)
+
+
+def register_personal_scope(name: Records, model: type[Model], own_rows: OwnRule) -> None:
+    """Register a scope of records that belong to the user themself (their inbox)."""
+    _SCOPES[name] = Scope(model, None, own_rows=own_rows)
+
+
+def visible(name: Records, user: "Viewer") -> QuerySet[Any]:
+    """Return the records of the scope the user may see, or none of them (default deny)."""
+    try:
+        scope = _SCOPES[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No installed app registers the access scope {name!r}."
+        ) from None
+    nothing = scope.model._default_manager.none()
+    if scope.own_rows is not None:
+        return scope.own_rows(user) if isinstance(user, User) and _signed_in(user) else nothing
+    agency = agency_of(user)
+    if agency is None or (scope.action is not None and not can(user, scope.action)):
+        return nothing
+    assert isinstance(user, User) and scope.rows is not None
+    return scope.rows(user, agency)
+
+
+def _signed_in(user: "Viewer") -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def agency_of(user: "Viewer") -> "PartnerAgency | None":
     """Return the user's agency if the user is signed in and the agency is active."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return None
+    assert isinstance(user, User)
     agency = user.agency if user.agency_id else None
     if agency is None or not agency.active:
         return None
     return agency
 
 
-def can(user: Any, action: Action) -> bool:
+def can(user: "Viewer", action: Action) -> bool:
     """Return whether the user's role allows the action (records are scoped separately)."""
     if agency_of(user) is None:
         return False
+    assert isinstance(user, User)
     return action in ROLE_ACTIONS.get(user.role, frozenset())
 
 
-def require(user: Any, action: Action) -> None:
+def require(user: "Viewer", action: Action) -> None:
     """Raise PermissionDenied unless the user's role allows the action."""
     if not can(user, action):
         raise PermissionDenied
 
 
-def sites_for(user: Any) -> "QuerySet[Site]":
+# Sites and the registry (camps and cases register them).
+
+
+def sites_for(user: "Viewer") -> "QuerySet[Site]":
     """Return the sites the user's agency manages or operates in."""
-    from camps.models import Site
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.VIEW_SITES):
-        return Site.objects.none()
-    operating = Site.operating_agencies.through.objects.filter(partneragency_id=agency.pk).values(
-        "site_id"
-    )
-    return Site.objects.filter(Q(managing_agency_id=agency.pk) | Q(pk__in=operating))
+    return visible(Records.SITES, user)
 
 
-def households_for(user: Any) -> "QuerySet[Household]":
+def households_for(user: "Viewer") -> "QuerySet[Household]":
     """Return the households the user may see: own agency's, in the agency's sites."""
-    from cases.models import Household
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.VIEW_PEOPLE):
-        return Household.objects.none()
-    return Household.objects.filter(
-        owning_agency_id=agency.pk, site__in=sites_for(user).values("pk")
-    )
+    return visible(Records.HOUSEHOLDS, user)
 
 
-def people_for(user: Any) -> "QuerySet[DisplacedPerson]":
+def people_for(user: "Viewer") -> "QuerySet[DisplacedPerson]":
     """Return the people the user may see: own agency's, in the agency's sites."""
-    from cases.models import DisplacedPerson
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.VIEW_PEOPLE):
-        return DisplacedPerson.objects.none()
-    return DisplacedPerson.objects.filter(
-        owning_agency_id=agency.pk, site__in=sites_for(user).values("pk")
-    )
+    return visible(Records.PEOPLE, user)
 
 
-def site_allows_registration(user: Any, site: "Site") -> bool:
+def site_allows_registration(user: "Viewer", site: "Site") -> bool:
     """Return whether the user may register people at this site (a site of their agency)."""
     return can(user, Action.REGISTER_PEOPLE) and sites_for(user).filter(pk=site.pk).exists()
 
@@ -191,24 +259,16 @@ def casework_roles() -> frozenset[str]:
     )
 
 
-def cases_for(user: Any) -> "QuerySet[ProtectionCase]":
+def cases_for(user: "Viewer") -> "QuerySet[ProtectionCase]":
     """Return the cases the user may see.
 
     Supervisors see every case of their agency. Other casework roles see the agency's
     non-confidential cases and the confidential ones assigned to them.
     """
-    from cases.models import ProtectionCase
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.VIEW_CASES):
-        return ProtectionCase.objects.none()
-    cases = ProtectionCase.objects.filter(owning_agency_id=agency.pk)
-    if can(user, Action.SUPERVISE_CASES):
-        return cases
-    return cases.filter(Q(confidential=False) | Q(assigned_to_id=user.pk))
+    return visible(Records.CASES, user)
 
 
-def supervises_case(user: Any, case: "ProtectionCase") -> bool:
+def supervises_case(user: "Viewer", case: "ProtectionCase") -> bool:
     """Return whether the user is a supervisor of the agency that owns the case."""
     agency = agency_of(user)
     return (
@@ -218,65 +278,42 @@ def supervises_case(user: Any, case: "ProtectionCase") -> bool:
     )
 
 
-def may_work_on_case(user: Any, case: "ProtectionCase") -> bool:
+def may_work_on_case(user: "Viewer", case: "ProtectionCase") -> bool:
     """Return whether the user may record work on the case (it must be visible to them)."""
     return can(user, Action.MANAGE_CASES) and cases_for(user).filter(pk=case.pk).exists()
 
 
-def caseworkers_of(agency: "PartnerAgency") -> "QuerySet[User]":
+def caseworkers_of(agency: "PartnerAgency") -> QuerySet[User]:
     """Return the active users of the agency whom a case may be assigned to."""
-    from protection.accounts.models import User
-
     if not agency.active:
         return User.objects.none()
     return User.objects.filter(agency_id=agency.pk, is_active=True, role__in=casework_roles())
 
 
-def case_supervisors_of(agency: "PartnerAgency") -> "QuerySet[User]":
+def case_supervisors_of(agency: "PartnerAgency") -> QuerySet[User]:
     """Return the active users who supervise the agency's cases."""
-    from protection.accounts.models import User
-
     roles = [role for role, actions in ROLE_ACTIONS.items() if Action.SUPERVISE_CASES in actions]
     return User.objects.filter(agency_id=agency.pk, is_active=True, role__in=roles)
 
 
-def referrals_sent_for(user: Any) -> "QuerySet[Referral]":
+def referrals_sent_for(user: "Viewer") -> "QuerySet[Referral]":
     """Return the referrals made from the cases the user may see."""
-    from cases.models import Referral
-
-    return Referral.objects.filter(case__in=cases_for(user).values("pk"))
+    return visible(Records.REFERRALS_SENT, user)
 
 
-def referrals_received_for(user: Any) -> "QuerySet[Referral]":
+def referrals_received_for(user: "Viewer") -> "QuerySet[Referral]":
     """Return the referrals sent to the user's agency (never those not yet sent)."""
-    from cases.models import Referral
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.RESPOND_REFERRALS):
-        return Referral.objects.none()
-    return Referral.objects.filter(to_agency_id=agency.pk, sent_at__isnull=False)
+    return visible(Records.REFERRALS_RECEIVED, user)
 
 
-def services_for(user: Any) -> "QuerySet[Service]":
+def services_for(user: "Viewer") -> "QuerySet[Service]":
     """Return the referral directory: every agency's active services, and the user's own."""
-    from partners.models import Service
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.VIEW_SERVICES):
-        return Service.objects.none()
-    return Service.objects.filter(Q(active=True, agency__active=True) | Q(agency_id=agency.pk))
+    return visible(Records.SERVICES, user)
 
 
-def agreements_for(user: Any) -> "QuerySet[DataSharingAgreement]":
+def agreements_for(user: "Viewer") -> "QuerySet[DataSharingAgreement]":
     """Return the data-sharing agreements that bind the user's agency (either side)."""
-    from partners.models import DataSharingAgreement
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.VIEW_SERVICES):
-        return DataSharingAgreement.objects.none()
-    return DataSharingAgreement.objects.filter(
-        Q(agency_one_id=agency.pk) | Q(agency_two_id=agency.pk)
-    )
+    return visible(Records.AGREEMENTS, user)
 
 
 # Incidents and alerts. An incident belongs to the agency that reported it and, through its
@@ -285,37 +322,32 @@ def agreements_for(user: Any) -> "QuerySet[DataSharingAgreement]":
 # GBV-designated staff. Everyone else, every partner included, sees the anonymised incident.
 
 
-def incidents_for(user: Any) -> "QuerySet[Incident]":
+def incidents_for(user: "Viewer") -> "QuerySet[Incident]":
     """Return the incidents the user may list: own agency's, and those in the agency's sites."""
-    from incidents.models import Incident
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.VIEW_INCIDENTS):
-        return Incident.objects.none()
-    return Incident.objects.filter(
-        Q(reporting_agency_id=agency.pk) | Q(site__in=sites_for(user).values("pk"))
-    )
+    return visible(Records.INCIDENTS, user)
 
 
-def site_allows_incident_report(user: Any, site: "Site") -> bool:
+def site_allows_incident_report(user: "Viewer", site: "Site") -> bool:
     """Return whether the user may report an incident at this site (a site of their agency)."""
     return can(user, Action.REPORT_INCIDENTS) and sites_for(user).filter(pk=site.pk).exists()
 
 
-def is_gbv_designated(user: Any) -> bool:
+def is_gbv_designated(user: "Viewer") -> bool:
     """Return whether an admin designated the user to see GBV incidents' identifying details."""
-    if agency_of(user) is None or user.role not in GBV_DESIGNABLE_ROLES:
+    if agency_of(user) is None:
+        return False
+    assert isinstance(user, User)
+    if user.role not in GBV_DESIGNABLE_ROLES:
         return False
     cached: bool | None = getattr(user, "_gbv_designated", None)
     if cached is None:
-        from incidents.models import GbvDesignation
-
-        cached = GbvDesignation.objects.filter(user_id=user.pk).exists()
-        user._gbv_designated = cached
+        designations: QuerySet[GbvDesignation] = visible(Records.GBV_DESIGNATIONS, user)
+        cached = designations.exists()
+        user._gbv_designated = cached  # type: ignore[attr-defined]  # per-request memo
     return cached
 
 
-def incident_detail_allowed(user: Any, incident: "Incident") -> bool:
+def incident_detail_allowed(user: "Viewer", incident: "Incident") -> bool:
     """Return whether the user may see what could identify the victims of the incident."""
     agency = agency_of(user)
     if agency is None or not can(user, Action.VIEW_INCIDENT_DETAILS):
@@ -327,58 +359,30 @@ def incident_detail_allowed(user: Any, incident: "Incident") -> bool:
     return True
 
 
-def incident_manage_allowed(user: Any, incident: "Incident") -> bool:
+def incident_manage_allowed(user: "Viewer", incident: "Incident") -> bool:
     """Return whether the user may change the incident's status, verification or follow-up."""
     return can(user, Action.MANAGE_INCIDENTS) and incident_detail_allowed(user, incident)
 
 
-def alerts_for(user: Any) -> "QuerySet[Alert]":
+def alerts_for(user: "Viewer") -> "QuerySet[Alert]":
     """Return the alerts the user received, in any channel and at any tier so far.
 
     A user with the webhook role also receives what reached the agency's subscriptions, so
     that a partner system told by webhook can acknowledge through the API.
     """
-    from django.db.models import BigIntegerField
-    from django.db.models.functions import Cast
-
-    from incidents.models import Alert
-    from protection.notifications.models import Delivery
-
-    agency = agency_of(user)
-    if agency is None:
-        return Alert.objects.none()
-    received = Q(recipient_user_id=user.pk)
-    if can(user, Action.MANAGE_WEBHOOKS):
-        received |= Q(subscription__agency_id=agency.pk)
-    alert_ids = (
-        Delivery.objects.filter(received, source_type="incidents.alert")
-        .annotate(alert_id=Cast("source_id", BigIntegerField()))
-        .values("alert_id")
-    )
-    return Alert.objects.filter(pk__in=alert_ids)
+    return visible(Records.ALERTS, user)
 
 
-def notifications_for(user: Any) -> "QuerySet[Notification]":
+def notifications_for(user: "Viewer") -> "QuerySet[Notification]":
     """Return the user's own inbox; nobody reads another person's notifications."""
-    from protection.notifications.models import Notification
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient_id=user.pk)
+    return visible(Records.NOTIFICATIONS, user)
 
 
-def webhook_subscriptions_for(user: Any) -> "QuerySet[WebhookSubscription]":
+def webhook_subscriptions_for(user: "Viewer") -> "QuerySet[WebhookSubscription]":
     """Return the webhook subscriptions of the user's agency, if the role manages them."""
-    from protection.notifications.models import WebhookSubscription
-
-    agency = agency_of(user)
-    if agency is None or not can(user, Action.MANAGE_WEBHOOKS):
-        return WebhookSubscription.objects.none()
-    return WebhookSubscription.objects.filter(agency_id=agency.pk)
+    return visible(Records.WEBHOOK_SUBSCRIPTIONS, user)
 
 
-def admins_of(agency: "PartnerAgency") -> "QuerySet[User]":
+def admins_of(agency: "PartnerAgency") -> QuerySet[User]:
     """Return the agency's active administrators: they are told when a notice cannot reach."""
-    from protection.accounts.models import User
-
     return User.objects.filter(agency_id=agency.pk, is_active=True, role=Role.ADMIN)

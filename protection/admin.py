@@ -30,6 +30,7 @@ from protection.admin_history import RecordFilter, RecordHistoryMixin
 from protection.admin_services import ServiceModelAdmin, acting_user
 from protection.audit_display import changes_html
 from protection.models import AccessLog, AuditEvent
+from protection.ownership import records_named
 from protection.reference_services import (
     reference_item_create,
     reference_item_delete,
@@ -260,24 +261,14 @@ def _object_types() -> list[str]:
 
 
 def _matching_objects(term: str) -> Q:
-    """Match an object id typed as is, or the person or household a typed code names.
+    """Match an object id typed as is, or the record a typed code, number or reference names.
 
     The object type is spelt out (all of them) so that PostgreSQL can use the index on
     (object type, object id, time) instead of reading the whole log.
     """
-    from cases.models import DisplacedPerson, Household
-    from protection.codes import canonical_code
-
     condition = Q(object_type__in=_object_types(), object_id=term)
-    code = canonical_code(term)
-    if code is not None:
-        for model, field in ((DisplacedPerson, "registration_number"), (Household, "code")):
-            ids = [
-                str(pk)
-                for pk in model.objects.filter(**{field: code}).values_list("pk", flat=True)[:1]
-            ]
-            if ids:
-                condition |= Q(object_type=model._meta.label_lower, object_id__in=ids)
+    for record in records_named(term):
+        condition |= Q(object_type=record.object_type, object_id=record.object_id)
     return condition
 
 

@@ -13,27 +13,27 @@ from django.apps import apps
 
 from protection.access import agency_of
 from protection.accounts.services import is_agency_admin
+from protection.codes import canonical_code
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
 
-# The records whose reads are logged, and the field that names the agency owning each.
-OWNER_FIELDS: dict[str, str] = {
-    "cases.displacedperson": "owning_agency_id",
-    "cases.household": "owning_agency_id",
-    "cases.protectioncase": "owning_agency_id",
-    "cases.referral": "from_agency_id",
-    "incidents.incident": "reporting_agency_id",
-}
+# The records whose reads are logged, and the field that names the agency owning each;
+# what an administrator types to name one (a code, number or reference, as printed); and the
+# prefix its code carries, if any. Each app registers its records from AppConfig.ready().
+OWNER_FIELDS: dict[str, str] = {}
+CODE_FIELDS: dict[str, str] = {}
+_CODE_PREFIXES: list[str] = []
 
-# What an administrator types to name a record: a code, number or reference, as printed.
-CODE_FIELDS: dict[str, str] = {
-    "cases.displacedperson": "registration_number",
-    "cases.household": "code",
-    "cases.protectioncase": "case_number",
-    "cases.referral": "code",
-    "incidents.incident": "reference",
-}
+
+def register_record(
+    object_type: str, owner_field: str, code_field: str, prefix: str | None = None
+) -> None:
+    """Make a record's history readable by the agency that owns it, and findable by its code."""
+    OWNER_FIELDS[object_type] = owner_field
+    CODE_FIELDS[object_type] = code_field
+    if prefix is not None and prefix not in _CODE_PREFIXES:
+        _CODE_PREFIXES.append(prefix)
 
 
 class RecordRef(NamedTuple):
@@ -70,19 +70,10 @@ def owned_records(user: "User | Any", records: Iterable[RecordRef]) -> list[Reco
 
 def records_named(term: str) -> list[RecordRef]:
     """Return the records whose code, number or reference is `term` (any agency's)."""
-    from protection.codes import (
-        CASE_PREFIX,
-        HOUSEHOLD_PREFIX,
-        PERSON_PREFIX,
-        REFERRAL_PREFIX,
-        canonical_code,
-    )
-
     typed = term.strip()
     if not typed:
         return []
-    prefixes = (PERSON_PREFIX, HOUSEHOLD_PREFIX, CASE_PREFIX, REFERRAL_PREFIX)
-    code = canonical_code(typed, prefixes) or typed.upper()
+    code = canonical_code(typed, tuple(_CODE_PREFIXES)) or typed.upper()
     found: list[RecordRef] = []
     for object_type, field in CODE_FIELDS.items():
         model = apps.get_model(object_type)

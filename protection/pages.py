@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from protection import access
+from protection.pagination import KeysetPage, keyset_page
 
 PAGE_SIZE = 50
 
@@ -104,3 +106,11 @@ def flat_messages(error: ValidationError) -> list[str]:
 def done(request: HttpRequest, message: str | Promise, url: str) -> HttpResponse:
     messages.success(request, str(message))
     return redirect(url)
+
+
+def keyset_pager(
+    request: HttpRequest, size: int = PAGE_SIZE
+) -> Callable[[QuerySet[Any]], KeysetPage[Model]]:
+    """Return what cuts the page the request asks for (?after=<id>), for a page selector."""
+    after = request.GET.get("after")
+    return lambda queryset: keyset_page(queryset, after=after, size=size)

@@ -1,46 +1,57 @@
 """Load the reference lists (site types, statuses, specific needs, sectors, countries).
 
-The lists come from public standards (see shared/domain.md) and live as JSON beside each app.
-Loading adds what is missing and never overwrites an admin's edits, so it is safe to run on
-every start.
+The lists come from public standards (see shared/domain.md) and live beside the app that owns
+them (a JSON file, or pycountry for countries); each app registers its lists here from its
+AppConfig.ready(), so this module knows no app's models. Loading adds what is missing and never
+overwrites an admin's edits, so it is safe to run on every start.
 """
 
-import gettext
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pycountry
 from django.conf import settings
 from django.db import models, transaction
 
-from camps.models import Country, SiteType
-from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
-from incidents.models import IncidentType, PerpetratorCategory
-from partners.models import Sector
+# A list's rows: a JSON file beside the app (a path from the project root), or a function.
+RowSource = str | Callable[[], list[dict[str, Any]]]
 
-_REFERENCE_FILES: list[tuple[type[models.Model], str]] = [
-    (SiteType, "camps/reference/site_types.json"),
-    (DisplacementStatus, "cases/reference/displacement_statuses.json"),
-    (SpecificNeedCategory, "cases/reference/specific_need_categories.json"),
-    (SpecificNeed, "cases/reference/specific_needs.json"),
-    (Sector, "partners/reference/sectors.json"),
-    (IncidentType, "incidents/reference/incident_types.json"),
-    (PerpetratorCategory, "incidents/reference/perpetrator_categories.json"),
-]
+# In the order the apps register them (INSTALLED_APPS order): a list whose rows name another
+# list's codes (a specific need's category) comes after that list.
+_LISTS: list[tuple[type[models.Model], RowSource]] = []
 
 
-def _rows(relative_path: str) -> list[dict[str, Any]]:
-    path = Path(settings.BASE_DIR) / relative_path
+def register_reference_list(model: type[models.Model], source: RowSource) -> None:
+    """Add a reference list to those `load_reference_data` loads (an app calls it in ready())."""
+    if all(registered is not model for registered, _source in _LISTS):
+        _LISTS.append((model, source))
+
+
+def _rows(source: RowSource) -> list[dict[str, Any]]:
+    if callable(source):
+        return source()
+    path = Path(settings.BASE_DIR) / source
     with path.open(encoding="utf-8") as handle:
         rows: list[dict[str, Any]] = json.load(handle)
     return rows
 
 
+def _related_by_code(model: type[models.Model], row: dict[str, Any]) -> dict[str, Any]:
+    """Turn the codes a row gives for its foreign keys (a need's "category") into the rows."""
+    values = dict(row)
+    for name, code in row.items():
+        field = model._meta.get_field(name)
+        if field.many_to_one and field.related_model is not None:
+            related = field.related_model
+            assert not isinstance(related, str)
+            values[name] = related._default_manager.get(code=code)
+    return values
+
+
 def _add_missing(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
     """Insert the rows whose code is new; fill blank translations of existing ones."""
     existing = {item.code: item for item in model._default_manager.all()}  # type: ignore[attr-defined]
-    categories = {c.code: c for c in SpecificNeedCategory.objects.all()}
     new, filled = [], []
     for order, row in enumerate(rows):
         current = existing.get(row["code"])
@@ -51,43 +62,17 @@ def _add_missing(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
             if blanks:
                 filled.append(current)
             continue
-        values = {key: value for key, value in row.items() if key != "category"}
-        if "category" in row:
-            values["category"] = categories[row["category"]]
-        new.append(model(sort_order=order, **values))
+        new.append(model(sort_order=order, **_related_by_code(model, row)))
     model._default_manager.bulk_create(new)
     if filled:
         model._default_manager.bulk_update(filled, ["name_fr", "name_ar"])
     return len(new)
 
 
-def _country_rows() -> list[dict[str, Any]]:
-    translators = {
-        language: gettext.translation(
-            "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
-        )
-        for language in ("fr", "ar")
-    }
-    rows = []
-    for country in pycountry.countries:
-        name = getattr(country, "common_name", None) or country.name
-        rows.append(
-            {
-                "code": country.alpha_3,
-                "alpha2": country.alpha_2,
-                "name": name,
-                "name_fr": translators["fr"].gettext(country.name),
-                "name_ar": translators["ar"].gettext(country.name),
-            }
-        )
-    return rows
-
-
 def load_reference_data() -> dict[str, int]:
     """Add every missing reference item; return how many were added per list."""
     added: dict[str, int] = {}
     with transaction.atomic():
-        for model, relative_path in _REFERENCE_FILES:
-            added[str(model._meta.verbose_name_plural)] = _add_missing(model, _rows(relative_path))
-        added[str(Country._meta.verbose_name_plural)] = _add_missing(Country, _country_rows())
-    return {str(name): count for name, count in added.items()}
+        for model, source in _LISTS:
+            added[str(model._meta.verbose_name_plural)] = _add_missing(model, _rows(source))
+    return added

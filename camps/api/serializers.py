@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from camps.census import Population
 from camps.models import Country, Site, SiteStatus, SiteType
-from camps.selectors import Population
 from partners.models import PartnerAgency
 from protection import bounds
-from protection.accounts.api.serializers import AgencySummarySerializer
+from protection.serializers import AgencySummarySerializer
 
 
 def _population(site: Site) -> int:

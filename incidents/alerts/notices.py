@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from incidents.models import Alert, AlertKind, EscalationTier, Severity
 from incidents.policies.selectors import tier_recipients
-from incidents.reporting.selectors import incident_anonymised
+from incidents.representations import incident_anonymised
 from protection.notifications.models import WebhookEvent
 from protection.notifications.services.outbox import (
     Content,

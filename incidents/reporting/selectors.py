@@ -8,25 +8,22 @@ user received are incidents.alerts.selectors; an incident's timeline is
 incidents.reporting.timeline.
 """
 
-import datetime
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from camps.models import Site
 from incidents.filters import IncidentFilter
 from incidents.models import (
     Incident,
-    IncidentStatus,
-    IncidentType,
     IncidentVictim,
-    InformationSource,
-    Severity,
-    Verification,
+)
+from incidents.representations import (
+    FullIncident,
+    IncidentView,
+    anonymised_values,
+    incident_anonymised,
 )
 from protection import access
 from protection.models import AccessPurpose
@@ -75,139 +72,6 @@ def incident_get(*, user: Any, pk: int) -> Incident:
     return get_object_or_404(queryset, pk=pk)
 
 
-@dataclass(frozen=True)
-class VictimCounts:
-    female_children: int
-    male_children: int
-    female_adults: int
-    male_adults: int
-    sex_or_age_unknown: int
-
-    @property
-    def total(self) -> int:
-        return (
-            self.female_children
-            + self.male_children
-            + self.female_adults
-            + self.male_adults
-            + self.sex_or_age_unknown
-        )
-
-
-@dataclass(frozen=True)
-class AnonymisedIncident:
-    """What anyone who may see an incident sees: nothing that could identify a victim."""
-
-    full: ClassVar[bool] = False
-
-    pk: int
-    reference: str
-    incident_type: IncidentType
-    severity: int
-    occurred_on: datetime.date
-    site: Site | None
-    counts: VictimCounts
-    involves_children: bool
-    verification: str
-    status: str
-    reported_on: datetime.date
-
-    @property
-    def severity_label(self) -> str:
-        return str(Severity(self.severity).label)
-
-    @property
-    def verification_label(self) -> str:
-        return str(Verification(self.verification).label)
-
-    @property
-    def status_label(self) -> str:
-        return str(IncidentStatus(self.status).label)
-
-    def as_data(self) -> dict[str, Any]:
-        """Return the representation as plain JSON-ready values (webhooks, exports)."""
-        return {
-            "id": self.pk,
-            "reference": self.reference,
-            "type": self.incident_type.code,
-            "type_name": self.incident_type.name,
-            "taxonomy": self.incident_type.taxonomy,
-            "severity": self.severity,
-            "occurred_on": self.occurred_on.isoformat(),
-            "site": {"id": self.site.pk, "code": self.site.code, "name": self.site.name}
-            if self.site is not None
-            else None,
-            "victims": {**asdict(self.counts), "total": self.counts.total},
-            "involves_children": self.involves_children,
-            "verification": self.verification,
-            "status": self.status,
-            "reported_on": self.reported_on.isoformat(),
-            "anonymised": True,
-        }
-
-
-@dataclass(frozen=True)
-class FullIncident(AnonymisedIncident):
-    """Everything recorded, for the reporting agency's staff allowed to see it."""
-
-    full: ClassVar[bool] = True
-
-    occurred_at: datetime.datetime = field(kw_only=True)
-    occurred_precision: str = field(kw_only=True)
-    reported_at: datetime.datetime = field(kw_only=True)
-    latitude: Any = field(kw_only=True)
-    longitude: Any = field(kw_only=True)
-    admin1: str = field(kw_only=True)
-    admin2: str = field(kw_only=True)
-    location_detail: str = field(kw_only=True)
-    victims: list[Any] = field(kw_only=True)
-    perpetrator_category: Any = field(kw_only=True)
-    source: str = field(kw_only=True)
-    description: str = field(kw_only=True)
-    actions_taken: str = field(kw_only=True)
-    reported_by: Any = field(kw_only=True)
-    reporting_agency: Any = field(kw_only=True)
-    linked_case: Any = field(kw_only=True)
-
-    @property
-    def source_label(self) -> str:
-        return str(InformationSource(self.source).label)
-
-
-IncidentView = AnonymisedIncident | FullIncident
-
-
-def _local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()
-
-
-def _anonymised_values(incident: Incident) -> dict[str, Any]:
-    return {
-        "pk": incident.pk,
-        "reference": incident.reference,
-        "incident_type": incident.incident_type,
-        "severity": incident.severity,
-        "occurred_on": _local_date(incident.occurred_at),
-        "site": incident.site,
-        "counts": VictimCounts(
-            female_children=incident.female_children,
-            male_children=incident.male_children,
-            female_adults=incident.female_adults,
-            male_adults=incident.male_adults,
-            sex_or_age_unknown=incident.sex_or_age_unknown,
-        ),
-        "involves_children": incident.involves_children,
-        "verification": incident.verification,
-        "status": incident.status,
-        "reported_on": _local_date(incident.reported_at),
-    }
-
-
-def incident_anonymised(incident: Incident) -> AnonymisedIncident:
-    """Return the anonymised representation, whoever asks (webhooks, alerts, partners)."""
-    return AnonymisedIncident(**_anonymised_values(incident))
-
-
 def incident_views_for(
     *, user: Any, incidents: list[Incident], purpose: str = AccessPurpose.DETAIL
 ) -> list[IncidentView]:
@@ -242,7 +106,7 @@ def incident_views_for(
             continue
         views.append(
             FullIncident(
-                **_anonymised_values(incident),
+                **anonymised_values(incident),
                 occurred_at=incident.occurred_at,
                 occurred_precision=incident.occurred_precision,
                 reported_at=incident.reported_at,

@@ -1,12 +1,13 @@
 """What the agency directory, the referral directory and the sharing agreements show."""
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from camps.models import Site
 from partners.models import (
     AgencyType,
     DataCategory,
@@ -17,6 +18,9 @@ from partners.models import (
     SharingPurpose,
 )
 from protection import access
+
+if TYPE_CHECKING:
+    from camps.models import Site
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -59,7 +63,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     sector: serializers.SlugRelatedField[Sector] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text=_("Sector code, e.g. gbv.")
     )
-    sites: serializers.PrimaryKeyRelatedField[Site] = serializers.PrimaryKeyRelatedField(
+    sites: "serializers.PrimaryKeyRelatedField[Site]" = serializers.PrimaryKeyRelatedField(
         many=True,
         read_only=True,
         help_text=_("Ids of the sites served; empty when the service reaches every site."),
@@ -91,7 +95,7 @@ class ServiceSerializer(serializers.ModelSerializer):
 class AgencySiteField(serializers.PrimaryKeyRelatedField):
     """A site id among the sites where the caller's agency works."""
 
-    def get_queryset(self) -> QuerySet[Site]:
+    def get_queryset(self) -> "QuerySet[Site]":
         return access.sites_for(self.context["request"].user)
 
 

@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from knox.models import get_token_model
 
-from partners.models import PartnerAgency
 from protection.accounts.models import User
 from protection.accounts.services import (
     USER_FIELDS,
@@ -183,7 +182,9 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
         self, db_field: "models.ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
     ) -> Any:
         if db_field.name == "agency" and not self._is_superuser(request):
-            kwargs["queryset"] = PartnerAgency.objects.filter(pk=self._actor(request).agency_id)
+            kwargs["queryset"] = User.agency.get_queryset().filter(
+                pk=self._actor(request).agency_id
+            )
             kwargs["initial"] = self._actor(request).agency_id
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

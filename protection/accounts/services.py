@@ -9,7 +9,7 @@ protection.accounts.tokens.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,11 +18,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from knox.models import get_token_model
 
-from partners.models import PartnerAgency
 from protection import access
 from protection.accounts.models import Role, User
 from protection.accounts.tokens import api_token_issue, api_token_revoke, api_token_revoke_all
 from protection.audit import audit_record, diff, snapshot
+
+if TYPE_CHECKING:
+    from partners.models import PartnerAgency
 
 __all__ = [
     "api_token_issue",
@@ -128,7 +130,7 @@ def user_validate(
     elif (
         user.agency_id is not None
         and (before is None or before.agency_id != user.agency_id)
-        and not PartnerAgency.objects.filter(pk=user.agency_id, active=True).exists()
+        and not User.agency.get_queryset().filter(pk=user.agency_id, active=True).exists()
     ):
         errors.setdefault("agency", _("This agency is not active."))
     if before is not None and before.pk == actor.pk:
@@ -154,7 +156,7 @@ def user_create(
     *,
     actor: Any,
     username: str,
-    agency: PartnerAgency | None,
+    agency: "PartnerAgency | None",
     role: str,
     password: str | None = None,
     first_name: str = "",

@@ -20,11 +20,42 @@ the case timeline loses nothing; that table lives and dies with the case file.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import migrations
 
-from cases.casework.history import CASE_OBJECT_TYPE, texts_without_row
-from protection.audit_values import CODE_FIELDS, object_label, redact_changes
+from protection.audit_values import (
+    CODE_FIELDS,
+    is_secret,
+    may_keep_value,
+    object_label,
+    redact_changes,
+)
+
+# Frozen here as they stood when this migration was written (cases.casework.history), so that
+# the migration keeps its meaning whatever the app's code becomes.
+CASE_OBJECT_TYPE = "cases.protectioncase"
+ROW_BACKED: Mapping[str, frozenset[str]] = {
+    "note": frozenset({"text"}),
+    "follow_up": frozenset({"notes"}),
+    "action": frozenset({"description"}),
+    "assessment": frozenset({"risks_identified", "safety_plan", "wishes"}),
+    "referral": frozenset({"decline_reason", "outcome", "cancel_reason"}),
+}
+
+
+def texts_without_row(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the free-text changes that no row the event points to holds."""
+    backed: set[str] = set()
+    for pointer, names in ROW_BACKED.items():
+        if pointer in changes:
+            backed |= names
+    return {
+        name: value
+        for name, value in changes.items()
+        if name not in backed and not is_secret(name) and not may_keep_value(CASE_OBJECT_TYPE, name)
+    }
 
 TABLE = "protection_auditevent"
 TRIGGER = f"{TABLE}_append_only"

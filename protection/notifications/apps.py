@@ -8,3 +8,8 @@ class NotificationsConfig(AppConfig):
     name = "protection.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from protection.notifications import scopes
+
+        scopes.register()

@@ -1,10 +1,8 @@
 """Celery tasks that move deliveries forward: they take ids, call a service, and are safe to run
 twice (the service claims the row, so a repeated task finds nothing left to do).
 
-The services enqueue these tasks (the outbox when a transaction commits, the sweeper, the notice
-of a dead letter), so they import this module when they load. A task imports the service it
-calls when it runs: sending a delivery can queue a dead letter's notice, which is sent by this
-same task, so the import graph stays without a circle only if this edge waits until run time.
+The services enqueue these tasks by name (protection.notifications.queue) and never import this
+module, so the import graph points one way: tasks -> services -> queue.
 """
 
 import logging
@@ -13,15 +11,15 @@ from celery import shared_task
 from django.utils import timezone
 
 from protection.audit import task_context
+from protection.notifications import queue
+from protection.notifications.services import sending, sweeper
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="protection.notifications.tasks.delivery_send")
+@shared_task(name=queue.DELIVERY_SEND)
 def delivery_send_task(delivery_id: int) -> str | None:
     """Send one delivery; after a failure, schedule the next try at its backoff time."""
-    from protection.notifications.services import sending
-
     with task_context():
         outcome = sending.delivery_send(delivery_id=delivery_id)
     if outcome is None:
@@ -38,10 +36,8 @@ def delivery_send_task(delivery_id: int) -> str | None:
     return outcome.status
 
 
-@shared_task(name="protection.notifications.tasks.deliveries_sweep")
+@shared_task(name=queue.DELIVERIES_SWEEP)
 def deliveries_sweep() -> int:
     """Re-enqueue deliveries left pending or overdue for retry; return how many."""
-    from protection.notifications.services import sweeper
-
     with task_context():
         return len(sweeper.deliveries_sweep())

@@ -8,13 +8,8 @@ from django.http import Http404
 
 from incidents.models import GbvDesignation
 from incidents.reporting.designations import gbv_designation_grant, gbv_designation_revoke
-from incidents.reporting.selectors import (
-    AnonymisedIncident,
-    FullIncident,
-    incident_get,
-    incident_list,
-    incident_view_for,
-)
+from incidents.reporting.selectors import incident_get, incident_list, incident_view_for
+from incidents.representations import AnonymisedIncident, FullIncident
 from protection import access
 from protection.accounts.models import User
 from protection.models import AuditEvent

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from incidents.models import Alert, Incident, IncidentVictim
-from incidents.reporting.selectors import FullIncident, incident_view_for
+from incidents.reporting.selectors import incident_view_for
 from incidents.reporting.services import incident_update, normalise_occurred_at
+from incidents.representations import FullIncident
 from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from protection.notifications import tasks

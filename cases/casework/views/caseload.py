@@ -10,10 +10,9 @@ from django.views.decorators.http import require_GET
 
 from cases.casework import selectors
 from cases.casework.forms.lists import CaseloadForm
-from cases.registry.views.common import keyset_pager
 from protection import access
 from protection.access import Action
-from protection.pages import PAGE_SIZE
+from protection.pages import PAGE_SIZE, keyset_pager
 from protection.reads import list_purpose
 
 

@@ -32,12 +32,11 @@ from cases.models import (
     SharedField,
     SpecificNeed,
 )
-from cases.registry.views.common import keyset_pager
 from partners import selectors as directory
 from partners.models import Sector
 from protection import access
 from protection.access import Action
-from protection.pages import PAGE_SIZE, done, flat_messages, run_service
+from protection.pages import PAGE_SIZE, done, flat_messages, keyset_pager, run_service
 
 
 def _shared_words(items: list[SharedItem]) -> list[tuple[str, str]]:

@@ -14,11 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.models import DisplacedPerson, DocumentType, PersonStatus
 from cases.registry import selectors, services
 from cases.registry.forms import PersonEditForm, PersonSearchForm, PersonStatusForm, RegistryChoices
-from cases.registry.views.common import keyset_pager
 from protection import access
 from protection.access import Action
 from protection.audit import audit_events_for
-from protection.pages import add_service_errors, site_options
+from protection.pages import add_service_errors, keyset_pager, site_options
 from protection.reads import list_purpose
 
 HISTORY_LENGTH = 50

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 
-from partners.models import PartnerAgency
 from protection.access import ROLE_ACTIONS, Action, agency_of
 from protection.accounts.models import Role, User
+from protection.serializers import AgencySummarySerializer
 
 
 class AccountLocked(exceptions.APIException):
@@ -44,14 +44,6 @@ class TokenLoginSerializer(serializers.Serializer):
             )
         attrs["user"] = user
         return attrs
-
-
-class AgencySummarySerializer(serializers.ModelSerializer):
-    """An agency named in another record."""
-
-    class Meta:
-        model = PartnerAgency
-        fields = ["id", "name", "acronym"]
 
 
 @extend_schema_field(

@@ -19,7 +19,7 @@ from protection.notifications.models import (
     Delivery,
     WebhookSubscription,
 )
-from protection.notifications.tasks import delivery_send_task
+from protection.notifications.queue import delivery_send_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def enqueue_deliveries(delivery_ids: Sequence[int]) -> int:
     """
     for count, delivery_id in enumerate(delivery_ids):
         try:
-            delivery_send_task.delay(delivery_id)
+            delivery_send_enqueue(delivery_id)
         except Exception:
             logger.warning(
                 "Broker unavailable; %d deliveries left for the sweeper.",

@@ -1,0 +1,12 @@
+"""Serializers every app's API shares."""
+
+from rest_framework import serializers
+
+
+class AgencySummarySerializer(serializers.Serializer):
+    """An agency named in another record (a user's, a site's): read only, declared field by
+    field so that the accounts layer needs no import of the partners app."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, max_length=200)
+    acronym = serializers.CharField(read_only=True, max_length=30)
