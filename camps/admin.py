@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from camps.models import Country, PopulationSnapshot, Site, SiteStatus, SiteType
 from camps.services import SITE_EDITABLE_FIELDS, site_close, site_create, site_update, site_validate
 from protection.admin import ReferenceItemAdmin
-from protection.admin_services import ServiceModelAdmin
+from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin
 
 
 @admin.register(SiteType)
@@ -119,7 +119,7 @@ class SiteAdmin(ServiceModelAdmin):
 
 
 @admin.register(PopulationSnapshot)
-class PopulationSnapshotAdmin(admin.ModelAdmin):
+class PopulationSnapshotAdmin(ReadOnlyModelAdmin):
     """Daily population figures taken by the beat task; nobody edits them by hand."""
 
     list_display = ("site", "taken_on", "individuals", "households", "taken_at")
@@ -128,12 +128,3 @@ class PopulationSnapshotAdmin(admin.ModelAdmin):
     date_hierarchy = "taken_on"
     ordering = ("-taken_on", "site__name")
     fields = ("site", "taken_on", "individuals", "households", "breakdown", "taken_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

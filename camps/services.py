@@ -15,6 +15,7 @@ from camps.selectors import site_population
 from partners.models import PartnerAgency
 from protection import access
 from protection.access import Action
+from protection.accounts.services import is_superuser
 from protection.audit import audit_record, diff
 from protection.audit import snapshot as field_values
 
@@ -92,13 +93,9 @@ def _save_site(site: Site, update_fields: list[str] | None = None) -> None:
         raise
 
 
-def _is_superuser(actor: Any) -> bool:
-    return bool(getattr(actor, "is_superuser", False) and actor.is_active)
-
-
 def _require_manager(actor: Any) -> PartnerAgency | None:
     """Return the actor's agency, or None for a platform superuser (who manages every site)."""
-    if _is_superuser(actor):
+    if is_superuser(actor):
         return None
     access.require(actor, Action.MANAGE_SITES)
     agency = access.agency_of(actor)

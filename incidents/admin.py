@@ -26,15 +26,11 @@ from incidents.models import (
 from incidents.reporting.designations import gbv_designation_grant, gbv_designation_revoke
 from protection import access
 from protection.accounts.models import User
-from protection.accounts.services import is_agency_admin
+from protection.accounts.services import is_agency_admin, is_superuser
 from protection.admin import ReferenceItemAdmin
 from protection.admin_history import access_log_link
+from protection.admin_services import AgencyAdminsReadOnlyModelAdmin
 from protection.notifications.models import Delivery
-
-
-def _is_superuser(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and user.is_superuser)
 
 
 @admin.register(IncidentType)
@@ -61,27 +57,8 @@ class PerpetratorCategoryAdmin(ReferenceItemAdmin):
     """Perpetrator categories: never a named person."""
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services only: superusers and agency administrators may look."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_superuser(request) or is_agency_admin(request.user)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-
 @admin.register(Incident)
-class IncidentAdmin(ReadOnlyAdmin):
+class IncidentAdmin(AgencyAdminsReadOnlyModelAdmin):
     """Incidents by their anonymised fields only: no description, place or victims here."""
 
     list_display = (
@@ -108,19 +85,8 @@ class IncidentAdmin(ReadOnlyAdmin):
     search_fields = ("=reference",)
     ordering = ("-id",)
     show_full_result_count = False
-    fields = (
-        "reference",
-        "incident_type",
-        "severity",
-        "occurred_on",
-        "site",
-        "victim_count",
-        "involves_children",
-        "verification",
-        "status",
-        "reporting_agency",
-        "read_by",
-    )
+    # The change page shows what the list shows, and who read the incident.
+    fields = (*list_display, "read_by")
     readonly_fields = fields
 
     @admin.display(description=_("occurred on"), ordering="occurred_at")
@@ -138,13 +104,13 @@ class IncidentAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        if _is_superuser(request):
+        if is_superuser(request.user):
             return queryset
         return access.incidents_for(request.user).select_related(*self.list_select_related)
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
+class AlertAdmin(AgencyAdminsReadOnlyModelAdmin):
     """Alerts with their tier, deadline, acknowledgement; open one for its deliveries."""
 
     list_display = (
@@ -194,7 +160,7 @@ class AlertAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        if _is_superuser(request):
+        if is_superuser(request.user):
             return queryset
         user: Any = request.user
         return queryset.filter(
@@ -229,7 +195,7 @@ class GbvDesignationAdmin(admin.ModelAdmin):
         return obj.user.agency
 
     def _may_manage(self, request: HttpRequest) -> bool:
-        return _is_superuser(request) or is_agency_admin(request.user)
+        return is_superuser(request.user) or is_agency_admin(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._may_manage(request)
@@ -249,7 +215,7 @@ class GbvDesignationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        if _is_superuser(request):
+        if is_superuser(request.user):
             return queryset
         user: Any = request.user
         return queryset.filter(user__agency_id=user.agency_id)
@@ -257,7 +223,7 @@ class GbvDesignationAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user":
             users = User.objects.filter(is_active=True, role__in=access.GBV_DESIGNABLE_ROLES)
-            if not _is_superuser(request):
+            if not is_superuser(request.user):
                 actor: Any = request.user
                 users = users.filter(agency_id=actor.agency_id)
             kwargs["queryset"] = users

@@ -28,12 +28,8 @@ from incidents.policies.services import (
 )
 from partners.models import PartnerAgency
 from protection.accounts.models import Role, User
-from protection.admin_services import ServiceModelAdmin, acting_user
-
-
-def _is_superuser(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and user.is_superuser)
+from protection.accounts.services import is_superuser
+from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin, acting_user
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -187,7 +183,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
         super().save_related(request, form, formsets, change)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_superuser(request)
+        return is_superuser(request.user)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         escalation_policy_delete(actor=acting_user(request), policy=obj)
@@ -210,7 +206,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
 
 
 @admin.register(EscalationTier)
-class EscalationTierAdmin(admin.ModelAdmin):
+class EscalationTierAdmin(ReadOnlyModelAdmin):
     """One tier of a policy with whom it tells; read-only here, edited on its policy."""
 
     list_display = ("policy", "level", "notify_in_app", "notify_email", "notify_webhook")
@@ -231,12 +227,3 @@ class EscalationTierAdmin(admin.ModelAdmin):
     @admin.display(description=_("recipients"))
     def recipients(self, obj: EscalationTier) -> str:
         return ", ".join(str(r) for r in obj.recipients.select_related("user", "agency"))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from incidents.reporting.timeline import incident_timeline
 from protection import access
 from protection.access import Action
 from protection.notifications.selectors import deliveries_of
+from protection.pages import add_service_errors
 from protection.pagination import keyset_page
 
 PAGE_SIZE = 50
@@ -45,15 +46,6 @@ TIMELINE_LABELS = {
     "delivery.sent": _("Notification delivered"),
     "delivery.dead": _("Notification failed for good"),
 }
-
-
-def _service_errors_onto(form: Any, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names, or above the form."""
-    errors = (
-        error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    )
-    for key, texts in errors.items():
-        form.add_error(key if key in form.fields else None, texts)
 
 
 @login_required
@@ -94,7 +86,7 @@ def incident_report(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data=form.incident_data()
             )
         except ValidationError as error:
-            _service_errors_onto(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -7,21 +7,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Sector, Service
+from partners.services import SERVICE_FIELDS
 from protection.pages import PageForm
 
 if TYPE_CHECKING:
     from camps.models import Site
-
-EDITABLE_FIELDS = (
-    "name",
-    "sector",
-    "description",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "accepting_referrals",
-    "active",
-)
 
 
 class ServiceSearchForm(PageForm):
@@ -114,7 +104,7 @@ class ServiceForm(PageForm):
 
     @staticmethod
     def initial_for(service: Service) -> dict[str, Any]:
-        initial: dict[str, Any] = {name: getattr(service, name) for name in EDITABLE_FIELDS}
+        initial: dict[str, Any] = {name: getattr(service, name) for name in SERVICE_FIELDS}
         initial["sites"] = list(service.sites.all())
         return initial
 
@@ -122,6 +112,6 @@ class ServiceForm(PageForm):
         """Return the changed fields of the service and their new values, for service_update."""
         return {
             name: self.cleaned_data[name]
-            for name in EDITABLE_FIELDS
+            for name in SERVICE_FIELDS
             if name in self.fields and name in self.changed_data
         }

@@ -7,6 +7,10 @@ is written. The write itself happens in `save_model` (or `save_related`, for a p
 its inlines), which calls the service; the admin never saves a row by itself and never
 records an audit event of its own. Deleting is refused unless the admin routes it to a
 service too (`delete_model`).
+
+Rows that services write and nobody changes by hand (deliveries, incidents, alerts, snapshots,
+API keys) use `ReadOnlyModelAdmin`, or `AgencyAdminsReadOnlyModelAdmin` when only superusers
+and agency administrators may look at them.
 """
 
 from typing import TYPE_CHECKING, Any, cast
@@ -18,6 +22,8 @@ from django.db.models import QuerySet
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from protection.accounts.services import is_agency_admin, is_superuser
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
@@ -91,3 +97,26 @@ class ServiceModelAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Rows written by services only: nobody adds, changes or deletes them in the admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AgencyAdminsReadOnlyModelAdmin(ReadOnlyModelAdmin):
+    """Rows written by services only, that superusers and agency administrators may look at."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_superuser(request.user) or is_agency_admin(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)

@@ -267,6 +267,20 @@ def _filtered(queryset: QuerySet[Referral], filters: dict[str, Any] | None) -> Q
     return filterset.qs if filterset.is_valid() else queryset.none()
 
 
+def referral_page(
+    *,
+    user: Any,
+    referrals: QuerySet[Referral],
+    paginate: Callable[[QuerySet[Referral]], PageT],
+    purpose: str = AccessPurpose.LIST,
+) -> PageT:
+    """Return the page of `referrals` (from referral_sent_list or referral_inbox) and log each
+    referral on it."""
+    return page_read(
+        referrals, user=user, paginate=paginate, shown=lambda rows: rows, purpose=purpose
+    )
+
+
 def referral_sent_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Referral]:
     """Return the referrals made from the cases the user may see, newest first."""
     queryset = (
@@ -275,19 +289,6 @@ def referral_sent_list(*, user: Any, filters: dict[str, Any] | None = None) -> Q
         .order_by("-id")
     )
     return _filtered(queryset, filters)
-
-
-def referral_sent_page(
-    *,
-    user: Any,
-    referrals: QuerySet[Referral],
-    paginate: Callable[[QuerySet[Referral]], PageT],
-    purpose: str = AccessPurpose.LIST,
-) -> PageT:
-    """Return the page of `referrals` (from referral_sent_list) and log each referral on it."""
-    return page_read(
-        referrals, user=user, paginate=paginate, shown=lambda rows: rows, purpose=purpose
-    )
 
 
 def referral_sent_get(
@@ -350,19 +351,6 @@ def referral_inbox(*, user: Any, filters: dict[str, Any] | None = None) -> Query
         .order_by("-id")
     )
     return _filtered(queryset, filters)
-
-
-def referral_inbox_page(
-    *,
-    user: Any,
-    referrals: QuerySet[Referral],
-    paginate: Callable[[QuerySet[Referral]], PageT],
-    purpose: str = AccessPurpose.LIST,
-) -> PageT:
-    """Return the page of `referrals` (from referral_inbox) and log each referral on it."""
-    return page_read(
-        referrals, user=user, paginate=paginate, shown=lambda rows: rows, purpose=purpose
-    )
 
 
 def referral_received_get(

@@ -83,7 +83,6 @@ class IncidentViewSet(
     filterset_class = IncidentFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.VIEW_INCIDENTS,
         "retrieve": Action.VIEW_INCIDENTS,
@@ -153,7 +152,6 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVi
     filterset_class = AlertFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.RECEIVE_ALERTS,
         "retrieve": Action.RECEIVE_ALERTS,

@@ -87,7 +87,6 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protected
     filterset_class = ServiceFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.VIEW_SERVICES,
         "retrieve": Action.VIEW_SERVICES,
@@ -154,7 +153,6 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
     filterset_class = AgreementFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {"list": Action.VIEW_SERVICES, "retrieve": Action.VIEW_SERVICES}
 
     def get_queryset(self) -> QuerySet[DataSharingAgreement]:

@@ -38,7 +38,7 @@ from protection.accounts.services import (
     user_validate,
     users_manageable_by,
 )
-from protection.admin_services import ServiceModelAdmin
+from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin
 
 # Who is setting a password in the admin's password view (its form is built without the request).
 _password_actor: contextvars.ContextVar[Any] = contextvars.ContextVar(
@@ -279,7 +279,7 @@ if admin.site.is_registered(AuthToken):
 
 
 @admin.register(AuthToken)
-class APIKeyAdmin(admin.ModelAdmin):
+class APIKeyAdmin(ReadOnlyModelAdmin):
     """API keys, read-only: users create them through the API; deactivating a user revokes."""
 
     list_display = ("user", "created", "expiry")
@@ -288,12 +288,3 @@ class APIKeyAdmin(admin.ModelAdmin):
     search_fields = ("=user__username",)
     fields = ("user", "created", "expiry")
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -58,6 +58,11 @@ USER_FIELDS = (
 SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
 
 
+def is_superuser(user: Any) -> bool:
+    """Return whether the user is an active platform superuser."""
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
 def is_agency_admin(user: Any) -> bool:
     """Return whether the user administers their agency's accounts (not a superuser)."""
     return bool(
@@ -82,10 +87,6 @@ def users_manageable_by(actor: Any) -> QuerySet[User]:
     return User.objects.none()
 
 
-def _is_superuser(actor: Any) -> bool:
-    return bool(getattr(actor, "is_superuser", False) and actor.is_active)
-
-
 def user_validate(
     *,
     actor: Any,
@@ -100,7 +101,7 @@ def user_validate(
     PermissionDenied when the actor may not manage the account at all, ValidationError (keyed
     by field) for a value the actor may not set or that is wrong.
     """
-    superuser = _is_superuser(actor)
+    superuser = is_superuser(actor)
     if not superuser and not is_agency_admin(actor):
         raise PermissionDenied
     if before is not None and not users_manageable_by(actor).filter(pk=before.pk).exists():

@@ -140,7 +140,7 @@ SITES: tuple[SitePlan, ...] = (
     ),
 )
 
-# (role, username suffix, first name, last name); every agency gets one user per role.
+# (role, username suffix); every agency gets one user per role, named from STAFF_NAMES.
 ROLE_USERS: tuple[tuple[str, str], ...] = (
     (Role.ADMIN, "admin"),
     (Role.SUPERVISOR, "supervisor"),

@@ -16,8 +16,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from protection.accounts.services import is_agency_admin
-from protection.admin_services import ServiceModelAdmin
+from protection.accounts.services import is_agency_admin, is_superuser
+from protection.admin_services import AgencyAdminsReadOnlyModelAdmin, ServiceModelAdmin
 from protection.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -25,11 +25,6 @@ from protection.notifications.models import (
     WebhookSubscription,
 )
 from protection.notifications.services import dead_letters, subscriptions
-
-
-def _is_superuser(request: HttpRequest) -> bool:
-    user: Any = request.user
-    return bool(user.is_active and user.is_superuser)
 
 
 class DeadDeliveryFilter(admin.SimpleListFilter):
@@ -57,7 +52,7 @@ class DeadDeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin):
     """Every notice sent or being sent; filter on dead ones to see why they failed."""
 
     list_display = (
@@ -102,27 +97,12 @@ class DeliveryAdmin(admin.ModelAdmin):
     def short_error(self, obj: Delivery) -> str:
         return obj.last_error[:120]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_superuser(request) or is_agency_admin(request.user)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
     def has_send_again_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        if _is_superuser(request):
+        if is_superuser(request.user):
             return queryset
         user: Any = request.user
         if is_agency_admin(user):
@@ -199,7 +179,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        if _is_superuser(request):
+        if is_superuser(request.user):
             return queryset
         user: Any = request.user
         if is_agency_admin(user):
@@ -207,7 +187,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
         return queryset.none()
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_superuser(request) or is_agency_admin(request.user)
+        return is_superuser(request.user) or is_agency_admin(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
@@ -217,7 +197,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
         return is_agency_admin(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if _is_superuser(request):
+        if is_superuser(request.user):
             return True
         user: Any = request.user
         return is_agency_admin(user) and (obj is None or obj.agency_id == user.agency_id)

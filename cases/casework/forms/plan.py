@@ -14,7 +14,7 @@ from cases.models import (
     Referral,
 )
 from cases.registry.forms.choices import RegistryChoices
-from cases.registry.forms.fields import SpecificNeedsField
+from cases.registry.forms.fields import SpecificNeedsField, need_groups
 from protection.accounts.models import User
 from protection.pages import PageForm, date_field, today
 
@@ -50,13 +50,7 @@ class AssessmentForm(PageForm):
 
     def need_groups(self) -> list[tuple[str, list[Any], bool]]:
         """Return the specific-needs checkboxes by category, and whether any is ticked."""
-        bound = self["specific_needs"]
-        widgets = {str(w.data["value"]): w for w in bound.subwidgets}
-        groups = []
-        for title, options in self.registry.need_groups():
-            group = [widgets[code] for code, _label in options]
-            groups.append((title, group, any(w.data["selected"] for w in group)))
-        return groups
+        return need_groups(self, self.registry)
 
 
 class ActionAddForm(PageForm):

@@ -3,6 +3,7 @@ agency's inbox, where a referral shows only what was shared and is accepted, dec
 completed.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -158,6 +160,20 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _referral_list(request: HttpRequest, *, received: bool, template: str) -> HttpResponse:
+    """Render a page of the referrals sent (or received), filtered as the request asks."""
+    form = ReferralListForm(request.GET, received=received)
+    page = None
+    if form.is_valid():
+        listed = selectors.referral_inbox if received else selectors.referral_sent_list
+        page = selectors.referral_page(
+            user=request.user,
+            referrals=listed(user=request.user, filters=form.filters()),
+            paginate=keyset_pager(request, PAGE_SIZE),
+        )
+    return render(request, template, {"form": form, "page": page})
+
+
 # --- the sending side --------------------------------------------------------------------------
 
 
@@ -166,15 +182,9 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_sent_list(request: HttpRequest) -> HttpResponse:
     """List the referrals made from the cases the user may see, newest first."""
     access.require(request.user, Action.VIEW_CASES)
-    form = ReferralListForm(request.GET, received=False)
-    page = None
-    if form.is_valid():
-        page = selectors.referral_sent_page(
-            user=request.user,
-            referrals=selectors.referral_sent_list(user=request.user, filters=form.filters()),
-            paginate=keyset_pager(request, PAGE_SIZE),
-        )
-    return render(request, "cases/casework/referral_sent_list.html", {"form": form, "page": page})
+    return _referral_list(
+        request, received=False, template="cases/casework/referral_sent_list.html"
+    )
 
 
 def _sent_page(
@@ -238,15 +248,7 @@ def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_inbox(request: HttpRequest) -> HttpResponse:
     """List the referrals sent to the user's agency: waiting ones first in mind, late flagged."""
     access.require(request.user, Action.RESPOND_REFERRALS)
-    form = ReferralListForm(request.GET, received=True)
-    page = None
-    if form.is_valid():
-        page = selectors.referral_inbox_page(
-            user=request.user,
-            referrals=selectors.referral_inbox(user=request.user, filters=form.filters()),
-            paginate=keyset_pager(request, PAGE_SIZE),
-        )
-    return render(request, "cases/casework/referral_inbox.html", {"form": form, "page": page})
+    return _referral_list(request, received=True, template="cases/casework/referral_inbox.html")
 
 
 def _received_page(
@@ -309,43 +311,55 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return done(request, _("You accepted referral %(code)s.") % {"code": referral.code}, url)
 
 
-@login_required
-@require_POST
-def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def _received_answer(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form: ReasonForm | OutcomeForm,
+    answer: Callable[[Referral], object],
+    success: str | Promise,
+) -> HttpResponse:
+    """Answer a referral sent to the user's agency with the form's words, or show the form's
+    errors on the referral's page. `success` names the referral as %(code)s."""
     access.require(request.user, Action.RESPOND_REFERRALS)
     # Not shown here: the page it leads back to reads (and logs) the referral.
     referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
-    form = _decline_form(request.POST)
-    if form.is_valid() and run_service(
-        form,
-        lambda: referral_answers.referral_decline(
-            actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
-        ),
-    ):
+    if form.is_valid() and run_service(form, lambda: answer(referral)):
         return done(
             request,
-            _("You declined referral %(code)s.") % {"code": referral.code},
+            str(success) % {"code": referral.code},
             reverse("cases:referral_received_detail", args=[pk]),
         )
+    if isinstance(form, OutcomeForm):
+        return _received_page(request, pk, complete_form=form)
     return _received_page(request, pk, decline_form=form)
 
 
 @login_required
 @require_POST
+def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    form = _decline_form(request.POST)
+    return _received_answer(
+        request,
+        pk,
+        form=form,
+        answer=lambda referral: referral_answers.referral_decline(
+            actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
+        ),
+        success=_("You declined referral %(code)s."),
+    )
+
+
+@login_required
+@require_POST
 def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require(request.user, Action.RESPOND_REFERRALS)
-    # Not shown here: the page it leads back to reads (and logs) the referral.
-    referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
     form = OutcomeForm(request.POST)
-    if form.is_valid() and run_service(
-        form,
-        lambda: referral_answers.referral_complete(
+    return _received_answer(
+        request,
+        pk,
+        form=form,
+        answer=lambda referral: referral_answers.referral_complete(
             actor=request.user, referral=referral, outcome=form.cleaned_data["outcome"]
         ),
-    ):
-        return done(
-            request,
-            _("Referral %(code)s is completed.") % {"code": referral.code},
-            reverse("cases:referral_received_detail", args=[pk]),
-        )
-    return _received_page(request, pk, complete_form=form)
+        success=_("Referral %(code)s is completed."),
+    )

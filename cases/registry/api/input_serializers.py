@@ -55,7 +55,8 @@ def _country_field(help_text: Any) -> serializers.SlugRelatedField:
     )
 
 
-def _needs_field() -> serializers.SlugRelatedField:
+def needs_field() -> serializers.SlugRelatedField:
+    """Return the field of UNHCR specific-needs codes (the registry's and the plan's)."""
     return serializers.SlugRelatedField(
         slug_field="code",
         many=True,
@@ -110,7 +111,7 @@ class PersonInputSerializer(serializers.Serializer):
     arrived_on = serializers.DateField(required=False, allow_null=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     documents = _documents_field()
-    specific_needs = _needs_field()
+    specific_needs = needs_field()
     consent_date = serializers.DateField(help_text=_("When consent to registration was given."))
     consent_given_by = serializers.ChoiceField(choices=ConsentGivenBy.choices)
     consent_scope = serializers.ChoiceField(
@@ -179,7 +180,7 @@ class PersonUpdateSerializer(serializers.Serializer):
     arrived_on = serializers.DateField(allow_null=True)
     phone = serializers.CharField(max_length=30, allow_blank=True)
     documents = _documents_field()
-    specific_needs = _needs_field()
+    specific_needs = needs_field()
     consent_date = serializers.DateField()
     consent_given_by = serializers.ChoiceField(choices=ConsentGivenBy.choices)
     consent_scope = serializers.ChoiceField(choices=ConsentScope.choices)

@@ -85,7 +85,6 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
     filterset_class = HouseholdFilter
     ordering_fields = ["id", "code"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.VIEW_PEOPLE,
         "retrieve": Action.VIEW_PEOPLE,
@@ -173,7 +172,6 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
     filterset_class = PersonFilter
     ordering_fields = ["id", "registration_number"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.VIEW_PEOPLE,
         "retrieve": Action.VIEW_PEOPLE,

@@ -97,3 +97,16 @@ class SpecificNeedsField(forms.MultipleChoiceField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return set(self.prepare_value(initial)) != set(data or [])
+
+
+def need_groups(
+    form: forms.BaseForm, registry: RegistryChoices
+) -> list[tuple[str, list[Any], bool]]:
+    """Return the form's specific-needs checkboxes by category, and whether any is ticked."""
+    bound = form["specific_needs"]
+    widgets = {str(w.data["value"]): w for w in bound.subwidgets}
+    groups = []
+    for title, options in registry.need_groups():
+        group = [widgets[code] for code, _label in options]
+        groups.append((title, group, any(w.data["selected"] for w in group)))
+    return groups

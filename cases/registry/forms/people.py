@@ -17,7 +17,12 @@ from cases.models import (
 )
 from cases.registry.duplicates import normalise
 from cases.registry.forms.choices import RegistryChoices
-from cases.registry.forms.fields import CountryField, ObjectChoiceField, SpecificNeedsField
+from cases.registry.forms.fields import (
+    CountryField,
+    ObjectChoiceField,
+    SpecificNeedsField,
+    need_groups,
+)
 from cases.registry.records import PersonData
 from cases.registry.services import EDITABLE_FIELDS
 from protection.bounds import AGE_MAX
@@ -98,13 +103,7 @@ class PersonFieldsForm(PageForm):
 
     def need_groups(self) -> list[tuple[str, list[Any], bool]]:
         """Return the specific-needs checkboxes by category, and whether any is ticked."""
-        bound = self["specific_needs"]
-        widgets = {str(w.data["value"]): w for w in bound.subwidgets}
-        groups = []
-        for title, options in self.registry.need_groups():
-            group = [widgets[code] for code, _label in options]
-            groups.append((title, group, any(w.data["selected"] for w in group)))
-        return groups
+        return need_groups(self, self.registry)
 
 
 class MemberForm(PersonFieldsForm):

@@ -45,7 +45,6 @@ class NotificationViewSet(mixins.ListModelMixin, ProtectedViewSet):
     serializer_class = NotificationSerializer
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {"list": Action.RECEIVE_ALERTS, "read": Action.RECEIVE_ALERTS}
 
     def get_queryset(self) -> QuerySet[Notification]:
@@ -85,7 +84,6 @@ class WebhookSubscriptionViewSet(
 
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.MANAGE_WEBHOOKS,
         "retrieve": Action.MANAGE_WEBHOOKS,

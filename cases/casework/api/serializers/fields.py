@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,7 +11,6 @@ from cases.models import (
     DisplacedPerson,
     ProtectionCase,
     Referral,
-    SpecificNeed,
 )
 from partners.models import Service
 from protection import access
@@ -77,16 +75,6 @@ class SentReferralField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Referral]:
         return access.referrals_sent_for(caller(self))
-
-
-def needs_field() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="code",
-        many=True,
-        required=False,
-        queryset=SpecificNeed.objects.filter(active=True).select_related("category"),
-        help_text=_("UNHCR specific-needs codes, e.g. SC-UC; child codes only under 18."),
-    )
 
 
 class ReasonSerializer(serializers.Serializer):

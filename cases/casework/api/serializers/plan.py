@@ -3,12 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cases.casework.api.serializers.fields import (
-    AgencyUserField,
-    SentReferralField,
-    name_of,
-    needs_field,
-)
+from cases.casework.api.serializers.fields import AgencyUserField, SentReferralField, name_of
 from cases.models import (
     ActionStatus,
     CaseAction,
@@ -18,6 +13,7 @@ from cases.models import (
     ContactType,
     SpecificNeed,
 )
+from cases.registry.api.input_serializers import needs_field
 
 
 class AssessmentSerializer(serializers.ModelSerializer):

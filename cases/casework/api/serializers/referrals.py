@@ -55,16 +55,10 @@ class CaseReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SentReferralSerializer(serializers.ModelSerializer):
+class SentReferralSerializer(CaseReferralSerializer):
     """A referral as the referring agency sees it in a list."""
 
     case_number = serializers.CharField(source="case.case_number", read_only=True)
-    service_name = serializers.CharField(source="service.name", read_only=True)
-    to_agency_name = serializers.CharField(source="to_agency", read_only=True)
-    status = serializers.ChoiceField(choices=ReferralStatus.choices, read_only=True)
-    overdue = serializers.BooleanField(
-        source="is_overdue", read_only=True, help_text=_("Not answered by its deadline.")
-    )
 
     class Meta:
         model = Referral

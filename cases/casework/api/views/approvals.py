@@ -70,7 +70,6 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protecte
     pagination_class = OldestFirstCursorPagination
     ordering_fields = ["id"]
     ordering = ["id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.SUPERVISE_CASES,
         "retrieve": Action.SUPERVISE_CASES,

@@ -109,7 +109,6 @@ class CaseViewSet(
     filterset_class = CaseApiFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.VIEW_CASES,
         "retrieve": Action.VIEW_CASES,

@@ -159,7 +159,6 @@ class CaseActionViewSet(mixins.RetrieveModelMixin, ProtectedViewSet):
     """Actions of the plans of the cases the caller may see."""
 
     serializer_class = CaseActionSerializer
-    lookup_value_regex = r"\d+"
     required_actions = {"retrieve": Action.VIEW_CASES, "partial_update": Action.MANAGE_CASES}
 
     def get_queryset(self) -> QuerySet[CaseAction]:

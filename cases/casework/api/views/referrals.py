@@ -33,11 +33,10 @@ from cases.casework.api.serializers.referrals import (
 from cases.casework.filters import ReferralFilter
 from cases.casework.selectors import (
     referral_inbox,
-    referral_inbox_page,
+    referral_page,
     referral_received_get,
     referral_sent_get,
     referral_sent_list,
-    referral_sent_page,
     referral_shared_get,
 )
 from cases.casework.sharing import shared_view
@@ -97,7 +96,6 @@ class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prot
     filterset_class = ReferralFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.VIEW_CASES,
         "retrieve": Action.VIEW_CASES,
@@ -115,7 +113,7 @@ class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prot
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of the referrals made; each referral on it is logged, in one insert."""
-        page = referral_sent_page(
+        page = referral_page(
             user=request.user,
             referrals=self.filter_queryset(self.get_queryset()),
             paginate=self.paginate_queryset,
@@ -186,7 +184,6 @@ class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     filterset_class = ReferralFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
-    lookup_value_regex = r"\d+"
     required_actions = {
         "list": Action.RESPOND_REFERRALS,
         "retrieve": Action.RESPOND_REFERRALS,
@@ -211,7 +208,7 @@ class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of the inbox: the referrals' own facts, never the shared information."""
-        page = referral_inbox_page(
+        page = referral_page(
             user=request.user,
             referrals=self.filter_queryset(self.get_queryset()),
             paginate=self.paginate_queryset,
