@@ -6,7 +6,7 @@ not records, so every agency working in a site sees the site's whole population.
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -18,6 +18,9 @@ from camps.models import Site
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
 from protection import access
 from protection.dates import years_before
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 # (key, label, youngest age, oldest age); None means no upper bound.
 AGE_GROUPS: list[tuple[str, Any, int, int | None]] = [
@@ -64,7 +67,7 @@ class Population:
         return result
 
 
-def site_list(*, user: Any) -> QuerySet[Site]:
+def site_list(*, user: "User") -> QuerySet[Site]:
     """Return the sites the user may see with their active population, by name."""
     # One count per site from the (site, status) index, instead of joining every person to
     # the sites and grouping wide rows: that took seconds at 200,000 people.
@@ -83,7 +86,7 @@ def site_list(*, user: Any) -> QuerySet[Site]:
     )
 
 
-def site_get(*, user: Any, pk: int) -> Site:
+def site_get(*, user: "User", pk: int) -> Site:
     """Return one site the user may see, or 404."""
     queryset = access.sites_for(user).select_related("site_type", "country", "managing_agency")
     return get_object_or_404(queryset.prefetch_related("operating_agencies"), pk=pk)

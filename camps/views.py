@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,6 +13,7 @@ from camps.models import PopulationSnapshot, Site
 from cases.registry import selectors as registry
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 
 RECENT_ROWS = 10
 TREND_ROWS = 30
@@ -37,7 +38,7 @@ class SiteRow:
 
 @login_required
 @require_GET
-def site_list(request: HttpRequest) -> HttpResponse:
+def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the sites the user may see, with population against capacity."""
     access.require(request.user, Action.VIEW_SITES)
     rows = [
@@ -62,7 +63,7 @@ def _trend(site: Site) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show a site's population by age and sex, its trend and its latest registrations."""
     access.require(request.user, Action.VIEW_SITES)
     site = selectors.site_get(user=request.user, pk=pk)

@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,9 @@ from cases.registry.records import CHILD_NEED_CATEGORIES
 from protection import access
 from protection.audit import diff, snapshot
 from protection.dates import age_on
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 PLANNING_STATUSES = (CaseStatus.CASE_PLAN, CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP)
 FOLLOW_UP_STATUSES = (CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP)
@@ -62,7 +65,7 @@ def _check_responsible(
 
 def case_action_add(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     description: str,
     due_on: datetime.date,
@@ -99,7 +102,7 @@ def case_action_add(
 
 def case_action_update(
     *,
-    actor: Any,
+    actor: "User",
     action: CaseAction,
     status: str | None = None,
     due_on: datetime.date | None = None,
@@ -147,7 +150,7 @@ def case_action_update(
 
 def follow_up_record(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     contact_type: str,
     notes: str,
@@ -195,7 +198,7 @@ def follow_up_record(
 
 def assessment_record(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     risks_identified: str,
     assessed_on: datetime.date | None = None,

@@ -96,6 +96,7 @@ def referral_overdue_remind(*, referral_id: int, now: datetime.datetime | None =
         }
 
         def compose(recipient: Recipient) -> Content:
+            assert recipient.user is not None  # reminders go to users only
             with translation.override(language_of(recipient.user)):
                 subject = _("Referral %(code)s is overdue") % facts
                 if recipient.user.pk in sender_ids:

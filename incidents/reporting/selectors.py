@@ -11,7 +11,7 @@ incidents.reporting.timeline.
 import datetime
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -35,13 +35,16 @@ from protection.notifications.selectors import webhook_subscriptions_matching
 from protection.notifications.services.outbox import Recipient
 from protection.reads import log_read, page_read
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 PageT = TypeVar("PageT")
 
 # Lists and the map read these relations for every row.
 _LIST_RELATED = ("incident_type", "site")
 
 
-def incident_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
+def incident_list(*, user: "User", filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
     """Return the incidents the user may see, filtered, newest first."""
     queryset = access.incidents_for(user).select_related(*_LIST_RELATED).order_by("-id")
     if filters:
@@ -52,7 +55,7 @@ def incident_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
 
 def incident_page(
     *,
-    user: Any,
+    user: "User",
     incidents: QuerySet[Incident],
     paginate: Callable[[QuerySet[Incident]], PageT],
     purpose: str = AccessPurpose.LIST,
@@ -67,7 +70,7 @@ def incident_page(
     )
 
 
-def incident_get(*, user: Any, pk: int) -> Incident:
+def incident_get(*, user: "User", pk: int) -> Incident:
     """Return one incident the user may see, with what its detail needs, or 404."""
     queryset = access.incidents_for(user).select_related(
         "incident_type", "site", "perpetrator_category", "reported_by", "reporting_agency"
@@ -209,7 +212,7 @@ def incident_anonymised(incident: Incident) -> AnonymisedIncident:
 
 
 def incident_views_for(
-    *, user: Any, incidents: list[Incident], purpose: str = AccessPurpose.DETAIL
+    *, user: "User", incidents: list[Incident], purpose: str = AccessPurpose.DETAIL
 ) -> list[IncidentView]:
     """Return the representation of each incident the access policy allows this user.
 
@@ -268,7 +271,7 @@ def incident_views_for(
 
 
 def incident_view_for(
-    *, user: Any, incident: Incident, purpose: str = AccessPurpose.DETAIL
+    *, user: "User", incident: Incident, purpose: str = AccessPurpose.DETAIL
 ) -> IncidentView:
     """Return the representation of one incident the access policy allows this user; log it."""
     return incident_views_for(user=user, incidents=[incident], purpose=purpose)[0]

@@ -22,6 +22,7 @@ from partners.models import PartnerAgency
 from protection import access
 from protection.accounts.models import Role, User
 from protection.accounts.tokens import api_token_issue, api_token_revoke, api_token_revoke_all
+from protection.accounts.types import Viewer
 from protection.audit import audit_record, diff, snapshot
 
 __all__ = [
@@ -56,7 +57,7 @@ USER_FIELDS = (
 SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
 
 
-def is_agency_admin(user: Any) -> bool:
+def is_agency_admin(user: "Viewer | None") -> bool:
     """Return whether the user administers their agency's accounts (not a superuser)."""
     return bool(
         user is not None
@@ -69,7 +70,7 @@ def is_agency_admin(user: Any) -> bool:
     )
 
 
-def users_manageable_by(actor: Any) -> QuerySet[User]:
+def users_manageable_by(actor: User) -> QuerySet[User]:
     """Return the accounts the actor may see and change: all, own agency's, or none."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return User.objects.none()
@@ -80,13 +81,13 @@ def users_manageable_by(actor: Any) -> QuerySet[User]:
     return User.objects.none()
 
 
-def _is_superuser(actor: Any) -> bool:
+def _is_superuser(actor: User) -> bool:
     return bool(getattr(actor, "is_superuser", False) and actor.is_active)
 
 
 def user_validate(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     before: User | None,
     groups: Sequence[Group] | None = None,
@@ -152,7 +153,7 @@ def _revoke_tokens(user: User) -> int:
 
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     agency: PartnerAgency | None,
     role: str,
@@ -195,7 +196,7 @@ def user_create(
 
 def user_update(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     changes: dict[str, Any],
     groups: Sequence[Group] | None = None,
@@ -245,12 +246,12 @@ def user_update(
     return candidate
 
 
-def user_role_change(*, actor: Any, user: User, role: str) -> User:
+def user_role_change(*, actor: User, user: User, role: str) -> User:
     """Give the account another role (never one's own); audit it as a role change."""
     return user_update(actor=actor, user=user, changes={"role": role}, action="user.role_change")
 
 
-def user_deactivate(*, actor: Any, user: User) -> User:
+def user_deactivate(*, actor: User, user: User) -> User:
     """Stop an account from signing in and revoke its API keys; audit it.
 
     Accounts are deactivated rather than deleted, because the audit trail and the records a
@@ -274,7 +275,7 @@ def user_deactivate(*, actor: Any, user: User) -> User:
     return user
 
 
-def user_password_set(*, actor: Any, user: User, new_password: str | None) -> User:
+def user_password_set(*, actor: User, user: User, new_password: str | None) -> User:
     """Set another account's password (already validated; None disables it); audit it, masked."""
     if not users_manageable_by(actor).filter(pk=user.pk).exists():
         raise PermissionDenied
@@ -290,7 +291,7 @@ def user_password_set(*, actor: Any, user: User, new_password: str | None) -> Us
     return user
 
 
-def user_password_change(*, actor: Any, new_password: str) -> User:
+def user_password_change(*, actor: User, new_password: str) -> User:
     """Set the signed-in user's own new password (already validated) and audit it, masked."""
     user: User = actor
     with transaction.atomic():

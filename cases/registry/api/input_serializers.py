@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -30,7 +31,7 @@ from protection.bounds import AGE_MAX
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleSiteField(serializers.PrimaryKeyRelatedField):
+class VisibleSiteField(serializers.PrimaryKeyRelatedField[Site]):
     """A site id among the sites of the caller's agency; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[Site]:
@@ -38,14 +39,14 @@ class VisibleSiteField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleHouseholdField(serializers.PrimaryKeyRelatedField):
+class VisibleHouseholdField(serializers.PrimaryKeyRelatedField[Household]):
     """A household id among those the caller sees; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[Household]:
         return access.households_for(self.context["request"].user)
 
 
-def _country_field(help_text: Any) -> serializers.SlugRelatedField:
+def _country_field(help_text: StrOrPromise) -> serializers.SlugRelatedField[Country]:
     return serializers.SlugRelatedField(
         slug_field="code",
         queryset=Country.objects.all(),
@@ -55,7 +56,7 @@ def _country_field(help_text: Any) -> serializers.SlugRelatedField:
     )
 
 
-def _needs_field() -> serializers.SlugRelatedField:
+def _needs_field() -> serializers.SlugRelatedField[SpecificNeed]:
     return serializers.SlugRelatedField(
         slug_field="code",
         many=True,
@@ -77,7 +78,7 @@ def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-class PersonInputSerializer(serializers.Serializer):
+class PersonInputSerializer(serializers.Serializer[None]):
     """One person being registered; the service checks dates, ages and codes together."""
 
     given_name = serializers.CharField(max_length=100)
@@ -137,7 +138,7 @@ class PersonInputSerializer(serializers.Serializer):
         return PersonData(**{name: value for name, value in values.items() if value is not None})
 
 
-class HouseholdCreateSerializer(serializers.Serializer):
+class HouseholdCreateSerializer(serializers.Serializer[None]):
     """A household and its members, registered together at one site."""
 
     site = VisibleSiteField(help_text=_("Id of a site of the caller's agency."))
@@ -156,7 +157,7 @@ class PersonCreateSerializer(PersonInputSerializer):
     household = VisibleHouseholdField(help_text=_("Id of a household the caller can see."))
 
 
-class PersonUpdateSerializer(serializers.Serializer):
+class PersonUpdateSerializer(serializers.Serializer[None]):
     """The details of a person that may change; send only those that do (PATCH)."""
 
     given_name = serializers.CharField(max_length=100)
@@ -191,7 +192,7 @@ class PersonUpdateSerializer(serializers.Serializer):
         return _unique(value)
 
 
-class PersonStatusChangeSerializer(serializers.Serializer):
+class PersonStatusChangeSerializer(serializers.Serializer[None]):
     """A change of status: departed, deceased, repatriated, resettled, ..., with the reason."""
 
     status = serializers.ChoiceField(choices=PersonStatus.choices)

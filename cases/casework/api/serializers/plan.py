@@ -20,7 +20,7 @@ from cases.models import (
 )
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(serializers.ModelSerializer[CaseAssessment]):
     """One assessment of the person's situation."""
 
     specific_needs: serializers.SlugRelatedField[SpecificNeed] = serializers.SlugRelatedField(
@@ -48,7 +48,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseActionSerializer(serializers.ModelSerializer):
+class CaseActionSerializer(serializers.ModelSerializer[CaseAction]):
     """One action of the case plan, with whether it is overdue."""
 
     status = serializers.ChoiceField(choices=ActionStatus.choices, read_only=True)
@@ -79,7 +79,7 @@ class CaseActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(serializers.ModelSerializer[CaseFollowUp]):
     """A contact with the person after the plan started."""
 
     recorded_by_name = name_of("recorded_by")
@@ -99,7 +99,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseNoteSerializer(serializers.ModelSerializer):
+class CaseNoteSerializer(serializers.ModelSerializer[CaseNote]):
     """A free-text note on the case."""
 
     author_name = name_of("author")
@@ -110,7 +110,7 @@ class CaseNoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentInputSerializer(serializers.Serializer):
+class AssessmentInputSerializer(serializers.Serializer[None]):
     """An assessment (or a reassessment) of the person's situation."""
 
     assessed_on = serializers.DateField(
@@ -133,7 +133,7 @@ class AssessmentInputSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))
 
 
-class CaseActionInputSerializer(serializers.Serializer):
+class CaseActionInputSerializer(serializers.Serializer[None]):
     """An action of the case plan: carried out by a case worker, or through a referral."""
 
     description = serializers.CharField()
@@ -152,7 +152,7 @@ class CaseActionInputSerializer(serializers.Serializer):
     )
 
 
-class CaseActionUpdateSerializer(serializers.Serializer):
+class CaseActionUpdateSerializer(serializers.Serializer[None]):
     """Move an action along or reschedule it; send only what changes (PATCH)."""
 
     status = serializers.ChoiceField(choices=ActionStatus.choices)
@@ -160,7 +160,7 @@ class CaseActionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
-class FollowUpInputSerializer(serializers.Serializer):
+class FollowUpInputSerializer(serializers.Serializer[None]):
     """A contact with the person, and when to see them next."""
 
     contact_type = serializers.ChoiceField(choices=ContactType.choices)
@@ -171,7 +171,7 @@ class FollowUpInputSerializer(serializers.Serializer):
     next_follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class CaseNoteInputSerializer(serializers.Serializer):
+class CaseNoteInputSerializer(serializers.Serializer[None]):
     """A note on the case."""
 
     text = serializers.CharField()
