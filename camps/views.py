@@ -1,7 +1,7 @@
 """Pages about sites: the list with population against capacity, and one site's situation."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -14,6 +14,9 @@ from cases.registry import selectors as registry
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from cases.models import DisplacedPerson, Household
 
 RECENT_ROWS = 10
 TREND_ROWS = 30
@@ -69,8 +72,8 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = selectors.site_get(user=request.user, pk=pk)
     population = selectors.site_population(site=site)
     may_view_people = access.can(request.user, Action.VIEW_PEOPLE)
-    households: list[Any] = []
-    people: list[Any] = []
+    households: list[Household] = []
+    people: list[DisplacedPerson] = []
     if may_view_people:
         households, people = registry.site_recent_registrations(
             user=request.user, site_pk=site.pk, rows=RECENT_ROWS

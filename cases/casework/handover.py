@@ -3,7 +3,7 @@
 Both are a supervisor's decision, made with a reason that the timeline keeps.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def case_reassign(
-    *, actor: "User", case: ProtectionCase, assigned_to: Any, reason: str
+    *, actor: "User", case: ProtectionCase, assigned_to: "User", reason: str
 ) -> ProtectionCase:
     """Give the case to another case worker of the owning agency (supervisors only)."""
     if not access.supervises_case(actor, case):

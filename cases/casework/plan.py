@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,7 +47,7 @@ _DEAD_REFERRALS = (ReferralStatus.DECLINED, ReferralStatus.CANCELLED)
 
 
 def _check_responsible(
-    case: ProtectionCase, responsible_user: Any, referral: Referral | None
+    case: ProtectionCase, responsible_user: "User | None", referral: Referral | None
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if (responsible_user is None) == (referral is None):
@@ -69,7 +69,7 @@ def case_action_add(
     case: ProtectionCase,
     description: str,
     due_on: datetime.date,
-    responsible_user: Any = None,
+    responsible_user: "User | None" = None,
     referral: Referral | None = None,
 ) -> CaseAction:
     """Add an action to the case plan, carried out by a case worker or through a referral."""

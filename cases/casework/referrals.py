@@ -7,7 +7,7 @@ the purpose and every category shared. A refused referral writes nothing.
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,7 +59,7 @@ class Consent:
     given_by: str
     given_on: datetime.date
     scope: list[str] = field(default_factory=list)
-    obtained_by: Any = None
+    obtained_by: "User | None" = None
 
 
 @dataclass(frozen=True)

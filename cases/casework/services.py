@@ -86,7 +86,7 @@ def _check_linked(person: DisplacedPerson, linked: Sequence[DisplacedPerson]) ->
     return errors
 
 
-def check_assignee(agency: PartnerAgency, user: "User") -> str | None:
+def check_assignee(agency: PartnerAgency, user: "User | None") -> str | None:
     if user is None or not access.caseworkers_of(agency).filter(pk=user.pk).exists():
         return _("Assign the case to an active case worker of the agency that owns it.")
     return None
@@ -99,7 +99,7 @@ def case_open(
     case_type: str,
     risk_level: str,
     summary: str = "",
-    assigned_to: Any = None,
+    assigned_to: "User | None" = None,
     linked_persons: Sequence[DisplacedPerson] = (),
     confidential: bool | None = None,
     opened_on: datetime.date | None = None,

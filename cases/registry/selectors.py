@@ -125,7 +125,7 @@ def household_list(*, user: "User", filters: dict[str, Any] | None = None) -> Qu
     return queryset
 
 
-def _heads(households: list[Household]) -> list[Any]:
+def _heads(households: list[Household]) -> list[Household | DisplacedPerson]:
     """Return the households shown and the heads named with them (household_list's prefetch)."""
     return [
         record

@@ -9,6 +9,7 @@ incidents.reporting.timeline.
 """
 
 import datetime
+import decimal
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from camps.models import Site
+from cases.models import DisplacedPerson, ProtectionCase
 from incidents.filters import IncidentFilter
 from incidents.models import (
     Incident,
@@ -25,9 +27,11 @@ from incidents.models import (
     IncidentType,
     IncidentVictim,
     InformationSource,
+    PerpetratorCategory,
     Severity,
     Verification,
 )
+from partners.models import PartnerAgency
 from protection import access
 from protection.models import AccessPurpose
 from protection.notifications.models import DeliveryChannel, WebhookEvent
@@ -158,19 +162,19 @@ class FullIncident(AnonymisedIncident):
     occurred_at: datetime.datetime = field(kw_only=True)
     occurred_precision: str = field(kw_only=True)
     reported_at: datetime.datetime = field(kw_only=True)
-    latitude: Any = field(kw_only=True)
-    longitude: Any = field(kw_only=True)
+    latitude: decimal.Decimal | None = field(kw_only=True)
+    longitude: decimal.Decimal | None = field(kw_only=True)
     admin1: str = field(kw_only=True)
     admin2: str = field(kw_only=True)
     location_detail: str = field(kw_only=True)
-    victims: list[Any] = field(kw_only=True)
-    perpetrator_category: Any = field(kw_only=True)
+    victims: list[DisplacedPerson] = field(kw_only=True)
+    perpetrator_category: PerpetratorCategory = field(kw_only=True)
     source: str = field(kw_only=True)
     description: str = field(kw_only=True)
     actions_taken: str = field(kw_only=True)
-    reported_by: Any = field(kw_only=True)
-    reporting_agency: Any = field(kw_only=True)
-    linked_case: Any = field(kw_only=True)
+    reported_by: "User" = field(kw_only=True)
+    reporting_agency: PartnerAgency = field(kw_only=True)
+    linked_case: ProtectionCase | None = field(kw_only=True)
 
     @property
     def source_label(self) -> str:
@@ -222,8 +226,8 @@ def incident_views_for(
     `purpose`, in one insert.
     """
     full = [incident for incident in incidents if access.incident_detail_allowed(user, incident)]
-    victims: dict[int, list[Any]] = {incident.pk: [] for incident in full}
-    cases: dict[int, Any] = {}
+    victims: dict[int, list[DisplacedPerson]] = {incident.pk: [] for incident in full}
+    cases: dict[int, ProtectionCase] = {}
     if full:
         links = (
             IncidentVictim.objects.filter(

@@ -1,7 +1,7 @@
 """Reads of the notification machinery: the inbox and its unread count, deliveries of a source,
 and the webhook subscriptions an event goes to."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import QuerySet
@@ -12,6 +12,9 @@ from protection.audit import object_type_of
 from protection.notifications.models import Delivery, Notification, WebhookSubscription
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from camps.models import Site
     from protection.accounts.models import User
 
 
@@ -44,7 +47,7 @@ def deliveries_of(*, source: models.Model) -> QuerySet[Delivery]:
 
 
 def webhook_subscriptions_matching(
-    *, event: str, site: Any, agencies: Any = None
+    *, event: str, site: "Site | None", agencies: "Iterable[int] | None" = None
 ) -> list[WebhookSubscription]:
     """Return the active subscriptions to `event` that cover `site`, optionally of some agencies.
 

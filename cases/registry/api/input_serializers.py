@@ -4,11 +4,10 @@ Inputs are checked for shape here and for meaning by cases.registry.services, wh
 reach the client under the same names as these inputs.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,6 +28,9 @@ from cases.registry.records import PersonData
 from protection import access
 from protection.bounds import AGE_MAX
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class VisibleSiteField(serializers.PrimaryKeyRelatedField[Site]):
@@ -46,7 +48,7 @@ class VisibleHouseholdField(serializers.PrimaryKeyRelatedField[Household]):
         return access.households_for(self.context["request"].user)
 
 
-def _country_field(help_text: StrOrPromise) -> serializers.SlugRelatedField[Country]:
+def _country_field(help_text: "StrOrPromise") -> serializers.SlugRelatedField[Country]:
     return serializers.SlugRelatedField(
         slug_field="code",
         queryset=Country.objects.all(),

@@ -5,7 +5,7 @@ Every write is audited; the secret is shown once, when it is made (`Subscription
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +23,7 @@ from protection.notifications.models import (
 )
 
 if TYPE_CHECKING:
+    from partners.models import PartnerAgency
     from protection.accounts.models import User
 
 
@@ -38,7 +39,12 @@ _AUDITED_SUBSCRIPTION_FIELDS = ["url", "events", "description", "active", "agenc
 
 
 def webhook_subscription_validate(
-    *, actor: "User", url: str, events: Sequence[str], sites: Sequence[Any], agency: Any = None
+    *,
+    actor: "User",
+    url: str,
+    events: Sequence[str],
+    sites: Sequence[Site],
+    agency: "PartnerAgency | None" = None,
 ) -> None:
     """Raise ValidationError for a subscription's bad values (the admin's form calls it too)."""
     errors: dict[str, str] = {}
@@ -52,6 +58,9 @@ def webhook_subscription_validate(
         errors["events"] = _("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}
     # The sites must be sites the subscribing agency works in.
     agency = agency or actor.agency
+    # Only a superuser has no agency; the admin's add form by one would stop here (as before,
+    # when this line raised AttributeError).
+    assert agency is not None
     working = Q(managing_agency_id=agency.pk) | Q(operating_agencies=agency.pk)
     visible = set(
         Site.objects.filter(working, pk__in=[s.pk for s in sites]).values_list("pk", flat=True)
@@ -67,7 +76,7 @@ def webhook_subscription_create(
     actor: "User",
     url: str,
     events: Sequence[str],
-    sites: Sequence[Any] = (),
+    sites: Sequence[Site] = (),
     description: str = "",
 ) -> SubscriptionWithSecret:
     """Register a URL of the actor's agency for events; return it with its secret, once."""
@@ -109,7 +118,7 @@ def webhook_subscription_update(
     subscription: WebhookSubscription,
     url: str | None = None,
     events: Sequence[str] | None = None,
-    sites: Sequence[Any] | None = None,
+    sites: Sequence[Site] | None = None,
     description: str | None = None,
     active: bool | None = None,
 ) -> WebhookSubscription:
