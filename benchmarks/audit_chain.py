@@ -16,7 +16,10 @@ import os
 import random
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/protection_bench_chain"
 BATCH = 50_000
@@ -54,7 +57,7 @@ def _setup(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _officer() -> Any:
+def _officer() -> "User":
     """Return the user the benchmark writes as (created once)."""
     from partners.models import PartnerAgency
     from protection.accounts.models import User

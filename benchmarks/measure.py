@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
@@ -28,6 +28,9 @@ from cases.registry.duplicates import (
 )
 from cases.registry.selectors import person_list
 from protection.pagination import keyset_page
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 PAGE_SIZE = 50
 _INDEX_IN_PLAN = re.compile(
@@ -164,7 +167,7 @@ def search_terms(people: list[DisplacedPerson], rng: random.Random) -> list[str]
     return terms
 
 
-def measure_name_search(user: Any, terms: list[str]) -> tuple[Timing, float]:
+def measure_name_search(user: "User", terms: list[str]) -> tuple[Timing, float]:
     """Time the first page (50 rows) of the person list searched by a misspelled name."""
 
     def first_page(term: str) -> int:
@@ -196,7 +199,7 @@ def measure_page(
     return Timing(label, samples), len(queries.captured_queries)
 
 
-def measure_site_list(user: Any, repeat: int = 10) -> Timing:
+def measure_site_list(user: "User", repeat: int = 10) -> Timing:
     """Time the site list with population against capacity (the camps page's query)."""
     samples = []
     for _index in range(repeat + 1):

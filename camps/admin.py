@@ -3,8 +3,7 @@
 Sites are created, changed and closed through camps.services, like on the API.
 """
 
-from typing import Any
-
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -15,7 +14,7 @@ from django.utils.translation import ngettext
 from camps.models import Country, PopulationSnapshot, Site, SiteStatus, SiteType
 from camps.services import SITE_EDITABLE_FIELDS, site_close, site_create, site_update, site_validate
 from protection.admin import ReferenceItemAdmin
-from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin
+from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin, acting_user
 
 
 @admin.register(SiteType)
@@ -34,7 +33,7 @@ class CountryAdmin(ReferenceItemAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(ServiceModelAdmin):
+class SiteAdmin(ServiceModelAdmin[Site]):
     """Sites with their managing and operating agencies, written through camps.services."""
 
     list_display = (
@@ -65,7 +64,7 @@ class SiteAdmin(ServiceModelAdmin):
     )
     actions = ["close"]
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(self, request: HttpRequest, form: forms.ModelForm[Site]) -> None:
         operators = form.cleaned_data.get("operating_agencies")
         site_validate(
             form.instance,
@@ -74,11 +73,13 @@ class SiteAdmin(ServiceModelAdmin):
             else [a for a in operators if a.pk != form.instance.managing_agency_id],
         )
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Site, form: forms.ModelForm[Site], change: bool
+    ) -> None:
         data = form.cleaned_data
         if not change:
             created = site_create(
-                actor=request.user,
+                actor=acting_user(request),
                 managing_agency=data["managing_agency"],
                 operating_agencies=data.get("operating_agencies") or (),
                 **{name: data[name] for name in SITE_EDITABLE_FIELDS if name in data},
@@ -87,7 +88,7 @@ class SiteAdmin(ServiceModelAdmin):
             return
         editable = {*SITE_EDITABLE_FIELDS, "managing_agency"}
         site_update(
-            actor=request.user,
+            actor=acting_user(request),
             site=Site.objects.get(pk=obj.pk),
             changes={name: data[name] for name in form.changed_data if name in editable},
             operating_agencies=(
@@ -96,12 +97,12 @@ class SiteAdmin(ServiceModelAdmin):
         )
 
     @admin.action(description=_("Close selected sites"), permissions=["change"])
-    def close(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def close(self, request: HttpRequest, queryset: QuerySet[Site]) -> None:
         """Mark the sites closed; their people and records stay."""
         count = 0
         for site in queryset.exclude(status=SiteStatus.CLOSED):
             try:
-                site_close(actor=request.user, site=site)
+                site_close(actor=acting_user(request), site=site)
             except (PermissionDenied, ValidationError) as error:
                 self.message_user(
                     request,
@@ -119,7 +120,7 @@ class SiteAdmin(ServiceModelAdmin):
 
 
 @admin.register(PopulationSnapshot)
-class PopulationSnapshotAdmin(ReadOnlyModelAdmin):
+class PopulationSnapshotAdmin(ReadOnlyModelAdmin[PopulationSnapshot]):
     """Daily population figures taken by the beat task; nobody edits them by hand."""
 
     list_display = ("site", "taken_on", "individuals", "households", "taken_at")

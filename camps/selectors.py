@@ -6,7 +6,7 @@ site sees the site's whole population.
 """
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
@@ -19,8 +19,11 @@ from protection import access
 
 __all__ = ["AGE_GROUPS", "Population", "site_get", "site_list", "site_population"]
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
-def site_list(*, user: Any) -> QuerySet[Site]:
+
+def site_list(*, user: "User") -> QuerySet[Site]:
     """Return the sites the user may see with their active population, by name."""
     return (
         access.sites_for(user)
@@ -30,7 +33,7 @@ def site_list(*, user: Any) -> QuerySet[Site]:
     )
 
 
-def site_get(*, user: Any, pk: int) -> Site:
+def site_get(*, user: "User", pk: int) -> Site:
     """Return one site the user may see, or 404."""
     queryset = access.sites_for(user).select_related("site_type", "country", "managing_agency")
     return get_object_or_404(queryset.prefetch_related("operating_agencies"), pk=pk)

@@ -3,7 +3,7 @@
 import datetime
 import decimal
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +18,9 @@ from protection.access import Action
 from protection.accounts.services import is_superuser
 from protection.audit import audit_record, diff
 from protection.audit import snapshot as field_values
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 # What site_update may change; the managing agency stays with the agency that created the site.
 SITE_EDITABLE_FIELDS = (
@@ -93,7 +96,7 @@ def _save_site(site: Site, update_fields: list[str] | None = None) -> None:
         raise
 
 
-def _require_manager(actor: Any) -> PartnerAgency | None:
+def _require_manager(actor: "User") -> PartnerAgency | None:
     """Return the actor's agency, or None for a platform superuser (who manages every site)."""
     if is_superuser(actor):
         return None
@@ -104,7 +107,7 @@ def _require_manager(actor: Any) -> PartnerAgency | None:
     return agency
 
 
-def _managing_agency(actor: Any, requested: PartnerAgency | None) -> PartnerAgency:
+def _managing_agency(actor: "User", requested: PartnerAgency | None) -> PartnerAgency:
     """Return the agency that will manage a new site: the actor's, or the one a superuser names."""
     agency = _require_manager(actor)
     if agency is None:
@@ -120,7 +123,7 @@ def _managing_agency(actor: Any, requested: PartnerAgency | None) -> PartnerAgen
 
 def site_create(
     *,
-    actor: Any,
+    actor: "User",
     name: str,
     code: str,
     site_type: SiteType,
@@ -170,7 +173,7 @@ def site_create(
 
 def site_update(
     *,
-    actor: Any,
+    actor: "User",
     site: Site,
     changes: dict[str, Any],
     operating_agencies: Iterable[PartnerAgency] | None = None,
@@ -214,7 +217,7 @@ def site_update(
     return candidate
 
 
-def site_close(*, actor: Any, site: Site) -> Site:
+def site_close(*, actor: "User", site: Site) -> Site:
     """Close a site: it stays on record with its people, but is marked closed; audited."""
     if site.status == SiteStatus.CLOSED:
         return site

@@ -1,10 +1,10 @@
 """Pages about sites: the list with population against capacity, and one site's situation."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,6 +13,10 @@ from camps.census import census
 from camps.models import PopulationSnapshot, Site
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from cases.models import DisplacedPerson, Household
 
 RECENT_ROWS = 10
 TREND_ROWS = 30
@@ -37,7 +41,7 @@ class SiteRow:
 
 @login_required
 @require_GET
-def site_list(request: HttpRequest) -> HttpResponse:
+def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the sites the user may see, with population against capacity."""
     access.require(request.user, Action.VIEW_SITES)
     rows = [
@@ -62,14 +66,14 @@ def _trend(site: Site) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show a site's population by age and sex, its trend and its latest registrations."""
     access.require(request.user, Action.VIEW_SITES)
     site = selectors.site_get(user=request.user, pk=pk)
     population = selectors.site_population(site=site)
     may_view_people = access.can(request.user, Action.VIEW_PEOPLE)
-    households: list[Any] = []
-    people: list[Any] = []
+    households: list[Household] = []
+    people: list[DisplacedPerson] = []
     if may_view_people:
         households, people = census().recent_registrations(
             user=request.user, site_pk=site.pk, rows=RECENT_ROWS

@@ -6,12 +6,13 @@ fields only, whoever looks. Policies are edited with their tiers and recipients 
 written by incidents.policies.services, which refuses a tier that would tell nobody.
 """
 
-from typing import Any
+import datetime
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -24,13 +25,16 @@ from incidents.models import (
     PerpetratorCategory,
 )
 from incidents.reporting.designations import gbv_designation_grant, gbv_designation_revoke
+from partners.models import PartnerAgency
 from protection import access
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin, is_superuser
 from protection.admin import ReferenceItemAdmin
 from protection.admin_history import access_log_link
-from protection.admin_services import AgencyAdminsReadOnlyModelAdmin
+from protection.admin_services import AgencyAdminsReadOnlyModelAdmin, acting_user
 from protection.notifications.models import Delivery
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 @admin.register(IncidentType)
@@ -58,7 +62,7 @@ class PerpetratorCategoryAdmin(ReferenceItemAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(AgencyAdminsReadOnlyModelAdmin):
+class IncidentAdmin(AgencyAdminsReadOnlyModelAdmin[Incident]):
     """Incidents by their anonymised fields only: no description, place or victims here."""
 
     list_display = (
@@ -90,7 +94,7 @@ class IncidentAdmin(AgencyAdminsReadOnlyModelAdmin):
     readonly_fields = fields
 
     @admin.display(description=_("occurred on"), ordering="occurred_at")
-    def occurred_on(self, obj: Incident) -> Any:
+    def occurred_on(self, obj: Incident) -> datetime.date:
         return obj.occurred_at.date()
 
     @admin.display(description=_("victims"))
@@ -102,7 +106,7 @@ class IncidentAdmin(AgencyAdminsReadOnlyModelAdmin):
         """Link to every read of the incident (the log shows it to the reporting agency)."""
         return access_log_link(obj)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Incident]:
         queryset = super().get_queryset(request)
         if is_superuser(request.user):
             return queryset
@@ -110,7 +114,7 @@ class IncidentAdmin(AgencyAdminsReadOnlyModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(AgencyAdminsReadOnlyModelAdmin):
+class AlertAdmin(AgencyAdminsReadOnlyModelAdmin[Alert]):
     """Alerts with their tier, deadline, acknowledgement; open one for its deliveries."""
 
     list_display = (
@@ -158,31 +162,31 @@ class AlertAdmin(AgencyAdminsReadOnlyModelAdmin):
             for d in rows
         )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Alert]:
         queryset = super().get_queryset(request)
         if is_superuser(request.user):
             return queryset
-        user: Any = request.user
+        user = acting_user(request)
         return queryset.filter(
             Q(incident__in=access.incidents_for(user).values("pk"))
             | Q(site__in=access.sites_for(user).values("pk"))
         )
 
 
-class GbvDesignationForm(forms.ModelForm):
+class GbvDesignationForm(forms.ModelForm[GbvDesignation]):
     class Meta:
         model = GbvDesignation
         fields = ("user", "note")
 
-    def clean_user(self) -> Any:
-        user = self.cleaned_data["user"]
+    def clean_user(self) -> User:
+        user: User = self.cleaned_data["user"]
         if user.role not in access.GBV_DESIGNABLE_ROLES:
             raise ValidationError(_("Only staff who work with survivors can be designated."))
         return user
 
 
 @admin.register(GbvDesignation)
-class GbvDesignationAdmin(admin.ModelAdmin):
+class GbvDesignationAdmin(admin.ModelAdmin[GbvDesignation]):
     """Who may see identifying details of their agency's GBV incidents; granted by admins."""
 
     form = GbvDesignationForm
@@ -191,7 +195,7 @@ class GbvDesignationAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__last_name")
 
     @admin.display(description=_("agency"))
-    def agency(self, obj: GbvDesignation) -> Any:
+    def agency(self, obj: GbvDesignation) -> PartnerAgency | None:
         return obj.user.agency
 
     def _may_manage(self, request: HttpRequest) -> bool:
@@ -200,46 +204,60 @@ class GbvDesignationAdmin(admin.ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._may_manage(request)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: GbvDesignation | None = None) -> bool:
         return self._may_manage(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self._may_manage(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: GbvDesignation | None = None
+    ) -> bool:
         # A designation is granted or revoked, never edited.
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: GbvDesignation | None = None
+    ) -> bool:
         return self._may_manage(request)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GbvDesignation]:
         queryset = super().get_queryset(request)
         if is_superuser(request.user):
             return queryset
-        user: Any = request.user
+        user = acting_user(request)
         return queryset.filter(user__agency_id=user.agency_id)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+    def formfield_for_foreignkey(
+        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelChoiceField[Any] | None":
         if db_field.name == "user":
             users = User.objects.filter(is_active=True, role__in=access.GBV_DESIGNABLE_ROLES)
             if not is_superuser(request.user):
-                actor: Any = request.user
+                actor = acting_user(request)
                 users = users.filter(agency_id=actor.agency_id)
             kwargs["queryset"] = users
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        designation = gbv_designation_grant(actor=request.user, user=obj.user, note=obj.note)
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: GbvDesignation,
+        form: forms.ModelForm[GbvDesignation],
+        change: bool,
+    ) -> None:
+        designation = gbv_designation_grant(
+            actor=acting_user(request), user=obj.user, note=obj.note
+        )
         obj.pk = designation.pk
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        gbv_designation_revoke(actor=request.user, user=obj.user)
+    def delete_model(self, request: HttpRequest, obj: GbvDesignation) -> None:
+        gbv_designation_revoke(actor=acting_user(request), user=obj.user)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[GbvDesignation]) -> None:
         for designation in queryset.select_related("user"):
             try:
-                gbv_designation_revoke(actor=request.user, user=designation.user)
+                gbv_designation_revoke(actor=acting_user(request), user=designation.user)
             except PermissionDenied:
                 self.message_user(
                     request,

@@ -5,6 +5,7 @@ form, the tiers together in the formset) and written by its services in one audi
 no tier can be saved that tells nobody or has no channel. Tiers are read-only on their own page.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -41,7 +42,7 @@ def _role_choices() -> list[tuple[str, str]]:
     ]
 
 
-class EscalationTierForm(forms.ModelForm):
+class EscalationTierForm(forms.ModelForm[EscalationTier]):
     """A tier with its recipients in one row: users, roles within agencies, whole agencies."""
 
     users = forms.ModelMultipleChoiceField(
@@ -99,7 +100,9 @@ class EscalationTierForm(forms.ModelForm):
         )
 
 
-class EscalationTierFormSet(forms.BaseInlineFormSet):
+class EscalationTierFormSet(
+    forms.BaseInlineFormSet[EscalationTier, EscalationPolicy, EscalationTierForm]
+):
     """The policy's tiers, checked together by the policy service's rules."""
 
     def tier_specs(self) -> list[TierSpec]:
@@ -124,16 +127,17 @@ class EscalationTierFormSet(forms.BaseInlineFormSet):
             raise ValidationError(error.message_dict["tiers"]) from error
 
 
-class EscalationTierInline(admin.StackedInline):
+class EscalationTierInline(admin.StackedInline[EscalationTier, EscalationPolicy]):
     model = EscalationTier
     form = EscalationTierForm
-    formset = EscalationTierFormSet
+    # The stubs expect a formset over plain ModelForm; this one's forms are EscalationTierForm.
+    formset = EscalationTierFormSet  # type: ignore[assignment]
     extra = 1
     ordering = ("level",)
 
 
 @admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(ServiceModelAdmin):
+class EscalationPolicyAdmin(ServiceModelAdmin[EscalationPolicy]):
     """Which incidents need action, and the tiers told in turn, each with whom it tells.
 
     The policy, its tiers and their recipients are one form, validated and written by
@@ -151,15 +155,29 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
     )
     actions = ["deactivate"]
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(
+        self, request: HttpRequest, form: forms.ModelForm[EscalationPolicy]
+    ) -> None:
         escalation_policy_validate(
             form.instance, incident_types=form.cleaned_data.get("incident_types"), tiers=None
         )
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: EscalationPolicy,
+        form: forms.ModelForm[EscalationPolicy],
+        change: bool,
+    ) -> None:
         """Nothing yet: the policy is written with its tiers in save_related."""
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[EscalationPolicy],
+        formsets: Sequence[forms.BaseModelFormSet[Any, Any]],
+        change: bool,
+    ) -> None:
         data = form.cleaned_data
         (tiers,) = [fs.tier_specs() for fs in formsets if isinstance(fs, EscalationTierFormSet)]
         if change:
@@ -182,14 +200,16 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
             form.instance.pk = created.pk
         super().save_related(request, form, formsets, change)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: EscalationPolicy | None = None
+    ) -> bool:
         return is_superuser(request.user)
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+    def delete_model(self, request: HttpRequest, obj: EscalationPolicy) -> None:
         escalation_policy_delete(actor=acting_user(request), policy=obj)
 
     @admin.action(description=_("Deactivate selected policies"), permissions=["change"])
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[EscalationPolicy]) -> None:
         """Stop the policies raising new alerts; alerts already raised keep them."""
         count = 0
         for policy in queryset.filter(active=True):
@@ -206,7 +226,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin):
 
 
 @admin.register(EscalationTier)
-class EscalationTierAdmin(ReadOnlyModelAdmin):
+class EscalationTierAdmin(ReadOnlyModelAdmin[EscalationTier]):
     """One tier of a policy with whom it tells; read-only here, edited on its policy."""
 
     list_display = ("policy", "level", "notify_in_app", "notify_email", "notify_webhook")

@@ -74,17 +74,23 @@ class IncidentFilter(django_filters.FilterSet):
             "involves_children",
         ]
 
-    def filter_reference(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_reference(
+        self, queryset: QuerySet[Incident], name: str, value: str
+    ) -> QuerySet[Incident]:
         if not value.strip():
             return queryset
         reference = canonical_reference(value)
         return queryset.filter(reference=reference) if reference else queryset.none()
 
-    def filter_from(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+    def filter_from(
+        self, queryset: QuerySet[Incident], name: str, value: datetime.date
+    ) -> QuerySet[Incident]:
         # A range on the timestamp itself, so that the occurred_at index serves it.
         return queryset.filter(occurred_at__gte=_day_start(value))
 
-    def filter_to(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
+    def filter_to(
+        self, queryset: QuerySet[Incident], name: str, value: datetime.date
+    ) -> QuerySet[Incident]:
         if value >= datetime.date.max:  # No day after it: the range has no end.
             return queryset
         return queryset.filter(occurred_at__lt=_day_start(value + datetime.timedelta(days=1)))

@@ -7,7 +7,7 @@ may see; a number of someone else's is refused like an unknown one.
 
 import datetime
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -31,6 +31,9 @@ from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 from protection.codes import PERSON_PREFIX, canonical_code
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 
 def registration_numbers(text: str) -> tuple[list[str], list[str]]:
     """Split typed text into canonical registration numbers and the pieces that are not."""
@@ -46,10 +49,10 @@ def registration_numbers(text: str) -> tuple[list[str], list[str]]:
     return numbers, invalid
 
 
-class IncidentTypeField(forms.ModelChoiceField):
+class IncidentTypeField(forms.ModelChoiceField[IncidentType]):
     """Incident types grouped by taxonomy, each label in the active language."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: IncidentType) -> str:
         return str(obj.label)
 
 
@@ -127,7 +130,7 @@ class IncidentReportForm(forms.Form):
         label=_("Actions taken"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: "User", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         site_field: Any = self.fields["site"]
@@ -210,7 +213,7 @@ class IncidentFilterForm(forms.Form):
     )
     involves_children = forms.BooleanField(label=_("Involves children"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: "User", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         type_field: Any = self.fields["type"]
         type_field.choices = [("", _("Any"))] + [

@@ -7,20 +7,27 @@ importing each other.
 """
 
 import datetime
+import decimal
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
 
 from camps.models import Site
+from cases.models import DisplacedPerson, ProtectionCase
 from incidents.models import (
     Incident,
     IncidentStatus,
     IncidentType,
     InformationSource,
+    PerpetratorCategory,
     Severity,
     Verification,
 )
+from partners.models import PartnerAgency
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -103,19 +110,19 @@ class FullIncident(AnonymisedIncident):
     occurred_at: datetime.datetime = field(kw_only=True)
     occurred_precision: str = field(kw_only=True)
     reported_at: datetime.datetime = field(kw_only=True)
-    latitude: Any = field(kw_only=True)
-    longitude: Any = field(kw_only=True)
+    latitude: decimal.Decimal | None = field(kw_only=True)
+    longitude: decimal.Decimal | None = field(kw_only=True)
     admin1: str = field(kw_only=True)
     admin2: str = field(kw_only=True)
     location_detail: str = field(kw_only=True)
-    victims: list[Any] = field(kw_only=True)
-    perpetrator_category: Any = field(kw_only=True)
+    victims: list[DisplacedPerson] = field(kw_only=True)
+    perpetrator_category: PerpetratorCategory = field(kw_only=True)
     source: str = field(kw_only=True)
     description: str = field(kw_only=True)
     actions_taken: str = field(kw_only=True)
-    reported_by: Any = field(kw_only=True)
-    reporting_agency: Any = field(kw_only=True)
-    linked_case: Any = field(kw_only=True)
+    reported_by: "User" = field(kw_only=True)
+    reporting_agency: PartnerAgency = field(kw_only=True)
+    linked_case: ProtectionCase | None = field(kw_only=True)
 
     @property
     def source_label(self) -> str:

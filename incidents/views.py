@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -29,6 +29,7 @@ from incidents.reporting import services as incident_services
 from incidents.reporting.timeline import incident_timeline
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.notifications.selectors import deliveries_of
 from protection.pages import add_service_errors
 from protection.pagination import keyset_page
@@ -50,7 +51,7 @@ TIMELINE_LABELS = {
 
 @login_required
 @require_GET
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the incidents the user may see, 50 at a time, by their anonymised fields."""
     access.require(request.user, Action.VIEW_INCIDENTS)
     form = IncidentFilterForm(request.GET or None, user=request.user)
@@ -76,7 +77,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def incident_report(request: HttpRequest) -> HttpResponse:
+def incident_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Report an incident; the matching policies alert their first tier at once."""
     access.require(request.user, Action.REPORT_INCIDENTS)
     form = IncidentReportForm(request.POST or None, user=request.user)
@@ -118,7 +119,7 @@ def _timeline(incident: Incident) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show an incident as the policy allows, with the timeline of its alerts."""
     access.require(request.user, Action.VIEW_INCIDENTS)
     incident = incident_selectors.incident_get(user=request.user, pk=pk)
@@ -149,7 +150,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change the incident's status, verification or actions taken."""
     # A role that may not manage incidents is refused before the lookup, like the API's PATCH.
     access.require(request.user, Action.MANAGE_INCIDENTS)
@@ -171,7 +172,7 @@ def incident_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def incident_map(request: HttpRequest) -> HttpResponse:
+def incident_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show incidents by camp and area on a map; without a tile server, on a blank one."""
     access.require(request.user, Action.VIEW_INCIDENTS)
     form = IncidentFilterForm(request.GET or None, user=request.user)
@@ -191,7 +192,7 @@ def incident_map(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def incident_map_data(request: HttpRequest) -> JsonResponse:
+def incident_map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Return GeoJSON: the user's sites, and incidents where the policy lets them be placed.
 
     An anonymised incident is placed at its camp, never at its own coordinates; only a user
@@ -249,7 +250,7 @@ def incident_map_data(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the alerts the user received, waiting ones first."""
     alerts = list(alert_selectors.alert_list(user=request.user)[:200])
     waiting = [a for a in alerts if a.status != AlertStatus.ACKNOWLEDGED]
@@ -259,7 +260,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show an alert the user received, whom it reached, and the acknowledge button."""
     alert = alert_selectors.alert_get(user=request.user, pk=pk)
     incident_url = None
@@ -286,7 +287,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Acknowledge an alert the user received: escalation stops."""
     alert = alert_selectors.alert_get(user=request.user, pk=pk)
     try:

@@ -4,8 +4,6 @@ Agencies, services and agreements are validated and written by their services
 (partners.agencies, partners.services), which audit them; the admin only calls them.
 """
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -48,7 +46,7 @@ class SectorAdmin(ReferenceItemAdmin):
 
 
 @admin.register(PartnerAgency)
-class PartnerAgencyAdmin(ServiceModelAdmin):
+class PartnerAgencyAdmin(ServiceModelAdmin[PartnerAgency]):
     """Agencies taking part in the response; deactivate one to stop all its users' access."""
 
     list_display = ("name", "acronym", "agency_type", "contact_email", "active")
@@ -61,10 +59,16 @@ class PartnerAgencyAdmin(ServiceModelAdmin):
     )
     actions = ["deactivate", "activate"]
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(self, request: HttpRequest, form: forms.ModelForm[PartnerAgency]) -> None:
         agency_validate(form.instance, sectors=form.cleaned_data.get("sectors"))
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: PartnerAgency,
+        form: forms.ModelForm[PartnerAgency],
+        change: bool,
+    ) -> None:
         data = form.cleaned_data
         if not change:
             created = agency_create(
@@ -81,7 +85,9 @@ class PartnerAgencyAdmin(ServiceModelAdmin):
             sectors=list(data["sectors"]) if "sectors" in form.changed_data else None,
         )
 
-    def _set_active(self, request: HttpRequest, queryset: QuerySet[Any], active: bool) -> int:
+    def _set_active(
+        self, request: HttpRequest, queryset: QuerySet[PartnerAgency], active: bool
+    ) -> int:
         count = 0
         for agency in queryset.exclude(active=active):
             agency_update(
@@ -94,7 +100,7 @@ class PartnerAgencyAdmin(ServiceModelAdmin):
         return count
 
     @admin.action(description=_("Deactivate selected agencies"), permissions=["change"])
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[PartnerAgency]) -> None:
         """Stop the agencies' users from seeing or doing anything; records stay."""
         count = self._set_active(request, queryset, False)
         self.message_user(
@@ -109,7 +115,7 @@ class PartnerAgencyAdmin(ServiceModelAdmin):
         )
 
     @admin.action(description=_("Activate selected agencies"), permissions=["change"])
-    def activate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def activate(self, request: HttpRequest, queryset: QuerySet[PartnerAgency]) -> None:
         """Give the agencies' active users their access back."""
         count = self._set_active(request, queryset, True)
         self.message_user(
@@ -121,7 +127,7 @@ class PartnerAgencyAdmin(ServiceModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(ServiceModelAdmin):
+class ServiceAdmin(ServiceModelAdmin[Service]):
     """The referral directory, for oversight; agencies keep their own services on the pages."""
 
     list_display = ("name", "agency", "sector", "accepting_referrals", "active")
@@ -131,14 +137,18 @@ class ServiceAdmin(ServiceModelAdmin):
     filter_horizontal = ("sites",)
     actions = ["deactivate"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Service | None = None
+    ) -> tuple[str, ...]:
         # A service stays with the agency that offers it; another agency lists its own.
         return ("agency",) if obj else ()
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(self, request: HttpRequest, form: forms.ModelForm[Service]) -> None:
         service_validate(form.instance)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Service, form: forms.ModelForm[Service], change: bool
+    ) -> None:
         data = form.cleaned_data
         sites = list(data["sites"]) if "sites" in data else None
         if not change:
@@ -162,7 +172,7 @@ class ServiceAdmin(ServiceModelAdmin):
         )
 
     @admin.action(description=_("Deactivate selected services"), permissions=["change"])
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Service]) -> None:
         """Take the services out of the directory; past referrals keep them."""
         count = 0
         for service in queryset.filter(active=True):
@@ -180,7 +190,7 @@ class ServiceAdmin(ServiceModelAdmin):
         )
 
 
-class DataSharingAgreementForm(forms.ModelForm):
+class DataSharingAgreementForm(forms.ModelForm[DataSharingAgreement]):
     """Purposes and data categories as checkboxes rather than comma-separated text."""
 
     purposes = forms.MultipleChoiceField(
@@ -198,7 +208,7 @@ class DataSharingAgreementForm(forms.ModelForm):
 
 
 @admin.register(DataSharingAgreement)
-class DataSharingAgreementAdmin(ServiceModelAdmin):
+class DataSharingAgreementAdmin(ServiceModelAdmin[DataSharingAgreement]):
     """Agreements between agencies, written through partners.services (which audits them).
 
     Agreements are suspended, never deleted: what was shared under them stays explained.
@@ -212,17 +222,27 @@ class DataSharingAgreementAdmin(ServiceModelAdmin):
     date_hierarchy = "valid_to"
     actions = ["suspend"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: DataSharingAgreement | None = None
+    ) -> tuple[str, ...]:
         # The parties are what the agreement is; a new pair is a new agreement.
         return ("agency_one", "agency_two", "created_at") if obj else ("created_at",)
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(
+        self, request: HttpRequest, form: forms.ModelForm[DataSharingAgreement]
+    ) -> None:
         agreement = form.instance
         agreement.purposes = sorted(set(form.cleaned_data.get("purposes") or ()))
         agreement.data_categories = sorted(set(form.cleaned_data.get("data_categories") or ()))
         agreement_validate(agreement)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: DataSharingAgreement,
+        form: forms.ModelForm[DataSharingAgreement],
+        change: bool,
+    ) -> None:
         data = form.cleaned_data
         if change:
             stored = DataSharingAgreement.objects.get(pk=obj.pk)
@@ -245,7 +265,7 @@ class DataSharingAgreementAdmin(ServiceModelAdmin):
         obj.pk = created.pk
 
     @admin.action(description=_("Suspend selected agreements"), permissions=["change"])
-    def suspend(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def suspend(self, request: HttpRequest, queryset: QuerySet[DataSharingAgreement]) -> None:
         """Stop sharing under the agreements at once; they stay on record."""
         count = 0
         for agreement in queryset.filter(active=True):

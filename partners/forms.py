@@ -46,8 +46,8 @@ class ServiceSearchForm(PageForm):
         return filters
 
 
-class SectorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class SectorChoiceField(forms.ModelChoiceField[Sector]):
+    def label_from_instance(self, obj: Sector) -> str:
         return str(obj.label)
 
 

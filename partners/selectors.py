@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import DataSharingAgreement, PartnerAgency, Service
 from protection import access
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 
 class ServiceFilter(django_filters.FilterSet):
@@ -31,7 +34,7 @@ class ServiceFilter(django_filters.FilterSet):
         return queryset.filter(Q(pk__in=listing) | ~Q(pk__in=anywhere))
 
 
-def service_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Service]:
+def service_list(*, user: "User", filters: dict[str, Any] | None = None) -> QuerySet[Service]:
     """Return the referral directory as the user may read it, filtered."""
     queryset = (
         access.services_for(user)
@@ -45,7 +48,7 @@ def service_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySe
     return queryset
 
 
-def service_get(*, user: Any, pk: int) -> Service:
+def service_get(*, user: "User", pk: int) -> Service:
     """Return one service of the directory, or 404."""
     queryset = access.services_for(user).select_related("agency", "sector")
     return get_object_or_404(queryset.prefetch_related("sites"), pk=pk)

@@ -22,6 +22,7 @@ from protection.audit import audit_record, diff, snapshot
 
 if TYPE_CHECKING:
     from camps.models import Site
+    from protection.accounts.models import User
 
 SERVICE_FIELDS = (
     "name",
@@ -57,7 +58,7 @@ def _check_service(service: Service) -> None:
     service.full_clean(exclude=["agency", "sector"], validate_constraints=False)
 
 
-def _service_agency(actor: Any, requested: PartnerAgency | None) -> PartnerAgency:
+def _service_agency(actor: "User", requested: PartnerAgency | None) -> PartnerAgency:
     """Return the agency a new service belongs to: the actor's, or the one a superuser names."""
     if getattr(actor, "is_superuser", False) and actor.is_active:
         if requested is None:
@@ -66,11 +67,12 @@ def _service_agency(actor: Any, requested: PartnerAgency | None) -> PartnerAgenc
     access.require(actor, Action.MANAGE_SERVICES)
     if requested is not None and requested.pk != actor.agency_id:
         raise PermissionDenied
-    agency: PartnerAgency = actor.agency
+    agency = actor.agency
+    assert agency is not None  # the role check above needs an active agency
     return agency
 
 
-def _may_change_service(actor: Any, service: Service) -> bool:
+def _may_change_service(actor: "User", service: Service) -> bool:
     if getattr(actor, "is_superuser", False) and actor.is_active:
         return True
     return access.can(actor, Action.MANAGE_SERVICES) and service.agency_id == actor.agency_id
@@ -83,7 +85,7 @@ def service_validate(service: Service) -> None:
 
 def service_create(
     *,
-    actor: Any,
+    actor: "User",
     name: str,
     sector: Sector,
     sites: "Sequence[Site]" = (),
@@ -117,7 +119,7 @@ def service_create(
 
 def service_update(
     *,
-    actor: Any,
+    actor: "User",
     service: Service,
     changes: dict[str, Any],
     sites: "Sequence[Site] | None" = None,
@@ -146,7 +148,7 @@ def service_update(
     return service
 
 
-def service_deactivate(*, actor: Any, service: Service) -> Service:
+def service_deactivate(*, actor: "User", service: Service) -> Service:
     """Take a service out of the referral directory; past referrals keep it. Audited."""
     if not _may_change_service(actor, service):
         raise PermissionDenied
@@ -183,7 +185,7 @@ def _check_agreement(agreement: DataSharingAgreement) -> None:
         raise ValidationError(errors)
 
 
-def _may_manage_agreement(actor: Any, agreement: DataSharingAgreement) -> bool:
+def _may_manage_agreement(actor: "User", agreement: DataSharingAgreement) -> bool:
     if getattr(actor, "is_superuser", False) and actor.is_active:
         return True
     agency = access.agency_of(actor)
@@ -196,7 +198,7 @@ def _may_manage_agreement(actor: Any, agreement: DataSharingAgreement) -> bool:
 
 def agreement_create(
     *,
-    actor: Any,
+    actor: "User",
     agency_one: PartnerAgency,
     agency_two: PartnerAgency,
     purposes: Sequence[str],
@@ -232,7 +234,7 @@ def agreement_create(
 
 
 def agreement_update(
-    *, actor: Any, agreement: DataSharingAgreement, changes: dict[str, Any]
+    *, actor: "User", agreement: DataSharingAgreement, changes: dict[str, Any]
 ) -> DataSharingAgreement:
     """Change an agreement's terms or suspend it (active = False); audit what changed."""
     if not _may_manage_agreement(actor, agreement):

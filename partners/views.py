@@ -16,13 +16,14 @@ from partners.forms import ServiceForm, ServiceSearchForm
 from partners.models import Sector, Service
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.pages import PAGE_SIZE, done, run_service, site_options
 from protection.pagination import keyset_page
 
 
 @login_required
 @require_GET
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the services every agency offers, 50 at a time, filtered by sector and site."""
     access.require(request.user, Action.VIEW_SERVICES)
     sectors = list(Sector.objects.filter(active=True).order_by("sort_order", "code"))
@@ -64,7 +65,7 @@ def _page(request: HttpRequest, form: ServiceForm, service: Service | None) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_add(request: HttpRequest) -> HttpResponse:
+def service_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List a new service of the user's agency in the directory."""
     access.require(request.user, Action.MANAGE_SERVICES)
     form = _form(request, None)
@@ -94,7 +95,7 @@ def service_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def service_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a service of the user's agency; another agency's service is theirs to change."""
     access.require(request.user, Action.MANAGE_SERVICES)
     service = selectors.service_get(user=request.user, pk=pk)

@@ -21,18 +21,14 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
 
 from protection.accounts.models import Role, User
+from protection.accounts.types import Viewer
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
     from camps.models import Site
     from cases.models import DisplacedPerson, Household, ProtectionCase, Referral
     from incidents.models import Alert, GbvDesignation, Incident
     from partners.models import DataSharingAgreement, PartnerAgency, Service
     from protection.notifications.models import Notification, WebhookSubscription
-
-    # Whoever asks: a signed-in user, an anonymous visitor, or nobody (a task with no actor).
-    Viewer: TypeAlias = User | AnonymousUser | None
 
 
 class Action(StrEnum):
@@ -176,7 +172,7 @@ def register_personal_scope(name: Records, model: type[Model], own_rows: OwnRule
     _SCOPES[name] = Scope(model, None, own_rows=own_rows)
 
 
-def visible(name: Records, user: "Viewer") -> QuerySet[Any]:
+def visible(name: Records, user: "Viewer | None") -> QuerySet[Any]:
     """Return the records of the scope the user may see, or none of them (default deny)."""
     try:
         scope = _SCOPES[name]
@@ -194,11 +190,11 @@ def visible(name: Records, user: "Viewer") -> QuerySet[Any]:
     return scope.rows(user, agency)
 
 
-def _signed_in(user: "Viewer") -> bool:
+def _signed_in(user: "Viewer | None") -> bool:
     return user is not None and bool(getattr(user, "is_authenticated", False)) and user.is_active
 
 
-def agency_of(user: "Viewer") -> "PartnerAgency | None":
+def agency_of(user: "Viewer | None") -> "PartnerAgency | None":
     """Return the user's agency if the user is signed in and the agency is active."""
     if not _signed_in(user):
         return None
@@ -209,7 +205,7 @@ def agency_of(user: "Viewer") -> "PartnerAgency | None":
     return agency
 
 
-def can(user: "Viewer", action: Action) -> bool:
+def can(user: "Viewer | None", action: Action) -> bool:
     """Return whether the user's role allows the action (records are scoped separately)."""
     if agency_of(user) is None:
         return False
@@ -217,7 +213,7 @@ def can(user: "Viewer", action: Action) -> bool:
     return action in ROLE_ACTIONS.get(user.role, frozenset())
 
 
-def require(user: "Viewer", action: Action) -> None:
+def require(user: "Viewer | None", action: Action) -> None:
     """Raise PermissionDenied unless the user's role allows the action."""
     if not can(user, action):
         raise PermissionDenied
@@ -226,22 +222,22 @@ def require(user: "Viewer", action: Action) -> None:
 # Sites and the registry (camps and cases register them).
 
 
-def sites_for(user: "Viewer") -> "QuerySet[Site]":
+def sites_for(user: "Viewer | None") -> "QuerySet[Site]":
     """Return the sites the user's agency manages or operates in."""
     return visible(Records.SITES, user)
 
 
-def households_for(user: "Viewer") -> "QuerySet[Household]":
+def households_for(user: "Viewer | None") -> "QuerySet[Household]":
     """Return the households the user may see: own agency's, in the agency's sites."""
     return visible(Records.HOUSEHOLDS, user)
 
 
-def people_for(user: "Viewer") -> "QuerySet[DisplacedPerson]":
+def people_for(user: "Viewer | None") -> "QuerySet[DisplacedPerson]":
     """Return the people the user may see: own agency's, in the agency's sites."""
     return visible(Records.PEOPLE, user)
 
 
-def site_allows_registration(user: "Viewer", site: "Site") -> bool:
+def site_allows_registration(user: "Viewer | None", site: "Site") -> bool:
     """Return whether the user may register people at this site (a site of their agency)."""
     return can(user, Action.REGISTER_PEOPLE) and sites_for(user).filter(pk=site.pk).exists()
 
@@ -259,7 +255,7 @@ def casework_roles() -> frozenset[str]:
     )
 
 
-def cases_for(user: "Viewer") -> "QuerySet[ProtectionCase]":
+def cases_for(user: "Viewer | None") -> "QuerySet[ProtectionCase]":
     """Return the cases the user may see.
 
     Supervisors see every case of their agency. Other casework roles see the agency's
@@ -268,7 +264,7 @@ def cases_for(user: "Viewer") -> "QuerySet[ProtectionCase]":
     return visible(Records.CASES, user)
 
 
-def supervises_case(user: "Viewer", case: "ProtectionCase") -> bool:
+def supervises_case(user: "Viewer | None", case: "ProtectionCase") -> bool:
     """Return whether the user is a supervisor of the agency that owns the case."""
     agency = agency_of(user)
     return (
@@ -278,7 +274,7 @@ def supervises_case(user: "Viewer", case: "ProtectionCase") -> bool:
     )
 
 
-def may_work_on_case(user: "Viewer", case: "ProtectionCase") -> bool:
+def may_work_on_case(user: "Viewer | None", case: "ProtectionCase") -> bool:
     """Return whether the user may record work on the case (it must be visible to them)."""
     return can(user, Action.MANAGE_CASES) and cases_for(user).filter(pk=case.pk).exists()
 
@@ -296,22 +292,22 @@ def case_supervisors_of(agency: "PartnerAgency") -> QuerySet[User]:
     return User.objects.filter(agency_id=agency.pk, is_active=True, role__in=roles)
 
 
-def referrals_sent_for(user: "Viewer") -> "QuerySet[Referral]":
+def referrals_sent_for(user: "Viewer | None") -> "QuerySet[Referral]":
     """Return the referrals made from the cases the user may see."""
     return visible(Records.REFERRALS_SENT, user)
 
 
-def referrals_received_for(user: "Viewer") -> "QuerySet[Referral]":
+def referrals_received_for(user: "Viewer | None") -> "QuerySet[Referral]":
     """Return the referrals sent to the user's agency (never those not yet sent)."""
     return visible(Records.REFERRALS_RECEIVED, user)
 
 
-def services_for(user: "Viewer") -> "QuerySet[Service]":
+def services_for(user: "Viewer | None") -> "QuerySet[Service]":
     """Return the referral directory: every agency's active services, and the user's own."""
     return visible(Records.SERVICES, user)
 
 
-def agreements_for(user: "Viewer") -> "QuerySet[DataSharingAgreement]":
+def agreements_for(user: "Viewer | None") -> "QuerySet[DataSharingAgreement]":
     """Return the data-sharing agreements that bind the user's agency (either side)."""
     return visible(Records.AGREEMENTS, user)
 
@@ -322,17 +318,17 @@ def agreements_for(user: "Viewer") -> "QuerySet[DataSharingAgreement]":
 # GBV-designated staff. Everyone else, every partner included, sees the anonymised incident.
 
 
-def incidents_for(user: "Viewer") -> "QuerySet[Incident]":
+def incidents_for(user: "Viewer | None") -> "QuerySet[Incident]":
     """Return the incidents the user may list: own agency's, and those in the agency's sites."""
     return visible(Records.INCIDENTS, user)
 
 
-def site_allows_incident_report(user: "Viewer", site: "Site") -> bool:
+def site_allows_incident_report(user: "Viewer | None", site: "Site") -> bool:
     """Return whether the user may report an incident at this site (a site of their agency)."""
     return can(user, Action.REPORT_INCIDENTS) and sites_for(user).filter(pk=site.pk).exists()
 
 
-def is_gbv_designated(user: "Viewer") -> bool:
+def is_gbv_designated(user: "Viewer | None") -> bool:
     """Return whether an admin designated the user to see GBV incidents' identifying details."""
     if agency_of(user) is None:
         return False
@@ -347,7 +343,7 @@ def is_gbv_designated(user: "Viewer") -> bool:
     return cached
 
 
-def incident_detail_allowed(user: "Viewer", incident: "Incident") -> bool:
+def incident_detail_allowed(user: "Viewer | None", incident: "Incident") -> bool:
     """Return whether the user may see what could identify the victims of the incident."""
     agency = agency_of(user)
     if agency is None or not can(user, Action.VIEW_INCIDENT_DETAILS):
@@ -359,12 +355,12 @@ def incident_detail_allowed(user: "Viewer", incident: "Incident") -> bool:
     return True
 
 
-def incident_manage_allowed(user: "Viewer", incident: "Incident") -> bool:
+def incident_manage_allowed(user: "Viewer | None", incident: "Incident") -> bool:
     """Return whether the user may change the incident's status, verification or follow-up."""
     return can(user, Action.MANAGE_INCIDENTS) and incident_detail_allowed(user, incident)
 
 
-def alerts_for(user: "Viewer") -> "QuerySet[Alert]":
+def alerts_for(user: "Viewer | None") -> "QuerySet[Alert]":
     """Return the alerts the user received, in any channel and at any tier so far.
 
     A user with the webhook role also receives what reached the agency's subscriptions, so
@@ -373,12 +369,12 @@ def alerts_for(user: "Viewer") -> "QuerySet[Alert]":
     return visible(Records.ALERTS, user)
 
 
-def notifications_for(user: "Viewer") -> "QuerySet[Notification]":
+def notifications_for(user: "Viewer | None") -> "QuerySet[Notification]":
     """Return the user's own inbox; nobody reads another person's notifications."""
     return visible(Records.NOTIFICATIONS, user)
 
 
-def webhook_subscriptions_for(user: "Viewer") -> "QuerySet[WebhookSubscription]":
+def webhook_subscriptions_for(user: "Viewer | None") -> "QuerySet[WebhookSubscription]":
     """Return the webhook subscriptions of the user's agency, if the role manages them."""
     return visible(Records.WEBHOOK_SUBSCRIPTIONS, user)
 

@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import ForeignObjectRel, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -27,10 +27,11 @@ from django.utils.translation import ngettext
 from protection.accounts.models import User
 from protection.accounts.services import is_agency_admin
 from protection.admin_history import RecordFilter, RecordHistoryMixin
-from protection.admin_services import ServiceModelAdmin, acting_user
+from protection.admin_services import ModelT, ServiceModelAdmin, acting_user
 from protection.audit_display import changes_html
 from protection.models import AccessLog, AuditEvent
 from protection.ownership import records_named
+from protection.reference import ReferenceItem
 from protection.reference_services import (
     reference_item_create,
     reference_item_delete,
@@ -39,7 +40,7 @@ from protection.reference_services import (
 )
 
 
-class InUseProtectedAdmin(admin.ModelAdmin):
+class InUseProtectedAdmin(admin.ModelAdmin[ModelT]):
     """Refuse, with one line per object, to delete objects that other records point to.
 
     Subclasses offer a "deactivate" action instead.
@@ -49,11 +50,13 @@ class InUseProtectedAdmin(admin.ModelAdmin):
         """Return the reverse relations whose rows keep an object from being deleted."""
         relations = []
         for relation in self.model._meta.get_fields(include_hidden=True):
-            if not (relation.auto_created and not relation.concrete):
+            if not isinstance(relation, ForeignObjectRel):  # reverse relations only
                 continue
             if not (relation.one_to_many or relation.one_to_one):
                 continue
-            membership = relation.related_model._meta.auto_created  # a many-to-many table
+            related = relation.related_model
+            assert related is not None and not isinstance(related, str)
+            membership = related._meta.auto_created  # a many-to-many table
             if membership or relation.on_delete in (models.PROTECT, models.RESTRICT):
                 relations.append(relation)
         return relations
@@ -98,7 +101,7 @@ class InUseProtectedAdmin(admin.ModelAdmin):
         return super().get_deleted_objects(objs, request)
 
 
-class ReferenceItemAdmin(ServiceModelAdmin, InUseProtectedAdmin):
+class ReferenceItemAdmin(ServiceModelAdmin[ReferenceItem], InUseProtectedAdmin[ReferenceItem]):
     """An admin-edited reference list, written through protection.reference_services.
 
     Labels are editable; the code (and the model's other `stable_fields`) is fixed once
@@ -181,7 +184,7 @@ class ReferenceItemAdmin(ServiceModelAdmin, InUseProtectedAdmin):
         )
 
 
-class CappedCountPaginator(Paginator):
+class CappedCountPaginator(Paginator[Model]):
     """Count at most `cap` rows, so that a list page never counts millions of audit rows.
 
     `capped` tells the template to show "more than" the count; narrow the list with the
@@ -272,7 +275,7 @@ def _matching_objects(term: str) -> Q:
     return condition
 
 
-class AuditTrailAdmin(admin.ModelAdmin):
+class AuditTrailAdmin(admin.ModelAdmin[ModelT]):
     """Read-only list of append-only rows, visible to superusers and agency administrators."""
 
     paginator = CappedCountPaginator
@@ -333,7 +336,7 @@ class AuditTrailAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(AuditTrailAdmin):
+class AuditEventAdmin(AuditTrailAdmin[AuditEvent]):
     """Who changed what, when, from where."""
 
     list_display = (
@@ -374,7 +377,7 @@ class AuditEventAdmin(AuditTrailAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(RecordHistoryMixin, AuditTrailAdmin):
+class AccessLogAdmin(RecordHistoryMixin, AuditTrailAdmin[AccessLog]):
     """Who read whose record, when, from where; every reader of a record the agency owns."""
 
     list_display = (

@@ -7,7 +7,7 @@ it: a partner who opened a referral, say. A record another agency owns adds noth
 stays as it was, and one of its reads opened by id answers "does not exist".
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import Model, Q, QuerySet
@@ -16,8 +16,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from protection.admin_services import acting_user
 from protection.audit import object_type_of
 from protection.ownership import RecordRef, owned_records, records_named
+
+if TYPE_CHECKING:
+    pass
 
 RECORD_PARAMETER = "record"
 
@@ -77,7 +81,7 @@ class RecordHistoryMixin:
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
-        user: Any = request.user
+        user = acting_user(request)
         if user.is_superuser:
             return queryset
         owned = owned_records(user, self.records_asked(request))
@@ -99,7 +103,7 @@ class RecordHistoryMixin:
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         found = super().get_object(request, object_id, from_field)  # type: ignore[misc]
-        user: Any = request.user
+        user = acting_user(request)
         if found is not None or user.is_superuser or not str(object_id).isdigit():
             return found
         model: Any = self.model  # type: ignore[attr-defined]
@@ -112,7 +116,7 @@ class RecordHistoryMixin:
         return row
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        user: Any = request.user
+        user = acting_user(request)
         allowed: bool = super().has_view_permission(request, None)  # type: ignore[misc]
         if obj is None or not allowed or user.is_superuser or obj.agency_id == user.agency_id:
             return allowed

@@ -13,12 +13,13 @@ API keys) use `ReadOnlyModelAdmin`, or `AgencyAdminsReadOnlyModelAdmin` when onl
 and agency administrators may look at them.
 """
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,8 @@ from protection.accounts.services import is_agency_admin, is_superuser
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 NOT_ALLOWED = _("You are not allowed to make this change.")
 
@@ -48,10 +51,10 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(None, errors)
 
 
-class ServiceModelAdmin(admin.ModelAdmin):
+class ServiceModelAdmin(admin.ModelAdmin[ModelT]):
     """A model admin whose writes go through services; see the module docstring."""
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(self, request: HttpRequest, form: "forms.ModelForm[ModelT]") -> None:
         """Raise the service's ValidationError for the values in the form (already cleaned).
 
         `form.instance` carries the form's values (ModelForm has applied them), and
@@ -59,8 +62,8 @@ class ServiceModelAdmin(admin.ModelAdmin):
         """
 
     def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
+        self, request: HttpRequest, obj: ModelT | None = None, change: bool = False, **kwargs: Any
+    ) -> "type[forms.ModelForm[ModelT]]":
         base = super().get_form(request, obj, change=change, **kwargs)
         model_admin = self
 
@@ -84,38 +87,44 @@ class ServiceModelAdmin(admin.ModelAdmin):
         ServiceValidatedForm.__name__ = base.__name__
         return ServiceValidatedForm
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: "forms.ModelForm[ModelT]",
+        formsets: "Sequence[forms.BaseModelFormSet[Any, Any]]",
+        change: bool,
+    ) -> None:
         """Nothing to save here: the service called from save_model wrote the related rows."""
         for formset in formsets:
             # The admin's change message reads these; the service did the writing.
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         # Records point to these rows: they are deactivated or closed by a service instead.
         return False
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelT]) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class ReadOnlyModelAdmin(admin.ModelAdmin[ModelT]):
     """Rows written by services only: nobody adds, changes or deletes them in the admin."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
 
-class AgencyAdminsReadOnlyModelAdmin(ReadOnlyModelAdmin):
+class AgencyAdminsReadOnlyModelAdmin(ReadOnlyModelAdmin[ModelT]):
     """Rows written by services only, that superusers and agency administrators may look at."""
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return is_superuser(request.user) or is_agency_admin(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -5,10 +5,11 @@ documents for every operation, and the exception handler that turns a service's
 ValidationError into the same 400 body a serializer gives.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
@@ -63,7 +64,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[None]):
     """The body of every error that is not about input fields."""
 
     detail = serializers.CharField(help_text=_("What went wrong, in the caller's language."))
@@ -178,7 +179,10 @@ class RolePermission(permissions.BasePermission):
         return required is not None and access.can(request.user, required)
 
 
-class ProtectedViewSet(viewsets.GenericViewSet):
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+class ProtectedViewSet(viewsets.GenericViewSet[ModelT]):
     """Base of the API's viewsets: signed in, role checked, errors documented."""
 
     permission_classes = [permissions.IsAuthenticated, RolePermission]

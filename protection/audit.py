@@ -11,7 +11,7 @@ import decimal
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,10 @@ from protection.audit_chain import chain_append
 from protection.audit_values import MASK, code_of, object_label, redact_changes
 from protection.audit_values import is_secret as _is_secret
 from protection.models import AccessLog, AccessPurpose, AuditEvent, Channel
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+    from protection.accounts.types import Viewer
 
 
 @dataclass(frozen=True)
@@ -120,12 +124,14 @@ def object_type_of(obj: models.Model) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: "Viewer | None",
     action: str,
     obj: models.Model,
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Record that `actor` did `action` to `obj`; call inside the service's transaction.
+
+    No actor (None, or an anonymous visitor) files the event as the system's.
 
     The event names every changed field but keeps only the values protection.audit_values
     allows (statuses, dates, codes, ids...); any other value, whatever the caller passed, is
@@ -134,7 +140,7 @@ def audit_record(
     context = current_context()
     object_type = object_type_of(obj)
     event = AuditEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if actor is not None and actor.pk else None,
         agency_id=getattr(actor, "agency_id", None),
         action=action,
         object_type=object_type,
@@ -156,7 +162,7 @@ def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[
 
 def access_log_record(
     *,
-    user: Any,
+    user: "User",
     objects: Iterable[models.Model],
     purpose: str = AccessPurpose.DETAIL,
     part: str = "",

@@ -1,6 +1,6 @@
 """The audit trail: append-only events for every write and a log of every read of a person."""
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +12,10 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit row."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+_RowT = TypeVar("_RowT", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_RowT]):
     """A queryset that can insert and read, never update or delete."""
 
     def update(self, **kwargs: Any) -> NoReturn:

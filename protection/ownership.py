@@ -7,7 +7,7 @@ exist. Part of protection.access, kept apart so that the policy module stays rea
 """
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.apps import apps
 
@@ -54,7 +54,7 @@ class RecordRef(NamedTuple):
         return f"{self.object_type}:{self.object_id}"
 
 
-def owned_records(user: "User | Any", records: Iterable[RecordRef]) -> list[RecordRef]:
+def owned_records(user: "User", records: Iterable[RecordRef]) -> list[RecordRef]:
     """Return those of `records` the user's agency owns, if the user may read histories."""
     agency = agency_of(user)
     if agency is None or not is_agency_admin(user):

@@ -4,7 +4,7 @@ service's refusal reaches the form or the messages. Foundation code: it knows no
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from protection import access
 from protection.pagination import KeysetPage, keyset_page
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 PAGE_SIZE = 50
 
@@ -70,7 +73,7 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def site_options(user: Any) -> list[tuple[int, str]]:
+def site_options(user: "User") -> list[tuple[int, str]]:
     """Return (id, name) of the sites the user may see, for a filter's choices."""
     return [(site.pk, str(site)) for site in access.sites_for(user).order_by("name")]
 

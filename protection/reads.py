@@ -38,7 +38,7 @@ def list_purpose(filters: Mapping[str, Any] | None) -> AccessPurpose:
 
 def log_read(
     *,
-    user: "User | Any",
+    user: "User",
     objects: Iterable[Model],
     purpose: str,
     part: str = RecordPart.WHOLE,
@@ -62,7 +62,7 @@ def rows_of(page: Any) -> list[Any]:
 def page_read(
     queryset: "QuerySet[ModelT]",
     *,
-    user: "User | Any",
+    user: "User",
     paginate: Callable[["QuerySet[ModelT]"], PageT],
     shown: Callable[[list[ModelT]], Iterable[Model]],
     purpose: str,

@@ -1,9 +1,14 @@
 """Serializers every app's API shares."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
+if TYPE_CHECKING:
+    from partners.models import PartnerAgency  # noqa: F401  (the type argument below)
 
-class AgencySummarySerializer(serializers.Serializer):
+
+class AgencySummarySerializer(serializers.Serializer["PartnerAgency"]):
     """An agency named in another record (a user's, a site's): read only, declared field by
     field so that the accounts layer needs no import of the partners app."""
 

@@ -8,10 +8,11 @@ from django.views.decorators.http import require_GET
 
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each role to where its work starts."""
     if access.can(request.user, Action.VIEW_PEOPLE):
         return redirect("cases:person_list")

@@ -25,7 +25,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     agency_type = "ingo"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

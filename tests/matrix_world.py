@@ -32,7 +32,7 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
     for delivery in alert_deliveries(alert, recipient):
         delivery_send(delivery_id=delivery.pk)
     notification = Notification.objects.get(recipient=recipient, source_id=str(alert.pk))
-    partner_system = factories.UserFactory(agency=agency, role="partner_api")
+    partner_system = factories.UserFactory.create(agency=agency, role="partner_api")
     subscription = webhook_subscription_create(
         actor=partner_system, url=WEBHOOK_URL, events=["alert.raised"]
     ).subscription

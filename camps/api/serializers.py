@@ -18,7 +18,7 @@ def _population(site: Site) -> int:
     return int(getattr(site, "population", 0))
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(serializers.ModelSerializer[Site]):
     """A site with its active population against its capacity."""
 
     site_type: serializers.SlugRelatedField[SiteType] = serializers.SlugRelatedField(
@@ -73,7 +73,7 @@ class SiteSerializer(serializers.ModelSerializer):
         return round(100 * _population(site) / site.capacity) if site.capacity else 0
 
 
-class AgeGroupSerializer(serializers.Serializer):
+class AgeGroupSerializer(serializers.Serializer[dict[str, Any]]):
     """Active people of one age group, by sex."""
 
     key = serializers.CharField(help_text=_("Age group: 0_4, 5_11, 12_17, 18_59 or 60_plus."))
@@ -85,7 +85,7 @@ class AgeGroupSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
-class PopulationSerializer(serializers.Serializer):
+class PopulationSerializer(serializers.Serializer[Population]):
     """A site's active population by sex and age group."""
 
     individuals = serializers.IntegerField()
@@ -111,7 +111,8 @@ class PopulationSerializer(serializers.Serializer):
             }
             for row in population.rows()
         ]
-        return list(AgeGroupSerializer(rows, many=True).data)
+        # The stubs do not accept a list with many=True on a plain Serializer.
+        return list(AgeGroupSerializer(rows, many=True).data)  # type: ignore[arg-type]
 
 
 class SiteDetailSerializer(SiteSerializer):
@@ -130,7 +131,7 @@ class SiteDetailSerializer(SiteSerializer):
         return dict(PopulationSerializer(population).data)
 
 
-class SiteWriteSerializer(serializers.Serializer):
+class SiteWriteSerializer(serializers.Serializer[None]):
     """What a site's managing agency records about it."""
 
     name = serializers.CharField(max_length=200)

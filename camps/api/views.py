@@ -16,6 +16,7 @@ from camps.models import Site, SiteStatus
 from camps.selectors import site_list, site_population
 from camps.services import site_create, site_update
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 
 
@@ -51,7 +52,7 @@ class SiteFilter(django_filters.FilterSet):
 class SiteViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    ProtectedViewSet,
+    ProtectedViewSet[Site],
 ):
     """Camps, collective centres, PoC sites and host areas, with population against capacity."""
 
@@ -67,9 +68,9 @@ class SiteViewSet(
 
     def get_queryset(self) -> QuerySet[Site]:
         """Return the sites of the caller's agency, with their active population."""
-        return site_list(user=self.request.user).prefetch_related("operating_agencies")
+        return site_list(user=signed_in(self.request.user)).prefetch_related("operating_agencies")
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action in ("create", "partial_update"):
             return SiteWriteSerializer
         if self.action == "retrieve":
@@ -92,7 +93,7 @@ class SiteViewSet(
         """Create a site through the service, which validates and audits it."""
         serializer = SiteWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        site = site_create(actor=request.user, **serializer.validated_data)
+        site = site_create(actor=signed_in(request.user), **serializer.validated_data)
         return self._detail_response(site, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -105,6 +106,9 @@ class SiteViewSet(
         changes = dict(serializer.validated_data)
         operating_agencies = changes.pop("operating_agencies", None)
         site_update(
-            actor=request.user, site=site, changes=changes, operating_agencies=operating_agencies
+            actor=signed_in(request.user),
+            site=site,
+            changes=changes,
+            operating_agencies=operating_agencies,
         )
         return self._detail_response(site)

@@ -6,7 +6,7 @@ indexed lookup on the case in the access log. The case page reads the whole file
 `case_get` instead, logged as a read of the whole record.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -17,45 +17,48 @@ from protection import access
 from protection.models import AccessPurpose, RecordPart
 from protection.reads import log_read
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
-def _case_read(*, user: Any, pk: int, part: RecordPart) -> ProtectionCase:
+
+def _case_read(*, user: "User", pk: int, part: RecordPart) -> ProtectionCase:
     """Return the case if the user may see it (else 404), logging the part read."""
     case = get_object_or_404(access.cases_for(user), pk=pk)
     log_read(user=user, objects=[case], purpose=AccessPurpose.DETAIL, part=part)
     return case
 
 
-def case_notes(*, user: Any, pk: int) -> QuerySet[CaseNote]:
+def case_notes(*, user: "User", pk: int) -> QuerySet[CaseNote]:
     """Return the notes on the case, latest first, with their authors; log the read."""
     case = _case_read(user=user, pk=pk, part=RecordPart.NOTES)
     return case.notes.select_related("author")
 
 
-def case_assessments(*, user: Any, pk: int) -> QuerySet[CaseAssessment]:
+def case_assessments(*, user: "User", pk: int) -> QuerySet[CaseAssessment]:
     """Return the case's assessments, latest first, with their needs; log the read."""
     case = _case_read(user=user, pk=pk, part=RecordPart.ASSESSMENTS)
     return case.assessments.select_related("assessed_by").prefetch_related("specific_needs")
 
 
-def case_actions(*, user: Any, pk: int) -> QuerySet[CaseAction]:
+def case_actions(*, user: "User", pk: int) -> QuerySet[CaseAction]:
     """Return the actions of the case plan, by due date; log the read."""
     case = _case_read(user=user, pk=pk, part=RecordPart.ACTIONS)
     return case.actions.select_related("responsible_user", "referral")
 
 
-def case_follow_ups(*, user: Any, pk: int) -> QuerySet[CaseFollowUp]:
+def case_follow_ups(*, user: "User", pk: int) -> QuerySet[CaseFollowUp]:
     """Return the case's follow-ups, latest first; log the read."""
     case = _case_read(user=user, pk=pk, part=RecordPart.FOLLOW_UPS)
     return case.follow_ups.select_related("recorded_by")
 
 
-def case_history(*, user: Any, pk: int) -> list[TimelineEntry]:
+def case_history(*, user: "User", pk: int) -> list[TimelineEntry]:
     """Return everything that happened to the case, oldest first; log the read."""
     case = _case_read(user=user, pk=pk, part=RecordPart.TIMELINE)
     return case_timeline(user=user, case=case)
 
 
-def case_action_get(*, user: Any, pk: int) -> CaseAction:
+def case_action_get(*, user: "User", pk: int) -> CaseAction:
     """Return one action of a case plan the user may see, or 404; log it under its case."""
     cases = access.cases_for(user).values("pk")
     action = get_object_or_404(

@@ -4,7 +4,7 @@ A closure that reaches a durable solution (or records a death) gives the person 
 registry status, through the registry's own status rules in cases.registry.services.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,10 +26,13 @@ from cases.registry.services import person_status_apply
 from protection import access
 from protection.audit import diff, snapshot
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 CLOSURE_FIELDS = ("status", "closed_on", "closure_reason", "durable_solution", "closure_note")
 
 
-def _apply_person_status(actor: Any, case: ProtectionCase) -> str | None:
+def _apply_person_status(actor: "User", case: ProtectionCase) -> str | None:
     """Give the person the status the closure implies; return it if it changed."""
     status = workflow.closure_person_status(case.closure_reason, case.durable_solution)
     person = case.primary_person
@@ -48,7 +51,7 @@ def _apply_person_status(actor: Any, case: ProtectionCase) -> str | None:
 
 
 def _close(
-    actor: Any, case: ProtectionCase, *, reason: str, durable_solution: str, note: str
+    actor: "User", case: ProtectionCase, *, reason: str, durable_solution: str, note: str
 ) -> dict[str, Any]:
     """Close the locked case and update the person; return the changes for the audit."""
     before = snapshot(case, CLOSURE_FIELDS)
@@ -66,7 +69,7 @@ def _close(
 
 def case_close(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     reason: str,
     durable_solution: str = "",
@@ -93,7 +96,7 @@ def case_close(
 
 def case_closure_request(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     reason: str,
     durable_solution: str = "",
@@ -134,7 +137,7 @@ def case_closure_request(
     return approval
 
 
-def lock_pending_approval(actor: Any, approval: CaseApproval, kind: str) -> CaseApproval:
+def lock_pending_approval(actor: "User", approval: CaseApproval, kind: str) -> CaseApproval:
     """Return the locked approval if the actor may decide it now; raise otherwise.
 
     The decider is a supervisor of the agency that owns the case, and not the requester.
@@ -153,13 +156,13 @@ def lock_pending_approval(actor: Any, approval: CaseApproval, kind: str) -> Case
     return approval
 
 
-def _decide(approval: CaseApproval, actor: Any, status: str, note: str = "") -> None:
+def _decide(approval: CaseApproval, actor: "User", status: str, note: str = "") -> None:
     approval.status, approval.decided_by = status, actor
     approval.decided_at, approval.decision_note = timezone.now(), note.strip()
     approval.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
 
 
-def case_closure_approve(*, actor: Any, approval: CaseApproval) -> ProtectionCase:
+def case_closure_approve(*, actor: "User", approval: CaseApproval) -> ProtectionCase:
     """Approve a closure request: the case closes with the reason the requester gave."""
     with transaction.atomic():
         approval = lock_pending_approval(actor, approval, ApprovalKind.CLOSURE)
@@ -183,7 +186,7 @@ def case_closure_approve(*, actor: Any, approval: CaseApproval) -> ProtectionCas
     return case
 
 
-def case_closure_reject(*, actor: Any, approval: CaseApproval, reason: str) -> CaseApproval:
+def case_closure_reject(*, actor: "User", approval: CaseApproval, reason: str) -> CaseApproval:
     """Refuse a closure request with the reason; the case stays open."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case may not close yet.")})
@@ -199,7 +202,7 @@ def case_closure_reject(*, actor: Any, approval: CaseApproval, reason: str) -> C
     return approval
 
 
-def case_reopen(*, actor: Any, case: ProtectionCase, reason: str) -> ProtectionCase:
+def case_reopen(*, actor: "User", case: ProtectionCase, reason: str) -> ProtectionCase:
     """Reopen a closed case for a new assessment; the closure stays in the timeline.
 
     A status the closure gave the person is left as it is: correct it in the registry.

@@ -1,6 +1,6 @@
 """Filters for the caseload and the referral lists, shared by the pages and the API."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -19,6 +19,15 @@ from cases.models import (
 )
 from cases.registry.filters import name_or_number_q
 from protection.codes import CASE_PREFIX, REFERRAL_PREFIX, canonical_code
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from cases.casework.selectors import CaseFlags
+    from protection.accounts.models import User
+
+# The caseload the selectors hand over: cases with the flags they annotate.
+Caseload: TypeAlias = "QuerySet[WithAnnotations[ProtectionCase, CaseFlags]]"
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -60,11 +69,11 @@ class CaseFilter(django_filters.FilterSet):
             "overdue_follow_up",
         ]
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: "User | None" = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_q(self, queryset: Caseload, name: str, value: str) -> Caseload:
         if not value.strip():
             return queryset
         number = canonical_code(value, prefixes=(CASE_PREFIX,))
@@ -73,20 +82,20 @@ class CaseFilter(django_filters.FilterSet):
         people = DisplacedPerson.objects.filter(name_or_number_q(value)).values("pk")
         return queryset.filter(primary_person__in=people)
 
-    def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_open(self, queryset: Caseload, name: str, value: bool | None) -> Caseload:
         if value is None:
             return queryset
         if value:
             return queryset.exclude(status=CaseStatus.CLOSED)
         return queryset.filter(status=CaseStatus.CLOSED)
 
-    def filter_mine(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_mine(self, queryset: Caseload, name: str, value: bool | None) -> Caseload:
         if not value or self.user is None:
             return queryset
         return queryset.filter(assigned_to_id=self.user.pk)
 
     # The two below read the annotations that cases.casework.selectors adds.
-    def filter_overdue_actions(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_overdue_actions(self, queryset: Caseload, name: str, value: bool | None) -> Caseload:
         if value is None:
             return queryset
         if value:
@@ -94,8 +103,8 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(overdue_actions=0)
 
     def filter_overdue_follow_up(
-        self, queryset: QuerySet, name: str, value: bool | None
-    ) -> QuerySet:
+        self, queryset: Caseload, name: str, value: bool | None
+    ) -> Caseload:
         if value is None:
             return queryset
         overdue = Q(follow_up_overdue=True)
@@ -114,11 +123,15 @@ class ReferralFilter(django_filters.FilterSet):
         model = Referral
         fields = ["code", "status", "urgency", "overdue", "service", "sector"]
 
-    def filter_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_code(
+        self, queryset: QuerySet[Referral], name: str, value: str
+    ) -> QuerySet[Referral]:
         code = canonical_code(value, prefixes=(REFERRAL_PREFIX,))
         return queryset.filter(code=code) if code else queryset.none()
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_overdue(
+        self, queryset: QuerySet[Referral], name: str, value: bool | None
+    ) -> QuerySet[Referral]:
         if value is None:
             return queryset
         overdue = Q(status=ReferralStatus.PENDING, response_due_at__lt=timezone.now())

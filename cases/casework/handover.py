@@ -3,7 +3,7 @@
 Both are a supervisor's decision, made with a reason that the timeline keeps.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,9 +17,12 @@ from partners.selectors import agreement_covering
 from protection import access
 from protection.audit import diff, snapshot
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 
 def case_reassign(
-    *, actor: Any, case: ProtectionCase, assigned_to: Any, reason: str
+    *, actor: "User", case: ProtectionCase, assigned_to: "User", reason: str
 ) -> ProtectionCase:
     """Give the case to another case worker of the owning agency (supervisors only)."""
     if not access.supervises_case(actor, case):
@@ -50,7 +53,7 @@ def case_reassign(
 
 
 def case_transfer(
-    *, actor: Any, case: ProtectionCase, agency: PartnerAgency, reason: str
+    *, actor: "User", case: ProtectionCase, agency: PartnerAgency, reason: str
 ) -> ProtectionCase:
     """Hand an open case to another agency, whose supervisors then assign a case worker.
 

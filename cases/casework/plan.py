@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +28,9 @@ from protection import access
 from protection.audit import diff, snapshot
 from protection.dates import age_on
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 PLANNING_STATUSES = (CaseStatus.CASE_PLAN, CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP)
 FOLLOW_UP_STATUSES = (CaseStatus.IMPLEMENTATION, CaseStatus.FOLLOW_UP)
 ACTION_FIELDS = ("description", "responsible_user", "referral", "due_on", "status", "completed_on")
@@ -44,7 +47,7 @@ _DEAD_REFERRALS = (ReferralStatus.DECLINED, ReferralStatus.CANCELLED)
 
 
 def _check_responsible(
-    case: ProtectionCase, responsible_user: Any, referral: Referral | None
+    case: ProtectionCase, responsible_user: "User | None", referral: Referral | None
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if (responsible_user is None) == (referral is None):
@@ -62,11 +65,11 @@ def _check_responsible(
 
 def case_action_add(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     description: str,
     due_on: datetime.date,
-    responsible_user: Any = None,
+    responsible_user: "User | None" = None,
     referral: Referral | None = None,
 ) -> CaseAction:
     """Add an action to the case plan, carried out by a case worker or through a referral."""
@@ -99,7 +102,7 @@ def case_action_add(
 
 def case_action_update(
     *,
-    actor: Any,
+    actor: "User",
     action: CaseAction,
     status: str | None = None,
     due_on: datetime.date | None = None,
@@ -147,7 +150,7 @@ def case_action_update(
 
 def follow_up_record(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     contact_type: str,
     notes: str,
@@ -195,7 +198,7 @@ def follow_up_record(
 
 def assessment_record(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     risks_identified: str,
     assessed_on: datetime.date | None = None,

@@ -4,7 +4,7 @@ The receiving agency acts only on referrals addressed to it (the access policy's
 referrals), and its answers are filed under the case, where the sender's timeline shows them.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy
 from cases.casework.services import record, require_case_work
 from cases.models import ApprovalStatus, CaseApproval, ProtectionCase, Referral, ReferralStatus
 from protection import access
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 # The statuses each move starts from. The receiving agency accepts, declines and completes;
 # the sender cancels.
@@ -32,7 +35,7 @@ _REFUSALS = {
 }
 
 
-def _lock_for(actor: Any, referral: Referral, move: str) -> Referral:
+def _lock_for(actor: "User", referral: Referral, move: str) -> Referral:
     """Return the locked referral if the actor's side may make the move; raise otherwise."""
     if move == "cancel":
         require_case_work(actor, referral.case)
@@ -44,12 +47,12 @@ def _lock_for(actor: Any, referral: Referral, move: str) -> Referral:
     return locked
 
 
-def _file(actor: Any, referral: Referral, action: str, changes: dict[str, Any]) -> None:
+def _file(actor: "User", referral: Referral, action: str, changes: dict[str, Any]) -> None:
     changes["referral"] = [referral.pk, referral.pk]
     record(actor, ProtectionCase.objects.get(pk=referral.case_id), action, changes)
 
 
-def referral_accept(*, actor: Any, referral: Referral) -> Referral:
+def referral_accept(*, actor: "User", referral: Referral) -> Referral:
     """Accept a pending referral on behalf of the receiving agency."""
     with transaction.atomic():
         referral = _lock_for(actor, referral, "accept")
@@ -65,7 +68,7 @@ def referral_accept(*, actor: Any, referral: Referral) -> Referral:
     return referral
 
 
-def referral_decline(*, actor: Any, referral: Referral, reason: str) -> Referral:
+def referral_decline(*, actor: "User", referral: Referral, reason: str) -> Referral:
     """Decline a pending referral with the reason, so that the sender can look elsewhere."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the referral is declined.")})
@@ -94,7 +97,7 @@ def referral_decline(*, actor: Any, referral: Referral, reason: str) -> Referral
     return referral
 
 
-def referral_complete(*, actor: Any, referral: Referral, outcome: str) -> Referral:
+def referral_complete(*, actor: "User", referral: Referral, outcome: str) -> Referral:
     """Report that the service was provided, with its outcome."""
     if not outcome.strip():
         raise ValidationError({"outcome": _("Describe the outcome of the service.")})
@@ -115,7 +118,7 @@ def referral_complete(*, actor: Any, referral: Referral, outcome: str) -> Referr
     return referral
 
 
-def referral_cancel(*, actor: Any, referral: Referral, reason: str) -> Referral:
+def referral_cancel(*, actor: "User", referral: Referral, reason: str) -> Referral:
     """Withdraw a referral that is not finished; a waiting approval is withdrawn with it."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the referral is cancelled.")})

@@ -7,7 +7,7 @@ the purpose and every category shared. A refused referral writes nothing.
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +42,9 @@ from protection import access, codes
 from protection.audit import diff, snapshot
 from protection.dates import age_on
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 OPEN_REFERRAL_STATUSES = (
     ReferralStatus.AWAITING_APPROVAL,
     ReferralStatus.PENDING,
@@ -56,7 +59,7 @@ class Consent:
     given_by: str
     given_on: datetime.date
     scope: list[str] = field(default_factory=list)
-    obtained_by: Any = None
+    obtained_by: "User | None" = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Override:
 
 def _check_consent(
     case: ProtectionCase,
-    actor: Any,
+    actor: "User",
     shared: list[str],
     consent: Consent | None,
     override: Override | None,
@@ -153,7 +156,7 @@ def _send(referral: Referral, case: ProtectionCase, now: datetime.datetime) -> N
 
 def referral_create(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     service: Service,
     reason: str,
@@ -244,7 +247,7 @@ def referral_create(
     return referral
 
 
-def referral_override_approve(*, actor: Any, approval: CaseApproval) -> Referral:
+def referral_override_approve(*, actor: "User", approval: CaseApproval) -> Referral:
     """Approve sending a referral without consent; it leaves now, with its deadline."""
     with transaction.atomic():
         approval = lock_pending_approval(actor, approval, ApprovalKind.CONSENT_OVERRIDE)
@@ -277,7 +280,7 @@ def referral_override_approve(*, actor: Any, approval: CaseApproval) -> Referral
     return referral
 
 
-def referral_override_reject(*, actor: Any, approval: CaseApproval, reason: str) -> Referral:
+def referral_override_reject(*, actor: "User", approval: CaseApproval, reason: str) -> Referral:
     """Refuse to send a referral without consent; the referral is cancelled, never sent."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the referral may not go ahead.")})

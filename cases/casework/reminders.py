@@ -5,7 +5,7 @@ the system. Each referral is reminded at most once per REFERRAL_REMINDER_INTERVA
 """
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +24,9 @@ from protection.notifications.services.outbox import (
     language_of,
 )
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 REMINDER_EVENT = "referral.overdue"
 
 
@@ -41,19 +44,19 @@ def referrals_due_for_reminder(*, now: datetime.datetime | None = None) -> Query
     ).order_by("response_due_at", "id")
 
 
-def _sender_side(case: ProtectionCase) -> list[Any]:
+def _sender_side(case: ProtectionCase) -> list["User"]:
     worker = case.assigned_to
     if worker is not None and worker.is_active:
         return [worker]
     return list(access.case_supervisors_of(case.owning_agency))
 
 
-def _receiver_side(referral: Referral) -> list[Any]:
+def _receiver_side(referral: Referral) -> list["User"]:
     supervisors = list(access.case_supervisors_of(referral.to_agency))
     return supervisors or list(access.caseworkers_of(referral.to_agency))
 
 
-def _recipients(users: list[Any]) -> list[Recipient]:
+def _recipients(users: list["User"]) -> list[Recipient]:
     recipients = []
     for user in users:
         recipients.append(Recipient(channel=DeliveryChannel.IN_APP, user=user))
@@ -96,6 +99,7 @@ def referral_overdue_remind(*, referral_id: int, now: datetime.datetime | None =
         }
 
         def compose(recipient: Recipient) -> Content:
+            assert recipient.user is not None  # reminders go to users only
             with translation.override(language_of(recipient.user)):
                 subject = _("Referral %(code)s is overdue") % facts
                 if recipient.user.pk in sender_ids:

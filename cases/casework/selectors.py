@@ -56,6 +56,8 @@ from protection.reads import log_read, page_read
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from protection.accounts.models import User
+
 PageT = TypeVar("PageT")
 
 
@@ -101,7 +103,7 @@ def _with_flags(
 
 
 def case_list(
-    *, user: Any, filters: dict[str, Any] | None = None
+    *, user: "User", filters: dict[str, Any] | None = None
 ) -> "QuerySet[WithAnnotations[ProtectionCase, CaseFlags]]":
     """Return the cases the user may see, with their flags, newest first."""
     queryset = _with_flags(
@@ -118,7 +120,7 @@ def case_list(
 
 def case_page(
     *,
-    user: Any,
+    user: "User",
     cases: QuerySet[ProtectionCase],
     paginate: Callable[[QuerySet[ProtectionCase]], PageT],
     purpose: str = AccessPurpose.LIST,
@@ -134,7 +136,7 @@ def case_page(
 
 
 def case_get(
-    *, user: Any, pk: int, purpose: str = AccessPurpose.DETAIL
+    *, user: "User", pk: int, purpose: str = AccessPurpose.DETAIL
 ) -> "WithAnnotations[ProtectionCase, CaseDetailFlags]":
     """Return one case the user may see, with everything its page shows, or 404.
 
@@ -204,7 +206,7 @@ def overdue_referral_exists() -> Exists:
     )
 
 
-def caseload_counts(*, user: Any, filters: dict[str, Any] | None = None) -> CaseloadCounts:
+def caseload_counts(*, user: "User", filters: dict[str, Any] | None = None) -> CaseloadCounts:
     """Count the user's open cases (narrowed by case_list filters) in one grouped query."""
     cases = case_list(user=user, filters={**(filters or {}), "open": True})
     rows = (
@@ -238,7 +240,7 @@ def caseload_counts(*, user: Any, filters: dict[str, Any] | None = None) -> Case
     return counts
 
 
-def approval_queue(*, user: Any) -> QuerySet[CaseApproval]:
+def approval_queue(*, user: "User") -> QuerySet[CaseApproval]:
     """Return the pending approvals the user may decide, oldest first."""
     if not access.can(user, Action.SUPERVISE_CASES):
         return CaseApproval.objects.none()
@@ -252,7 +254,7 @@ def approval_queue(*, user: Any) -> QuerySet[CaseApproval]:
     )
 
 
-def approval_get(*, user: Any, pk: int) -> CaseApproval:
+def approval_get(*, user: "User", pk: int) -> CaseApproval:
     """Return one approval the user may decide (or see decided), or 404."""
     queryset = CaseApproval.objects.filter(case__in=access.cases_for(user).values("pk"))
     if not access.can(user, Action.SUPERVISE_CASES):
@@ -269,7 +271,7 @@ def _filtered(queryset: QuerySet[Referral], filters: dict[str, Any] | None) -> Q
 
 def referral_page(
     *,
-    user: Any,
+    user: "User",
     referrals: QuerySet[Referral],
     paginate: Callable[[QuerySet[Referral]], PageT],
     purpose: str = AccessPurpose.LIST,
@@ -281,7 +283,9 @@ def referral_page(
     )
 
 
-def referral_sent_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Referral]:
+def referral_sent_list(
+    *, user: "User", filters: dict[str, Any] | None = None
+) -> QuerySet[Referral]:
     """Return the referrals made from the cases the user may see, newest first."""
     queryset = (
         access.referrals_sent_for(user)
@@ -292,7 +296,7 @@ def referral_sent_list(*, user: Any, filters: dict[str, Any] | None = None) -> Q
 
 
 def referral_sent_get(
-    *, user: Any, pk: int, purpose: str | None = AccessPurpose.DETAIL
+    *, user: "User", pk: int, purpose: str | None = AccessPurpose.DETAIL
 ) -> Referral:
     """Return one referral of a case the user may see, or 404.
 
@@ -342,7 +346,7 @@ _RECEIVED_RELATED = (
 )
 
 
-def referral_inbox(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Referral]:
+def referral_inbox(*, user: "User", filters: dict[str, Any] | None = None) -> QuerySet[Referral]:
     """Return the referrals sent to the user's agency, newest first, without the case."""
     queryset = (
         access.referrals_received_for(user)
@@ -354,7 +358,7 @@ def referral_inbox(*, user: Any, filters: dict[str, Any] | None = None) -> Query
 
 
 def referral_received_get(
-    *, user: Any, pk: int, purpose: str | None = AccessPurpose.DETAIL
+    *, user: "User", pk: int, purpose: str | None = AccessPurpose.DETAIL
 ) -> Referral:
     """Return one referral sent to the user's agency, or 404; log it with `purpose`.
 
@@ -368,6 +372,6 @@ def referral_received_get(
     return referral
 
 
-def referral_shared_get(*, user: Any, pk: int) -> ReferralSharedView:
+def referral_shared_get(*, user: "User", pk: int) -> ReferralSharedView:
     """Return the receiving side's view of one referral sent to the user's agency, or 404."""
     return shared_view(referral_received_get(user=user, pk=pk))

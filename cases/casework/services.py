@@ -10,7 +10,7 @@ cases.casework.referral_answers.
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,10 +34,13 @@ from protection import access, codes
 from protection.access import Action
 from protection.audit import audit_record, diff, snapshot
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 CASE_FIELDS = ("case_type", "risk_level", "summary", "assigned_to", "confidential", "opened_on")
 
 
-def require_case_work(actor: Any, case: ProtectionCase) -> None:
+def require_case_work(actor: "User", case: ProtectionCase) -> None:
     """Raise PermissionDenied unless the actor may record work on the case."""
     if not access.may_work_on_case(actor, case):
         raise PermissionDenied
@@ -54,7 +57,9 @@ def lock(case: ProtectionCase) -> ProtectionCase:
     return ProtectionCase.objects.select_for_update().get(pk=case.pk)
 
 
-def record(actor: Any, case: ProtectionCase, action: str, changes: dict[str, Any]) -> None:
+def record(
+    actor: "User | None", case: ProtectionCase, action: str, changes: dict[str, Any]
+) -> None:
     """File an audit event under the case, and keep the texts it changed with the case.
 
     The audit event keeps no free text (a keyed hash stands for it); the timeline reads the
@@ -81,7 +86,7 @@ def _check_linked(person: DisplacedPerson, linked: Sequence[DisplacedPerson]) ->
     return errors
 
 
-def check_assignee(agency: PartnerAgency, user: Any) -> str | None:
+def check_assignee(agency: PartnerAgency, user: "User | None") -> str | None:
     if user is None or not access.caseworkers_of(agency).filter(pk=user.pk).exists():
         return _("Assign the case to an active case worker of the agency that owns it.")
     return None
@@ -89,12 +94,12 @@ def check_assignee(agency: PartnerAgency, user: Any) -> str | None:
 
 def case_open(
     *,
-    actor: Any,
+    actor: "User",
     person: DisplacedPerson,
     case_type: str,
     risk_level: str,
     summary: str = "",
-    assigned_to: Any = None,
+    assigned_to: "User | None" = None,
     linked_persons: Sequence[DisplacedPerson] = (),
     confidential: bool | None = None,
     opened_on: datetime.date | None = None,
@@ -108,6 +113,7 @@ def case_open(
     if not access.people_for(actor).filter(pk=person.pk).exists():
         raise PermissionDenied
     agency = actor.agency
+    assert agency is not None  # the role check above needs an active agency
     assigned_to = assigned_to or actor
     opened_on = opened_on or timezone.localdate()
     if confidential is None:
@@ -154,7 +160,7 @@ def case_open(
 
 def case_update(
     *,
-    actor: Any,
+    actor: "User",
     case: ProtectionCase,
     risk_level: str | None = None,
     summary: str | None = None,
@@ -221,7 +227,7 @@ def _closure_pending(case: ProtectionCase) -> bool:
     return case.approvals.filter(kind="closure", status=ApprovalStatus.PENDING).exists()
 
 
-def case_transition(*, actor: Any, case: ProtectionCase, status: str) -> ProtectionCase:
+def case_transition(*, actor: "User", case: ProtectionCase, status: str) -> ProtectionCase:
     """Move the case to the next (or back to the previous) stage of the workflow."""
     require_case_work(actor, case)
     with transaction.atomic():
@@ -239,7 +245,7 @@ def case_transition(*, actor: Any, case: ProtectionCase, status: str) -> Protect
     return case
 
 
-def case_note_add(*, actor: Any, case: ProtectionCase, text: str) -> CaseNote:
+def case_note_add(*, actor: "User", case: ProtectionCase, text: str) -> CaseNote:
     """Write a note on the case."""
     require_case_work(actor, case)
     if not text.strip():

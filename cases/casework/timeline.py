@@ -10,7 +10,7 @@ the referral) and from the case's history texts (cases.casework.history).
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import BigIntegerField, OuterRef, Subquery
@@ -33,6 +33,9 @@ from protection import access
 from protection.audit import object_type_of
 from protection.audit_values import is_value_hash
 from protection.models import AuditEvent
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 ACTION_LABELS: dict[str, Promise] = {
     "case.open": _("Case opened"),
@@ -133,7 +136,7 @@ def _event_texts(event: AuditEvent) -> dict[str, Any]:
     return texts
 
 
-def case_timeline(*, user: Any, case: ProtectionCase) -> list[TimelineEntry]:
+def case_timeline(*, user: "User", case: ProtectionCase) -> list[TimelineEntry]:
     """Return the case's history, oldest first, if the user may see the case (else 404)."""
     if not access.cases_for(user).filter(pk=case.pk).exists():
         raise Http404

@@ -32,7 +32,7 @@ def name_or_number_q(text: str) -> Q:
 SEARCH_ID_CAP = 2000
 
 
-def narrow_search(matches: QuerySet) -> QuerySet:
+def narrow_search(matches: QuerySet[DisplacedPerson]) -> QuerySet[DisplacedPerson]:
     """Return the same rows, in a form PostgreSQL pages quickly whatever the name's frequency.
 
     Pages read the newest 50 by id. For a rare name (or none) the planner walks the primary
@@ -62,13 +62,17 @@ class PersonFilter(django_filters.FilterSet):
         model = DisplacedPerson
         fields = ["q", "site", "household", "status", "sex", "specific_need", "displacement_status"]
 
-    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_q(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: str
+    ) -> QuerySet[DisplacedPerson]:
         """Match names or numbers; see `narrow_search` for why the matches are fetched first."""
         if not value.strip():
             return queryset
         return narrow_search(queryset.filter(name_or_number_q(value)))
 
-    def filter_need(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_need(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: str
+    ) -> QuerySet[DisplacedPerson]:
         code = value.strip().upper()
         if not code:
             return queryset
@@ -89,6 +93,8 @@ class HouseholdFilter(django_filters.FilterSet):
         model = Household
         fields = ["site", "code"]
 
-    def filter_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_code(
+        self, queryset: QuerySet[Household], name: str, value: str
+    ) -> QuerySet[Household]:
         code = canonical_code(value)
         return queryset.filter(code=code) if code else queryset.none()

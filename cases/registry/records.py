@@ -7,7 +7,7 @@ Only cases.registry.services writes; this module builds and validates the rows i
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -28,6 +28,9 @@ from cases.registry.duplicates import Candidate, ProbeIdentity, find_candidates,
 from protection import access, codes
 from protection.audit import audit_record, diff, snapshot
 from protection.dates import age_on, years_before
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 CHILD_NEED_CATEGORIES = frozenset({"CR", "SC"})
 
@@ -125,7 +128,7 @@ def validate_person(data: PersonData, born: datetime.date, today: datetime.date)
 
 
 def person_from(
-    data: PersonData, *, actor: Any, household: Household, born: datetime.date, estimated: bool
+    data: PersonData, *, actor: "User", household: Household, born: datetime.date, estimated: bool
 ) -> DisplacedPerson:
     keys = search_keys(data.given_name, data.family_name, data.other_names)
     return DisplacedPerson(
@@ -182,7 +185,7 @@ def registration_fields() -> list[str]:
 
 
 def record_person(
-    *, actor: Any, person: DisplacedPerson, data: PersonData, candidates: Sequence[Candidate]
+    *, actor: "User", person: DisplacedPerson, data: PersonData, candidates: Sequence[Candidate]
 ) -> None:
     PersonSpecificNeed.objects.bulk_create(
         PersonSpecificNeed(person=person, need=need, recorded_by=actor)
@@ -216,7 +219,7 @@ def record_person(
         )
 
 
-def check_site(actor: Any, site: Site) -> None:
+def check_site(actor: "User", site: Site) -> None:
     if not access.site_allows_registration(actor, site):
         raise PermissionDenied
     if site.status != SiteStatus.OPEN:
@@ -224,7 +227,7 @@ def check_site(actor: Any, site: Site) -> None:
 
 
 def duplicates_for(
-    actor: Any,
+    actor: "User",
     members: Sequence[tuple[PersonData, datetime.date, bool]],
 ) -> dict[int, list[Candidate]]:
     visible = access.people_for(actor)

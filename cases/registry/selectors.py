@@ -19,11 +19,14 @@ from protection.reads import log_read, page_read
 
 if TYPE_CHECKING:
     from cases.registry.duplicates import Candidate
+    from protection.accounts.models import User
 
 PageT = TypeVar("PageT")
 
 
-def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[DisplacedPerson]:
+def person_list(
+    *, user: "User", filters: dict[str, Any] | None = None
+) -> QuerySet[DisplacedPerson]:
     """Return the people the user may see, filtered, newest first, ready for a list."""
     queryset = (
         access.people_for(user)
@@ -38,7 +41,7 @@ def person_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
 
 def person_page(
     *,
-    user: Any,
+    user: "User",
     people: QuerySet[DisplacedPerson],
     paginate: Callable[[QuerySet[DisplacedPerson]], PageT],
     purpose: str = AccessPurpose.LIST,
@@ -49,7 +52,7 @@ def person_page(
 
 def person_get(
     *,
-    user: Any,
+    user: "User",
     pk: int,
     purpose: str = AccessPurpose.DETAIL,
     queryset: QuerySet[DisplacedPerson] | None = None,
@@ -86,7 +89,7 @@ def person_get(
     return person
 
 
-def person_housemates(*, user: Any, person: DisplacedPerson) -> list[DisplacedPerson]:
+def person_housemates(*, user: "User", person: DisplacedPerson) -> list[DisplacedPerson]:
     """Return the other members of the person's household the user may see; log them listed."""
     housemates = list(
         access.people_for(user)
@@ -99,7 +102,7 @@ def person_housemates(*, user: Any, person: DisplacedPerson) -> list[DisplacedPe
 
 
 def duplicate_candidates(
-    *, user: Any, candidates: Mapping[int, list["Candidate"]]
+    *, user: "User", candidates: Mapping[int, list["Candidate"]]
 ) -> Mapping[int, list["Candidate"]]:
     """Return the possible duplicates to show, logging each person once (DUPLICATE_CHECK)."""
     people = [match.person for matches in candidates.values() for match in matches]
@@ -107,7 +110,7 @@ def duplicate_candidates(
     return candidates
 
 
-def household_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Household]:
+def household_list(*, user: "User", filters: dict[str, Any] | None = None) -> QuerySet[Household]:
     """Return the households the user may see, with their heads, newest first."""
     heads = DisplacedPerson.objects.filter(relationship_to_head=Relationship.HEAD)
     queryset = (
@@ -122,7 +125,7 @@ def household_list(*, user: Any, filters: dict[str, Any] | None = None) -> Query
     return queryset
 
 
-def _heads(households: list[Household]) -> list[Any]:
+def _heads(households: list[Household]) -> list[Household | DisplacedPerson]:
     """Return the households shown and the heads named with them (household_list's prefetch)."""
     return [
         record
@@ -133,7 +136,7 @@ def _heads(households: list[Household]) -> list[Any]:
 
 def household_page(
     *,
-    user: Any,
+    user: "User",
     households: QuerySet[Household],
     paginate: Callable[[QuerySet[Household]], PageT],
     purpose: str = AccessPurpose.LIST,
@@ -142,7 +145,7 @@ def household_page(
     return page_read(households, user=user, paginate=paginate, shown=_heads, purpose=purpose)
 
 
-def household_get(*, user: Any, pk: int, purpose: str = AccessPurpose.DETAIL) -> Household:
+def household_get(*, user: "User", pk: int, purpose: str = AccessPurpose.DETAIL) -> Household:
     """Return one household the user may see, with its members, or 404.
 
     The household is logged with `purpose`, and its members, whose names it shows, as listed.
@@ -160,7 +163,7 @@ def household_get(*, user: Any, pk: int, purpose: str = AccessPurpose.DETAIL) ->
 
 
 def site_recent_registrations(
-    *, user: Any, site_pk: int, rows: int
+    *, user: "User", site_pk: int, rows: int
 ) -> tuple[list[Household], list[DisplacedPerson]]:
     """Return a site's latest households and people the user may see; log the people named."""
     site_filter = {"site": str(site_pk)}

@@ -6,7 +6,7 @@ Views, API views, admin actions and commands all call these; none of them writes
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -39,10 +39,13 @@ from protection import access, codes
 from protection.access import Action
 from protection.audit import audit_record, diff, snapshot
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 
 def household_register(
     *,
-    actor: Any,
+    actor: "User",
     site: Site,
     members: Sequence[PersonData],
     address: str = "",
@@ -116,7 +119,7 @@ def household_register(
     return HouseholdRegistration(household=household, members=people)
 
 
-def person_register(*, actor: Any, household: Household, data: PersonData) -> DisplacedPerson:
+def person_register(*, actor: "User", household: Household, data: PersonData) -> DisplacedPerson:
     """Add one person to an existing household (a birth, a late arrival)."""
     if not access.households_for(actor).filter(pk=household.pk).exists():
         raise PermissionDenied
@@ -164,7 +167,7 @@ EDITABLE_FIELDS = (
 
 def person_update(
     *,
-    actor: Any,
+    actor: "User",
     person: DisplacedPerson,
     changes: dict[str, Any],
     specific_needs: Iterable[SpecificNeed] | None = None,
@@ -248,7 +251,7 @@ def person_update(
 
 def person_status_change(
     *,
-    actor: Any,
+    actor: "User",
     person: DisplacedPerson,
     status: str,
     reason: str,
@@ -265,7 +268,7 @@ def person_status_change(
 
 def person_status_apply(
     *,
-    actor: Any,
+    actor: "User",
     person: DisplacedPerson,
     status: str,
     reason: str,
@@ -308,7 +311,7 @@ def person_status_apply(
 
 
 def household_relocate(
-    *, actor: Any, household: Household, site: Site, address: str = ""
+    *, actor: "User", household: Household, site: Site, address: str = ""
 ) -> Household:
     """Move a household and all its members to another site of the agency."""
     access.require(actor, Action.EDIT_PEOPLE)

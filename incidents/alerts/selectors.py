@@ -1,6 +1,6 @@
 """The alerts a user received: their inbox, one alert, and how many still wait."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -9,8 +9,11 @@ from incidents.filters import AlertFilter
 from incidents.models import Alert, AlertStatus
 from protection import access
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
-def alert_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Alert]:
+
+def alert_list(*, user: "User", filters: dict[str, Any] | None = None) -> QuerySet[Alert]:
     """Return the alerts the user received, open ones first, newest first."""
     queryset = (
         access.alerts_for(user)
@@ -23,7 +26,7 @@ def alert_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[
     return queryset
 
 
-def alert_get(*, user: Any, pk: int) -> Alert:
+def alert_get(*, user: "User", pk: int) -> Alert:
     """Return one alert the user received, or 404."""
     return get_object_or_404(
         access.alerts_for(user).select_related(
@@ -33,6 +36,6 @@ def alert_get(*, user: Any, pk: int) -> Alert:
     )
 
 
-def alerts_open_count(*, user: Any) -> int:
+def alerts_open_count(*, user: "User") -> int:
     """Return how many alerts the user received still wait for acknowledgement."""
     return access.alerts_for(user).exclude(status=AlertStatus.ACKNOWLEDGED).count()

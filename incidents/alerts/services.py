@@ -6,7 +6,7 @@ about a site, are incidents.early_warning.
 
 import datetime
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,6 +19,9 @@ from protection import access
 from protection.audit import audit_record, diff, snapshot
 from protection.notifications.models import WebhookEvent
 from protection.notifications.services.inbox import notifications_mark_read_for
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ def incident_alerts_raise(*, incident: Incident, now: datetime.datetime) -> list
     return alerts
 
 
-def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
+def alert_acknowledge(*, actor: "User", alert: Alert) -> Alert:
     """Record that the actor, a recipient of the alert, will act: escalation stops.
 
     Acknowledging again changes nothing. Raise PermissionDenied when the actor did not

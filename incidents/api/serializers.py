@@ -21,6 +21,7 @@ from cases.models import DisplacedPerson, ProtectionCase
 from incidents.models import (
     Alert,
     DatePrecision,
+    Incident,
     IncidentStatus,
     IncidentType,
     InformationSource,
@@ -28,8 +29,8 @@ from incidents.models import (
     Severity,
     Verification,
 )
-from incidents.reporting.selectors import IncidentView
 from incidents.reporting.services import IncidentData
+from incidents.representations import FullIncident, IncidentView, VictimCounts
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 
@@ -37,7 +38,7 @@ from protection.bounds import VICTIMS_MAX
 # Output
 
 
-class VictimCountsSerializer(serializers.Serializer):
+class VictimCountsSerializer(serializers.Serializer[VictimCounts]):
     female_children = serializers.IntegerField(help_text=_("Girls (under 18)."))
     male_children = serializers.IntegerField(help_text=_("Boys (under 18)."))
     female_adults = serializers.IntegerField(help_text=_("Women."))
@@ -46,7 +47,7 @@ class VictimCountsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
-class IncidentAnonymisedSerializer(serializers.Serializer):
+class IncidentAnonymisedSerializer(serializers.Serializer[IncidentView]):
     """An incident as anyone who may see it sees it: nothing that could identify a victim."""
 
     view = serializers.SerializerMethodField(help_text=_("Which shape this is."))
@@ -98,7 +99,7 @@ class IncidentFullSerializer(IncidentAnonymisedSerializer):
         return "full"
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
-    def get_victim_ids(self, obj: Any) -> list[int]:
+    def get_victim_ids(self, obj: FullIncident) -> list[int]:
         return [person.pk for person in obj.victims]
 
 
@@ -109,7 +110,7 @@ def incident_data(view: IncidentView, context: dict[str, Any]) -> dict[str, Any]
     return data
 
 
-class AlertIncidentSerializer(serializers.Serializer):
+class AlertIncidentSerializer(serializers.Serializer[Incident]):
     """The incident of an alert, anonymised whoever receives the alert."""
 
     id = serializers.IntegerField()
@@ -119,7 +120,7 @@ class AlertIncidentSerializer(serializers.Serializer):
     involves_children = serializers.BooleanField()
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(serializers.ModelSerializer[Alert]):
     """An alert the caller received."""
 
     incident = AlertIncidentSerializer(allow_null=True, read_only=True)
@@ -158,7 +159,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class ReportableSiteField(serializers.PrimaryKeyRelatedField):
+class ReportableSiteField(serializers.PrimaryKeyRelatedField[Site]):
     """A site of the caller's agency; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[Site]:
@@ -166,7 +167,7 @@ class ReportableSiteField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+class VisiblePersonField(serializers.PrimaryKeyRelatedField[DisplacedPerson]):
     """A registered person the caller may see; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[DisplacedPerson]:
@@ -174,14 +175,14 @@ class VisiblePersonField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleCaseField(serializers.PrimaryKeyRelatedField):
+class VisibleCaseField(serializers.PrimaryKeyRelatedField[ProtectionCase]):
     """A case the caller may see; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[ProtectionCase]:
         return access.cases_for(self.context["request"].user)
 
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(serializers.Serializer[None]):
     """A report: what happened, where, when, to whom, by whom, and how it is known."""
 
     type = serializers.SlugRelatedField(
@@ -226,7 +227,7 @@ class IncidentCreateSerializer(serializers.Serializer):
         return IncidentData(incident_type=values.pop("type"), **values)
 
 
-class IncidentUpdateSerializer(serializers.Serializer):
+class IncidentUpdateSerializer(serializers.Serializer[None]):
     """What moves an incident's response forward."""
 
     status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)

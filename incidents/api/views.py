@@ -42,6 +42,7 @@ from incidents.reporting.selectors import (
 )
 from incidents.reporting.services import incident_report, incident_update
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 from protection.models import AccessPurpose
 
@@ -76,7 +77,7 @@ class IncidentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    ProtectedViewSet,
+    ProtectedViewSet[Incident],
 ):
     """Protection incidents: GBV incidents' identifying details only for designated staff."""
 
@@ -92,11 +93,11 @@ class IncidentViewSet(
 
     def get_queryset(self) -> QuerySet[Incident]:
         """Return the incidents the caller may see, with what each shape reads."""
-        return incident_list(user=self.request.user).select_related(
+        return incident_list(user=signed_in(self.request.user)).select_related(
             "perpetrator_category", "reported_by", "reporting_agency"
         )
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "create":
             return IncidentCreateSerializer
         if self.action == "partial_update":
@@ -104,7 +105,7 @@ class IncidentViewSet(
         return IncidentFullSerializer
 
     def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
-        view = incident_view_for(user=self.request.user, incident=incident)
+        view = incident_view_for(user=signed_in(self.request.user), incident=incident)
         return Response(incident_data(view, self.get_serializer_context()), status=code)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -112,13 +113,13 @@ class IncidentViewSet(
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None  # The API always paginates.
         views = incident_views_for(
-            user=request.user, incidents=list(page), purpose=AccessPurpose.LIST
+            user=signed_in(request.user), incidents=list(page), purpose=AccessPurpose.LIST
         )
         context = self.get_serializer_context()
         return self.get_paginated_response([incident_data(view, context) for view in views])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._answer(incident_get(user=request.user, pk=int(kwargs["pk"])))
+        return self._answer(incident_get(user=signed_in(request.user), pk=int(kwargs["pk"])))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Report through the service: the incident, its alerts and outbox in one transaction."""
@@ -127,25 +128,27 @@ class IncidentViewSet(
         )
         serializer.is_valid(raise_exception=True)
         result = incident_report(
-            actor=request.user,
+            actor=signed_in(request.user),
             data=IncidentCreateSerializer.incident_data(serializer.validated_data),
         )
-        incident = incident_get(user=request.user, pk=result.incident.pk)
+        incident = incident_get(user=signed_in(request.user), pk=result.incident.pk)
         return self._answer(incident, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        incident = incident_get(user=request.user, pk=int(kwargs["pk"]))
+        incident = incident_get(user=signed_in(request.user), pk=int(kwargs["pk"]))
         serializer = IncidentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        incident_update(actor=request.user, incident=incident, **serializer.validated_data)
-        return self._answer(incident_get(user=request.user, pk=incident.pk))
+        incident_update(
+            actor=signed_in(request.user), incident=incident, **serializer.validated_data
+        )
+        return self._answer(incident_get(user=signed_in(request.user), pk=incident.pk))
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the alerts the caller received, newest first")),
     retrieve=extend_schema(summary=_("Show an alert the caller received")),
 )
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[Alert]):
     """Alerts sent to the caller (or, for a partner system, to its agency's webhooks)."""
 
     serializer_class = AlertSerializer
@@ -159,7 +162,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVi
     }
 
     def get_queryset(self) -> QuerySet[Alert]:
-        return alert_list(user=self.request.user)
+        return alert_list(user=signed_in(self.request.user))
 
     @extend_schema(
         summary=_("Acknowledge an alert: you will act, escalation stops"),
@@ -169,9 +172,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedVi
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str) -> Response:
-        alert = alert_get(user=request.user, pk=int(pk))
+        alert = alert_get(user=signed_in(request.user), pk=int(pk))
         try:
-            alert = alert_acknowledge(actor=request.user, alert=alert)
+            alert = alert_acknowledge(actor=signed_in(request.user), alert=alert)
         except PermissionDenied as denied:
             raise Http404 from denied
-        return Response(AlertSerializer(alert_get(user=request.user, pk=alert.pk)).data)
+        return Response(AlertSerializer(alert_get(user=signed_in(request.user), pk=alert.pk)).data)

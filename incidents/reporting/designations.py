@@ -1,8 +1,6 @@
 """GBV designations, managed by agency admins: who may see the identifying details of their
 agency's GBV incidents."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +11,7 @@ from protection.accounts.models import Role, User
 from protection.audit import audit_record
 
 
-def gbv_designation_grant(*, actor: Any, user: User, note: str = "") -> GbvDesignation:
+def gbv_designation_grant(*, actor: User, user: User, note: str = "") -> GbvDesignation:
     """Allow the user to see identifying details of their agency's GBV incidents; audited."""
     if not actor.is_superuser and not (
         access.agency_of(actor) is not None
@@ -39,7 +37,7 @@ def gbv_designation_grant(*, actor: Any, user: User, note: str = "") -> GbvDesig
     return designation
 
 
-def gbv_designation_revoke(*, actor: Any, user: User) -> bool:
+def gbv_designation_revoke(*, actor: User, user: User) -> bool:
     """Withdraw the user's GBV designation; return whether there was one. Audited."""
     if not actor.is_superuser and not (
         access.agency_of(actor) is not None

@@ -9,11 +9,12 @@ incidents.reporting.timeline.
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from cases.models import DisplacedPerson, ProtectionCase
 from incidents.filters import IncidentFilter
 from incidents.models import (
     Incident,
@@ -32,13 +33,16 @@ from protection.notifications.selectors import webhook_subscriptions_matching
 from protection.notifications.services.outbox import Recipient
 from protection.reads import log_read, page_read
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 PageT = TypeVar("PageT")
 
 # Lists and the map read these relations for every row.
 _LIST_RELATED = ("incident_type", "site")
 
 
-def incident_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
+def incident_list(*, user: "User", filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
     """Return the incidents the user may see, filtered, newest first."""
     queryset = access.incidents_for(user).select_related(*_LIST_RELATED).order_by("-id")
     if filters:
@@ -49,7 +53,7 @@ def incident_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
 
 def incident_page(
     *,
-    user: Any,
+    user: "User",
     incidents: QuerySet[Incident],
     paginate: Callable[[QuerySet[Incident]], PageT],
     purpose: str = AccessPurpose.LIST,
@@ -64,7 +68,7 @@ def incident_page(
     )
 
 
-def incident_get(*, user: Any, pk: int) -> Incident:
+def incident_get(*, user: "User", pk: int) -> Incident:
     """Return one incident the user may see, with what its detail needs, or 404."""
     queryset = access.incidents_for(user).select_related(
         "incident_type", "site", "perpetrator_category", "reported_by", "reporting_agency"
@@ -73,7 +77,7 @@ def incident_get(*, user: Any, pk: int) -> Incident:
 
 
 def incident_views_for(
-    *, user: Any, incidents: list[Incident], purpose: str = AccessPurpose.DETAIL
+    *, user: "User", incidents: list[Incident], purpose: str = AccessPurpose.DETAIL
 ) -> list[IncidentView]:
     """Return the representation of each incident the access policy allows this user.
 
@@ -83,8 +87,8 @@ def incident_views_for(
     `purpose`, in one insert.
     """
     full = [incident for incident in incidents if access.incident_detail_allowed(user, incident)]
-    victims: dict[int, list[Any]] = {incident.pk: [] for incident in full}
-    cases: dict[int, Any] = {}
+    victims: dict[int, list[DisplacedPerson]] = {incident.pk: [] for incident in full}
+    cases: dict[int, ProtectionCase] = {}
     if full:
         links = (
             IncidentVictim.objects.filter(
@@ -132,7 +136,7 @@ def incident_views_for(
 
 
 def incident_view_for(
-    *, user: Any, incident: Incident, purpose: str = AccessPurpose.DETAIL
+    *, user: "User", incident: Incident, purpose: str = AccessPurpose.DETAIL
 ) -> IncidentView:
     """Return the representation of one incident the access policy allows this user; log it."""
     return incident_views_for(user=user, incidents=[incident], purpose=purpose)[0]

@@ -11,7 +11,7 @@ import datetime
 import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -41,6 +41,9 @@ from protection.audit import MASK, audit_record, diff, snapshot
 from protection.dates import age_on
 from protection.notifications.models import WebhookEvent
 from protection.notifications.services.outbox import Content, deliveries_queue
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 # A phone's clock may run a little ahead of the server's.
 _CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -151,7 +154,7 @@ def _tally(victims: Sequence[DisplacedPerson], day: datetime.date) -> dict[str, 
     return tally
 
 
-def _validate(actor: Any, data: IncidentData, now: datetime.datetime) -> None:
+def _validate(actor: "User", data: IncidentData, now: datetime.datetime) -> None:
     """Collect every problem with the report into one ValidationError."""
     errors: dict[str, str] = {}
     if not data.incident_type.active:
@@ -214,7 +217,7 @@ def _audit_changes(incident: Incident, before: dict[str, Any] | None = None) -> 
     return changes
 
 
-def incident_report(*, actor: Any, data: IncidentData) -> IncidentReport:
+def incident_report(*, actor: "User", data: IncidentData) -> IncidentReport:
     """Record an incident, raise its alerts and queue their first deliveries, in one transaction.
 
     Raise ValidationError for bad data (nothing is written) and PermissionDenied when the
@@ -294,7 +297,7 @@ _UPDATABLE = ("status", "verification", "actions_taken")
 
 def incident_update(
     *,
-    actor: Any,
+    actor: "User",
     incident: Incident,
     status: str | None = None,
     verification: str | None = None,

@@ -2,7 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Cast
@@ -11,6 +11,9 @@ from incidents.models import Alert, Incident
 from protection.audit import object_type_of
 from protection.models import AuditEvent
 from protection.notifications.models import Delivery
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class TimelineEntry:
     kind: str
     alert_id: int | None = None
     delivery: Delivery | None = None
-    actor: Any = None
+    actor: "User | None" = None
     details: dict[str, Any] = field(default_factory=dict)
 
 

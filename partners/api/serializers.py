@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from camps.models import Site
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(serializers.ModelSerializer[PartnerAgency]):
     """An active agency: who it is, what it does, whom to contact."""
 
     type = serializers.ChoiceField(
@@ -56,7 +56,7 @@ class AgencySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(serializers.ModelSerializer[Service]):
     """A service of the referral directory: who offers what, where, and whether it takes cases."""
 
     agency_name = serializers.CharField(source="agency", read_only=True)
@@ -92,14 +92,14 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class AgencySiteField(serializers.PrimaryKeyRelatedField):
+class AgencySiteField(serializers.PrimaryKeyRelatedField[Site]):
     """A site id among the sites where the caller's agency works."""
 
     def get_queryset(self) -> "QuerySet[Site]":
         return access.sites_for(self.context["request"].user)
 
 
-class ServiceWriteSerializer(serializers.Serializer):
+class ServiceWriteSerializer(serializers.Serializer[None]):
     """What an agency records about a service it offers."""
 
     name = serializers.CharField(max_length=200)
@@ -128,7 +128,7 @@ class ServiceUpdateSerializer(ServiceWriteSerializer):
     )
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(serializers.ModelSerializer[DataSharingAgreement]):
     """A data-sharing agreement between the caller's agency and another one."""
 
     agency_one_name = serializers.CharField(source="agency_one", read_only=True)

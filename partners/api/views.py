@@ -28,6 +28,7 @@ from partners.selectors import ServiceFilter, service_get, service_list
 from partners.services import service_create, service_update
 from protection import access
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 
 
@@ -48,7 +49,9 @@ class AgencyFilter(django_filters.FilterSet):
     list=extend_schema(summary=_("List the active agencies")),
     retrieve=extend_schema(summary=_("Show one active agency")),
 )
-class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class AgencyViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[PartnerAgency]
+):
     """The directory of partner agencies taking part in the response."""
 
     serializer_class = AgencySerializer
@@ -80,7 +83,7 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
         responses={200: ServiceSerializer},
     ),
 )
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[Service]):
     """Services partners offer (health, GBV response, legal aid, ...), to refer people to."""
 
     serializer_class = ServiceSerializer
@@ -96,10 +99,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protected
 
     def get_queryset(self) -> QuerySet[Service]:
         """Return the directory as the caller may read it."""
-        return service_list(user=self.request.user)
+        return service_list(user=signed_in(self.request.user))
 
     def _show(self, service: Service, code: int = status.HTTP_200_OK) -> Response:
-        fresh = service_get(user=self.request.user, pk=service.pk)
+        fresh = service_get(user=signed_in(self.request.user), pk=service.pk)
         return Response(ServiceSerializer(fresh).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -108,7 +111,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protected
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        service = service_create(actor=request.user, **serializer.validated_data)
+        service = service_create(actor=signed_in(request.user), **serializer.validated_data)
         return self._show(service, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -120,7 +123,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protected
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         sites = changes.pop("sites", None)
-        service_update(actor=request.user, service=service, changes=changes, sites=sites)
+        service_update(actor=signed_in(request.user), service=service, changes=changes, sites=sites)
         return self._show(service)
 
 
@@ -142,7 +145,9 @@ class AgreementFilter(django_filters.FilterSet):
     list=extend_schema(summary=_("List the data-sharing agreements of the caller's agency")),
     retrieve=extend_schema(summary=_("Show one data-sharing agreement of the caller's agency")),
 )
-class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class AgreementViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[DataSharingAgreement]
+):
     """Agreements that let the caller's agency share personal data with another, and for what.
 
     A referral carrying personal data needs one in force, covering the referral purpose and

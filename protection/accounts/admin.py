@@ -11,7 +11,7 @@ save_model calls its services, which audit every change.
 
 import contextvars
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -38,10 +38,19 @@ from protection.accounts.services import (
     user_validate,
     users_manageable_by,
 )
-from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin
+from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin, acting_user
+
+if TYPE_CHECKING:
+    from knox.models import AuthToken as Token  # noqa: F401  (APIKeyAdmin's type argument)
+
+    # The stubs make Django's password form generic in the user model; Django's class is not
+    # subscriptable at run time, so only the type checker sees it parameterised.
+    _PasswordChangeForm = AdminPasswordChangeForm[User]
+else:
+    _PasswordChangeForm = AdminPasswordChangeForm
 
 # Who is setting a password in the admin's password view (its form is built without the request).
-_password_actor: contextvars.ContextVar[Any] = contextvars.ContextVar(
+_password_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar(
     "admin_password_actor", default=None
 )
 
@@ -61,7 +70,7 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ("username", "agency", "role")
 
 
-class UserChangeForm(DjangoUserChangeForm):
+class UserChangeForm(DjangoUserChangeForm[User]):
     """Change an account; only a superuser may be without an agency."""
 
     class Meta(DjangoUserChangeForm.Meta):  # type: ignore[name-defined]
@@ -75,13 +84,15 @@ class UserChangeForm(DjangoUserChangeForm):
             self.fields["agency"].required = False
 
 
-class PasswordSetForm(AdminPasswordChangeForm):
+class PasswordSetForm(_PasswordChangeForm):
     """Set another account's password through user_password_set, which audits it masked."""
 
-    def save(self, commit: bool = True) -> Any:
+    def save(self, commit: bool = True) -> User:
         usable = self.cleaned_data.get("set_usable_password", True)
+        actor = _password_actor.get()
+        assert actor is not None  # UserAdmin.user_change_password sets it around the form
         return user_password_set(
-            actor=_password_actor.get(),
+            actor=actor,
             user=self.user,
             new_password=self.cleaned_data["password1"] if usable else None,
         )
@@ -98,7 +109,7 @@ def _without(fieldsets: Any, names: Sequence[str]) -> list[tuple[Any, dict[str, 
 
 
 @admin.register(User)
-class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
+class UserAdmin(ServiceModelAdmin[User], DjangoUserAdmin[User]):
     """Accounts with their agency and role, written through protection.accounts.services."""
 
     form = UserChangeForm
@@ -134,26 +145,26 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     actions = ["deactivate"]
 
-    def _actor(self, request: HttpRequest) -> Any:
-        return request.user
+    def _actor(self, request: HttpRequest) -> User:
+        return acting_user(request)
 
     def _is_superuser(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        manageable = users_manageable_by(request.user).values("pk")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        manageable = users_manageable_by(acting_user(request)).values("pk")
         return super().get_queryset(request).filter(pk__in=manageable)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_superuser(request) or is_agency_admin(request.user)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return self.has_change_permission(request, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self.has_module_permission(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         if self._is_superuser(request):
             return True
         if not is_agency_admin(request.user):
@@ -162,17 +173,17 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
             obj.agency_id == self._actor(request).agency_id and not obj.is_superuser
         )
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         # Nobody deletes an account: the audit trail points to it. Deactivate it instead.
         return False
 
-    def get_list_filter(self, request: HttpRequest) -> Any:
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters = list(super().get_list_filter(request))
         if not self._is_superuser(request):
             filters = [f for f in filters if f not in ("agency", "is_superuser")]
         return filters
 
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if self._is_superuser(request):
             return fieldsets
@@ -180,28 +191,28 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
 
     def formfield_for_foreignkey(
         self, db_field: "models.ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
-    ) -> Any:
+    ) -> "forms.ModelChoiceField[Any] | None":
         if db_field.name == "agency" and not self._is_superuser(request):
-            kwargs["queryset"] = User.agency.get_queryset().filter(
-                pk=self._actor(request).agency_id
-            )
-            kwargs["initial"] = self._actor(request).agency_id
+            agency_id = self._actor(request).agency_id
+            assert agency_id is not None  # only a superuser is without an agency
+            kwargs["queryset"] = User.agency.get_queryset().filter(pk=agency_id)
+            kwargs["initial"] = agency_id
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(
         self, db_field: "models.Field[Any, Any]", request: HttpRequest, **kwargs: Any
-    ) -> Any:
+    ) -> forms.Field | None:
         if db_field.name == "preferred_language":
             return forms.ChoiceField(
                 label=db_field.verbose_name, choices=_language_choices(), required=False
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(self, request: HttpRequest, form: forms.ModelForm[User]) -> None:
         data = form.cleaned_data
         stored = User.objects.filter(pk=form.instance.pk).first() if form.instance.pk else None
         user_validate(
-            actor=request.user,
+            actor=acting_user(request),
             user=form.instance,
             before=stored,
             groups=data["groups"] if "groups" in form.changed_data else None,
@@ -210,12 +221,14 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
             ),
         )
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool
+    ) -> None:
         data = form.cleaned_data
         if not change:
             usable = data.get("set_usable_password", True)
             created = user_create(
-                actor=request.user,
+                actor=acting_user(request),
                 username=data["username"],
                 agency=data.get("agency"),
                 role=data["role"],
@@ -225,7 +238,7 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
             return
         changed = set(form.changed_data)
         user_update(
-            actor=request.user,
+            actor=acting_user(request),
             user=obj,
             changes={name: data[name] for name in USER_FIELDS if name in changed},
             groups=data["groups"] if "groups" in changed else None,
@@ -235,7 +248,7 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        token = _password_actor.set(request.user)
+        token = _password_actor.set(acting_user(request))
         try:
             response: HttpResponse = super().user_change_password(request, id, form_url)
         finally:
@@ -243,14 +256,14 @@ class UserAdmin(ServiceModelAdmin, DjangoUserAdmin):
         return response
 
     @admin.action(description=_("Deactivate selected users"), permissions=["change"])
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         """Stop the accounts from signing in and revoke their API keys."""
         count = 0
         for user in queryset:
             if not user.is_active:
                 continue
             try:
-                user_deactivate(actor=request.user, user=user)
+                user_deactivate(actor=acting_user(request), user=user)
             except PermissionDenied:
                 reason = str(_("you may not manage this account."))
             except ValidationError as error:
@@ -279,7 +292,7 @@ if admin.site.is_registered(AuthToken):
 
 
 @admin.register(AuthToken)
-class APIKeyAdmin(ReadOnlyModelAdmin):
+class APIKeyAdmin(ReadOnlyModelAdmin["Token"]):
     """API keys, read-only: users create them through the API; deactivating a user revokes."""
 
     list_display = ("user", "created", "expiry")

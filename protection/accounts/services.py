@@ -21,6 +21,7 @@ from knox.models import get_token_model
 from protection import access
 from protection.accounts.models import Role, User
 from protection.accounts.tokens import api_token_issue, api_token_revoke, api_token_revoke_all
+from protection.accounts.types import Viewer
 from protection.audit import audit_record, diff, snapshot
 
 if TYPE_CHECKING:
@@ -58,12 +59,12 @@ USER_FIELDS = (
 SUPERUSER_ONLY = ("is_superuser", "groups", "user_permissions")
 
 
-def is_superuser(user: Any) -> bool:
+def is_superuser(user: "Viewer | None") -> bool:
     """Return whether the user is an active platform superuser."""
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
+    return bool(getattr(user, "is_superuser", False) and user is not None and user.is_active)
 
 
-def is_agency_admin(user: Any) -> bool:
+def is_agency_admin(user: "Viewer | None") -> bool:
     """Return whether the user administers their agency's accounts (not a superuser)."""
     return bool(
         user is not None
@@ -76,7 +77,7 @@ def is_agency_admin(user: Any) -> bool:
     )
 
 
-def users_manageable_by(actor: Any) -> QuerySet[User]:
+def users_manageable_by(actor: User) -> QuerySet[User]:
     """Return the accounts the actor may see and change: all, own agency's, or none."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return User.objects.none()
@@ -89,7 +90,7 @@ def users_manageable_by(actor: Any) -> QuerySet[User]:
 
 def user_validate(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     before: User | None,
     groups: Sequence[Group] | None = None,
@@ -155,7 +156,7 @@ def _revoke_tokens(user: User) -> int:
 
 def user_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     agency: "PartnerAgency | None",
     role: str,
@@ -198,7 +199,7 @@ def user_create(
 
 def user_update(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     changes: dict[str, Any],
     groups: Sequence[Group] | None = None,
@@ -248,12 +249,12 @@ def user_update(
     return candidate
 
 
-def user_role_change(*, actor: Any, user: User, role: str) -> User:
+def user_role_change(*, actor: User, user: User, role: str) -> User:
     """Give the account another role (never one's own); audit it as a role change."""
     return user_update(actor=actor, user=user, changes={"role": role}, action="user.role_change")
 
 
-def user_deactivate(*, actor: Any, user: User) -> User:
+def user_deactivate(*, actor: User, user: User) -> User:
     """Stop an account from signing in and revoke its API keys; audit it.
 
     Accounts are deactivated rather than deleted, because the audit trail and the records a
@@ -277,7 +278,7 @@ def user_deactivate(*, actor: Any, user: User) -> User:
     return user
 
 
-def user_password_set(*, actor: Any, user: User, new_password: str | None) -> User:
+def user_password_set(*, actor: User, user: User, new_password: str | None) -> User:
     """Set another account's password (already validated; None disables it); audit it, masked."""
     if not users_manageable_by(actor).filter(pk=user.pk).exists():
         raise PermissionDenied
@@ -293,7 +294,7 @@ def user_password_set(*, actor: Any, user: User, new_password: str | None) -> Us
     return user
 
 
-def user_password_change(*, actor: Any, new_password: str) -> User:
+def user_password_change(*, actor: User, new_password: str) -> User:
     """Set the signed-in user's own new password (already validated) and audit it, masked."""
     user: User = actor
     with transaction.atomic():

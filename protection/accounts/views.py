@@ -6,6 +6,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpResponse, HttpResponseRedirect
 
 from protection.accounts.services import user_password_change
+from protection.accounts.types import signed_in
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -13,7 +14,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         user = user_password_change(
-            actor=self.request.user, new_password=form.cleaned_data["new_password1"]
+            actor=signed_in(self.request.user), new_password=form.cleaned_data["new_password1"]
         )
         # Keep this session signed in; other sessions of the account end with the old hash.
         update_session_auth_hash(self.request, user)

@@ -5,7 +5,7 @@ once its cause is fixed. A subscription's secret is shown once, on the page that
 creation or rotation, and never again.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from protection.accounts.services import is_agency_admin, is_superuser
-from protection.admin_services import AgencyAdminsReadOnlyModelAdmin, ServiceModelAdmin
+from protection.admin_services import AgencyAdminsReadOnlyModelAdmin, ServiceModelAdmin, acting_user
 from protection.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -25,6 +25,9 @@ from protection.notifications.models import (
     WebhookSubscription,
 )
 from protection.notifications.services import dead_letters, subscriptions
+
+if TYPE_CHECKING:
+    pass
 
 
 class DeadDeliveryFilter(admin.SimpleListFilter):
@@ -52,7 +55,7 @@ class DeadDeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin):
+class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin[Delivery]):
     """Every notice sent or being sent; filter on dead ones to see why they failed."""
 
     list_display = (
@@ -100,11 +103,11 @@ class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin):
     def has_send_again_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
         queryset = super().get_queryset(request)
         if is_superuser(request.user):
             return queryset
-        user: Any = request.user
+        user = acting_user(request)
         if is_agency_admin(user):
             return queryset.filter(
                 Q(recipient_user__agency_id=user.agency_id)
@@ -115,12 +118,12 @@ class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin):
     @admin.action(
         description=_("Send the selected dead deliveries again"), permissions=["send_again"]
     )
-    def send_again(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         """Reset dead deliveries to pending with fresh attempts, and send them."""
         count = 0
         for delivery in queryset.filter(status=DeliveryStatus.DEAD):
             try:
-                dead_letters.delivery_retry(actor=request.user, delivery=delivery)
+                dead_letters.delivery_retry(actor=acting_user(request), delivery=delivery)
             except (PermissionDenied, ValidationError):
                 continue
             count += 1
@@ -136,7 +139,7 @@ class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin):
         )
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
+class WebhookSubscriptionForm(forms.ModelForm[WebhookSubscription]):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
@@ -148,7 +151,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(ServiceModelAdmin):
+class WebhookSubscriptionAdmin(ServiceModelAdmin[WebhookSubscription]):
     """Partners' URLs; an agency administrator registers their agency's, the secret shown once."""
 
     form = WebhookSubscriptionForm
@@ -161,7 +164,9 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
     actions = ["deactivate", "rotate_secret"]
     ordering = ("-id",)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+    def get_fields(
+        self, request: HttpRequest, obj: WebhookSubscription | None = None
+    ) -> tuple[str, ...]:
         if obj is None:
             return ("url", "events", "sites", "description")
         return (
@@ -177,11 +182,11 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
             "updated_at",
         )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookSubscription]:
         queryset = super().get_queryset(request)
         if is_superuser(request.user):
             return queryset
-        user: Any = request.user
+        user = acting_user(request)
         if is_agency_admin(user):
             return queryset.filter(agency_id=user.agency_id)
         return queryset.none()
@@ -189,44 +194,58 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_superuser(request.user) or is_agency_admin(request.user)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_view_permission(
+        self, request: HttpRequest, obj: WebhookSubscription | None = None
+    ) -> bool:
         return self.has_module_permission(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # The subscription belongs to the agency of the person who registers it.
         return is_agency_admin(request.user)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: WebhookSubscription | None = None
+    ) -> bool:
         if is_superuser(request.user):
             return True
-        user: Any = request.user
+        user = acting_user(request)
         return is_agency_admin(user) and (obj is None or obj.agency_id == user.agency_id)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: WebhookSubscription | None = None
+    ) -> bool:
         # Deliveries keep pointing to a subscription; deactivate it instead.
         return False
 
     def has_rotate_secret_permission(self, request: HttpRequest) -> bool:
         return self.has_change_permission(request)
 
-    def service_validate(self, request: HttpRequest, form: Any) -> None:
+    def service_validate(
+        self, request: HttpRequest, form: forms.ModelForm[WebhookSubscription]
+    ) -> None:
         data = form.cleaned_data
         subscriptions.webhook_subscription_validate(
-            actor=request.user,
+            actor=acting_user(request),
             url=data["url"].strip(),
             events=data["events"],
             sites=list(data["sites"]),
             agency=form.instance.agency if form.instance.pk else None,
         )
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: WebhookSubscription,
+        form: forms.ModelForm[WebhookSubscription],
+        change: bool,
+    ) -> None:
         data = form.cleaned_data
         if change:
             # The form has already written the new values onto obj: give the service the
             # stored row, so that the audit trail records what changed.
             stored = WebhookSubscription.objects.get(pk=obj.pk)
             subscriptions.webhook_subscription_update(
-                actor=request.user,
+                actor=acting_user(request),
                 subscription=stored,
                 url=data["url"],
                 events=data["events"],
@@ -236,7 +255,7 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
             )
             return
         created = subscriptions.webhook_subscription_create(
-            actor=request.user,
+            actor=acting_user(request),
             url=data["url"],
             events=data["events"],
             sites=list(data["sites"]),
@@ -246,14 +265,16 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
         request._webhook_created = created  # type: ignore[attr-defined]
 
     def response_add(
-        self, request: HttpRequest, obj: Any, post_url_continue: Any = None
+        self, request: HttpRequest, obj: WebhookSubscription, post_url_continue: str | None = None
     ) -> HttpResponse:
         created = getattr(request, "_webhook_created", None)
         if created is None:
             return super().response_add(request, obj, post_url_continue)
         return self._secret_page(request, created.subscription, created.secret)
 
-    def _secret_page(self, request: HttpRequest, obj: Any, secret: str) -> HttpResponse:
+    def _secret_page(
+        self, request: HttpRequest, obj: WebhookSubscription, secret: str
+    ) -> HttpResponse:
         """Show the secret on this one response; it is not stored in any message or session."""
         context = {
             **self.admin_site.each_context(request),
@@ -269,12 +290,12 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
         return response
 
     @admin.action(description=_("Deactivate the selected subscriptions"), permissions=["change"])
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
         """Stop calling these URLs; pending deliveries to them are given up."""
         count = 0
         for subscription in queryset.filter(active=True):
             subscriptions.webhook_subscription_update(
-                actor=request.user, subscription=subscription, active=False
+                actor=acting_user(request), subscription=subscription, active=False
             )
             count += 1
         self.message_user(
@@ -287,7 +308,9 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
         )
 
     @admin.action(description=_("Rotate the signing secret"), permissions=["rotate_secret"])
-    def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
+    def rotate_secret(
+        self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]
+    ) -> HttpResponse | None:
         """Give one subscription a new secret and show it once."""
         if queryset.count() != 1:
             self.message_user(
@@ -296,6 +319,6 @@ class WebhookSubscriptionAdmin(ServiceModelAdmin):
             return None
         subscription = queryset.get()
         rotated = subscriptions.webhook_subscription_rotate_secret(
-            actor=request.user, subscription=subscription
+            actor=acting_user(request), subscription=subscription
         )
         return self._secret_page(request, rotated.subscription, rotated.secret)

@@ -1,7 +1,7 @@
 """Reads of the notification machinery: the inbox and its unread count, deliveries of a source,
 and the webhook subscriptions an event goes to."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import QuerySet
@@ -11,19 +11,25 @@ from protection import access
 from protection.audit import object_type_of
 from protection.notifications.models import Delivery, Notification, WebhookSubscription
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
-def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    from camps.models import Site
+    from protection.accounts.models import User
+
+
+def notification_list(*, user: "User", unread_only: bool = False) -> QuerySet[Notification]:
     """Return the user's inbox, newest first."""
     queryset = access.notifications_for(user).order_by("-id")
     return queryset.filter(read_at__isnull=True) if unread_only else queryset
 
 
-def notification_get(*, user: Any, pk: int) -> Notification:
+def notification_get(*, user: "User", pk: int) -> Notification:
     """Return one of the user's notifications, or 404."""
     return get_object_or_404(access.notifications_for(user), pk=pk)
 
 
-def notification_unread_count(*, user: Any) -> int:
+def notification_unread_count(*, user: "User") -> int:
     """Return how many notifications the user has not read (the navigation bar's badge)."""
     return access.notifications_for(user).filter(read_at__isnull=True).count()
 
@@ -41,7 +47,7 @@ def deliveries_of(*, source: models.Model) -> QuerySet[Delivery]:
 
 
 def webhook_subscriptions_matching(
-    *, event: str, site: Any, agencies: Any = None
+    *, event: str, site: "Site | None", agencies: "Iterable[int] | None" = None
 ) -> list[WebhookSubscription]:
     """Return the active subscriptions to `event` that cover `site`, optionally of some agencies.
 

@@ -2,10 +2,11 @@
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.notifications import selectors
 from protection.notifications.services.inbox import notification_mark_read
 from protection.pagination import keyset_page
@@ -15,7 +16,7 @@ PAGE_SIZE = 50
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the user's notifications, 50 at a time, with the unread count."""
     page = keyset_page(
         selectors.notification_list(user=request.user),
@@ -31,7 +32,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and go to what it is about, if it has a page."""
     notification = selectors.notification_get(user=request.user, pk=pk)
     notification_mark_read(actor=request.user, notification=notification)

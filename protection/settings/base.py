@@ -4,7 +4,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Let the generic classes the type stubs describe (ModelAdmin[Site], ModelForm[Service], ...)
+# be subscripted at run time too; it changes nothing else.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PROTECTION_VAR_DIR", BASE_DIR / "var"))

@@ -144,7 +144,7 @@ def test_received_referrals_page_of_50(
 
 
 def test_services_page_of_50(officer_api, agency, site, django_assert_max_num_queries) -> None:
-    supervisor = UserFactory(agency=agency, role="supervisor")
+    supervisor = UserFactory.create(agency=agency, role="supervisor")
     for number in range(50):
         service_create(
             actor=supervisor,

@@ -130,7 +130,7 @@ def test_after_the_last_tier_the_alert_is_exhausted_and_admins_are_told(
     assert alert_escalate(alert_id=alert.pk, now=timezone.now()) is None
     # Someone may still take it on afterwards.
     duty = Delivery.objects.filter(recipient_user__username="duty").first()
-    assert duty is not None
+    assert duty is not None and duty.recipient_user is not None
     assert alert_acknowledge(actor=duty.recipient_user, alert=alert).status == "acknowledged"
 
 

@@ -34,6 +34,7 @@ from cases.models import (
 from cases.registry.forms.choices import RegistryChoices
 from partners.models import PartnerAgency
 from protection import access
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.pages import done, flat_messages, run_service
 
 GET_POST = ["GET", "POST"]
@@ -45,7 +46,7 @@ def _posted(request: HttpRequest) -> Any:
 
 @login_required
 @require_POST
-def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def case_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move the case one stage forward or back; a refusal is shown on the case page."""
     case = case_for_work(request, pk)
     form = TransitionForm(request.POST)
@@ -68,7 +69,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Close the case, or ask a supervisor to approve closing a high- or critical-risk case."""
     case = case_for_work(request, pk)
     needs_approval = workflow.needs_closure_approval(case)
@@ -120,7 +121,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Reopen a closed case for a new assessment."""
     case = case_for_work(request, pk)
     form = ReasonForm(_posted(request), label=_("Why is the case reopened?"))
@@ -147,7 +148,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assessment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record an assessment: risks, specific needs, safety, and the person's wishes."""
     case = case_for_work(request, pk)
     person = case.primary_person
@@ -182,7 +183,7 @@ def case_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def case_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add an action to the case plan."""
     case = case_for_work(request, pk)
     form = ActionAddForm(
@@ -218,7 +219,7 @@ def case_action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def case_action_update(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -> HttpResponse:
     """Move a plan action along, or give it a new due date."""
     case = case_for_work(request, pk)
     action = get_object_or_404(CaseAction.objects.filter(case=case), pk=action_pk)
@@ -247,7 +248,7 @@ def case_action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
 
 @login_required
 @require_http_methods(GET_POST)
-def case_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def case_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a follow-up contact with the person."""
     case = case_for_work(request, pk)
     form = FollowUpForm(_posted(request))
@@ -276,7 +277,7 @@ def case_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Write a note on the case."""
     case = case_for_work(request, pk)
     form = NoteForm(_posted(request))
@@ -302,7 +303,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give the case to another case worker of the agency (supervisors only)."""
     case = case_for_work(request, pk)
     if not access.supervises_case(request.user, case):
@@ -334,7 +335,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(GET_POST)
-def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def case_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Hand the case to another agency (supervisors only)."""
     case = case_for_work(request, pk)
     if not access.supervises_case(request.user, case):

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from cases.casework.forms.case import ReasonForm
 from cases.models import ApprovalKind, CaseApproval, SharedField
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.pages import PAGE_SIZE, done, flat_messages, run_service
 
 
@@ -33,7 +34,9 @@ def _reject_form(data: Any = None, prefix: str | None = None) -> ReasonForm:
 
 
 def _queue_page(
-    request: HttpRequest, failed: dict[int, ReasonForm] | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    failed: dict[int, ReasonForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     rows = list(selectors.approval_queue(user=request.user)[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
@@ -67,20 +70,20 @@ def _queue_page(
 
 @login_required
 @require_GET
-def approval_queue(request: HttpRequest) -> HttpResponse:
+def approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the requests waiting for the user's decision, oldest first."""
     access.require(request.user, Action.SUPERVISE_CASES)
     return _queue_page(request)
 
 
-def _get(request: HttpRequest, pk: int) -> CaseApproval:
+def _get(request: AuthenticatedHttpRequest, pk: int) -> CaseApproval:
     access.require(request.user, Action.SUPERVISE_CASES)
     return selectors.approval_get(user=request.user, pk=pk)
 
 
 @login_required
 @require_POST
-def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approval_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Approve a request: the case closes, or the referral is sent."""
     approval = _get(request, pk)
     try:
@@ -98,7 +101,7 @@ def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def approval_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def approval_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Reject a request with the reason; a rejected referral is cancelled, never sent."""
     approval = _get(request, pk)
     form = _reject_form(request.POST, prefix=f"a{approval.pk}")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,6 +15,7 @@ from cases.casework.views.common import TimelineWords, case_url
 from cases.models import ActionStatus, CaseStatus, ProtectionCase
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.pages import add_service_errors, done
 
 # The workflow's stages in order, to tell a step forward from a step back.
@@ -29,7 +30,7 @@ STAGES: list[str] = [
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_open(request: HttpRequest, pk: int) -> HttpResponse:
+def case_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open a protection case for a registered person of the user's agency."""
     access.require(request.user, Action.MANAGE_CASES)
     agency = access.agency_of(request.user)
@@ -88,7 +89,7 @@ def _moves(case: ProtectionCase) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show the whole case file with its timeline; the selector logs the case and its people."""
     access.require(request.user, Action.VIEW_CASES)
     case = selectors.case_get(user=request.user, pk=pk)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,13 +12,14 @@ from cases.casework import selectors
 from cases.casework.forms.lists import CaseloadForm
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.pages import PAGE_SIZE, keyset_pager
 from protection.reads import list_purpose
 
 
 @login_required
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List my open cases (a supervisor: the agency's), 50 at a time, flagging what is late."""
     access.require(request.user, Action.VIEW_CASES)
     supervisor = access.can(request.user, Action.SUPERVISE_CASES)

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -38,6 +38,7 @@ from partners import selectors as directory
 from partners.models import Sector
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.pages import PAGE_SIZE, done, flat_messages, keyset_pager, run_service
 
 
@@ -102,7 +103,7 @@ def _shared_words(items: list[SharedItem]) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
+def case_refer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Refer the case to a service from the directory, sharing only what the officer ticks."""
     case = case_for_work(request, pk)
     sectors = list(Sector.objects.filter(active=True).order_by("sort_order", "code"))
@@ -160,7 +161,9 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _referral_list(request: HttpRequest, *, received: bool, template: str) -> HttpResponse:
+def _referral_list(
+    request: AuthenticatedHttpRequest, *, received: bool, template: str
+) -> HttpResponse:
     """Render a page of the referrals sent (or received), filtered as the request asks."""
     form = ReferralListForm(request.GET, received=received)
     page = None
@@ -179,7 +182,7 @@ def _referral_list(request: HttpRequest, *, received: bool, template: str) -> Ht
 
 @login_required
 @require_GET
-def referral_sent_list(request: HttpRequest) -> HttpResponse:
+def referral_sent_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the referrals made from the cases the user may see, newest first."""
     access.require(request.user, Action.VIEW_CASES)
     return _referral_list(
@@ -188,7 +191,7 @@ def referral_sent_list(request: HttpRequest) -> HttpResponse:
 
 
 def _sent_page(
-    request: HttpRequest, referral: Referral, form: ReasonForm, status: int = 200
+    request: AuthenticatedHttpRequest, referral: Referral, form: ReasonForm, status: int = 200
 ) -> HttpResponse:
     for text in form.non_field_errors():  # e.g. cancelling a referral finished meanwhile
         messages.error(request, str(text))
@@ -212,7 +215,7 @@ def _cancel_form(data: Any = None) -> ReasonForm:
 
 @login_required
 @require_GET
-def referral_sent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_sent_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show a referral as it was sent: consent, what was shared, and the partner's answer."""
     access.require(request.user, Action.VIEW_CASES)
     referral = selectors.referral_sent_get(user=request.user, pk=pk)
@@ -221,7 +224,7 @@ def referral_sent_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Withdraw a referral that is not finished."""
     access.require(request.user, Action.MANAGE_CASES)
     referral = selectors.referral_sent_get(user=request.user, pk=pk)
@@ -245,14 +248,14 @@ def referral_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def referral_inbox(request: HttpRequest) -> HttpResponse:
+def referral_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the referrals sent to the user's agency: waiting ones first in mind, late flagged."""
     access.require(request.user, Action.RESPOND_REFERRALS)
     return _referral_list(request, received=True, template="cases/casework/referral_inbox.html")
 
 
 def _received_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     decline_form: ReasonForm | None = None,
@@ -289,7 +292,7 @@ def _decline_form(data: Any = None) -> ReasonForm:
 
 @login_required
 @require_GET
-def referral_received_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_received_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show a referral sent to the user's agency: only its own facts and what was shared."""
     access.require(request.user, Action.RESPOND_REFERRALS)
     return _received_page(request, pk)
@@ -297,7 +300,7 @@ def referral_received_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, Action.RESPOND_REFERRALS)
     # Not shown here: the page it leads back to reads (and logs) the referral.
     referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
@@ -312,7 +315,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _received_answer(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     form: ReasonForm | OutcomeForm,
@@ -337,7 +340,7 @@ def _received_answer(
 
 @login_required
 @require_POST
-def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = _decline_form(request.POST)
     return _received_answer(
         request,
@@ -352,7 +355,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def referral_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST)
     return _received_answer(
         request,

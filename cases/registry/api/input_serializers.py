@@ -4,7 +4,7 @@ Inputs are checked for shape here and for meaning by cases.registry.services, wh
 reach the client under the same names as these inputs.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +28,12 @@ from cases.registry.records import PersonData
 from protection import access
 from protection.bounds import AGE_MAX
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleSiteField(serializers.PrimaryKeyRelatedField):
+class VisibleSiteField(serializers.PrimaryKeyRelatedField[Site]):
     """A site id among the sites of the caller's agency; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[Site]:
@@ -38,14 +41,14 @@ class VisibleSiteField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleHouseholdField(serializers.PrimaryKeyRelatedField):
+class VisibleHouseholdField(serializers.PrimaryKeyRelatedField[Household]):
     """A household id among those the caller sees; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[Household]:
         return access.households_for(self.context["request"].user)
 
 
-def _country_field(help_text: Any) -> serializers.SlugRelatedField:
+def _country_field(help_text: "StrOrPromise") -> serializers.SlugRelatedField[Country]:
     return serializers.SlugRelatedField(
         slug_field="code",
         queryset=Country.objects.all(),
@@ -55,7 +58,7 @@ def _country_field(help_text: Any) -> serializers.SlugRelatedField:
     )
 
 
-def needs_field() -> serializers.SlugRelatedField:
+def needs_field() -> serializers.SlugRelatedField[SpecificNeed]:
     """Return the field of UNHCR specific-needs codes (the registry's and the plan's)."""
     return serializers.SlugRelatedField(
         slug_field="code",
@@ -78,7 +81,7 @@ def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-class PersonInputSerializer(serializers.Serializer):
+class PersonInputSerializer(serializers.Serializer[None]):
     """One person being registered; the service checks dates, ages and codes together."""
 
     given_name = serializers.CharField(max_length=100)
@@ -138,7 +141,7 @@ class PersonInputSerializer(serializers.Serializer):
         return PersonData(**{name: value for name, value in values.items() if value is not None})
 
 
-class HouseholdCreateSerializer(serializers.Serializer):
+class HouseholdCreateSerializer(serializers.Serializer[None]):
     """A household and its members, registered together at one site."""
 
     site = VisibleSiteField(help_text=_("Id of a site of the caller's agency."))
@@ -157,7 +160,7 @@ class PersonCreateSerializer(PersonInputSerializer):
     household = VisibleHouseholdField(help_text=_("Id of a household the caller can see."))
 
 
-class PersonUpdateSerializer(serializers.Serializer):
+class PersonUpdateSerializer(serializers.Serializer[None]):
     """The details of a person that may change; send only those that do (PATCH)."""
 
     given_name = serializers.CharField(max_length=100)
@@ -192,7 +195,7 @@ class PersonUpdateSerializer(serializers.Serializer):
         return _unique(value)
 
 
-class PersonStatusChangeSerializer(serializers.Serializer):
+class PersonStatusChangeSerializer(serializers.Serializer[None]):
     """A change of status: departed, deceased, repatriated, resettled, ..., with the reason."""
 
     status = serializers.ChoiceField(choices=PersonStatus.choices)

@@ -24,7 +24,7 @@ from cases.models import (
 from cases.registry.duplicates import Candidate
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(serializers.ModelSerializer[DisplacedPerson]):
     """A registered person, as the owning agency sees them."""
 
     household_code = serializers.CharField(source="household.code", read_only=True)
@@ -97,7 +97,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(serializers.ModelSerializer[DisplacedPerson]):
     """A member as the household's page lists them."""
 
     displacement_status: serializers.SlugRelatedField[DisplacementStatus] = (
@@ -121,7 +121,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HeadSerializer(serializers.ModelSerializer):
+class HeadSerializer(serializers.ModelSerializer[DisplacedPerson]):
     """The head of a household, named in the household list."""
 
     class Meta:
@@ -130,7 +130,7 @@ class HeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(serializers.ModelSerializer[Household]):
     """A household in a list: where, when, who heads it, how many members."""
 
     site_code = serializers.CharField(source="site.code", read_only=True)
@@ -172,7 +172,7 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         read_only_fields = fields
 
 
-class DuplicateCandidateSerializer(serializers.Serializer):
+class DuplicateCandidateSerializer(serializers.Serializer[Candidate]):
     """A registered person who may be the one being registered."""
 
     id = serializers.IntegerField(source="person.id")
@@ -189,7 +189,7 @@ class DuplicateCandidateSerializer(serializers.Serializer):
     )
 
 
-class DuplicateMemberSerializer(serializers.Serializer):
+class DuplicateMemberSerializer(serializers.Serializer[dict[str, Any]]):
     """The possible matches of one submitted person."""
 
     index = serializers.IntegerField(
@@ -198,7 +198,7 @@ class DuplicateMemberSerializer(serializers.Serializer):
     candidates = DuplicateCandidateSerializer(many=True)
 
 
-class DuplicateConflictSerializer(serializers.Serializer):
+class DuplicateConflictSerializer(serializers.Serializer[dict[str, Any]]):
     """The answer 409: registering would likely create a duplicate; nothing was written."""
 
     detail = serializers.CharField()

@@ -7,7 +7,7 @@ caller's agency may not see answers 404, and a household or site it may not see,
 request body, is answered exactly like one that does not exist: a 400 field error "Invalid pk".
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -50,9 +50,13 @@ from cases.registry.services import (
     person_update,
 )
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 from protection.models import AccessPurpose
 from protection.reads import list_purpose
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
 _DUPLICATES = OpenApiResponse(
     DuplicateConflictSerializer,
@@ -63,7 +67,7 @@ _DUPLICATES = OpenApiResponse(
 )
 
 
-def _conflict(user: Any, found: DuplicatesFound) -> Response:
+def _conflict(user: "User", found: DuplicatesFound) -> Response:
     """Answer 409 with the candidates (the selector logs that the caller was shown them)."""
     candidates = dict(duplicate_candidates(user=user, candidates=found.candidates))
     body = DuplicateConflictSerializer(DuplicateConflictSerializer.body(candidates)).data
@@ -79,7 +83,9 @@ def _conflict(user: Any, found: DuplicatesFound) -> Response:
         responses={201: HouseholdDetailSerializer, 409: _DUPLICATES},
     ),
 )
-class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class HouseholdViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[Household]
+):
     """Households: people who live and eat together, registered together at one site."""
 
     filterset_class = HouseholdFilter
@@ -93,9 +99,11 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
 
     def get_queryset(self) -> QuerySet[Household]:
         """Return the households the caller may see, with their heads and sizes."""
-        return household_list(user=self.request.user).annotate(member_count=Count("members"))
+        return household_list(user=signed_in(self.request.user)).annotate(
+            member_count=Count("members")
+        )
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "create":
             return HouseholdCreateSerializer
         if self.action == "retrieve":
@@ -105,7 +113,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of households; they and the heads named on it are logged as read."""
         page = household_page(
-            user=request.user,
+            user=signed_in(request.user),
             households=self.filter_queryset(self.get_queryset()),
             paginate=self.paginate_queryset,
             purpose=list_purpose(request.query_params),
@@ -115,7 +123,9 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
         return self.get_paginated_response(serializer.data)
 
     def _detail(self, pk: int) -> Household:
-        household = household_get(user=self.request.user, pk=pk, purpose=AccessPurpose.DETAIL)
+        household = household_get(
+            user=signed_in(self.request.user), pk=pk, purpose=AccessPurpose.DETAIL
+        )
         household.member_count = len(household.members.all())  # type: ignore[attr-defined]
         return household
 
@@ -134,14 +144,14 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
         values = serializer.validated_data
         try:
             registration = household_register(
-                actor=request.user,
+                actor=signed_in(request.user),
                 site=values["site"],
                 members=[PersonInputSerializer.person_data(m) for m in values["members"]],
                 address=values.get("address", ""),
                 registered_on=values.get("registered_on"),
             )
         except DuplicatesFound as found:
-            return _conflict(request.user, found)
+            return _conflict(signed_in(request.user), found)
         household = self._detail(registration.household.pk)
         body = HouseholdDetailSerializer(household, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -166,7 +176,9 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protect
         responses={200: PersonSerializer},
     ),
 )
-class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class PersonViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[DisplacedPerson]
+):
     """Registered people: refugees, asylum seekers, IDPs, returnees, stateless, hosts."""
 
     filterset_class = PersonFilter
@@ -184,17 +196,18 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
         """Return the people the caller may see, with what the serializer reads."""
         needs = SpecificNeed.objects.order_by("code")
         return (
-            person_list(user=self.request.user)
+            person_list(user=signed_in(self.request.user))
             .select_related("nationality", "origin_country")
             .prefetch_related(Prefetch("specific_needs", queryset=needs))
         )
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
-        return {
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        by_action: dict[str, type[BaseSerializer[Any]]] = {
             "create": PersonCreateSerializer,
             "partial_update": PersonUpdateSerializer,
             "change_status": PersonStatusChangeSerializer,
-        }.get(self.action or "", PersonSerializer)
+        }
+        return by_action.get(self.action or "", PersonSerializer)
 
     def _show(self, person: DisplacedPerson, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=person.pk)
@@ -205,7 +218,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of people; every person on the page is logged as read, in one insert."""
         page = person_page(
-            user=request.user,
+            user=signed_in(request.user),
             people=self.filter_queryset(self.get_queryset()),
             paginate=self.paginate_queryset,
             purpose=list_purpose(request.query_params),
@@ -216,7 +229,9 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Show a person's record; the selector logs the read."""
-        person = person_get(user=request.user, pk=int(kwargs["pk"]), queryset=self.get_queryset())
+        person = person_get(
+            user=signed_in(request.user), pk=int(kwargs["pk"]), queryset=self.get_queryset()
+        )
         return Response(PersonSerializer(person, context=self.get_serializer_context()).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -229,12 +244,12 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
         household = values.pop("household")
         try:
             person = person_register(
-                actor=request.user,
+                actor=signed_in(request.user),
                 household=household,
                 data=PersonInputSerializer.person_data(values),
             )
         except DuplicatesFound as found:
-            return _conflict(request.user, found)
+            return _conflict(signed_in(request.user), found)
         return self._show(person, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -247,7 +262,10 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
         changes = dict(serializer.validated_data)
         specific_needs = changes.pop("specific_needs", None)
         person_update(
-            actor=request.user, person=person, changes=changes, specific_needs=specific_needs
+            actor=signed_in(request.user),
+            person=person,
+            changes=changes,
+            specific_needs=specific_needs,
         )
         return self._show(person)
 
@@ -261,7 +279,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedV
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         person_status_change(
-            actor=request.user,
+            actor=signed_in(request.user),
             person=person,
             status=values["status"],
             reason=values["reason"],

@@ -17,10 +17,10 @@ MEMBER_ROWS = 3
 MAX_MEMBERS = 30
 
 
-class SiteChoiceField(forms.ModelChoiceField):
+class SiteChoiceField(forms.ModelChoiceField[Site]):
     """A site, shown with its code."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Site) -> str:
         return str(obj)
 
 
@@ -46,7 +46,7 @@ class HouseholdForm(PageForm):
             field.initial = options[0].pk
 
 
-class BaseMemberFormSet(forms.BaseFormSet):
+class BaseMemberFormSet(forms.BaseFormSet[MemberForm]):
     """The members of a household being registered; untouched blank rows are ignored."""
 
     default_error_messages = {
@@ -56,7 +56,7 @@ class BaseMemberFormSet(forms.BaseFormSet):
         ),
     }
 
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
+    def add_fields(self, form: MemberForm, index: int | None) -> None:
         super().add_fields(form, index)
         # A member found to be registered already is left out, and the others registered.
         form.fields[forms.formsets.DELETION_FIELD_NAME].label = _(

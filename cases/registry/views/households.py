@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,7 @@ from cases.registry import selectors, services
 from cases.registry.forms import HouseholdRelocateForm, HouseholdSearchForm
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.audit import audit_events_for
 from protection.pages import add_service_errors, keyset_pager, site_options
 from protection.reads import list_purpose
@@ -26,7 +27,7 @@ ACTION_LABELS = {
 
 @login_required
 @require_GET
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the households the user may see, 50 at a time, by site or code."""
     access.require(request.user, Action.VIEW_PEOPLE)
     form = HouseholdSearchForm(request.GET, sites=site_options(request.user))
@@ -44,7 +45,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show a household: site, shelter, code, members and what happened to it (logged)."""
     access.require(request.user, Action.VIEW_PEOPLE)
     household = selectors.household_get(user=request.user, pk=pk)
@@ -69,7 +70,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_relocate(request: HttpRequest, pk: int) -> HttpResponse:
+def household_relocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move a household and all its members to another open site of the agency."""
     access.require(request.user, Action.EDIT_PEOPLE)
     household = selectors.household_get(user=request.user, pk=pk)

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from cases.registry import selectors, services
 from cases.registry.forms import PersonEditForm, PersonSearchForm, PersonStatusForm, RegistryChoices
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.audit import audit_events_for
 from protection.pages import add_service_errors, keyset_pager, site_options
 from protection.reads import list_purpose
@@ -31,7 +32,7 @@ ACTION_LABELS = {
 
 @login_required
 @require_GET
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search the people the user may see, 50 at a time, logging every row shown."""
     access.require(request.user, Action.VIEW_PEOPLE)
     form = PersonSearchForm(
@@ -95,7 +96,7 @@ def _field_label(name: str) -> Any:
 
 @login_required
 @require_GET
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show everything recorded about a person; log the read."""
     access.require(request.user, Action.VIEW_PEOPLE)
     person = selectors.person_get(user=request.user, pk=pk)
@@ -121,7 +122,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a person's recorded details through person_update."""
     access.require(request.user, Action.EDIT_PEOPLE)
     person = selectors.person_get(user=request.user, pk=pk)
@@ -156,7 +157,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_status(request: HttpRequest, pk: int) -> HttpResponse:
+def person_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record that a person departed, died, was repatriated, resettled or integrated."""
     access.require(request.user, Action.CHANGE_PERSON_STATUS)
     person = selectors.person_get(user=request.user, pk=pk)

@@ -23,6 +23,7 @@ from cases.registry.forms import HouseholdForm, MemberForm, MemberFormSet, Regis
 from cases.registry.forms.households import MAX_MEMBERS, MEMBER_ROWS, BaseMemberFormSet
 from protection import access
 from protection.access import Action
+from protection.accounts.types import AuthenticatedHttpRequest
 from protection.pages import add_service_errors, error_messages
 
 MEMBERS_PREFIX = "members"
@@ -36,7 +37,7 @@ def _requested_rows(request: HttpRequest) -> int:
 
 
 def _show_duplicates(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     data: QueryDict,
     forms: list[MemberForm],
     candidates: dict[int, list[Candidate]],
@@ -82,7 +83,7 @@ def _apply_registration_errors(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_register(request: HttpRequest) -> HttpResponse:
+def household_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a household and its members at one of the agency's open sites."""
     access.require(request.user, Action.REGISTER_PEOPLE)
     sites = access.sites_for(request.user).filter(status=SiteStatus.OPEN).order_by("name")
@@ -146,7 +147,7 @@ def household_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_add_member(request: HttpRequest, pk: int) -> HttpResponse:
+def household_add_member(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add one person to a household (a birth, a late arrival), with the duplicate check."""
     access.require(request.user, Action.REGISTER_PEOPLE)
     household = selectors.household_get(user=request.user, pk=pk)

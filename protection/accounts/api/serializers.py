@@ -20,7 +20,7 @@ class AccountLocked(exceptions.APIException):
     default_code = "account_locked"
 
 
-class TokenLoginSerializer(serializers.Serializer):
+class TokenLoginSerializer(serializers.Serializer[None]):
     """Check a username and password the way the login page does, so failures are counted."""
 
     username = serializers.CharField(max_length=150, help_text=_("The API user's username."))
@@ -62,7 +62,7 @@ class AllowedActionsField(serializers.ReadOnlyField):
         return sorted(str(action) for action in ROLE_ACTIONS.get(value.role, frozenset()))
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(serializers.ModelSerializer[User]):
     """Who the caller is: agency, role and what the role allows."""
 
     full_name = serializers.CharField(source="get_full_name", read_only=True)
@@ -89,7 +89,7 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[dict[str, str]]):
     """A new token, shown once: only its hash is kept."""
 
     token = serializers.CharField(

@@ -28,6 +28,7 @@ from protection.accounts.tokens import (
     api_token_revoke,
     api_token_revoke_all,
 )
+from protection.accounts.types import signed_in
 from protection.api import ErrorSerializer, ProtectionAutoSchema
 
 _TAGS = ["auth"]
@@ -133,4 +134,5 @@ class MeView(APIView):
     @extend_schema(tags=_TAGS, operation_id="auth_me", responses=MeSerializer)
     def get(self, request: Request) -> Response:
         """Describe the signed-in user."""
-        return Response(MeSerializer(request.user, context={"request": request}).data)
+        me = signed_in(request.user)
+        return Response(MeSerializer(me, context={"request": request}).data)

@@ -17,7 +17,7 @@ from protection import access
 from protection.notifications.models import Notification, WebhookEvent, WebhookSubscription
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
     """An item of the caller's inbox."""
 
     unread = serializers.BooleanField(read_only=True)
@@ -38,7 +38,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(serializers.ModelSerializer[WebhookSubscription]):
     """A webhook subscription of the caller's agency (never with its secret)."""
 
     events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
@@ -81,14 +81,14 @@ class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class WorkingSiteField(serializers.PrimaryKeyRelatedField):
+class WorkingSiteField(serializers.PrimaryKeyRelatedField[Site]):
     """A site where the caller's agency works; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[Site]:
         return access.sites_for(self.context["request"].user)
 
 
-class WebhookSubscriptionInputSerializer(serializers.Serializer):
+class WebhookSubscriptionInputSerializer(serializers.Serializer[None]):
     """A URL to call, for which events, for which sites (none: every site)."""
 
     url = serializers.URLField(max_length=500)

@@ -18,6 +18,7 @@ from rest_framework.serializers import BaseSerializer
 
 from protection import access
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 from protection.notifications import selectors
 from protection.notifications.api.serializers import (
@@ -39,7 +40,7 @@ from protection.notifications.services import inbox, subscriptions
         ],
     ),
 )
-class NotificationViewSet(mixins.ListModelMixin, ProtectedViewSet):
+class NotificationViewSet(mixins.ListModelMixin, ProtectedViewSet[Notification]):
     """The caller's own notifications (alerts, escalations, notices of failed deliveries)."""
 
     serializer_class = NotificationSerializer
@@ -49,13 +50,13 @@ class NotificationViewSet(mixins.ListModelMixin, ProtectedViewSet):
 
     def get_queryset(self) -> QuerySet[Notification]:
         unread = self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"}
-        return selectors.notification_list(user=self.request.user, unread_only=unread)
+        return selectors.notification_list(user=signed_in(self.request.user), unread_only=unread)
 
     @extend_schema(summary=_("Mark a notification read"), request=None)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str) -> Response:
-        notification = selectors.notification_get(user=request.user, pk=int(pk))
-        inbox.notification_mark_read(actor=request.user, notification=notification)
+        notification = selectors.notification_get(user=signed_in(request.user), pk=int(pk))
+        inbox.notification_mark_read(actor=signed_in(request.user), notification=notification)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -78,7 +79,7 @@ class WebhookSubscriptionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    ProtectedViewSet,
+    ProtectedViewSet[WebhookSubscription],
 ):
     """Where a partner system receives signed events about the camps it works in."""
 
@@ -100,7 +101,7 @@ class WebhookSubscriptionViewSet(
             .order_by("-id")
         )
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "create":
             return WebhookSubscriptionInputSerializer
         if self.action == "partial_update":
@@ -122,7 +123,7 @@ class WebhookSubscriptionViewSet(
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         created = subscriptions.webhook_subscription_create(
-            actor=request.user,
+            actor=signed_in(request.user),
             url=values["url"],
             events=values["events"],
             sites=values.get("sites", []),
@@ -137,13 +138,13 @@ class WebhookSubscriptionViewSet(
         )
         serializer.is_valid(raise_exception=True)
         subscription = subscriptions.webhook_subscription_update(
-            actor=request.user, subscription=subscription, **serializer.validated_data
+            actor=signed_in(request.user), subscription=subscription, **serializer.validated_data
         )
         return Response(WebhookSubscriptionSerializer(subscription).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         subscriptions.webhook_subscription_update(
-            actor=request.user, subscription=self.get_object(), active=False
+            actor=signed_in(request.user), subscription=self.get_object(), active=False
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -155,6 +156,6 @@ class WebhookSubscriptionViewSet(
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str) -> Response:
         rotated = subscriptions.webhook_subscription_rotate_secret(
-            actor=request.user, subscription=self.get_object()
+            actor=signed_in(request.user), subscription=self.get_object()
         )
         return self._with_secret(rotated, status.HTTP_200_OK)

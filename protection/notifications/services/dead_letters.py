@@ -1,6 +1,6 @@
 """Dead letters: tell the admins that a delivery was given up, and let them send it again."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,10 +22,14 @@ from protection.notifications.services.outbox import (
     language_of,
 )
 
+if TYPE_CHECKING:
+    from partners.models import PartnerAgency
+    from protection.accounts.models import User
+
 DEAD_EVENT = "delivery.dead"
 
 
-def _agency_of_delivery(delivery: Delivery) -> Any:
+def _agency_of_delivery(delivery: Delivery) -> "PartnerAgency | None":
     if delivery.subscription is not None:
         return delivery.subscription.agency
     user = delivery.recipient_user
@@ -72,7 +76,7 @@ def dead_letter_notify(delivery: Delivery) -> None:
     )
 
 
-def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
+def delivery_retry(*, actor: "User", delivery: Delivery) -> Delivery:
     """Give a dead delivery a fresh set of attempts (after its cause was fixed); audited."""
     agency = _agency_of_delivery(delivery)
     allowed = getattr(actor, "is_superuser", False) or (

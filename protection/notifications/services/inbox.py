@@ -1,6 +1,6 @@
 """The inbox: mark in-app notifications read, one or all of those about a source."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -12,8 +12,11 @@ from protection.notifications.models import (
     Notification,
 )
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
 
-def notification_mark_read(*, actor: Any, notification: Notification) -> Notification:
+
+def notification_mark_read(*, actor: "User", notification: Notification) -> Notification:
     """Mark one of the actor's notifications read (reading twice keeps the first time)."""
     if not access.notifications_for(actor).filter(pk=notification.pk).exists():
         raise PermissionDenied
@@ -24,7 +27,7 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
     return notification
 
 
-def notifications_mark_read_for(*, actor: Any, source: models.Model) -> int:
+def notifications_mark_read_for(*, actor: "User", source: models.Model) -> int:
     """Mark read every notification of the actor about `source`; return how many changed."""
     return (
         access.notifications_for(actor)

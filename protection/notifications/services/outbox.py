@@ -9,7 +9,7 @@ sweeper (services.sweeper) sends them later.
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -21,6 +21,9 @@ from protection.notifications.models import (
 )
 from protection.notifications.queue import delivery_send_enqueue
 
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,13 +32,14 @@ class Recipient:
     """Who receives one delivery: a user (in-app, email) or a webhook subscription."""
 
     channel: str
-    user: Any = None
+    user: "User | None" = None
     subscription: WebhookSubscription | None = None
 
     @property
     def reference(self) -> str:
         if self.subscription is not None:
             return f"s{self.subscription.pk}"
+        assert self.user is not None  # a recipient is a subscription or a user
         return f"u{self.user.pk}"
 
 
@@ -54,7 +58,7 @@ def delivery_key(*, source: models.Model, occasion: str, recipient: Recipient) -
     )
 
 
-def language_of(user: Any) -> str:
+def language_of(user: "User | None") -> str:
     """Return the language to write to this user in."""
     preferred = getattr(user, "preferred_language", "") or ""
     known = {code for code, _name in settings.LANGUAGES}

@@ -5,7 +5,7 @@ Every write is audited; the secret is shown once, when it is made (`Subscription
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,6 +22,10 @@ from protection.notifications.models import (
     WebhookSubscription,
 )
 
+if TYPE_CHECKING:
+    from partners.models import PartnerAgency
+    from protection.accounts.models import User
+
 
 @dataclass(frozen=True)
 class SubscriptionWithSecret:
@@ -35,7 +39,12 @@ _AUDITED_SUBSCRIPTION_FIELDS = ["url", "events", "description", "active", "agenc
 
 
 def webhook_subscription_validate(
-    *, actor: Any, url: str, events: Sequence[str], sites: Sequence[Any], agency: Any = None
+    *,
+    actor: "User",
+    url: str,
+    events: Sequence[str],
+    sites: Sequence[Site],
+    agency: "PartnerAgency | None" = None,
 ) -> None:
     """Raise ValidationError for a subscription's bad values (the admin's form calls it too)."""
     errors: dict[str, str] = {}
@@ -49,6 +58,9 @@ def webhook_subscription_validate(
         errors["events"] = _("Unknown events: %(events)s.") % {"events": ", ".join(unknown)}
     # The sites must be sites the subscribing agency works in.
     agency = agency or actor.agency
+    # Only a superuser has no agency; the admin's add form by one would stop here (as before,
+    # when this line raised AttributeError).
+    assert agency is not None
     working = Q(managing_agency_id=agency.pk) | Q(operating_agencies=agency.pk)
     visible = set(
         Site.objects.filter(working, pk__in=[s.pk for s in sites]).values_list("pk", flat=True)
@@ -61,10 +73,10 @@ def webhook_subscription_validate(
 
 def webhook_subscription_create(
     *,
-    actor: Any,
+    actor: "User",
     url: str,
     events: Sequence[str],
-    sites: Sequence[Any] = (),
+    sites: Sequence[Site] = (),
     description: str = "",
 ) -> SubscriptionWithSecret:
     """Register a URL of the actor's agency for events; return it with its secret, once."""
@@ -72,9 +84,11 @@ def webhook_subscription_create(
     url = url.strip()
     webhook_subscription_validate(actor=actor, url=url, events=events, sites=sites)
     secret = webhooks.new_secret()
+    agency = actor.agency
+    assert agency is not None  # the role check above needs an active agency
     with transaction.atomic():
         subscription = WebhookSubscription.objects.create(
-            agency=actor.agency,
+            agency=agency,
             url=url,
             events=sorted(set(events)),
             description=description.strip(),
@@ -91,7 +105,7 @@ def webhook_subscription_create(
     return SubscriptionWithSecret(subscription=subscription, secret=secret)
 
 
-def _may_manage(actor: Any, subscription: WebhookSubscription) -> bool:
+def _may_manage(actor: "User", subscription: WebhookSubscription) -> bool:
     """Return whether the actor manages this subscription: its agency's managers, superusers."""
     if getattr(actor, "is_superuser", False) and actor.is_active:
         return True
@@ -100,11 +114,11 @@ def _may_manage(actor: Any, subscription: WebhookSubscription) -> bool:
 
 def webhook_subscription_update(
     *,
-    actor: Any,
+    actor: "User",
     subscription: WebhookSubscription,
     url: str | None = None,
     events: Sequence[str] | None = None,
-    sites: Sequence[Any] | None = None,
+    sites: Sequence[Site] | None = None,
     description: str | None = None,
     active: bool | None = None,
 ) -> WebhookSubscription:
@@ -144,7 +158,7 @@ def webhook_subscription_update(
 
 
 def webhook_subscription_rotate_secret(
-    *, actor: Any, subscription: WebhookSubscription
+    *, actor: "User", subscription: WebhookSubscription
 ) -> SubscriptionWithSecret:
     """Replace the signing secret; return the new one, once. Old signatures stop verifying."""
     if not _may_manage(actor, subscription):

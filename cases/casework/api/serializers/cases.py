@@ -21,6 +21,7 @@ from cases.casework.api.serializers.plan import (
     FollowUpSerializer,
 )
 from cases.casework.api.serializers.referrals import CaseReferralSerializer
+from cases.casework.timeline import TimelineEntry
 from cases.models import (
     ApprovalKind,
     ApprovalStatus,
@@ -36,7 +37,7 @@ from cases.models import (
 from partners.models import PartnerAgency
 
 
-class PersonRefSerializer(serializers.ModelSerializer):
+class PersonRefSerializer(serializers.ModelSerializer[DisplacedPerson]):
     """A registered person named in a case."""
 
     full_name = serializers.CharField(read_only=True)
@@ -47,7 +48,7 @@ class PersonRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(serializers.ModelSerializer[ProtectionCase]):
     """A case in a caseload: whose it is, how at risk, where it stands, what is overdue."""
 
     primary_person = PersonRefSerializer(read_only=True)
@@ -95,7 +96,7 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
+class ApprovalSerializer(serializers.ModelSerializer[CaseApproval]):
     """A decision waiting for (or taken by) a supervisor of the case's agency."""
 
     kind = serializers.ChoiceField(choices=ApprovalKind.choices, read_only=True)
@@ -163,7 +164,7 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
 
-class CaseTransferredSerializer(serializers.ModelSerializer):
+class CaseTransferredSerializer(serializers.ModelSerializer[ProtectionCase]):
     """A case handed to another agency: the caller may no longer see it."""
 
     class Meta:
@@ -172,7 +173,7 @@ class CaseTransferredSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+class TimelineEntrySerializer(serializers.Serializer[TimelineEntry]):
     """One thing that happened to the case, read from the audit trail."""
 
     at = serializers.DateTimeField()
@@ -189,7 +190,7 @@ class TimelineEntrySerializer(serializers.Serializer):
     )
 
 
-class CaseOpenSerializer(serializers.Serializer):
+class CaseOpenSerializer(serializers.Serializer[None]):
     """Open a case for a registered person of the caller's agency."""
 
     person = VisiblePersonField(help_text=_("Id of the person at risk."))
@@ -222,7 +223,7 @@ class CaseOpenSerializer(serializers.Serializer):
     )
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(serializers.Serializer[None]):
     """What may change on an open case; send only what changes (PATCH)."""
 
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
@@ -233,7 +234,7 @@ class CaseUpdateSerializer(serializers.Serializer):
     linked_persons = VisiblePersonField(many=True)
 
 
-class CaseTransitionSerializer(serializers.Serializer):
+class CaseTransitionSerializer(serializers.Serializer[None]):
     """Move the case to the next stage of the workflow, or one stage back."""
 
     status = serializers.ChoiceField(
@@ -245,7 +246,7 @@ class CaseTransitionSerializer(serializers.Serializer):
     )
 
 
-class CaseCloseSerializer(serializers.Serializer):
+class CaseCloseSerializer(serializers.Serializer[None]):
     """Close a case (or ask to) with its reason, and the durable solution if one was reached."""
 
     reason = serializers.ChoiceField(choices=ClosureReason.choices)

@@ -15,6 +15,7 @@ from cases.models import (
 from partners.models import Service
 from protection import access
 from protection.accounts.models import User
+from protection.accounts.types import Viewer
 
 
 def blank_choice(choices: Any) -> serializers.ChoiceField:
@@ -28,12 +29,13 @@ def name_of(source: str) -> serializers.CharField:
     return serializers.CharField(source=source, read_only=True, allow_null=True)
 
 
-def caller(field: serializers.Field) -> Any:
+def caller(field: "serializers.Field[Any, Any, Any, Any]") -> "Viewer":
+    """Return who is asking: the user of the request in the field's context."""
     return field.context["request"].user
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+class VisiblePersonField(serializers.PrimaryKeyRelatedField[DisplacedPerson]):
     """A person id among those the caller sees; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[DisplacedPerson]:
@@ -41,7 +43,7 @@ class VisiblePersonField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class AgencyUserField(serializers.PrimaryKeyRelatedField):
+class AgencyUserField(serializers.PrimaryKeyRelatedField[User]):
     """A user id of the caller's agency; the service says whether they may take the work."""
 
     def get_queryset(self) -> QuerySet[User]:
@@ -52,7 +54,7 @@ class AgencyUserField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleCaseField(serializers.PrimaryKeyRelatedField):
+class VisibleCaseField(serializers.PrimaryKeyRelatedField[ProtectionCase]):
     """A case id among those the caller sees; others are answered as non-existent."""
 
     def get_queryset(self) -> QuerySet[ProtectionCase]:
@@ -62,7 +64,7 @@ class VisibleCaseField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleServiceField(serializers.PrimaryKeyRelatedField):
+class VisibleServiceField(serializers.PrimaryKeyRelatedField[Service]):
     """A service id of the referral directory."""
 
     def get_queryset(self) -> QuerySet[Service]:
@@ -70,14 +72,14 @@ class VisibleServiceField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class SentReferralField(serializers.PrimaryKeyRelatedField):
+class SentReferralField(serializers.PrimaryKeyRelatedField[Referral]):
     """A referral id of a case the caller sees."""
 
     def get_queryset(self) -> QuerySet[Referral]:
         return access.referrals_sent_for(caller(self))
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[None]):
     """A decision that needs its reason written down."""
 
     reason = serializers.CharField(max_length=2000)

@@ -16,7 +16,7 @@ from cases.models import (
 from cases.registry.api.input_serializers import needs_field
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(serializers.ModelSerializer[CaseAssessment]):
     """One assessment of the person's situation."""
 
     specific_needs: serializers.SlugRelatedField[SpecificNeed] = serializers.SlugRelatedField(
@@ -44,7 +44,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseActionSerializer(serializers.ModelSerializer):
+class CaseActionSerializer(serializers.ModelSerializer[CaseAction]):
     """One action of the case plan, with whether it is overdue."""
 
     status = serializers.ChoiceField(choices=ActionStatus.choices, read_only=True)
@@ -75,7 +75,7 @@ class CaseActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(serializers.ModelSerializer[CaseFollowUp]):
     """A contact with the person after the plan started."""
 
     recorded_by_name = name_of("recorded_by")
@@ -95,7 +95,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseNoteSerializer(serializers.ModelSerializer):
+class CaseNoteSerializer(serializers.ModelSerializer[CaseNote]):
     """A free-text note on the case."""
 
     author_name = name_of("author")
@@ -106,7 +106,7 @@ class CaseNoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentInputSerializer(serializers.Serializer):
+class AssessmentInputSerializer(serializers.Serializer[None]):
     """An assessment (or a reassessment) of the person's situation."""
 
     assessed_on = serializers.DateField(
@@ -129,7 +129,7 @@ class AssessmentInputSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))
 
 
-class CaseActionInputSerializer(serializers.Serializer):
+class CaseActionInputSerializer(serializers.Serializer[None]):
     """An action of the case plan: carried out by a case worker, or through a referral."""
 
     description = serializers.CharField()
@@ -148,7 +148,7 @@ class CaseActionInputSerializer(serializers.Serializer):
     )
 
 
-class CaseActionUpdateSerializer(serializers.Serializer):
+class CaseActionUpdateSerializer(serializers.Serializer[None]):
     """Move an action along or reschedule it; send only what changes (PATCH)."""
 
     status = serializers.ChoiceField(choices=ActionStatus.choices)
@@ -156,7 +156,7 @@ class CaseActionUpdateSerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
-class FollowUpInputSerializer(serializers.Serializer):
+class FollowUpInputSerializer(serializers.Serializer[None]):
     """A contact with the person, and when to see them next."""
 
     contact_type = serializers.ChoiceField(choices=ContactType.choices)
@@ -167,7 +167,7 @@ class FollowUpInputSerializer(serializers.Serializer):
     next_follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class CaseNoteInputSerializer(serializers.Serializer):
+class CaseNoteInputSerializer(serializers.Serializer[None]):
     """A note on the case."""
 
     text = serializers.CharField()

@@ -17,6 +17,7 @@ from cases.casework.api.serializers.fields import (
     VisibleServiceField,
     blank_choice,
 )
+from cases.casework.sharing import ReferralSharedView, SharedItem
 from cases.models import (
     ConsentBasis,
     ConsentGivenBy,
@@ -28,7 +29,7 @@ from cases.models import (
 )
 
 
-class CaseReferralSerializer(serializers.ModelSerializer):
+class CaseReferralSerializer(serializers.ModelSerializer[Referral]):
     """A referral of the case, as its detail lists them."""
 
     service_name = serializers.CharField(source="service.name", read_only=True)
@@ -128,7 +129,7 @@ class SentReferralDetailSerializer(SentReferralSerializer):
         read_only_fields = fields
 
 
-class SharedItemSerializer(serializers.Serializer):
+class SharedItemSerializer(serializers.Serializer[SharedItem]):
     """One piece of information the referring agency shared, labelled."""
 
     field = serializers.ChoiceField(choices=SharedField.choices)
@@ -137,7 +138,7 @@ class SharedItemSerializer(serializers.Serializer):
     value = serializers.JSONField()
 
 
-class ReceivedReferralSerializer(serializers.Serializer):
+class ReceivedReferralSerializer(serializers.Serializer[ReferralSharedView]):
     """A referral as the receiving agency sees it in its inbox: never anything of the case."""
 
     id = serializers.IntegerField()
@@ -185,7 +186,7 @@ _BASIS_EXCLUDED: dict[str, tuple[str, ...]] = {
 }
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(serializers.Serializer[None]):
     """Refer a case to a service with consent (or an override) and the minimum to share."""
 
     case = VisibleCaseField(help_text=_("Id of the case referred."))
@@ -253,7 +254,7 @@ class DeclineSerializer(ReasonSerializer):
     """Decline a referral, saying why, so that the sender can look elsewhere."""
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(serializers.Serializer[None]):
     """Report that the service was provided."""
 
     outcome = serializers.CharField(max_length=4000)

@@ -27,6 +27,7 @@ from cases.models import (
     CaseApproval,
 )
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 from protection.pagination import IdCursorPagination
 
@@ -59,7 +60,9 @@ class ApprovalFilter(django_filters.FilterSet):
         responses={200: ApprovalSerializer},
     ),
 )
-class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class ApprovalViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[CaseApproval]
+):
     """The supervisor's queue: closures of high-risk cases, referrals without consent.
 
     A supervisor does not decide their own request; another supervisor of the agency does.
@@ -79,13 +82,13 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protecte
 
     def get_queryset(self) -> QuerySet[CaseApproval]:
         """Return the pending approvals the caller may decide."""
-        return approval_queue(user=self.request.user)
+        return approval_queue(user=signed_in(self.request.user))
 
     def _approval(self) -> CaseApproval:
-        return approval_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+        return approval_get(user=signed_in(self.request.user), pk=int(self.kwargs["pk"]))
 
     def _answer(self, approval: CaseApproval) -> Response:
-        fresh = approval_get(user=self.request.user, pk=approval.pk)
+        fresh = approval_get(user=signed_in(self.request.user), pk=approval.pk)
         return Response(ApprovalSerializer(fresh).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -95,7 +98,7 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protecte
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         approval = self._approval()
-        approvals.approval_approve(actor=request.user, approval=approval)
+        approvals.approval_approve(actor=signed_in(request.user), approval=approval)
         return self._answer(approval)
 
     @action(detail=True, methods=["post"])
@@ -104,6 +107,8 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protecte
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         approvals.approval_reject(
-            actor=request.user, approval=approval, reason=serializer.validated_data["reason"]
+            actor=signed_in(request.user),
+            approval=approval,
+            reason=serializer.validated_data["reason"],
         )
         return self._answer(approval)

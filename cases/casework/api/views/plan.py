@@ -42,6 +42,7 @@ from cases.models import (
 )
 from protection import access
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 
 # The per-case lists (assessments, actions, follow-ups, notes, timeline) are one case's whole
@@ -68,7 +69,7 @@ class CasePlanActions:
     )
     @action(detail=True, methods=["get"], **CASE_LIST)
     def assessments(self, request: Request, pk: str) -> Response:
-        rows = case_assessments(user=request.user, pk=int(pk))
+        rows = case_assessments(user=signed_in(request.user), pk=int(pk))
         return Response(AssessmentSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -80,7 +81,7 @@ class CasePlanActions:
     def assessment_record(self, request: Request, pk: str) -> Response:
         case = self._case()
         values = self._input(AssessmentInputSerializer)
-        assessment = plan.assessment_record(actor=request.user, case=case, **values)
+        assessment = plan.assessment_record(actor=signed_in(request.user), case=case, **values)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -89,7 +90,7 @@ class CasePlanActions:
     )
     @action(detail=True, methods=["get"], **CASE_LIST)
     def actions(self, request: Request, pk: str) -> Response:
-        rows = case_actions(user=request.user, pk=int(pk))
+        rows = case_actions(user=signed_in(request.user), pk=int(pk))
         return Response(CaseActionSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -101,7 +102,7 @@ class CasePlanActions:
     def action_add(self, request: Request, pk: str) -> Response:
         case = self._case()
         values = self._input(CaseActionInputSerializer)
-        added = plan.case_action_add(actor=request.user, case=case, **values)
+        added = plan.case_action_add(actor=signed_in(request.user), case=case, **values)
         return Response(CaseActionSerializer(added).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -110,7 +111,7 @@ class CasePlanActions:
     )
     @action(detail=True, methods=["get"], url_path="follow-ups", **CASE_LIST)
     def follow_ups(self, request: Request, pk: str) -> Response:
-        rows = case_follow_ups(user=request.user, pk=int(pk))
+        rows = case_follow_ups(user=signed_in(request.user), pk=int(pk))
         return Response(FollowUpSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -122,7 +123,7 @@ class CasePlanActions:
     def follow_up_record(self, request: Request, pk: str) -> Response:
         case = self._case()
         values = self._input(FollowUpInputSerializer)
-        follow_up = plan.follow_up_record(actor=request.user, case=case, **values)
+        follow_up = plan.follow_up_record(actor=signed_in(request.user), case=case, **values)
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -131,7 +132,7 @@ class CasePlanActions:
     )
     @action(detail=True, methods=["get"], **CASE_LIST)
     def notes(self, request: Request, pk: str) -> Response:
-        rows = case_notes(user=request.user, pk=int(pk))
+        rows = case_notes(user=signed_in(request.user), pk=int(pk))
         return Response(CaseNoteSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -143,7 +144,7 @@ class CasePlanActions:
     def note_add(self, request: Request, pk: str) -> Response:
         case = self._case()
         values = self._input(CaseNoteInputSerializer)
-        note = services.case_note_add(actor=request.user, case=case, **values)
+        note = services.case_note_add(actor=signed_in(request.user), case=case, **values)
         return Response(CaseNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
@@ -155,7 +156,7 @@ class CasePlanActions:
         responses={200: CaseActionSerializer},
     ),
 )
-class CaseActionViewSet(mixins.RetrieveModelMixin, ProtectedViewSet):
+class CaseActionViewSet(mixins.RetrieveModelMixin, ProtectedViewSet[CaseAction]):
     """Actions of the plans of the cases the caller may see."""
 
     serializer_class = CaseActionSerializer
@@ -171,7 +172,9 @@ class CaseActionViewSet(mixins.RetrieveModelMixin, ProtectedViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Show the action; the selector logs the read under its case."""
         return Response(
-            CaseActionSerializer(case_action_get(user=request.user, pk=int(kwargs["pk"]))).data
+            CaseActionSerializer(
+                case_action_get(user=signed_in(request.user), pk=int(kwargs["pk"]))
+            ).data
         )
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -182,7 +185,7 @@ class CaseActionViewSet(mixins.RetrieveModelMixin, ProtectedViewSet):
         )
         serializer.is_valid(raise_exception=True)
         updated = plan.case_action_update(
-            actor=request.user, action=case_action, **serializer.validated_data
+            actor=signed_in(request.user), action=case_action, **serializer.validated_data
         )
         fresh = self.get_queryset().get(pk=updated.pk)
         return Response(CaseActionSerializer(fresh).data)

@@ -15,6 +15,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from cases.casework import (
     referral_answers,
@@ -45,6 +46,7 @@ from cases.models import (
     Referral,
 )
 from protection.access import Action
+from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 
 
@@ -89,7 +91,9 @@ def _sharing_basis(values: dict[str, Any]) -> dict[str, Any]:
         responses={200: SentReferralDetailSerializer},
     ),
 )
-class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class SentReferralViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[Referral]
+):
     """The referring side: referrals made from the cases the caller may see."""
 
     serializer_class = SentReferralSerializer
@@ -105,16 +109,16 @@ class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prot
 
     def get_queryset(self) -> QuerySet[Referral]:
         """Return the referrals of the cases the caller may see."""
-        return referral_sent_list(user=self.request.user)
+        return referral_sent_list(user=signed_in(self.request.user))
 
     def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        referral = referral_sent_get(user=self.request.user, pk=pk)
+        referral = referral_sent_get(user=signed_in(self.request.user), pk=pk)
         return Response(SentReferralDetailSerializer(referral).data, status=code)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of the referrals made; each referral on it is logged, in one insert."""
         page = referral_page(
-            user=request.user,
+            user=signed_in(request.user),
             referrals=self.filter_queryset(self.get_queryset()),
             paginate=self.paginate_queryset,
         )
@@ -133,7 +137,7 @@ class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prot
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         referral = referrals.referral_create(
-            actor=request.user,
+            actor=signed_in(request.user),
             case=values["case"],
             service=values["service"],
             reason=values["reason"],
@@ -145,11 +149,13 @@ class SentReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Prot
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        referral = referral_sent_get(user=request.user, pk=int(pk), purpose=None)
+        referral = referral_sent_get(user=signed_in(request.user), pk=int(pk), purpose=None)
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral_answers.referral_cancel(
-            actor=request.user, referral=referral, reason=serializer.validated_data["reason"]
+            actor=signed_in(request.user),
+            referral=referral,
+            reason=serializer.validated_data["reason"],
         )
         return self._detail(referral.pk)
 
@@ -177,10 +183,13 @@ _RECEIVED_ANSWER = {200: ReceivedReferralDetailSerializer}
         responses=_RECEIVED_ANSWER,
     ),
 )
-class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet):
+class ReceivedReferralViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[Referral]
+):
     """The receiving side: referrals addressed to the caller's agency, and only what was shared."""
 
-    serializer_class = ReceivedReferralSerializer
+    # Each referral is answered as its shared view (ReferralSharedView), never as the row.
+    serializer_class: type[BaseSerializer[Any]] = ReceivedReferralSerializer
     filterset_class = ReferralFilter
     ordering_fields = ["id"]
     ordering = ["-id"]
@@ -194,28 +203,30 @@ class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self) -> QuerySet[Referral]:
         """Return the referrals sent to the caller's agency, without their cases."""
-        return referral_inbox(user=self.request.user)
+        return referral_inbox(user=signed_in(self.request.user))
 
     def _shared(self, pk: int) -> Response:
-        view = referral_shared_get(user=self.request.user, pk=pk)
+        view = referral_shared_get(user=signed_in(self.request.user), pk=pk)
         return Response(ReceivedReferralDetailSerializer(view).data)
 
     def _referral(self) -> Referral:
         # The target of an answer: the answer reads it again through `_shared`, which logs.
         return referral_received_get(
-            user=self.request.user, pk=int(self.kwargs["pk"]), purpose=None
+            user=signed_in(self.request.user), pk=int(self.kwargs["pk"]), purpose=None
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of the inbox: the referrals' own facts, never the shared information."""
         page = referral_page(
-            user=request.user,
+            user=signed_in(request.user),
             referrals=self.filter_queryset(self.get_queryset()),
             paginate=self.paginate_queryset,
         )
         assert page is not None  # The API always paginates.
         views = [shared_view(referral) for referral in page]
-        return self.get_paginated_response(ReceivedReferralSerializer(views, many=True).data)
+        # The stubs let a plain Serializer take one instance only, even with many=True.
+        serializer = ReceivedReferralSerializer(views, many=True)  # type: ignore[arg-type]
+        return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Show the referral and the information shared; the selector logs the read."""
@@ -223,7 +234,9 @@ class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        referral = referral_answers.referral_accept(actor=request.user, referral=self._referral())
+        referral = referral_answers.referral_accept(
+            actor=signed_in(request.user), referral=self._referral()
+        )
         return self._shared(referral.pk)
 
     @action(detail=True, methods=["post"])
@@ -232,7 +245,9 @@ class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         serializer = DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral_answers.referral_decline(
-            actor=request.user, referral=referral, reason=serializer.validated_data["reason"]
+            actor=signed_in(request.user),
+            referral=referral,
+            reason=serializer.validated_data["reason"],
         )
         return self._shared(referral.pk)
 
@@ -242,6 +257,8 @@ class ReceivedReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         serializer = CompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         referral_answers.referral_complete(
-            actor=request.user, referral=referral, outcome=serializer.validated_data["outcome"]
+            actor=signed_in(request.user),
+            referral=referral,
+            outcome=serializer.validated_data["outcome"],
         )
         return self._shared(referral.pk)
