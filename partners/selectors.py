@@ -4,34 +4,15 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import django_filters
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 
+from partners.filters import ServiceFilter
 from partners.models import DataSharingAgreement, PartnerAgency, Service
 from protection import access
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
-
-
-class ServiceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
-    sector = django_filters.CharFilter(field_name="sector__code", label=_("Sector code"))
-    agency = django_filters.NumberFilter(field_name="agency_id", label=_("Agency"))
-    site = django_filters.NumberFilter(method="filter_site", label=_("Serves site"))
-    accepting_referrals = django_filters.BooleanFilter(label=_("Accepting referrals"))
-
-    class Meta:
-        model = Service
-        fields = ["q", "sector", "agency", "site", "accepting_referrals"]
-
-    def filter_site(self, queryset: QuerySet[Service], name: str, value: int) -> QuerySet[Service]:
-        """Keep the services that list the site, and those that serve every site."""
-        listing = Service.sites.through.objects.filter(site_id=value).values("service_id")
-        anywhere = Service.sites.through.objects.values("service_id")
-        return queryset.filter(Q(pk__in=listing) | ~Q(pk__in=anywhere))
 
 
 def service_list(*, user: "User", filters: dict[str, Any] | None = None) -> QuerySet[Service]:

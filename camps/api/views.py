@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -12,27 +11,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from camps.api.serializers import SiteDetailSerializer, SiteSerializer, SiteWriteSerializer
-from camps.models import Site, SiteStatus
+from camps.filters import SiteFilter
+from camps.models import Site
 from camps.selectors import site_list, site_population
 from camps.services import site_create, site_update
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
-
-
-class SiteFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=SiteStatus.choices, label=_("Status"))
-    site_type = django_filters.CharFilter(field_name="site_type__code", label=_("Site type code"))
-    country = django_filters.CharFilter(
-        field_name="country__code", label=_("Country code (ISO alpha-3)")
-    )
-    managing_agency = django_filters.NumberFilter(
-        field_name="managing_agency_id", label=_("Managing agency id")
-    )
-
-    class Meta:
-        model = Site
-        fields = ["status", "site_type", "country", "managing_agency"]
 
 
 @extend_schema_view(

@@ -1,4 +1,5 @@
-"""Filters for the caseload and the referral lists, shared by the pages and the API."""
+"""Filters for the caseload, the referral lists and the approvals queue, shared by the pages and
+the API."""
 
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    ApprovalKind,
+    CaseApproval,
     CaseStatus,
     CaseType,
     DisplacedPerson,
@@ -136,3 +139,11 @@ class ReferralFilter(django_filters.FilterSet):
             return queryset
         overdue = Q(status=ReferralStatus.PENDING, response_due_at__lt=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class ApprovalFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ApprovalKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = CaseApproval
+        fields = ["kind"]

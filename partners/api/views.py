@@ -7,7 +7,6 @@ service managers list and change its own. Agreements are shown to the two agenci
 
 from typing import Any
 
-import django_filters
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,26 +22,14 @@ from partners.api.serializers import (
     ServiceUpdateSerializer,
     ServiceWriteSerializer,
 )
-from partners.models import AgencyType, DataSharingAgreement, PartnerAgency, Sector, Service
+from partners.filters import AgencyFilter, AgreementFilter
+from partners.models import DataSharingAgreement, PartnerAgency, Sector, Service
 from partners.selectors import ServiceFilter, service_get, service_list
 from partners.services import service_create, service_update
 from protection import access
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
-
-
-class AgencyFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(
-        field_name="agency_type", choices=AgencyType.choices, label=_("Agency type")
-    )
-    sector = django_filters.CharFilter(
-        field_name="sectors__code", label=_("Sector code"), distinct=True
-    )
-
-    class Meta:
-        model = PartnerAgency
-        fields = ["type", "sector"]
 
 
 @extend_schema_view(
@@ -125,20 +112,6 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Protected
         sites = changes.pop("sites", None)
         service_update(actor=signed_in(request.user), service=service, changes=changes, sites=sites)
         return self._show(service)
-
-
-class AgreementFilter(django_filters.FilterSet):
-    agency = django_filters.NumberFilter(method="filter_agency", label=_("With agency (id)"))
-    in_force = django_filters.BooleanFilter(label=_("Active and valid today"))
-
-    class Meta:
-        model = DataSharingAgreement
-        fields = ["agency", "in_force"]
-
-    def filter_agency(
-        self, queryset: QuerySet[DataSharingAgreement], name: str, value: int
-    ) -> QuerySet[DataSharingAgreement]:
-        return queryset.filter(Q(agency_one_id=value) | Q(agency_two_id=value))
 
 
 @extend_schema_view(

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,12 +17,12 @@ from cases.casework.api.serializers.cases import (
     ApprovalSerializer,
 )
 from cases.casework.api.serializers.fields import ReasonSerializer
+from cases.casework.filters import ApprovalFilter
 from cases.casework.selectors import (
     approval_get,
     approval_queue,
 )
 from cases.models import (
-    ApprovalKind,
     CaseApproval,
 )
 from protection.access import Action
@@ -36,14 +35,6 @@ class OldestFirstCursorPagination(IdCursorPagination):
     """A queue: the oldest request first."""
 
     ordering = "id"
-
-
-class ApprovalFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=ApprovalKind.choices, label=_("Kind"))
-
-    class Meta:
-        model = CaseApproval
-        fields = ["kind"]
 
 
 @extend_schema_view(
