@@ -92,7 +92,7 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class AgencySiteField(serializers.PrimaryKeyRelatedField[Site]):
+class AgencySiteField(serializers.PrimaryKeyRelatedField["Site"]):
     """A site id among the sites where the caller's agency works."""
 
     def get_queryset(self) -> "QuerySet[Site]":
