@@ -62,10 +62,15 @@ test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The fast part for the edit-test loop: no browser, no real Celery worker, no ops checks (demo
-# seeding, compose, settings), no schema fuzzing. `make test` still runs everything.
+# seeding, compose, settings), no schema fuzzing. `make test` still runs everything, in one
+# process. The fast part runs in one process per CPU (pytest-xdist), each on a test database of
+# its own (pytest-django names them <name>_gw0, _gw1, ...); none of its tests starts a Celery
+# worker, a browser or a server on a fixed port, so the processes share nothing else.
+# FAST_WORKERS=0 runs it in this process.
 FAST_MARKERS := not browser and not integration and not ops and not fuzz
-test-fast: $(VENV)/.installed-dev ## Run the fast part of the suite (no browser, worker, ops or fuzz tests)
-	$(BIN)/pytest -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+FAST_WORKERS ?= auto
+test-fast: $(VENV)/.installed-dev ## Run the fast part of the suite in parallel (no browser, worker, ops or fuzz tests)
+	$(BIN)/pytest -m "$(FAST_MARKERS)" -n $(FAST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite with every clock of the run (pytest and its Celery workers) moved ahead by
 # CLOCK_SHIFT_DAYS (a year unless given): a test that depends on today's date fails here.
