@@ -6,6 +6,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# Python keeps compiled modules, and pytest its rewritten test modules, in .venv/pycache (out of
+# the source tree), even where the environment sets PYTHONDONTWRITEBYTECODE: without them every
+# pytest process, and each of test-fast's, compiles the project and its tests again (about 5 s
+# of CPU each).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycache $(BIN)/pytest
 HOST ?= 127.0.0.1
 PORT ?= 8000
 HOUSEHOLDS ?= 500
@@ -59,21 +64,26 @@ run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT
 		--procfile Procfile --env /dev/null --port $(PORT)
 
 test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127.0.0.1)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The fast part for the edit-test loop: no browser, no real Celery worker, no ops checks (demo
-# seeding, compose, settings), no schema fuzzing. `make test` still runs everything.
+# seeding, compose, settings), no schema fuzzing. `make test` still runs everything, in one
+# process. The fast part runs in one process per CPU (pytest-xdist), each on a test database of
+# its own (pytest-django names them <name>_gw0, _gw1, ...); none of its tests starts a Celery
+# worker, a browser or a server on a fixed port, so the processes share nothing else.
+# FAST_WORKERS=0 runs it in this process.
 FAST_MARKERS := not browser and not integration and not ops and not fuzz
-test-fast: $(VENV)/.installed-dev ## Run the fast part of the suite (no browser, worker, ops or fuzz tests)
-	$(BIN)/pytest -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+FAST_WORKERS ?= auto
+test-fast: $(VENV)/.installed-dev ## Run the fast part of the suite in parallel (no browser, worker, ops or fuzz tests)
+	$(PYTEST) -m "$(FAST_MARKERS)" -n $(FAST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite with every clock of the run (pytest and its Celery workers) moved ahead by
 # CLOCK_SHIFT_DAYS (a year unless given): a test that depends on today's date fails here.
 test-future: $(VENV)/.installed-dev ## Run the suite with the clock a year ahead (CLOCK_SHIFT_DAYS=365)
-	PROTECTION_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) $(BIN)/pytest $(PYTEST_ARGS)
+	PROTECTION_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) $(PYTEST) $(PYTEST_ARGS)
 
 fuzz: $(VENV)/.installed-dev ## Fuzz every API operation from the schema (FUZZ_EXAMPLES=50, boundaries)
-	FUZZ_THOROUGH=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/api/test_fuzz.py -m fuzz $(PYTEST_ARGS)
+	FUZZ_THOROUGH=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) tests/api/test_fuzz.py -m fuzz $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## ruff check, ruff format --check, mypy, import contracts
 	@status=0; \

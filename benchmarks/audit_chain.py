@@ -76,7 +76,7 @@ def append_rows(rows: int) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from benchmarks.generate import Table
+    from benchmarks.bulk import Table
     from protection.audit_chain import AUDIT_CHAIN, ChainStamper, chain_head, chain_lock
     from protection.models import AuditEvent
 

@@ -7,21 +7,20 @@ session (the generator writes consistent ids itself); both are the usual bulk-lo
 leave the schema exactly as the migrations made it.
 """
 
-import csv
 import datetime
-import io
-import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from benchmarks import names
+from benchmarks.bulk import Table, next_id, reset_sequence, secondary_indexes
+from benchmarks.households import FAMILY, household_members, person_name, pick
 from camps.models import Country, Site, SiteType
 from cases.models import (
     DisplacedPerson,
@@ -38,7 +37,6 @@ from protection.audit_chain import AUDIT_CHAIN, ChainStamper, chain_head, chain_
 from protection.models import AuditEvent
 
 BATCH_PEOPLE = 50_000
-NULL = r"\N"
 AGENCIES = [
     ("UNHCR", "UN Refugee Agency", "un_agency", 5),
     ("MPU", "Mission Protection Unit", "mission", 2),
@@ -134,10 +132,6 @@ def _keys(given: str, family: str) -> SearchKeys:
     return search_keys(given, family)
 
 
-def _years_ago(today: datetime.date, years: int, rng: random.Random) -> datetime.date:
-    return today - datetime.timedelta(days=int(years * 365.25) + rng.randrange(0, 365))
-
-
 class _Codes:
     """Fresh random codes, never the same twice in one run."""
 
@@ -152,135 +146,12 @@ class _Codes:
                 return code
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-class Table:
-    """The columns of a model's table, filled from a dict by attribute name, with defaults."""
-
-    def __init__(self, model: type[models.Model]) -> None:
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.columns = [f.column for f in self.fields]
-        self.defaults: dict[str, Any] = {}
-        for f in self.fields:
-            if f.has_default():
-                self.defaults[f.attname] = f.get_default()
-            elif f.null:
-                self.defaults[f.attname] = None
-
-    def row(self, values: dict[str, Any]) -> list[Any]:
-        try:
-            return [
-                _cell(values[f.attname] if f.attname in values else self.defaults[f.attname])
-                for f in self.fields
-            ]
-        except KeyError as missing:
-            raise RuntimeError(
-                f"The generator has no value for {self.model.__name__}.{missing}"
-            ) from None
-
-    def copy(self, cursor: Any, rows: Iterable[list[Any]]) -> None:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerows(rows)
-        buffer.seek(0)
-        columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        table = self.model._meta.db_table
-        cursor.copy_expert(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer
-        )
-
-
-def _secondary_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
-    """Return (name, definition) of the table's indexes that back no constraint."""
-    cursor.execute(
-        """
-        SELECT i.relname, pg_get_indexdef(x.indexrelid)
-        FROM pg_index x
-        JOIN pg_class i ON i.oid = x.indexrelid
-        JOIN pg_class t ON t.oid = x.indrelid
-        WHERE t.relname = %s
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
-        """,
-        [table],
-    )
-    return list(cursor.fetchall())
-
-
-def _next_id(cursor: Any, model: type[models.Model]) -> int:
-    # Table names come from the models, never from input.
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {model._meta.db_table}")  # noqa: S608
-    return int(cursor.fetchone()[0])
-
-
-def _reset_sequence(cursor: Any, model: type[models.Model]) -> None:
-    table = model._meta.db_table
-    # A model's table name, never input.
-    statement = (
-        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: S608
-    )
-    cursor.execute(statement)
-
-
 @dataclass
 class _Batch:
     households: list[list[Any]] = field(default_factory=list)
     people: list[list[Any]] = field(default_factory=list)
     needs: list[list[Any]] = field(default_factory=list)
     audit: list[list[Any]] = field(default_factory=list)
-
-
-def _household_members(
-    rng: random.Random, today: datetime.date, size: int
-) -> Iterator[tuple[str, str, datetime.date]]:
-    """Yield (relationship, sex, date of birth) for a household of `size`."""
-    head_sex = rng.choices(["female", "male"], [55, 45])[0]
-    head_age = rng.randint(18, 75)
-    yield "head", head_sex, _years_ago(today, head_age, rng)
-    if size > 1 and rng.random() < 0.7:
-        yield (
-            "spouse",
-            "male" if head_sex == "female" else "female",
-            _years_ago(today, max(18, head_age + rng.randint(-8, 8)), rng),
-        )
-        size -= 1
-    for _index in range(size - 1):
-        relationship = rng.choices(
-            ["child", "grandchild", "sibling", "parent", "other_relative", "not_related"],
-            [70, 8, 8, 4, 7, 3],
-        )[0]
-        if relationship in ("child", "grandchild"):
-            age = rng.randint(0, 17)
-        elif relationship == "parent":
-            age = min(100, head_age + rng.randint(18, 30))
-        else:
-            age = rng.randint(0, 60)
-        yield relationship, rng.choice(["female", "male"]), _years_ago(today, age, rng)
-
-
-_FEMALE = names.weighted(names.FEMALE_GIVEN)
-_MALE = names.weighted(names.MALE_GIVEN)
-_FAMILY = names.weighted(names.FAMILY, exponent=0.8)
-
-
-def _pick(rng: random.Random, weighted: tuple[list[str], list[float]]) -> str:
-    return rng.choices(weighted[0], cum_weights=weighted[1])[0]
-
-
-def _name(rng: random.Random, sex: str, family: str) -> tuple[str, str]:
-    if rng.random() < 0.03:
-        return rng.choice(names.ARABIC_GIVEN), rng.choice(names.ARABIC_FAMILY)
-    return _pick(rng, _FEMALE if sex == "female" else _MALE), family
 
 
 def load_registry(
@@ -307,13 +178,13 @@ def load_registry(
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         dropped: list[tuple[str, str]] = []
         for table in tables:
-            for name, definition in _secondary_indexes(cursor, table.model._meta.db_table):
+            for name, definition in secondary_indexes(cursor, table.model._meta.db_table):
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                 dropped.append((name, definition))
-        household_id = _next_id(cursor, Household)
-        person_id = _next_id(cursor, DisplacedPerson)
-        need_id = _next_id(cursor, PersonSpecificNeed)
-        audit_id = _next_id(cursor, AuditEvent)
+        household_id = next_id(cursor, Household)
+        person_id = next_id(cursor, DisplacedPerson)
+        need_id = next_id(cursor, PersonSpecificNeed)
+        audit_id = next_id(cursor, AuditEvent)
         # The audit events continue the hash chain, as audit_record would write them.
         chain_lock(AUDIT_CHAIN, using=connection.alias)
         audit_chain = ChainStamper(AUDIT_CHAIN, chain_head(AUDIT_CHAIN, using=connection.alias))
@@ -363,14 +234,14 @@ def load_registry(
                 )
             )
             audit_id += 1
-            family = _pick(rng, _FAMILY)
+            family = pick(rng, FAMILY)
             nationality = rng.choices(context.nationalities, NATIONALITIES[1])[0]
             status_id = rng.choices(context.statuses, STATUSES[1])[0]
             origin = rng.choice(names.PLACES)
-            for relationship, sex, born in _household_members(rng, today, size):
-                given, family_name = _name(rng, sex, family)
+            for relationship, sex, born in household_members(rng, today, size):
+                given, family_name = person_name(rng, sex, family)
                 if relationship in ("spouse", "not_related", "other_relative"):
-                    family_name = _pick(rng, _FAMILY)
+                    family_name = pick(rng, FAMILY)
                 keys = _keys(given, family_name)
                 estimated = rng.random() < 0.15
                 if estimated:
@@ -478,7 +349,7 @@ def load_registry(
         for _index_name, definition in dropped:
             cursor.execute(definition)
         for model in (Household, DisplacedPerson, PersonSpecificNeed, AuditEvent):
-            _reset_sequence(cursor, model)
+            reset_sequence(cursor, model)
     with connection.cursor() as cursor:
         for model in (Household, DisplacedPerson, PersonSpecificNeed, AuditEvent):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")

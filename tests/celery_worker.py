@@ -62,6 +62,10 @@ def point_app_at(url: str) -> None:
 @contextlib.contextmanager
 def redis_broker(url: str) -> Iterator[str]:
     """Publish to the Redis database at `url`, flushed before and after the block."""
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1) > 1:
+        # Each suite's Redis database is one per run, not one per process: two processes would
+        # flush each other's queues and their workers would take each other's tasks.
+        pytest.fail("The tests with a real Celery worker run in one process: `make test`, no -n.")
     client = redis.Redis.from_url(url)
     try:
         client.ping()

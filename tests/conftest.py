@@ -1,20 +1,44 @@
 """Shared fixtures: reference lists in every database test, agencies, users and sites."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 
 from protection.reference_data import load_reference_data
-from tests import factories
+from tests import database, factories
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Load the reference lists once into the fresh test database."""
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """Set up the test database as a copy of the migrated template; load the reference lists.
+
+    This replaces pytest-django's own setup (and so its --reuse-db and --create-db): the copy
+    is always fresh, and dropped at the end of the run.
+    """
+    verbosity = request.config.option.verbose
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    name = database.test_database_name()
     with django_db_blocker.unblock():
+        database.copy_from_template(
+            base_name=name.removesuffix(f"_{worker}") if worker else name, verbosity=verbosity
+        )
+        # Django finds the copy migrated (keepdb) and takes it as the test database.
+        config = setup_databases(
+            verbosity=verbosity, interactive=False, keepdb=True, serialized_aliases=set()
+        )
         load_reference_data()
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)
