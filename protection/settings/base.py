@@ -238,6 +238,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Touches "<schedule file>.heartbeat" after every pass: the health check of beat reads its age.
+CELERY_BEAT_SCHEDULER = "protection.scheduler:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "alerts-escalate": {
         "task": "incidents.tasks.alerts_escalate_due",
