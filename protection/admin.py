@@ -256,16 +256,5 @@ class AccessLogAdmin(RecordHistoryMixin, AuditTrailAdmin[AccessLog]):
     )
     search_fields = ("=object_id", "=user__username")
     user_field = "user"
-    fields = (
-        "created_at",
-        "user",
-        "agency",
-        "object_type",
-        "object_id",
-        "part",
-        "purpose",
-        "channel",
-        "ip_address",
-        "seq",
-        "row_hash",
-    )
+    # The detail shows the list's columns, then the row's place in the hash chain.
+    fields = (*list_display, "seq", "row_hash")
