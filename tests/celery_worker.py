@@ -57,6 +57,9 @@ def point_app_at(url: str) -> None:
     if amqp is not None:
         amqp._producer_pool = None
     app.conf.broker_url = url
+    # The Django setting by its own name too: celery 5.6 finds CELERY_BROKER_URL (the namespace)
+    # before an override of broker_url made after the configuration was read.
+    app.conf["CELERY_BROKER_URL"] = url
 
 
 @contextlib.contextmanager
