@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
     client.force_authenticate(reporter)
 
     def report(body: dict[str, Any], key: str | None) -> tuple[float, Any]:
-        extra = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
+        extra: dict[str, Any] = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
         started = time.perf_counter()
         response = client.post(
             "/api/v1/incidents/", json.dumps(body), content_type="application/json", **extra
@@ -120,9 +120,9 @@ def main(argv: list[str]) -> int:
         replayed.append(elapsed)
 
     statements = []
-    for key in (None, str(uuid.uuid4())):
+    for new_key in (None, str(uuid.uuid4())):
         with CaptureQueriesContext(connection) as queries:
-            report(body(), key)
+            report(body(), new_key)
         statements.append(len(queries))
     with CaptureQueriesContext(connection) as queries:
         report(*sent[0])
