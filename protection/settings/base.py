@@ -261,7 +261,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "cases.tasks.referral_overdue_remind_all",
         "schedule": float(os.environ.get("REFERRAL_REMINDER_SCAN_SECONDS", "900")),
     },
+    "idempotency-keys-purge": {
+        "task": "protection.tasks.idempotency_keys_purge",
+        "schedule": float(os.environ.get("IDEMPOTENCY_PURGE_SECONDS", "3600")),
+    },
 }
+
+# Idempotent writes (an API Idempotency-Key, a page form's token): how long a key holds. A
+# retry within this time is answered from the first request; clients are told 24 hours.
+IDEMPOTENCY_KEY_HOURS = max(24, int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24")))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@protection.invalid")
