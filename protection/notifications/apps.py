@@ -10,6 +10,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from protection.notifications import scopes
+        # The tasks register with Celery in every process, the web's too: the outbox enqueues
+        # them by name (protection.notifications.queue) and never imports the tasks module.
+        from protection.notifications import scopes, tasks  # noqa: F401
 
         scopes.register()
