@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 
 from protection.accounts.models import User
 from protection.models import AuditEvent
-from protection.notifications import tasks
+from protection.notifications import tasks, webhooks
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus, Notification
 from protection.notifications.selectors import notification_unread_count
 from protection.notifications.services import dead_letters, inbox, sending, sweeper
@@ -199,15 +199,18 @@ def test_a_signed_webhook_reaches_the_receiver_who_can_verify_it(
 
     assert outcome is not None and outcome.status == DeliveryStatus.SENT
     (request,) = receiver.requests
+    assert created.secret.startswith("whsec_")
     assert verify(secret=created.secret, headers=request.headers, body=request.body)
-    assert not verify(secret="not-the-secret", headers=request.headers, body=request.body)
-    assert request.headers["Idempotency-Key"] == str(delivery.uuid)
-    assert request.headers["X-Protection-Event"] == "test.event"
+    assert not verify(secret=webhooks.new_secret(), headers=request.headers, body=request.body)
+    assert request.header("webhook-id") == str(delivery.uuid)
+    assert request.header("X-Protection-Event") == "test.event"
     assert request.document == {
+        "type": "test.event",
+        "timestamp": delivery.created_at.isoformat(),
+        "data": {"answer": 42},
         "id": str(delivery.uuid),
         "event": "test.event",
         "created_at": delivery.created_at.isoformat(),
-        "data": {"answer": 42},
     }
 
 
@@ -228,6 +231,7 @@ def test_a_failed_webhook_waits_for_its_backoff_then_succeeds(
     delivery.refresh_from_db()
     assert delivery.attempts == 1
     assert delivery.last_error == "HTTP 500: receiver says no"
+    assert delivery.last_outcome == "refused"
     assert failed.retry_at == delivery.next_attempt_at
     assert delivery.next_attempt_at is not None
     assert now + datetime.timedelta(seconds=1) <= delivery.next_attempt_at
@@ -241,8 +245,8 @@ def test_a_failed_webhook_waits_for_its_backoff_then_succeeds(
 
     assert succeeded is not None and succeeded.status == DeliveryStatus.SENT
     assert [r.answered for r in receiver.requests] == [500, 200]
-    # Both tries carry the same idempotency key: the receiver can drop a repeat.
-    assert len({r.headers["Idempotency-Key"] for r in receiver.requests}) == 1
+    # Both tries carry the same webhook-id: the receiver can drop a repeat.
+    assert {r.header("webhook-id") for r in receiver.requests} == {str(delivery.uuid)}
 
 
 def test_a_webhook_is_dead_after_the_last_try_and_the_partner_admins_are_told(
