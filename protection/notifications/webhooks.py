@@ -196,15 +196,20 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         return self.do_open(functools.partial(_WatchedHTTPConnection, cutoff=self._cutoff), req)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Return the one TLS context (loading the CA certificates takes milliseconds each time)."""
+    return ssl.create_default_context()
+
+
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def __init__(self, cutoff: CutOff) -> None:
-        super().__init__()
+        super().__init__(context=_tls_context())
         self._cutoff = cutoff
-        self._tls = ssl.create_default_context()
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         connection = functools.partial(_WatchedHTTPSConnection, cutoff=self._cutoff)
-        return self.do_open(connection, req, context=self._tls)
+        return self.do_open(connection, req, context=_tls_context())
 
 
 def _opener(cutoff: CutOff) -> urllib.request.OpenerDirector:
