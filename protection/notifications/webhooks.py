@@ -24,6 +24,7 @@ import json
 import secrets
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -235,17 +236,22 @@ def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> W
     did not answer in time ("timeout": it may have got the request), and a connection that
     failed or was cut ("connection").
     """
+    started = time.monotonic()
     problem = check_url(url)
     if problem:
         raise WebhookError(problem, outcome=DeliveryOutcome.UNDELIVERABLE, permanent=True)
     parts = urlsplit(url)
     host = parts.hostname or ""
     _check_destination(host, parts.port or (443 if parts.scheme == "https" else 80))
+    # A slow name lookup spends the same budget: the request may only have what is left.
+    remaining = timeout - (time.monotonic() - started)
+    if remaining <= 0:
+        raise WebhookError(f"Looking up {host} took more than {timeout:g} s.")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     late = f"No answer within {timeout:g} s."
-    with CutOff(timeout) as cutoff:
+    with CutOff(remaining) as cutoff:
         try:
-            with _opener(cutoff).open(request, timeout=timeout) as response:
+            with _opener(cutoff).open(request, timeout=remaining) as response:
                 response.read(_ERROR_EXCERPT)
                 status = response.status
             if cutoff.expired:
@@ -260,10 +266,9 @@ def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> W
             message = f"HTTP {error.code}: {excerpt}".strip()
             raise WebhookError(message, outcome=DeliveryOutcome.REFUSED) from error
         except urllib.error.URLError as error:
-            # Raised while connecting or writing the request: nothing was answered yet.
-            if cutoff.expired:
-                raise WebhookError(late, outcome=DeliveryOutcome.TIMEOUT) from error
-            raise WebhookError(f"Connection failed: {error.reason}") from error
+            # Raised while connecting or writing the request: it did not reach the receiver.
+            reason = f"not done within {timeout:g} s" if cutoff.expired else error.reason
+            raise WebhookError(f"Connection failed: {reason}") from error
         except (TimeoutError, OSError, http.client.HTTPException) as error:
             # Raised while waiting for the answer: the request was sent, maybe received.
             if cutoff.expired or isinstance(error, TimeoutError):

@@ -66,8 +66,17 @@ def _smtp_socket(connection: Any) -> socket.socket | None:
     return sock if isinstance(sock, socket.socket) else None
 
 
+def _timed_out(error: BaseException | None) -> bool:
+    """Return whether a socket timeout caused the error (smtplib wraps it in its own errors)."""
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def _email_outcome(error: Exception, cutoff: CutOff) -> str:
-    if cutoff.expired or isinstance(error, TimeoutError):
+    if cutoff.expired or _timed_out(error):
         return DeliveryOutcome.TIMEOUT
     if isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
         return DeliveryOutcome.REFUSED
