@@ -14,8 +14,6 @@ percentile per channel and for "all three delivered", and the time the report it
 
 import argparse
 import datetime
-import hashlib
-import hmac
 import math
 import os
 import statistics
@@ -31,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from standardwebhooks import Webhook, WebhookVerificationError
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/protection_bench_incidents"
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/13"
@@ -90,15 +90,16 @@ class Receiver:
             def do_POST(self) -> None:
                 arrived = time.time()
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                timestamp = self.headers.get("X-Protection-Timestamp", "")
-                expected = hmac.new(
-                    receiver.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-                ).hexdigest()
-                signature = self.headers.get("X-Protection-Signature", "")
+                headers = dict(self.headers.items())
+                try:
+                    Webhook(receiver.secret).verify(body, headers)
+                    verified = True
+                except WebhookVerificationError:
+                    verified = False
                 with receiver.lock:
-                    if not hmac.compare_digest(signature, f"sha256={expected}"):
+                    if not verified:
                         receiver.bad_signatures += 1
-                    receiver.arrivals.setdefault(self.headers["Idempotency-Key"], arrived)
+                    receiver.arrivals.setdefault(self.headers["webhook-id"], arrived)
                 self.send_response(204)
                 self.end_headers()
 

@@ -114,7 +114,9 @@ def _timeline(incident: Incident) -> list[dict[str, Any]]:
                 "actor": entry.actor,
                 "channel": delivery.get_channel_display() if delivery else "",
                 "recipient": delivery.recipient_label if delivery else "",
-                "error": delivery.last_error if delivery and entry.kind == "delivery.dead" else "",
+                "error": (
+                    delivery.failure_summary if delivery and entry.kind == "delivery.dead" else ""
+                ),
             }
         )
     return rows

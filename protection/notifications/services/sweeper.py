@@ -20,9 +20,10 @@ def deliveries_sweep(*, now: datetime.datetime | None = None) -> list[int]:
     """Mark the deliveries that should have moved by now as due again; return their ids.
 
     Those are the rows still pending a while after they were written (the broker was down at
-    commit time, or a worker died mid-send) and the failed rows whose retry is overdue (the
-    retry task was lost). Rows being sent right now are locked and skipped. Touching the rows
-    means the next sweep leaves them alone for another delay, so a slow queue is not flooded.
+    commit time), the failed rows whose retry is overdue (the retry task was lost), and the
+    rows claimed by a sender whose lease ran out (it died mid-send: the next claim counts that
+    attempt). Touching the rows means the next sweep leaves them alone for another delay, so a
+    slow queue is not flooded.
     """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=int(settings.NOTIFICATION_SWEEP_AFTER_SECONDS))
@@ -38,6 +39,10 @@ def deliveries_sweep(*, now: datetime.datetime | None = None) -> list[int]:
                 | Q(
                     status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED],
                     next_attempt_at__lte=cutoff,
+                )
+                | (
+                    Q(status=DeliveryStatus.SENDING, claimed_until__lte=now)
+                    & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=cutoff))
                 )
             )
             .order_by("id")
