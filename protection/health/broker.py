@@ -10,6 +10,7 @@ costs the workers one ping per period, and a request waits at most the timeout.
 
 import concurrent.futures
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -65,9 +66,29 @@ class QueueDepth:
         return None if self.error else sum(self.by_queue.values())
 
 
+def _filesystem_depth() -> QueueDepth:
+    """Count the message files of each queue in the development broker's folder."""
+    folder = (current_app.conf.broker_transport_options or {}).get("data_folder_in")
+    if not folder:
+        return QueueDepth({}, error=NOT_REDIS)
+    try:
+        files = os.listdir(folder)
+    except OSError:
+        return QueueDepth({}, error=UNREACHABLE)
+    return QueueDepth(
+        {name: sum(file.endswith(f".{name}.msg") for file in files) for name in queue_names()}
+    )
+
+
 def queue_depth(*, timeout: float | None = None) -> QueueDepth:
-    """Count the messages waiting in each Celery queue (Redis LLEN), within `timeout` seconds."""
+    """Count the messages waiting in each Celery queue (Redis LLEN), within `timeout` seconds.
+
+    The development stack's file-system broker (`make run` without CELERY_BROKER_URL) is
+    counted from its folder; any other broker is not measured.
+    """
     url = str(current_app.conf.broker_url)
+    if urlsplit(url).scheme == "filesystem":
+        return _filesystem_depth()
     if not _is_redis(url):
         return QueueDepth({}, error=NOT_REDIS)
     wait = float(settings.PIPELINE_BROKER_TIMEOUT_SECONDS if timeout is None else timeout)

@@ -60,7 +60,7 @@ LABELS: dict[str, tuple[Promise, Promise]] = {
 REASONS: dict[str, Promise] = {
     broker.UNREACHABLE: _("The broker did not answer."),
     broker.NO_ANSWER: _("The broker did not answer in time."),
-    broker.NOT_REDIS: _("Only a Redis broker can be measured."),
+    broker.NOT_REDIS: _("Only a Redis or a file-system broker can be measured."),
     NO_HEARTBEAT: _("No heartbeat has been recorded yet."),
 }
 

@@ -16,6 +16,7 @@ from protection.health import broker
 from protection.health import figures as f
 from protection.health.selectors import pipeline_health
 from protection.health.tasks import HEARTBEAT
+from tests.health.conftest import pointed_at
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,24 @@ def test_the_queue_depth_counts_every_waiting_task_of_each_queue(test_broker: st
 
     assert depth.by_queue == {"celery": 4}
     assert depth.total == 4
+
+
+def test_the_development_brokers_folder_is_counted_too(tmp_path: Any) -> None:
+    previous = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
+        "control_folder": str(tmp_path / "control"),
+    }
+    try:
+        with pointed_at("filesystem://"):
+            app.send_task(HEARTBEAT)
+            app.send_task(HEARTBEAT)
+            depth = broker.queue_depth()
+    finally:
+        app.conf.broker_transport_options = previous
+
+    assert depth.by_queue == {"celery": 2}
 
 
 def test_a_broker_that_refuses_makes_the_queue_and_the_workers_unknown(
