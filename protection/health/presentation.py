@@ -147,9 +147,8 @@ def document(health: PipelineHealth) -> dict[str, Any]:
     return {
         "status": health.status.label,
         "checked_at": health.checked_at.isoformat(),
-        "deliveries_of": (
-            {"agency": agency.pk, "acronym": agency.acronym} if agency else "every agency"
-        ),
+        # Whose deliveries the delivery figures count: one agency's, or (null) every agency's.
+        "agency": {"id": agency.pk, "acronym": agency.acronym} if agency else None,
         "heartbeat_interval_seconds": float(settings.PIPELINE_HEARTBEAT_SECONDS),
         "figures": {
             figure.name: {

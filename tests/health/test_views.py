@@ -83,7 +83,7 @@ def test_the_json_gives_each_figure_its_value_status_and_thresholds(
     body = answer.json()
     figures = body["figures"]
     assert list(figures) == list(f.NAMES)
-    assert body["deliveries_of"] == "every agency"
+    assert body["agency"] is None  # every agency's deliveries
     assert figures[f.PENDING] == {
         "value": 3,
         "status": "ok",
@@ -116,9 +116,9 @@ def test_an_agency_administrator_gets_the_agencys_own_counts(
     client.force_login(other_admin)
     theirs = client.get("/health/pipeline").json()
 
-    assert mine["deliveries_of"] == {"agency": agency_admin.agency_id, "acronym": "MPU"}
+    assert mine["agency"] == {"id": agency_admin.agency_id, "acronym": "MPU"}
     assert mine["figures"][f.PENDING]["value"] == 2
-    assert theirs["deliveries_of"]["acronym"] == "ORL"
+    assert theirs["agency"]["acronym"] == "ORL"
     assert theirs["figures"][f.PENDING]["value"] == 1
     assert theirs["figures"][f.FAILED]["value"] == 0
 
