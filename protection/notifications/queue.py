@@ -15,5 +15,10 @@ DELIVERIES_SWEEP = "protection.notifications.tasks.deliveries_sweep"
 
 
 def delivery_send_enqueue(delivery_id: int) -> Any:
-    """Queue the sending of one delivery (raises if the broker cannot take it)."""
-    return current_app.tasks[DELIVERY_SEND].delay(delivery_id)
+    """Queue the sending of one delivery (raises if the broker cannot take it).
+
+    By name (send_task): a web process never imports the tasks modules (only the worker
+    discovers them), so looking the task up in the registry there would fail, and every
+    delivery would wait for the sweeper.
+    """
+    return current_app.send_task(DELIVERY_SEND, args=(delivery_id,))

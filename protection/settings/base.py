@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cases",
     "incidents",
     "protection.notifications",
+    "protection.health",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Touches "<schedule file>.heartbeat" after every pass: the health check of beat reads its age.
 CELERY_BEAT_SCHEDULER = "protection.scheduler:HeartbeatScheduler"
+# How often beat sends the heartbeat the pipeline's health page shows the age of.
+PIPELINE_HEARTBEAT_SECONDS = float(os.environ.get("PIPELINE_HEARTBEAT_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "alerts-escalate": {
         "task": "incidents.tasks.alerts_escalate_due",
@@ -264,6 +267,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "idempotency-keys-purge": {
         "task": "protection.tasks.idempotency_keys_purge",
         "schedule": float(os.environ.get("IDEMPOTENCY_PURGE_SECONDS", "3600")),
+    },
+    "pipeline-heartbeat": {
+        "task": "protection.health.tasks.pipeline_heartbeat",
+        "schedule": PIPELINE_HEARTBEAT_SECONDS,
     },
 }
 
@@ -305,6 +312,27 @@ WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", True)
 # Off in production: a partner's URL must not reach the server's own network.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 WEBHOOK_PROXY_URL = os.environ.get("WEBHOOK_PROXY_URL", "")
+
+# The pipeline's health (the admin's health page, /health/pipeline, /health/metrics). A
+# monitor presents the token as "Authorization: Bearer <token>" (empty: staff sign-in only).
+PIPELINE_HEALTH_TOKEN = os.environ.get("PIPELINE_HEALTH_TOKEN", "")
+# Connect and read timeout of each question to the broker; a ping's answer is kept this long.
+PIPELINE_BROKER_TIMEOUT_SECONDS = float(os.environ.get("PIPELINE_BROKER_TIMEOUT_SECONDS", "1"))
+PIPELINE_PING_CACHE_SECONDS = float(os.environ.get("PIPELINE_PING_CACHE_SECONDS", "15"))
+# Each figure's "warning,critical" thresholds: from the first it warns, from the second it is
+# critical (workers answering: below them); a single number is both.
+_PIPELINE_LIMITS = {
+    "queue_depth": env_list("PIPELINE_QUEUE_DEPTH_LIMITS", "500,5000"),
+    "oldest_pending_delivery_seconds": env_list("PIPELINE_OLDEST_PENDING_LIMITS", "120,600"),
+    "deliveries_dead_24h": env_list("PIPELINE_DEAD_24H_LIMITS", "1,20"),
+    "deliveries_pending": env_list("PIPELINE_PENDING_LIMITS", "500,5000"),
+    "deliveries_failed": env_list("PIPELINE_FAILED_LIMITS", "20,200"),
+    "beat_heartbeat_age_seconds": env_list("PIPELINE_BEAT_AGE_LIMITS", "120,600"),
+    "workers_answering": env_list("PIPELINE_WORKERS_LIMITS", "1,1"),
+}
+PIPELINE_HEALTH_LIMITS = {
+    name: (float(pair[0]), float(pair[-1])) for name, pair in _PIPELINE_LIMITS.items()
+}
 
 # Early warning: a site's incidents over the last 24 hours and 7 days against its own baseline
 # (the previous weeks); raised when the Poisson upper-tail probability of a count at least that

@@ -16,7 +16,7 @@ from protection.models import AuditEvent
 from protection.notifications import tasks
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus, Notification
 from protection.notifications.selectors import notification_unread_count
-from protection.notifications.services import dead_letters, inbox, sending, sweeper
+from protection.notifications.services import dead_letters, inbox, outbox, sending, sweeper
 from protection.notifications.services.outbox import Content, Recipient, deliveries_queue
 from tests import factories
 
@@ -40,7 +40,7 @@ def _queue(source: Any, recipients: list[Recipient], occasion: str = "test") -> 
 def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record the delivery tasks enqueued instead of publishing them."""
     sent: list[int] = []
-    monkeypatch.setattr(tasks.delivery_send_task, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(outbox, "delivery_send_enqueue", lambda pk: sent.append(pk))
     return sent
 
 
@@ -117,7 +117,7 @@ def test_a_broker_failure_at_commit_loses_nothing_and_raises_nothing(
     def broker_down(pk: int) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(tasks.delivery_send_task, "delay", broker_down)
+    monkeypatch.setattr(outbox, "delivery_send_enqueue", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         _queue(site, [Recipient(channel=DeliveryChannel.IN_APP, user=officer)])
 
