@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from protection import degradation
 from protection.reference_data import load_reference_data
 from tests import factories
 
@@ -29,6 +30,12 @@ def _reference_lists(request: pytest.FixtureRequest) -> None:
     if transactional:
         request.getfixturevalue("transactional_db")
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _healthy_process() -> None:
+    """Start every test with no pause on the broker or cache, and no degradation counted."""
+    degradation.reset()
 
 
 @pytest.fixture
