@@ -9,6 +9,7 @@ settings pointed at that database and that Redis, as `make run` would on Postgre
 import contextlib
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -82,8 +83,11 @@ class Process:
     """One process of the stack, logging to a file, started again if it exits (as compose)."""
 
     def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        self.name, self.command, self.env = name, command, env
-        self.log = Path(tempfile.mkdtemp(prefix=f"{name}-")) / f"{name}.log"
+        self.directory = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+        # "{dir}" in an argument is this process's own directory (beat's schedule file).
+        self.name, self.env = name, env
+        self.command = [part.replace("{dir}", str(self.directory)) for part in command]
+        self.log = self.directory / f"{name}.log"
         self.restarts = 0
         self.process = self._start()
 
@@ -105,6 +109,7 @@ class Process:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def worker_command(concurrency: int = 2) -> list[str]:
@@ -118,11 +123,10 @@ def worker_command(concurrency: int = 2) -> list[str]:
 
 
 def beat_command() -> list[str]:
-    schedule = Path(tempfile.mkdtemp(prefix="beat-")) / "schedule"
     return [
         sys.executable,
         *("-m", "celery", "-A", "protection.celery:app", "beat", "--loglevel=INFO"),
-        f"--schedule={schedule}",
+        "--schedule={dir}/schedule",
     ]
 
 

@@ -9,6 +9,7 @@ import contextlib
 import datetime
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -186,3 +187,4 @@ def running_beat(broker_url: str) -> Iterator[subprocess.Popen[bytes]]:
             beat.kill()
             beat.wait(timeout=10)
         log.close()
+        shutil.rmtree(directory, ignore_errors=True)
