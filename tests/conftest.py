@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 
+from protection import degradation
 from protection.reference_data import load_reference_data
 from tests import database, factories
 
@@ -53,6 +54,12 @@ def _reference_lists(request: pytest.FixtureRequest) -> None:
     if transactional:
         request.getfixturevalue("transactional_db")
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _healthy_process() -> None:
+    """Start every test with no pause on the broker or cache, and no degradation counted."""
+    degradation.reset()
 
 
 @pytest.fixture

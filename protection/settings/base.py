@@ -218,16 +218,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "protection",
     }
 }
 if os.environ.get("CACHE_URL"):
+    # Fails open (protection/cache.py): a cache that is down or frozen costs one request a
+    # quarter of a second (a healthy Redis answers in a millisecond), then the host skips it for
+    # ten; throttling lets requests through meanwhile.
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "protection.cache.FailOpenRedisCache",
         "LOCATION": os.environ["CACHE_URL"],
+        "OPTIONS": {
+            "socket_connect_timeout": 0.25,
+            "socket_timeout": 0.25,
+            "pause_after_failure": 10,
+        },
     }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
@@ -235,7 +243,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # Without them a publish to a frozen Redis waits forever (kombu sets none): the reporter's
+    # request hung until gunicorn killed it. With them, a publish fails after a second.
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 1.0,
+}
+# After a failed publish, no process of the host asks the broker again for this long and
+# deliveries are left to the sweeper (protection/notifications/queue.py), so that an outage
+# costs one request a second, not every request.
+BROKER_PAUSE_AFTER_FAILURE_SECONDS = 10.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -12,11 +12,12 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from protection.accounts.models import User
+from protection.celery import app as celery_app
 from protection.models import AuditEvent
 from protection.notifications import tasks
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus, Notification
 from protection.notifications.selectors import notification_unread_count
-from protection.notifications.services import dead_letters, inbox, outbox, sending, sweeper
+from protection.notifications.services import dead_letters, inbox, sending, sweeper
 from protection.notifications.services.outbox import Content, Recipient, deliveries_queue
 from tests import factories
 
@@ -40,7 +41,7 @@ def _queue(source: Any, recipients: list[Recipient], occasion: str = "test") -> 
 def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record the delivery tasks enqueued instead of publishing them."""
     sent: list[int] = []
-    monkeypatch.setattr(outbox, "delivery_send_enqueue", lambda pk: sent.append(pk))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, **options: sent.append(args[0]))
     return sent
 
 
@@ -114,10 +115,10 @@ def test_a_broker_failure_at_commit_loses_nothing_and_raises_nothing(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    def broker_down(pk: int) -> None:
+    def broker_down(name: str, args: Any, **options: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(outbox, "delivery_send_enqueue", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         _queue(site, [Recipient(channel=DeliveryChannel.IN_APP, user=officer)])
 

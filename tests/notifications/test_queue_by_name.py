@@ -21,7 +21,7 @@ import sys
 from protection.notifications.queue import DELIVERY_SEND, delivery_send_enqueue
 assert not any(name.endswith(".tasks") and name.startswith(("protection", "incidents", "cases",
     "camps")) for name in sys.modules), "a tasks module was imported"
-delivery_send_enqueue(4242)
+delivery_send_enqueue([4242])
 print("published")
 """
 
