@@ -33,19 +33,24 @@ def test_the_queue_depth_counts_every_waiting_task_of_each_queue(test_broker: st
 
 
 def test_the_development_brokers_folder_is_counted_too(tmp_path: Any) -> None:
-    previous = app.conf.broker_transport_options
-    app.conf.broker_transport_options = {
+    folders = {
         "data_folder_in": str(tmp_path),
         "data_folder_out": str(tmp_path),
         "control_folder": str(tmp_path / "control"),
     }
+    # Both names: celery 5.6 reads the Django setting's (namespaced) name before the plain one.
+    names = ("broker_transport_options", "CELERY_BROKER_TRANSPORT_OPTIONS")
+    previous = {name: app.conf.get(name) for name in names}
+    for name in names:
+        app.conf[name] = folders
     try:
         with pointed_at("filesystem://"):
             app.send_task(HEARTBEAT)
             app.send_task(HEARTBEAT)
             depth = broker.queue_depth()
     finally:
-        app.conf.broker_transport_options = previous
+        for name, value in previous.items():
+            app.conf[name] = value
 
     assert depth.by_queue == {"celery": 2}
 
