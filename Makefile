@@ -67,15 +67,17 @@ test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127
 	$(PYTEST) $(PYTEST_ARGS)
 
 # The fast part for the edit-test loop: no browser, no real Celery worker, no ops checks (demo
-# seeding, compose, settings), no schema fuzzing. `make test` still runs everything, in one
-# process. The fast part runs in one process per CPU (pytest-xdist), each on a test database of
-# its own (pytest-django names them <name>_gw0, _gw1, ...); none of its tests starts a Celery
-# worker, a browser or a server on a fixed port, so the processes share nothing else.
-# FAST_WORKERS=0 runs it in this process.
+# seeding, compose, settings), no schema fuzzing, nor what only those need (the fuzz module,
+# which builds the schema when collected, and the schemathesis, Hypothesis and Playwright
+# plugins: 1.5 s of CPU in each process). `make test` still runs everything, in one process.
+# The fast part runs one process per CPU (pytest-xdist), each on a test database of its own
+# (pytest-django names them <name>_gw0, _gw1, ...); none of its tests starts a Celery worker, a
+# browser or a server on a fixed port, so they share nothing else. FAST_WORKERS=0: one process.
 FAST_MARKERS := not browser and not integration and not ops and not fuzz
+FAST_SKIP := --ignore=tests/api/test_fuzz.py -p no:schemathesis -p no:hypothesispytest -p no:playwright
 FAST_WORKERS ?= auto
 test-fast: $(VENV)/.installed-dev ## Run the fast part of the suite in parallel (no browser, worker, ops or fuzz tests)
-	$(PYTEST) -m "$(FAST_MARKERS)" -n $(FAST_WORKERS) $(PYTEST_ARGS)
+	$(PYTEST) -m "$(FAST_MARKERS)" $(FAST_SKIP) -n $(FAST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite with every clock of the run (pytest and its Celery workers) moved ahead by
 # CLOCK_SHIFT_DAYS (a year unless given): a test that depends on today's date fails here.

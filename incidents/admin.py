@@ -158,7 +158,7 @@ class AlertAdmin(AgencyAdminsReadOnlyModelAdmin[Alert]):
         rows = rows.select_related("recipient_user", "subscription").order_by("id")
         return "\n".join(
             f"{d.get_channel_display()} → {d.recipient_label}: {d.get_status_display()}"
-            + (f" ({d.last_error[:80]})" if d.last_error else "")
+            + (f" ({d.failure_summary[:120]})" if d.last_error or d.last_outcome else "")
             for d in rows
         )
 

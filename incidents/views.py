@@ -31,7 +31,7 @@ from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
 from protection.notifications.selectors import deliveries_of
-from protection.pages import add_service_errors
+from protection.pages import add_service_errors, submitted_once
 from protection.pagination import keyset_page
 
 PAGE_SIZE = 50
@@ -81,20 +81,23 @@ def incident_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Report an incident; the matching policies alert their first tier at once."""
     access.require(request.user, Action.REPORT_INCIDENTS)
     form = IncidentReportForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = incident_services.incident_report(
-                actor=request.user, data=form.incident_data()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                gettext("Incident %(reference)s reported; %(alerts)s alert(s) raised.")
-                % {"reference": result.incident.reference, "alerts": len(result.alerts)},
-            )
-            return redirect("incidents:detail", pk=result.incident.pk)
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = incident_services.incident_report(
+                    actor=request.user, data=form.incident_data()
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    gettext("Incident %(reference)s reported; %(alerts)s alert(s) raised.")
+                    % {"reference": result.incident.reference, "alerts": len(result.alerts)},
+                )
+                return submission.saved(redirect("incidents:detail", pk=result.incident.pk))
     return render(request, "incidents/incident_report.html", {"form": form})
 
 
@@ -111,7 +114,9 @@ def _timeline(incident: Incident) -> list[dict[str, Any]]:
                 "actor": entry.actor,
                 "channel": delivery.get_channel_display() if delivery else "",
                 "recipient": delivery.recipient_label if delivery else "",
-                "error": delivery.last_error if delivery and entry.kind == "delivery.dead" else "",
+                "error": (
+                    delivery.failure_summary if delivery and entry.kind == "delivery.dead" else ""
+                ),
             }
         )
     return rows
@@ -290,9 +295,12 @@ def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Acknowledge an alert the user received: escalation stops."""
     alert = alert_selectors.alert_get(user=request.user, pk=pk)
-    try:
-        alert_services.alert_acknowledge(actor=request.user, alert=alert)
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    messages.success(request, gettext("Alert acknowledged: escalation stopped."))
-    return redirect("incidents:alert_detail", pk=alert.pk)
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        try:
+            alert_services.alert_acknowledge(actor=request.user, alert=alert)
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        messages.success(request, gettext("Alert acknowledged: escalation stopped."))
+        return submission.saved(redirect("incidents:alert_detail", pk=alert.pk))

@@ -17,7 +17,7 @@ from partners.models import Sector, Service
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
-from protection.pages import PAGE_SIZE, done, run_service, site_options
+from protection.pages import PAGE_SIZE, done, run_service, site_options, submitted_once
 from protection.pagination import keyset_page
 
 
@@ -69,27 +69,30 @@ def service_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List a new service of the user's agency in the directory."""
     access.require(request.user, Action.MANAGE_SERVICES)
     form = _form(request, None)
-    if request.method == "POST" and form.is_valid():
-        data: dict[str, Any] = form.cleaned_data
-        if run_service(
-            form,
-            lambda: services.service_create(
-                actor=request.user,
-                name=data["name"],
-                sector=data["sector"],
-                sites=list(data["sites"]),
-                description=data["description"],
-                contact_name=data["contact_name"],
-                contact_email=data["contact_email"],
-                contact_phone=data["contact_phone"],
-                accepting_referrals=data["accepting_referrals"],
-            ),
-        ):
-            return done(
-                request,
-                _("%(name)s is listed in the directory.") % {"name": data["name"]},
-                reverse("partners:service_list"),
-            )
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data: dict[str, Any] = form.cleaned_data
+            if run_service(
+                form,
+                lambda: services.service_create(
+                    actor=request.user,
+                    name=data["name"],
+                    sector=data["sector"],
+                    sites=list(data["sites"]),
+                    description=data["description"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    contact_phone=data["contact_phone"],
+                    accepting_referrals=data["accepting_referrals"],
+                ),
+            ):
+                return submission.done(
+                    request,
+                    _("%(name)s is listed in the directory.") % {"name": data["name"]},
+                    reverse("partners:service_list"),
+                )
     return _page(request, form, None)
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from cases.models import DisplacedPerson, Household, ProtectionCase, Referral
     from incidents.models import Alert, GbvDesignation, Incident
     from partners.models import DataSharingAgreement, PartnerAgency, Service
-    from protection.notifications.models import Notification, WebhookSubscription
+    from protection.notifications.models import Delivery, Notification, WebhookSubscription
 
 
 class Action(StrEnum):
@@ -55,6 +55,7 @@ class Action(StrEnum):
     MANAGE_INCIDENTS = "manage_incidents"
     MANAGE_WEBHOOKS = "manage_webhooks"
     RECEIVE_ALERTS = "receive_alerts"
+    MONITOR_PIPELINE = "monitor_pipeline"
 
 
 _READ_ONLY = {
@@ -102,7 +103,9 @@ _INCIDENTS = {
     Action.RECEIVE_ALERTS,
 }
 _INCIDENT_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.ADMIN: frozenset(_INCIDENTS | {Action.MANAGE_INCIDENTS, Action.MANAGE_WEBHOOKS}),
+    Role.ADMIN: frozenset(
+        _INCIDENTS | {Action.MANAGE_INCIDENTS, Action.MANAGE_WEBHOOKS, Action.MONITOR_PIPELINE}
+    ),
     Role.SUPERVISOR: frozenset(_INCIDENTS | {Action.MANAGE_INCIDENTS}),
     Role.PROTECTION_OFFICER: frozenset(_INCIDENTS | {Action.MANAGE_INCIDENTS}),
     Role.CASE_WORKER: frozenset(_INCIDENTS),
@@ -137,6 +140,7 @@ class Records(StrEnum):
     ALERTS = "alerts"
     NOTIFICATIONS = "notifications"
     WEBHOOK_SUBSCRIPTIONS = "webhook_subscriptions"
+    DELIVERIES = "deliveries"
 
 
 # The rows an allowed user sees: called with the user and their (active) agency.
@@ -377,6 +381,61 @@ def notifications_for(user: "Viewer | None") -> "QuerySet[Notification]":
 def webhook_subscriptions_for(user: "Viewer | None") -> "QuerySet[WebhookSubscription]":
     """Return the webhook subscriptions of the user's agency, if the role manages them."""
     return visible(Records.WEBHOOK_SUBSCRIPTIONS, user)
+
+
+# The health of the delivery pipeline (queue, deliveries, beat, workers). Its figures count
+# deliveries, never show one; still, an agency administrator counts only the agency's own.
+
+
+class PlatformMonitor:
+    """The monitoring system, signed in with the pipeline's token (PIPELINE_HEALTH_TOKEN).
+
+    It counts every agency's deliveries, like a platform superuser, and reads nothing else.
+    """
+
+    is_superuser = True
+
+    def __repr__(self) -> str:
+        return "PlatformMonitor()"
+
+
+MONITOR = PlatformMonitor()
+Monitor: TypeAlias = "Viewer | PlatformMonitor | None"
+
+
+def may_monitor_pipeline(user: Monitor) -> bool:
+    """Return whether the user may see the pipeline's health: the platform's monitor, a
+    platform superuser, or an agency administrator with access to the admin site."""
+    if isinstance(user, PlatformMonitor):
+        return True
+    if not _signed_in(user):
+        return False
+    assert isinstance(user, User)
+    return user.is_superuser or (user.is_staff and can(user, Action.MONITOR_PIPELINE))
+
+
+def monitored_agency(user: Monitor) -> "PartnerAgency | None":
+    """Return the agency whose deliveries the user's figures count; None for every agency."""
+    if isinstance(user, PlatformMonitor) or not may_monitor_pipeline(user):
+        return None
+    assert isinstance(user, User)
+    return None if user.is_superuser else agency_of(user)
+
+
+def deliveries_monitored_by(user: Monitor) -> "QuerySet[Delivery]":
+    """Return the deliveries whose figures the user sees on the pipeline's health.
+
+    The platform's monitor and a platform superuser see every agency's; an agency
+    administrator the deliveries to the agency's users and webhook subscriptions; anybody
+    else none.
+    """
+    viewer = None if isinstance(user, PlatformMonitor) else user
+    rows: QuerySet[Delivery] = visible(Records.DELIVERIES, viewer)
+    if not may_monitor_pipeline(user):
+        return rows.none()
+    if user is not None and user.is_superuser:
+        return rows.model._default_manager.all()
+    return rows
 
 
 def admins_of(agency: "PartnerAgency") -> QuerySet[User]:

@@ -171,3 +171,35 @@ class AccessLog(ChainedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.object_type}:{self.object_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A write a user asked for under a key, and where its result is: so that a retry with the
+    same key (an API Idempotency-Key, a page form's one-time token) writes nothing again.
+
+    Neither the key nor the request is kept: the key as its SHA-256, the request (method, path
+    and body, which holds personal data) as a keyed hash that only tells "same request or
+    not". The answer is not kept either: a retry reads the record again through the caller's
+    access policy (protection/idempotency.py says why).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key_digest = models.CharField(_("key (SHA-256)"), max_length=64)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status of the first answer"))
+    object_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    location = models.CharField(_("record page"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key_digest"], name="idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key_digest[:12]}"

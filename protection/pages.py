@@ -1,9 +1,12 @@
-"""What every app's server-rendered pages share: the base form, the page size, and the way a
-service's refusal reaches the form or the messages. Foundation code: it knows no domain app.
+"""What every app's server-rendered pages share: the base form, the page size, the way a
+service's refusal reaches the form or the messages, and forms that save once however often
+they are sent. Foundation code: it knows no domain app.
 """
 
 import datetime
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -16,11 +19,12 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from protection import access
+from protection import access, idempotency
 from protection.pagination import KeysetPage, keyset_page
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
+    from protection.accounts.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 
@@ -117,3 +121,84 @@ def keyset_pager(
     """Return what cuts the page the request asks for (?after=<id>), for a page selector."""
     after = request.GET.get("after")
     return lambda queryset: keyset_page(queryset, after=after, size=size)
+
+
+# --- forms that save once -------------------------------------------------------------------
+# A create form carries a one-time token ({% submission_token %} in its template, a new one at
+# every rendering). The first submission under a token saves and records where the record is;
+# a second one (a double click, the browser sending the form again after a timeout) saves
+# nothing and is taken to that record. The API's Idempotency-Key works the same way
+# (protection/idempotency.py); a page's second submission waits for the first instead of
+# answering 409.
+
+SUBMISSION_TOKEN = "submission_token"  # noqa: S105 (a field name, not a secret)
+
+
+def new_submission_token() -> str:
+    """Return a fresh token for one rendering of a create form."""
+    return secrets.token_urlsafe(18)
+
+
+class Submission:
+    """One submission of a create form: `replay` is the answer to a second submission of the
+    same form (a redirect to what the first saved); otherwise the view saves and returns
+    `done(...)` or `saved(response)`, which record where the record is."""
+
+    def __init__(
+        self, claim: idempotency.Claim | None = None, replay: HttpResponse | None = None
+    ) -> None:
+        self._claim = claim
+        self.replay = replay
+
+    def saved(self, response: HttpResponse) -> HttpResponse:
+        """Record the redirect to the saved record as this token's answer; return it."""
+        if self._claim is not None:
+            self._claim.outcome = idempotency.Outcome(
+                status_code=response.status_code, location=response["Location"]
+            )
+        return response
+
+    def done(self, request: HttpRequest, message: str | Promise, url: str) -> HttpResponse:
+        """Say what was saved and go to it (`done`), as this token's answer."""
+        return self.saved(done(request, message, url))
+
+
+@contextmanager
+def submitted_once(request: "AuthenticatedHttpRequest") -> Iterator[Submission]:
+    """Run the block once per form token: around a create form's validation and service.
+
+    Without a token (a GET, or a client that sends none) the block runs as it always did.
+    """
+    token = request.POST.get(SUBMISSION_TOKEN, "") if request.method == "POST" else ""
+    if not 0 < len(token) <= idempotency.KEY_MAX_LENGTH:
+        yield Submission()
+        return
+    body = {
+        name: values
+        for name, values in request.POST.lists()
+        if name not in (SUBMISSION_TOKEN, "csrfmiddlewaretoken")
+    }
+    fingerprint = idempotency.request_fingerprint(
+        method="POST", path=request.get_full_path(), body=body
+    )
+    with idempotency.key_claim(
+        user=request.user, key=f"page:{token}", fingerprint=fingerprint, wait=True
+    ) as claim:
+        if claim.earlier is None:
+            yield Submission(claim)
+            return
+        if claim.same_request:
+            messages.info(
+                request, str(_("This form had already been sent; here is what it saved."))
+            )
+        else:
+            messages.warning(
+                request,
+                str(
+                    _(
+                        "This form had already been sent and saved; the changes made before "
+                        "sending it again were not saved. Open the form again to save them."
+                    )
+                ),
+            )
+        yield Submission(replay=redirect(claim.earlier.location))

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from protection import views
+from protection.health import views as health_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,9 +15,16 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("incidents/", include("incidents.urls")),
     path("inbox/", include("protection.notifications.urls")),
+    # The pipeline's health, a page of the admin (staff only; see protection.health.views).
+    path(
+        "admin/pipeline/",
+        admin.site.admin_view(health_views.pipeline_page),
+        name="pipeline_health",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("protection.api")),
     path("healthz", views.healthz, name="healthz"),
+    path("health/", include("protection.health.urls")),
 ]
 
 # Under /api/ these answer JSON, as every API error does; elsewhere the site's pages.

@@ -57,6 +57,9 @@ def point_app_at(url: str) -> None:
     if amqp is not None:
         amqp._producer_pool = None
     app.conf.broker_url = url
+    # The Django setting by its own name too: celery 5.6 finds CELERY_BROKER_URL (the namespace)
+    # before an override of broker_url made after the configuration was read.
+    app.conf["CELERY_BROKER_URL"] = url
 
 
 @contextlib.contextmanager
@@ -99,9 +102,20 @@ def running_worker(
     name: str,
     settings_module: str = "protection.settings.test",
     extra_env: dict[str, str] | None = None,
+    pool: str = "solo",
+    concurrency: int = 1,
+    log_path: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start a worker (solo pool) on the test database and `broker_url`; always stop it."""
-    log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115
+    """Start a worker on the test database and `broker_url`; always stop it.
+
+    The solo pool unless `pool` says otherwise ("prefork" runs `concurrency` child processes,
+    as production does). The log is deleted afterwards unless `log_path` names its file.
+    """
+    if log_path is None:
+        handle, temporary = tempfile.mkstemp(prefix=f"{name}-", suffix=".log")
+        os.close(handle)
+    log_file = log_path or Path(temporary)
+    log = log_file.open("wb")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
@@ -118,7 +132,8 @@ def running_worker(
             "-A",
             "protection.celery:app",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
@@ -131,13 +146,12 @@ def running_worker(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    log_path = Path(log.name)
     try:
 
         def ready() -> bool:
             if worker.poll() is not None:
-                pytest.fail(f"The worker exited early:\n{log_path.read_text()}")
-            return " ready." in log_path.read_text()
+                pytest.fail(f"The worker exited early:\n{log_file.read_text()}")
+            return " ready." in log_file.read_text()
 
         wait_for(ready, timeout=WORKER_START_SECONDS)
         yield worker
@@ -149,4 +163,5 @@ def running_worker(
             worker.kill()
             worker.wait(timeout=10)
         log.close()
-        log_path.unlink(missing_ok=True)
+        if log_path is None:
+            log_file.unlink(missing_ok=True)

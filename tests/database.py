@@ -24,7 +24,8 @@ from django.db import DatabaseError, connection
 from django.db.backends.utils import CursorWrapper
 from django.db.migrations.loader import MigrationLoader
 
-# The template is kept: its name says so, and `make clean-all` does not reach the server.
+# Templates are named <test database>_template_<fingerprint>; they stay on the server between
+# runs (no make target drops them; DROP DATABASE does).
 TEMPLATE_INFIX = "_template_"
 
 

@@ -1,8 +1,8 @@
 """What an alert tells its recipients, and the outbox rows that carry it to a tier.
 
-An alert's notice and webhook payload hold the anonymised incident only, whoever receives them;
-the occasion of a delivery is the alert itself, so someone named in two tiers is told once per
-channel.
+An alert's notice and webhook payload hold the anonymised incident only, whoever receives them.
+Each tier told is an occasion of its own: someone named in tier 1 and tier 2 gets the alert when
+it is raised and again, as `alert.escalated`, when it reaches tier 2.
 """
 
 import datetime
@@ -107,16 +107,25 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
     return payload
 
 
+def tier_occasion(tier: EscalationTier, *, escalated: bool) -> str:
+    """Return the occasion of a tier's deliveries: "alert" when raised, one per tier escalated to.
+
+    Raising keeps the occasion the first version used for every tier, so that the deliveries
+    written before still count as written; each escalation is new, whoever was told before.
+    """
+    return f"escalated-tier-{tier.level}" if escalated else "alert"
+
+
 def tier_notify(alert: Alert, tier: EscalationTier, *, event: str) -> int:
     """Queue the tier's deliveries for the alert; return how many were written.
 
-    The occasion is the alert itself, not the tier, so someone named in two tiers is told
-    once per channel.
+    Running it twice for the same tier writes nothing more; someone already told at an
+    earlier tier is told again, with the escalation's own delivery and key.
     """
     escalated = event == WebhookEvent.ALERT_ESCALATED
     deliveries = deliveries_queue(
         source=alert,
-        occasion="alert",
+        occasion=tier_occasion(tier, escalated=escalated),
         event=event,
         recipients=tier_recipients(tier=tier, event=event, site=alert.site),
         compose=lambda recipient: alert_content(alert, recipient, escalated=escalated),

@@ -40,6 +40,7 @@ class DeadDeliveryFilter(admin.SimpleListFilter):
         return [
             ("dead", _("Dead (gave up)")),
             ("retrying", _("Failed, will retry")),
+            ("sending", _("Sending")),
             ("waiting", _("Pending")),
             ("sent", _("Sent")),
         ]
@@ -48,6 +49,7 @@ class DeadDeliveryFilter(admin.SimpleListFilter):
         status = {
             "dead": DeliveryStatus.DEAD,
             "retrying": DeliveryStatus.FAILED,
+            "sending": DeliveryStatus.SENDING,
             "waiting": DeliveryStatus.PENDING,
             "sent": DeliveryStatus.SENT,
         }.get(self.value() or "")
@@ -69,7 +71,7 @@ class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin[Delivery]):
         "next_attempt_at",
         "short_error",
     )
-    list_filter = (DeadDeliveryFilter, "channel", "event")
+    list_filter = (DeadDeliveryFilter, "last_outcome", "channel", "event")
     list_select_related = ("recipient_user", "subscription")
     search_fields = ("=uuid", "=source_id", "=recipient_user__username")
     ordering = ("-id",)
@@ -89,6 +91,8 @@ class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin[Delivery]):
         "status",
         "attempts",
         "next_attempt_at",
+        "claimed_until",
+        "last_outcome",
         "last_error",
         "created_at",
         "sent_at",
@@ -98,7 +102,8 @@ class DeliveryAdmin(AgencyAdminsReadOnlyModelAdmin[Delivery]):
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: Delivery) -> str:
-        return obj.last_error[:120]
+        # The outcome first: a dead delivery that timed out may have reached its receiver.
+        return obj.failure_summary[:160]
 
     def has_send_again_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)

@@ -1,9 +1,9 @@
 """The delivery outbox, the in-app inbox, and partners' webhook subscriptions.
 
 Anything that must reach somebody is first a `Delivery` row, written in the same transaction as
-the event that caused it; tasks only move rows forward (pending -> sent, or failed -> dead). A
-row's `key` names the source event, the recipient and the channel, and is unique, so a person or
-a partner system gets one delivery per event and channel however often a task runs.
+the event that caused it; tasks only move rows forward (pending -> sending -> sent, or failed ->
+dead). A row's `key` names the source event, the recipient and the channel, and is unique, so a
+person or a partner system gets one delivery per event and channel however often a task runs.
 """
 
 import uuid
@@ -23,8 +23,9 @@ class WebhookEvent(models.TextChoices):
 class WebhookSubscription(models.Model):
     """A partner system's URL that receives signed JSON events for some sites.
 
-    The secret signs every request (HMAC-SHA256). The server needs it in plain text to sign,
-    so it is stored, but it is shown only once, when created or rotated, and never audited.
+    The secret signs every request the Standard Webhooks way (HMAC-SHA256; stored and shown as
+    `whsec_<base64 of the key>`). The server needs it in plain text to sign, so it is stored,
+    but it is shown only once, when created or rotated, and never audited.
     """
 
     agency = models.ForeignKey(
@@ -76,20 +77,45 @@ class DeliveryChannel(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed, will retry")
     DEAD = "dead", _("Dead (gave up)")
 
 
+class DeliveryOutcome(models.TextChoices):
+    """Why the last attempt did not succeed: a receiver that answered late may have got it."""
+
+    NONE = "", _("No failure")
+    TIMEOUT = "timeout", _("No answer in time (the receiver may have got it)")
+    REFUSED = "refused", _("Refused by the receiver")
+    CONNECTION = "connection", _("Connection failed")
+    INTERRUPTED = "interrupted", _("Interrupted while sending (the receiver may have got it)")
+    UNDELIVERABLE = "undeliverable", _("Cannot be sent (address or subscription)")
+
+
+# The outcomes after which the receiver may hold the message although no success was recorded.
+MAYBE_RECEIVED = frozenset({DeliveryOutcome.TIMEOUT, DeliveryOutcome.INTERRUPTED})
+
+
 class Delivery(models.Model):
-    """One message to one recipient by one channel: the outbox row a task moves forward."""
+    """One message to one recipient by one channel: the outbox row a task moves forward.
+
+    A sender claims the row (status "sending", `claimed_until` its lease, `claim_token` its
+    identity, one more attempt counted), commits, calls the receiver, and records the result
+    only while the claim is still its own. A claim whose lease ran out was interrupted: the
+    sweeper has the row claimed again, and the attempt it used counts.
+    """
 
     uuid = models.UUIDField(
         _("idempotency key"),
         default=uuid.uuid4,
         unique=True,
         editable=False,
-        help_text=_("Sent with webhooks so that a receiver can drop a repeated request."),
+        help_text=_(
+            "Sent with webhooks as webhook-id, the same on every retry, so that a receiver can "
+            "drop a repeated request."
+        ),
     )
     key = models.CharField(
         _("deduplication key"),
@@ -130,6 +156,15 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    last_outcome = models.CharField(
+        _("last outcome"),
+        max_length=13,
+        choices=DeliveryOutcome.choices,
+        blank=True,
+        default=DeliveryOutcome.NONE,
+    )
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     dead_at = models.DateTimeField(_("gave up at"), null=True, blank=True)
@@ -154,6 +189,12 @@ class Delivery(models.Model):
                 ),
                 name="delivery_recipient_matches_channel",
             ),
+            # A row being sent always names its sender's claim and when that claim runs out.
+            models.CheckConstraint(
+                condition=~models.Q(status="sending")
+                | models.Q(claimed_until__isnull=False, claim_token__isnull=False),
+                name="delivery_sending_is_claimed",
+            ),
         ]
         indexes = [
             # The sweeper's scan: only the rows still to move forward are indexed.
@@ -166,6 +207,12 @@ class Delivery(models.Model):
             models.Index(
                 fields=["-dead_at"], condition=models.Q(status="dead"), name="delivery_dead_idx"
             ),
+            # The sweeper's look for claims whose lease ran out (the sender stopped).
+            models.Index(
+                fields=["claimed_until"],
+                condition=models.Q(status="sending"),
+                name="delivery_sending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,6 +224,19 @@ class Delivery(models.Model):
         if self.subscription_id is not None and self.subscription is not None:
             return self.subscription.url
         return str(self.recipient_user) if self.recipient_user is not None else ""
+
+    @property
+    def maybe_received(self) -> bool:
+        """Return whether the receiver may have the message although no success was recorded."""
+        return self.status != DeliveryStatus.SENT and self.last_outcome in MAYBE_RECEIVED
+
+    @property
+    def failure_summary(self) -> str:
+        """Return the last failure for admins: its kind, then the error as it was recorded."""
+        if not self.last_outcome:
+            return self.last_error
+        label = str(self.get_last_outcome_display())
+        return f"{label}: {self.last_error}" if self.last_error else label
 
 
 class Notification(models.Model):

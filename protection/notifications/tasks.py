@@ -37,7 +37,7 @@ def delivery_send_task(delivery_id: int) -> str | None:
 
 
 @shared_task(name=queue.DELIVERIES_SWEEP)
-def deliveries_sweep() -> int:
+def deliveries_sweep(after_seconds: float | None = None) -> int:
     """Re-enqueue deliveries left pending or overdue for retry; return how many."""
     with task_context():
-        return len(sweeper.deliveries_sweep())
+        return len(sweeper.deliveries_sweep(after_seconds=after_seconds))

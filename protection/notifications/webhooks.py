@@ -1,18 +1,30 @@
 """Sign and send webhook requests, and refuse destinations the server must not call.
 
-Each request carries a JSON body and four headers: the event name, the delivery's UUID as an
-idempotency key (a receiver drops a request whose key it has seen), a Unix timestamp, and an
-HMAC-SHA256 signature over "<timestamp>.<body>" with the subscription's secret. A receiver
-recomputes the signature, compares it in constant time, and rejects old timestamps, so that a
-captured request cannot be replayed later.
+Requests follow the Standard Webhooks specification (https://www.standardwebhooks.com/), so that
+a partner verifies them with an off-the-shelf library: `webhook-id` is the delivery's UUID, the
+same on every retry (a receiver drops a request whose id it has seen); `webhook-timestamp` is
+the Unix time of the attempt in seconds; `webhook-signature` is `v1,<base64 HMAC-SHA256>` of
+"<id>.<timestamp>.<body>", keyed with the subscription's secret (`whsec_<base64 of the key>`).
+A receiver recomputes it, compares in constant time, and rejects timestamps more than five
+minutes away, so that a captured request cannot be replayed later.
+
+The headers of the first version (X-Protection-Signature, X-Protection-Timestamp,
+X-Protection-Event, Idempotency-Key) are still sent, with the same key, for receivers written
+before; README lists them as deprecated.
 """
 
+import base64
+import binascii
+import functools
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import secrets
 import socket
+import ssl
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -22,25 +34,56 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-SIGNATURE_HEADER = "X-Protection-Signature"
-TIMESTAMP_HEADER = "X-Protection-Timestamp"
-EVENT_HEADER = "X-Protection-Event"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-SIGNATURE_SCHEME = "sha256"
+from protection.notifications.cutoff import CutOff
+from protection.notifications.models import DeliveryOutcome
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's marker, not a secret
+SECRET_BYTES = 32
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
+SIGNATURE_VERSION = "v1"
+# Deprecated: the first version's headers, kept for receivers written before Standard Webhooks.
+LEGACY_SIGNATURE_HEADER = "X-Protection-Signature"
+LEGACY_TIMESTAMP_HEADER = "X-Protection-Timestamp"
+LEGACY_EVENT_HEADER = "X-Protection-Event"
+LEGACY_IDEMPOTENCY_HEADER = "Idempotency-Key"
 _ERROR_EXCERPT = 300
 
 
 class WebhookError(Exception):
-    """A request that did not succeed; `permanent` errors are not worth retrying."""
+    """A request that did not succeed, and how (`outcome`); `permanent` ones are not retried."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        outcome: str = DeliveryOutcome.CONNECTION,
+        permanent: bool = False,
+    ) -> None:
         super().__init__(message)
+        self.outcome = outcome
         self.permanent = permanent
 
 
 def new_secret() -> str:
-    """Return a fresh signing secret (256 bits, URL-safe)."""
-    return secrets.token_urlsafe(32)
+    """Return a fresh signing secret: 256 random bits, as `whsec_<base64>`."""
+    return encode_secret(secrets.token_bytes(SECRET_BYTES))
+
+
+def encode_secret(key: bytes) -> str:
+    """Return the secret a partner is shown for an HMAC key."""
+    return SECRET_PREFIX + base64.b64encode(key).decode("ascii")
+
+
+def secret_key(secret: str) -> bytes:
+    """Return the HMAC key of a `whsec_` secret; raise ValueError for anything else."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError("A signing secret starts with whsec_.")
+    try:
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error as error:
+        raise ValueError("A signing secret is whsec_ and base64.") from error
 
 
 def encode_body(document: dict[str, Any]) -> bytes:
@@ -48,24 +91,35 @@ def encode_body(document: dict[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def sign(*, secret: str, timestamp: int, body: bytes) -> str:
-    """Return the signature header value for a body sent at `timestamp`."""
-    message = str(timestamp).encode() + b"." + body
-    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-    return f"{SIGNATURE_SCHEME}={digest}"
+def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """Return the `webhook-signature` value for a body sent as `message_id` at `timestamp`."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
+    return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode('ascii')}"
+
+
+def legacy_sign(*, secret: str, timestamp: int, body: bytes) -> str:
+    """Return the deprecated X-Protection-Signature value (hex HMAC of "<timestamp>.<body>")."""
+    signed = str(timestamp).encode() + b"." + body
+    return "sha256=" + hmac.new(secret_key(secret), signed, hashlib.sha256).hexdigest()
 
 
 def signed_headers(
-    *, secret: str, timestamp: int, body: bytes, event: str, idempotency_key: str
+    *, secret: str, message_id: str, timestamp: int, body: bytes, event: str
 ) -> dict[str, str]:
     """Return the headers of one signed request."""
     return {
         "Content-Type": "application/json",
-        "User-Agent": "protection-webhooks/1",
-        EVENT_HEADER: event,
-        IDEMPOTENCY_HEADER: idempotency_key,
+        "User-Agent": "protection-webhooks/2",
+        ID_HEADER: message_id,
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(secret=secret, timestamp=timestamp, body=body),
+        SIGNATURE_HEADER: sign(
+            secret=secret, message_id=message_id, timestamp=timestamp, body=body
+        ),
+        LEGACY_EVENT_HEADER: event,
+        LEGACY_IDEMPOTENCY_HEADER: message_id,
+        LEGACY_TIMESTAMP_HEADER: str(timestamp),
+        LEGACY_SIGNATURE_HEADER: legacy_sign(secret=secret, timestamp=timestamp, body=body),
     }
 
 
@@ -97,7 +151,9 @@ def _check_destination(host: str, port: int) -> None:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global or address.is_multicast:
             raise WebhookError(
-                f"{host} resolves to a non-public address ({address}).", permanent=True
+                f"{host} resolves to a non-public address ({address}).",
+                outcome=DeliveryOutcome.UNDELIVERABLE,
+                permanent=True,
             )
 
 
@@ -108,10 +164,64 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _opener() -> urllib.request.OpenerDirector:
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    """A connection whose socket the request's cut-off shuts down when time is up."""
+
+    def __init__(self, *args: Any, cutoff: CutOff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cutoff = cutoff
+
+    def connect(self) -> None:
+        super().connect()
+        self._cutoff.watch(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS (the TLS handshake itself is bounded by the socket timeout)."""
+
+    def __init__(self, *args: Any, cutoff: CutOff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cutoff = cutoff
+
+    def connect(self) -> None:
+        super().connect()
+        self._cutoff.watch(self.sock)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, cutoff: CutOff) -> None:
+        super().__init__()
+        self._cutoff = cutoff
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_WatchedHTTPConnection, cutoff=self._cutoff), req)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Return the one TLS context (loading the CA certificates takes milliseconds each time)."""
+    return ssl.create_default_context()
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, cutoff: CutOff) -> None:
+        super().__init__(context=_tls_context())
+        self._cutoff = cutoff
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = functools.partial(_WatchedHTTPSConnection, cutoff=self._cutoff)
+        return self.do_open(connection, req, context=_tls_context())
+
+
+def _opener(cutoff: CutOff) -> urllib.request.OpenerDirector:
     proxy = getattr(settings, "WEBHOOK_PROXY_URL", "")
     proxies = {"http": proxy, "https": proxy} if proxy else {}
-    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), _NoRedirect())
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler(proxies),
+        _NoRedirect(),
+        _HTTPHandler(cutoff),
+        _HTTPSHandler(cutoff),
+    )
 
 
 @dataclass(frozen=True)
@@ -120,24 +230,47 @@ class WebhookResponse:
 
 
 def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> WebhookResponse:
-    """POST the body; return the response on 2xx, raise WebhookError otherwise."""
+    """POST the body within `timeout` seconds in all; return the 2xx response, or raise.
+
+    The WebhookError tells apart a receiver that answered with an error ("refused"), one that
+    did not answer in time ("timeout": it may have got the request), and a connection that
+    failed or was cut ("connection").
+    """
+    started = time.monotonic()
     problem = check_url(url)
     if problem:
-        raise WebhookError(problem, permanent=True)
+        raise WebhookError(problem, outcome=DeliveryOutcome.UNDELIVERABLE, permanent=True)
     parts = urlsplit(url)
     host = parts.hostname or ""
     _check_destination(host, parts.port or (443 if parts.scheme == "https" else 80))
+    # A slow name lookup spends the same budget: the request may only have what is left.
+    remaining = timeout - (time.monotonic() - started)
+    if remaining <= 0:
+        raise WebhookError(f"Looking up {host} took more than {timeout:g} s.")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with _opener().open(request, timeout=timeout) as response:
-            response.read(_ERROR_EXCERPT)
-            return WebhookResponse(status=response.status)
-    except urllib.error.HTTPError as error:
-        excerpt = error.read(_ERROR_EXCERPT).decode("utf-8", "replace").strip()
-        raise WebhookError(f"HTTP {error.code}: {excerpt}".strip()) from error
-    except urllib.error.URLError as error:
-        raise WebhookError(f"Connection failed: {error.reason}") from error
-    except TimeoutError as error:
-        raise WebhookError(f"No answer within {timeout:g} s.") from error
-    except OSError as error:
-        raise WebhookError(f"Connection failed: {error}") from error
+    late = f"No answer within {timeout:g} s."
+    with CutOff(remaining) as cutoff:
+        try:
+            with _opener(cutoff).open(request, timeout=remaining) as response:
+                response.read(_ERROR_EXCERPT)
+                status = response.status
+            if cutoff.expired:
+                # Cut short: what looked like an answer was only the part that arrived in time.
+                raise WebhookError(late, outcome=DeliveryOutcome.TIMEOUT)
+            return WebhookResponse(status=status)
+        except urllib.error.HTTPError as error:
+            try:
+                excerpt = error.read(_ERROR_EXCERPT).decode("utf-8", "replace").strip()
+            except OSError:
+                excerpt = ""
+            message = f"HTTP {error.code}: {excerpt}".strip()
+            raise WebhookError(message, outcome=DeliveryOutcome.REFUSED) from error
+        except urllib.error.URLError as error:
+            # Raised while connecting or writing the request: it did not reach the receiver.
+            reason = f"not done within {timeout:g} s" if cutoff.expired else error.reason
+            raise WebhookError(f"Connection failed: {reason}") from error
+        except (TimeoutError, OSError, http.client.HTTPException) as error:
+            # Raised while waiting for the answer: the request was sent, maybe received.
+            if cutoff.expired or isinstance(error, TimeoutError):
+                raise WebhookError(late, outcome=DeliveryOutcome.TIMEOUT) from error
+            raise WebhookError(f"Connection failed: {error}") from error

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cases",
     "incidents",
     "protection.notifications",
+    "protection.health",
 ]
 
 MIDDLEWARE = [
@@ -217,16 +218,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "protection",
     }
 }
 if os.environ.get("CACHE_URL"):
+    # Fails open (protection/cache.py): a cache that is down or frozen costs one request a
+    # quarter of a second (a healthy Redis answers in a millisecond), then the host skips it for
+    # ten; throttling lets requests through meanwhile.
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "protection.cache.FailOpenRedisCache",
         "LOCATION": os.environ["CACHE_URL"],
+        "OPTIONS": {
+            "socket_connect_timeout": 0.25,
+            "socket_timeout": 0.25,
+            "pause_after_failure": 10,
+        },
     }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
@@ -234,10 +243,24 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # Without them a publish to a frozen Redis waits forever (kombu sets none): the reporter's
+    # request hung until gunicorn killed it. With them, a publish fails after a second.
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 1.0,
+}
+# After a failed publish, no process of the host asks the broker again for this long and
+# deliveries are left to the sweeper (protection/notifications/queue.py), so that an outage
+# costs one request a second, not every request.
+BROKER_PAUSE_AFTER_FAILURE_SECONDS = 10.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Touches "<schedule file>.heartbeat" after every pass: the health check of beat reads its age.
+CELERY_BEAT_SCHEDULER = "protection.scheduler:HeartbeatScheduler"
+# How often beat sends the heartbeat the pipeline's health page shows the age of.
+PIPELINE_HEARTBEAT_SECONDS = float(os.environ.get("PIPELINE_HEARTBEAT_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "alerts-escalate": {
         "task": "incidents.tasks.alerts_escalate_due",
@@ -259,7 +282,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "cases.tasks.referral_overdue_remind_all",
         "schedule": float(os.environ.get("REFERRAL_REMINDER_SCAN_SECONDS", "900")),
     },
+    "idempotency-keys-purge": {
+        "task": "protection.tasks.idempotency_keys_purge",
+        "schedule": float(os.environ.get("IDEMPOTENCY_PURGE_SECONDS", "3600")),
+    },
+    "pipeline-heartbeat": {
+        "task": "protection.health.tasks.pipeline_heartbeat",
+        "schedule": PIPELINE_HEARTBEAT_SECONDS,
+    },
 }
+
+# Idempotent writes (an API Idempotency-Key, a page form's token): how long a key holds. A
+# retry within this time is answered from the first request; clients are told 24 hours.
+IDEMPOTENCY_KEY_HOURS = max(24, int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24")))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@protection.invalid")
@@ -286,12 +321,36 @@ NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5")
 NOTIFICATION_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
 NOTIFICATION_RETRY_MAX_SECONDS = float(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "3600"))
 NOTIFICATION_SWEEP_AFTER_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_AFTER_SECONDS", "60"))
+# A sender's claim on a delivery lasts its send time limit (WEBHOOK_TIMEOUT_SECONDS, or
+# EMAIL_TIMEOUT) plus this margin; after that, the sweeper has the delivery claimed again.
+NOTIFICATION_LEASE_MARGIN_SECONDS = float(os.environ.get("NOTIFICATION_LEASE_MARGIN_SECONDS", "30"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", True)
 # Off in production: a partner's URL must not reach the server's own network.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 WEBHOOK_PROXY_URL = os.environ.get("WEBHOOK_PROXY_URL", "")
+
+# The pipeline's health (the admin's health page, /health/pipeline, /health/metrics). A
+# monitor presents the token as "Authorization: Bearer <token>" (empty: staff sign-in only).
+PIPELINE_HEALTH_TOKEN = os.environ.get("PIPELINE_HEALTH_TOKEN", "")
+# Connect and read timeout of each question to the broker; a ping's answer is kept this long.
+PIPELINE_BROKER_TIMEOUT_SECONDS = float(os.environ.get("PIPELINE_BROKER_TIMEOUT_SECONDS", "1"))
+PIPELINE_PING_CACHE_SECONDS = float(os.environ.get("PIPELINE_PING_CACHE_SECONDS", "15"))
+# Each figure's "warning,critical" thresholds: from the first it warns, from the second it is
+# critical (workers answering: below them); a single number is both.
+_PIPELINE_LIMITS = {
+    "queue_depth": env_list("PIPELINE_QUEUE_DEPTH_LIMITS", "500,5000"),
+    "oldest_pending_delivery_seconds": env_list("PIPELINE_OLDEST_PENDING_LIMITS", "120,600"),
+    "deliveries_dead_24h": env_list("PIPELINE_DEAD_24H_LIMITS", "1,20"),
+    "deliveries_pending": env_list("PIPELINE_PENDING_LIMITS", "500,5000"),
+    "deliveries_failed": env_list("PIPELINE_FAILED_LIMITS", "20,200"),
+    "beat_heartbeat_age_seconds": env_list("PIPELINE_BEAT_AGE_LIMITS", "120,600"),
+    "workers_answering": env_list("PIPELINE_WORKERS_LIMITS", "1,1"),
+}
+PIPELINE_HEALTH_LIMITS = {
+    name: (float(pair[0]), float(pair[-1])) for name, pair in _PIPELINE_LIMITS.items()
+}
 
 # Early warning: a site's incidents over the last 24 hours and 7 days against its own baseline
 # (the previous weeks); raised when the Poisson upper-tail probability of a count at least that

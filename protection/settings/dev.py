@@ -43,6 +43,11 @@ if not os.environ.get("CELERY_BROKER_URL"):
         # held it to about two tasks a second.
         "polling_interval": 0.1,
     }
+    # Celery 5.6 (pinned, see README) serves this transport in a loop that waits up to 2 s
+    # whenever the worker holds all it may prefetch: at one task per process, that is one task
+    # a second, and the demo's alert e-mails would queue for minutes. Late acknowledgement still
+    # puts back whatever a stopped worker held.
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 16
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

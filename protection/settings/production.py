@@ -5,7 +5,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from protection.settings.base import *  # noqa: F403
-from protection.settings.base import ALLOWED_HOSTS, DEBUG, SECRET_KEY, env_bool
+from protection.settings.base import (
+    ALLOWED_HOSTS,
+    DEBUG,
+    PIPELINE_HEALTH_TOKEN,
+    SECRET_KEY,
+    env_bool,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
@@ -15,12 +21,14 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
+if PIPELINE_HEALTH_TOKEN and len(PIPELINE_HEALTH_TOKEN) < 32:
+    raise ImproperlyConfigured("PIPELINE_HEALTH_TOKEN must be at least 32 random characters.")
 
 # TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # The container health check asks over plain HTTP from inside; it must not be redirected.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^health/live$"]
 # Record the client address the proxy saw, not the proxy's own, in the audit trail.
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

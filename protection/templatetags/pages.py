@@ -1,12 +1,25 @@
-"""Small template filters the pages share: a person's age, a wait in minutes."""
+"""Small template filters the pages share: a person's age, a wait in minutes; and the one-time
+token of a create form."""
 
 import datetime
 from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from protection.pages import SUBMISSION_TOKEN, new_submission_token
 
 register = template.Library()
+
+
+@register.simple_tag
+def submission_token() -> SafeString:
+    """Return the hidden one-time token that makes a create form save once (pages.py)."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', SUBMISSION_TOKEN, new_submission_token()
+    )
 
 
 @register.filter

@@ -134,15 +134,27 @@ def test_after_the_last_tier_the_alert_is_exhausted_and_admins_are_told(
     assert alert_acknowledge(actor=duty.recipient_user, alert=alert).status == "acknowledged"
 
 
-def test_someone_in_two_tiers_is_told_once_per_channel(officer: Any, site: Any) -> None:
+def test_someone_in_both_tiers_is_told_again_when_it_is_escalated(officer: Any, site: Any) -> None:
     both = make_user(agency=officer.agency, role="supervisor", username="both")
-    make_policy(tiers=[{"users": [both]}, {"users": [both]}])
+    make_policy(tiers=[{"users": [both]}, {"users": [both]}, {"users": [both]}])
     (alert,) = report(officer, site=site).alerts
+    _deliver_all()
 
     outcome = alert_escalate(alert_id=alert.pk, now=_past_deadline(alert))
+    _deliver_all()
 
-    assert outcome is not None and (outcome.tier, outcome.deliveries) == (2, 0)
-    assert _recipients(alert) == [("both", "in_app")]
+    assert outcome is not None and (outcome.tier, outcome.deliveries) == (2, 1)
+    raised, escalated = Delivery.objects.filter(recipient_user=both).order_by("id")
+    assert (raised.event, escalated.event) == ("alert.raised", "alert.escalated")
+    assert raised.key != escalated.key and raised.uuid != escalated.uuid
+    assert "escalated to you" in escalated.body
+    # Both reached the inbox: the escalation is a notice of its own, unread.
+    assert notification_unread_count(user=both) == 2
+    # Escalating again at the same tier writes nothing; the next tier tells them once more.
+    assert alert_escalate(alert_id=alert.pk, now=timezone.now()) is None
+    third = alert_escalate(alert_id=alert.pk, now=_past_deadline(alert))
+    assert third is not None and (third.tier, third.deliveries) == (3, 1)
+    assert _recipients(alert) == [("both", "in_app")] * 3
 
 
 def test_a_tier_may_give_more_or_less_time(officer: Any, site: Any, duty_officer: Any) -> None:

@@ -123,7 +123,7 @@ def test_a_failed_webhook_is_retried_and_succeeds(
     assert webhook.attempts == 2
     assert webhook.last_error.startswith("HTTP 500")
     assert [r.answered for r in receiver.requests] == [500, 200]
-    assert len({r.headers["Idempotency-Key"] for r in receiver.requests}) == 1
+    assert len({r.header("webhook-id") for r in receiver.requests}) == 1
     assert verify(
         secret=mission["secret"],
         headers=receiver.requests[1].headers,

@@ -15,8 +15,8 @@ from incidents.reporting.selectors import incident_view_for
 from incidents.reporting.services import incident_update, normalise_occurred_at
 from incidents.representations import FullIncident
 from protection.audit_values import value_hash
+from protection.celery import app as celery_app
 from protection.models import AuditEvent
-from protection.notifications import tasks
 from protection.notifications.models import Delivery
 from tests import factories
 from tests.incidents.conftest import make_user, report
@@ -170,7 +170,9 @@ def test_reporting_raises_alerts_and_writes_tier_one_deliveries_in_the_same_tran
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     enqueued: list[int] = []
-    monkeypatch.setattr(tasks.delivery_send_task, "delay", lambda pk: enqueued.append(pk))
+    monkeypatch.setattr(
+        celery_app, "send_task", lambda name, args, **options: enqueued.append(args[0])
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         result = report(officer, site=site, severity=4)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from protection.accounts.models import User
+from protection.celery import app as celery_app
 from protection.models import AuditEvent
 from protection.notifications import tasks
 from protection.notifications.models import Delivery, DeliveryChannel, DeliveryStatus, Notification
@@ -19,7 +20,6 @@ from protection.notifications.selectors import notification_unread_count
 from protection.notifications.services import dead_letters, inbox, sending, sweeper
 from protection.notifications.services.outbox import Content, Recipient, deliveries_queue
 from tests import factories
-from tests.notifications.receiver import verify
 
 
 def make_user(**fields: Any) -> User:
@@ -41,7 +41,7 @@ def _queue(source: Any, recipients: list[Recipient], occasion: str = "test") -> 
 def sent_tasks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record the delivery tasks enqueued instead of publishing them."""
     sent: list[int] = []
-    monkeypatch.setattr(tasks.delivery_send_task, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, **options: sent.append(args[0]))
     return sent
 
 
@@ -115,10 +115,10 @@ def test_a_broker_failure_at_commit_loses_nothing_and_raises_nothing(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    def broker_down(pk: int) -> None:
+    def broker_down(name: str, args: Any, **options: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(tasks.delivery_send_task, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         _queue(site, [Recipient(channel=DeliveryChannel.IN_APP, user=officer)])
 
@@ -185,114 +185,6 @@ def test_a_dead_notice_that_dies_tells_nobody_more(site: Any, agency: Any) -> No
     )
     sending.delivery_send(delivery_id=notice.pk)
     assert Delivery.objects.count() == 1
-
-
-def test_a_signed_webhook_reaches_the_receiver_who_can_verify_it(
-    site: Any, partner_admin: Any, subscribe: Any, receiver: Any
-) -> None:
-    created = subscribe(partner_admin, receiver.url)
-    (delivery,) = _queue(
-        site, [Recipient(channel=DeliveryChannel.WEBHOOK, subscription=created.subscription)]
-    )
-
-    outcome = sending.delivery_send(delivery_id=delivery.pk)
-
-    assert outcome is not None and outcome.status == DeliveryStatus.SENT
-    (request,) = receiver.requests
-    assert verify(secret=created.secret, headers=request.headers, body=request.body)
-    assert not verify(secret="not-the-secret", headers=request.headers, body=request.body)
-    assert request.headers["Idempotency-Key"] == str(delivery.uuid)
-    assert request.headers["X-Protection-Event"] == "test.event"
-    assert request.document == {
-        "id": str(delivery.uuid),
-        "event": "test.event",
-        "created_at": delivery.created_at.isoformat(),
-        "data": {"answer": 42},
-    }
-
-
-def test_a_failed_webhook_waits_for_its_backoff_then_succeeds(
-    site: Any, partner_admin: Any, subscribe: Any, receiver: Any, settings: Any
-) -> None:
-    settings.NOTIFICATION_RETRY_BASE_SECONDS = 30
-    created = subscribe(partner_admin, receiver.url)
-    (delivery,) = _queue(
-        site, [Recipient(channel=DeliveryChannel.WEBHOOK, subscription=created.subscription)]
-    )
-    receiver.answers.extend([500])
-    now = timezone.now()
-
-    failed = sending.delivery_send(delivery_id=delivery.pk, now=now)
-
-    assert failed is not None and failed.status == DeliveryStatus.FAILED
-    delivery.refresh_from_db()
-    assert delivery.attempts == 1
-    assert delivery.last_error == "HTTP 500: receiver says no"
-    assert failed.retry_at == delivery.next_attempt_at
-    assert delivery.next_attempt_at is not None
-    assert now + datetime.timedelta(seconds=1) <= delivery.next_attempt_at
-    assert delivery.next_attempt_at <= now + datetime.timedelta(seconds=30)
-    # Not due yet (earlier than the retry time less the claim's early tolerance): nothing
-    # happens. A jittered wait can be as short as one second, inside that tolerance of `now`.
-    too_early = delivery.next_attempt_at - sending._EARLY_TOLERANCE - datetime.timedelta(seconds=1)
-    assert sending.delivery_send(delivery_id=delivery.pk, now=too_early) is None
-
-    succeeded = sending.delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at)
-
-    assert succeeded is not None and succeeded.status == DeliveryStatus.SENT
-    assert [r.answered for r in receiver.requests] == [500, 200]
-    # Both tries carry the same idempotency key: the receiver can drop a repeat.
-    assert len({r.headers["Idempotency-Key"] for r in receiver.requests}) == 1
-
-
-def test_a_webhook_is_dead_after_the_last_try_and_the_partner_admins_are_told(
-    site: Any, partner_admin: Any, subscribe: Any, receiver: Any, settings: Any
-) -> None:
-    settings.WEBHOOK_MAX_ATTEMPTS = 2
-    created = subscribe(partner_admin, receiver.url)
-    (delivery,) = _queue(
-        site, [Recipient(channel=DeliveryChannel.WEBHOOK, subscription=created.subscription)]
-    )
-    receiver.answers.extend([503, 503])
-
-    first = sending.delivery_send(delivery_id=delivery.pk)
-    assert first is not None and first.retry_at is not None
-    second = sending.delivery_send(delivery_id=delivery.pk, now=first.retry_at)
-
-    assert second is not None and second.status == DeliveryStatus.DEAD
-    assert second.retry_at is None
-    delivery.refresh_from_db()
-    assert (delivery.attempts, delivery.next_attempt_at) == (2, None)
-    assert delivery.last_error.startswith("HTTP 503")
-    notice = Delivery.objects.get(event=dead_letters.DEAD_EVENT)
-    assert notice.recipient_user == partner_admin
-    assert receiver.url in notice.body
-
-
-def test_the_task_schedules_the_retry_at_the_backoff_time(
-    site: Any,
-    partner_admin: Any,
-    subscribe: Any,
-    receiver: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    scheduled: list[tuple[Any, float]] = []
-    monkeypatch.setattr(
-        tasks.delivery_send_task,
-        "apply_async",
-        lambda args, countdown: scheduled.append((args, countdown)),
-    )
-    created = subscribe(partner_admin, receiver.url)
-    (delivery,) = _queue(
-        site, [Recipient(channel=DeliveryChannel.WEBHOOK, subscription=created.subscription)]
-    )
-    receiver.answers.extend([500])
-
-    assert tasks.delivery_send_task(delivery.pk) == DeliveryStatus.FAILED
-
-    ((args, countdown),) = scheduled
-    assert args == (delivery.pk,)
-    assert 0 < countdown <= 30
 
 
 def test_retry_delays_back_off_exponentially_with_full_jitter(settings: Any) -> None:

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -105,6 +106,25 @@ def test_redis_keeps_an_append_only_file_on_a_volume() -> None:
         assert volume in COMPOSE["volumes"]
 
 
+def test_the_cache_is_a_redis_of_its_own_that_may_forget_and_nothing_waits_for() -> None:
+    """A frozen or full cache must not take the broker's queue with it (issue 9)."""
+    environment = SERVICES["web"]["environment"]
+    broker = urlsplit(environment["CELERY_BROKER_URL"])
+    cache = urlsplit(environment["CACHE_URL"])
+    assert (broker.hostname, cache.hostname) == ("redis", "cache")
+    assert SERVICES["cache"]["image"].split(":")[1].startswith("7")
+    assert "ping" in SERVICES["cache"]["healthcheck"]["test"]
+    command = command_of("cache")
+    assert command[0] == "redis-server"
+    assert command[command.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert command[command.index("--appendonly") + 1] == "no"
+    # The broker never evicts (Redis's default policy) and keeps its append-only file.
+    assert "--maxmemory-policy" not in command_of("redis")
+    # The app fails open without its cache: nothing waits for it to be healthy.
+    for name in APP_SERVICES:
+        assert "cache" not in SERVICES[name]["depends_on"], name
+
+
 def test_app_services_use_production_settings_that_exist() -> None:
     import importlib.util
 
@@ -114,7 +134,7 @@ def test_app_services_use_production_settings_that_exist() -> None:
         assert importlib.util.find_spec(module) is not None
         assert SERVICES[name]["environment"]["DATABASE_URL"].startswith("postgres://")
         assert SERVICES[name]["environment"]["CELERY_BROKER_URL"].startswith("redis://redis:")
-        assert SERVICES[name]["environment"]["CACHE_URL"].startswith("redis://redis:")
+        assert SERVICES[name]["environment"]["CACHE_URL"].startswith("redis://cache:")
     assert "ENV" in DOCKERFILE and "DJANGO_SETTINGS_MODULE=protection.settings.production" in (
         DOCKERFILE
     )

@@ -31,6 +31,9 @@ NOT_PAGES = {
     "i18n/": "language switch",
     # The health check of the load balancer and docker compose: anonymous on purpose.
     "healthz": "health check",
+    # Liveness (anonymous) and the pipeline's health for monitors: a token or an administrator,
+    # every role against each in tests/health/test_views.py.
+    "health/": "pipeline health",
 }
 
 

@@ -2,7 +2,8 @@
 
 A fresh var directory goes through the same steps as `make run` (migrate, reference lists,
 demo mission), then honcho starts the Procfile: the web answers /healthz, a task sent through
-the file-system broker is run by the worker, and an interrupt stops all three processes.
+the file-system broker is run by the worker, a worker or beat that is killed comes back (the
+supervisor restarts it), and an interrupt stops all three processes.
 """
 
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -84,8 +86,11 @@ def test_procfile_starts_web_worker_and_beat() -> None:
     assert set(processes) == {"web", "worker", "beat"}
     assert processes["web"].startswith("python manage.py runserver ")
     assert "$PORT" in processes["web"]
-    assert processes["worker"].startswith("celery -A protection worker")
-    assert processes["beat"].startswith("celery -A protection beat")
+    # The worker and beat run under the supervisor, which restarts them when they exit.
+    for name in ("worker", "beat"):
+        supervisor, _, command = processes[name].partition(" -- ")
+        assert supervisor == f"python -m protection.supervisor --name {name}"
+        assert command.startswith(f"celery -A protection {name}")
     # make run hands its PORT to honcho, which gives it to the first process (web).
     assert "honcho start" in MAKEFILE and "--procfile Procfile" in MAKEFILE
     assert "--port $(PORT)" in MAKEFILE
@@ -114,6 +119,30 @@ def _healthy(port: int) -> bool:
             return bool(answer.status == 200)
     except OSError:
         return False
+
+
+def _supervised_pid(log: Path, name: str) -> int:
+    """Return the pid of the process the supervisor of `name` started last."""
+    started = re.findall(rf"supervisor\[{name}\]: started celery \(pid (\d+)\)", log.read_text())
+    assert started, log.read_text()[-2000:]
+    return int(started[-1])
+
+
+def _restarted(log: Path, name: str, killed: int) -> bool:
+    """Say whether the supervisor of `name` logged the kill of `killed` and started another."""
+    text = log.read_text()
+    return f"supervisor[{name}]: pid {killed} was killed by SIGKILL" in text and (
+        _supervised_pid(log, name) != killed
+    )
+
+
+def _running(pid: int) -> bool:
+    """Say whether `pid` runs (a zombie left for init to reap does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_the_stack_serves_runs_a_task_through_the_file_broker_and_stops_on_interrupt(
@@ -149,6 +178,25 @@ def test_the_stack_serves_runs_a_task_through_the_file_broker_and_stops_on_inter
 
         _wait_for(snapshots_taken, 60, stack)
         assert "population_snapshot_take_all" in log.read_text()
+
+        # Killed outright (as the kernel's OOM killer would), worker and beat come back, and the
+        # new worker runs the next task.
+        killed = {name: _supervised_pid(log, name) for name in ("worker", "beat")}
+        for pid in killed.values():
+            os.kill(pid, signal.SIGKILL)
+        for name, pid in killed.items():
+            _wait_for(partial(_restarted, log, name, pid), 30, stack)
+        _wait_for(lambda: log.read_text().count(" ready.") == 2, 90, stack)
+        _sqlite(embedded, "DELETE FROM camps_populationsnapshot")
+        manage(
+            embedded,
+            "shell",
+            "-c",
+            "from camps.tasks import population_snapshot_take_all; "
+            "population_snapshot_take_all.delay()",
+        )
+        _wait_for(snapshots_taken, 60, stack)
+        running = [_supervised_pid(log, name) for name in ("worker", "beat")]
     finally:
         os.killpg(stack.pid, signal.SIGINT)  # what Ctrl-C sends to make and honcho
         stack.wait(timeout=60)
@@ -156,3 +204,5 @@ def test_the_stack_serves_runs_a_task_through_the_file_broker_and_stops_on_inter
     for name in ("web", "worker", "beat"):
         assert re.search(rf"{name}\.1 stopped", text), text[-2000:]
     assert not _healthy(port)
+    for pid in running:  # the supervisors took their processes with them
+        assert not _running(pid), pid

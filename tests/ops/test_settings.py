@@ -28,6 +28,7 @@ _SCRUBBED_PREFIXES = (
     "EMAIL_",
     "PROTECTION_VAR_DIR",
     "STATIC_ROOT",
+    "PIPELINE_",
 )
 
 
@@ -78,6 +79,7 @@ def test_production_starts_with_a_complete_environment() -> None:
         ({"DEBUG": "true"}, "DEBUG must be off"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must list"),
+        ({"PIPELINE_HEALTH_TOKEN": "guessable"}, "PIPELINE_HEALTH_TOKEN must be at least 32"),
     ],
     ids=[
         "no-secret",
@@ -88,6 +90,7 @@ def test_production_starts_with_a_complete_environment() -> None:
         "debug-true",
         "no-hosts",
         "blank-hosts",
+        "short-monitoring-token",
     ],
 )
 def test_production_refuses_to_start_when_unsafe(

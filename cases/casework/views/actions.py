@@ -35,7 +35,7 @@ from cases.registry.forms.choices import RegistryChoices
 from partners.models import PartnerAgency
 from protection import access
 from protection.accounts.types import AuthenticatedHttpRequest
-from protection.pages import done, flat_messages, run_service
+from protection.pages import done, flat_messages, run_service, submitted_once
 
 GET_POST = ["GET", "POST"]
 
@@ -77,22 +77,25 @@ def case_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         kind=ApprovalKind.CLOSURE, status=ApprovalStatus.PENDING
     ).exists()
     form = CloseForm(_posted(request), person=case.primary_person)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        arguments = {
-            "actor": request.user,
-            "case": case,
-            "reason": data["reason"],
-            "durable_solution": data["durable_solution"],
-            "note": data["note"],
-        }
-        if needs_approval:
-            if run_service(form, lambda: closure.case_closure_request(**arguments)):
-                return done(
-                    request, _("Closure requested; a supervisor will decide."), case_url(case)
-                )
-        elif run_service(form, lambda: closure.case_close(**arguments)):
-            return done(request, _("The case is closed."), case_url(case))
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            arguments = {
+                "actor": request.user,
+                "case": case,
+                "reason": data["reason"],
+                "durable_solution": data["durable_solution"],
+                "note": data["note"],
+            }
+            if needs_approval:
+                if run_service(form, lambda: closure.case_closure_request(**arguments)):
+                    return submission.done(
+                        request, _("Closure requested; a supervisor will decide."), case_url(case)
+                    )
+            elif run_service(form, lambda: closure.case_close(**arguments)):
+                return submission.done(request, _("The case is closed."), case_url(case))
     if needs_approval:
         title = _("Request approval to close case %(number)s") % {"number": case.case_number}
         submit = _("Request approval")
@@ -155,22 +158,25 @@ def case_assessment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recorded = list(person.specific_needs.all())
     choices = RegistryChoices(keep_need_ids=[need.pk for need in recorded])
     form = AssessmentForm(_posted(request), choices=choices, initial={"specific_needs": recorded})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if run_service(
-            form,
-            lambda: plan.assessment_record(
-                actor=request.user,
-                case=case,
-                risks_identified=data["risks_identified"],
-                assessed_on=data["assessed_on"],
-                specific_needs=data["specific_needs"],
-                immediate_safety_concern=data["immediate_safety_concern"],
-                safety_plan=data["safety_plan"],
-                wishes=data["wishes"],
-            ),
-        ):
-            return done(request, _("The assessment is recorded."), case_url(case))
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if run_service(
+                form,
+                lambda: plan.assessment_record(
+                    actor=request.user,
+                    case=case,
+                    risks_identified=data["risks_identified"],
+                    assessed_on=data["assessed_on"],
+                    specific_needs=data["specific_needs"],
+                    immediate_safety_concern=data["immediate_safety_concern"],
+                    safety_plan=data["safety_plan"],
+                    wishes=data["wishes"],
+                ),
+            ):
+                return submission.done(request, _("The assessment is recorded."), case_url(case))
     return case_form_page(
         request,
         case,
@@ -194,20 +200,25 @@ def case_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ).select_related("service"),
         initial={"responsible_user": case.assigned_to_id},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if run_service(
-            form,
-            lambda: plan.case_action_add(
-                actor=request.user,
-                case=case,
-                description=data["description"],
-                due_on=data["due_on"],
-                responsible_user=data["responsible_user"],
-                referral=data["referral"],
-            ),
-        ):
-            return done(request, _("The action is added to the case plan."), case_url(case))
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if run_service(
+                form,
+                lambda: plan.case_action_add(
+                    actor=request.user,
+                    case=case,
+                    description=data["description"],
+                    due_on=data["due_on"],
+                    responsible_user=data["responsible_user"],
+                    referral=data["referral"],
+                ),
+            ):
+                return submission.done(
+                    request, _("The action is added to the case plan."), case_url(case)
+                )
     return case_form_page(
         request,
         case,
@@ -252,20 +263,23 @@ def case_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a follow-up contact with the person."""
     case = case_for_work(request, pk)
     form = FollowUpForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if run_service(
-            form,
-            lambda: plan.follow_up_record(
-                actor=request.user,
-                case=case,
-                contact_type=data["contact_type"],
-                notes=data["notes"],
-                followed_up_on=data["followed_up_on"],
-                next_follow_up_on=data["next_follow_up_on"],
-            ),
-        ):
-            return done(request, _("The follow-up is recorded."), case_url(case))
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if run_service(
+                form,
+                lambda: plan.follow_up_record(
+                    actor=request.user,
+                    case=case,
+                    contact_type=data["contact_type"],
+                    notes=data["notes"],
+                    followed_up_on=data["followed_up_on"],
+                    next_follow_up_on=data["next_follow_up_on"],
+                ),
+            ):
+                return submission.done(request, _("The follow-up is recorded."), case_url(case))
     return case_form_page(
         request,
         case,
@@ -281,17 +295,20 @@ def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Write a note on the case."""
     case = case_for_work(request, pk)
     form = NoteForm(_posted(request))
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and run_service(
-            form,
-            lambda: services.case_note_add(
-                actor=request.user, case=case, text=form.cleaned_data["text"]
-            ),
-        )
-    ):
-        return done(request, _("The note is saved."), case_url(case))
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and run_service(
+                form,
+                lambda: services.case_note_add(
+                    actor=request.user, case=case, text=form.cleaned_data["text"]
+                ),
+            )
+        ):
+            return submission.done(request, _("The note is saved."), case_url(case))
     return case_form_page(
         request,
         case,

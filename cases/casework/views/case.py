@@ -16,7 +16,7 @@ from cases.models import ActionStatus, CaseStatus, ProtectionCase
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
-from protection.pages import add_service_errors, done
+from protection.pages import add_service_errors, submitted_once
 
 # The workflow's stages in order, to tell a step forward from a step back.
 STAGES: list[str] = [
@@ -49,28 +49,31 @@ def case_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         caseworkers=access.caseworkers_of(agency).order_by("first_name", "last_name", "username"),
         housemates=housemates,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_open(
-                actor=request.user,
-                person=person,
-                case_type=data["case_type"],
-                risk_level=data["risk_level"],
-                summary=data["summary"],
-                assigned_to=data["assigned_to"],
-                linked_persons=list(data["linked_persons"]),
-                confidential=form.confidential_value(),
-                opened_on=data["opened_on"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return done(
-                request,
-                _("Case %(number)s is open.") % {"number": case.case_number},
-                case_url(case),
-            )
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.case_open(
+                    actor=request.user,
+                    person=person,
+                    case_type=data["case_type"],
+                    risk_level=data["risk_level"],
+                    summary=data["summary"],
+                    assigned_to=data["assigned_to"],
+                    linked_persons=list(data["linked_persons"]),
+                    confidential=form.confidential_value(),
+                    opened_on=data["opened_on"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return submission.done(
+                    request,
+                    _("Case %(number)s is open.") % {"number": case.case_number},
+                    case_url(case),
+                )
     return render(request, "cases/casework/case_open.html", {"person": person, "form": form})
 
 

@@ -39,7 +39,14 @@ from partners.models import Sector
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
-from protection.pages import PAGE_SIZE, done, flat_messages, keyset_pager, run_service
+from protection.pages import (
+    PAGE_SIZE,
+    done,
+    flat_messages,
+    keyset_pager,
+    run_service,
+    submitted_once,
+)
 
 
 def _shared_words(items: list[SharedItem]) -> list[tuple[str, str]]:
@@ -118,36 +125,39 @@ def case_refer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         active=True, agency__active=True
     )
     form = ReferralForm(request.POST if request.method == "POST" else None, services=services)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        made: list[Referral] = []
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            made: list[Referral] = []
 
-        def create() -> None:
-            made.append(
-                referrals.referral_create(
-                    actor=request.user,
-                    case=case,
-                    service=data["service"],
-                    reason=data["reason"],
-                    urgency=data["urgency"],
-                    shared_fields=data["shared_fields"],
-                    consent=form.consent(),
-                    override=form.override(),
+            def create() -> None:
+                made.append(
+                    referrals.referral_create(
+                        actor=request.user,
+                        case=case,
+                        service=data["service"],
+                        reason=data["reason"],
+                        urgency=data["urgency"],
+                        shared_fields=data["shared_fields"],
+                        consent=form.consent(),
+                        override=form.override(),
+                    )
                 )
-            )
 
-        if run_service(form, create):
-            referral = made[0]
-            if referral.status == ReferralStatus.AWAITING_APPROVAL:
-                message = _(
-                    "Referral %(code)s waits for a supervisor's approval before it is sent."
-                ) % {"code": referral.code}
-            else:
-                message = _("Referral %(code)s is sent to %(agency)s.") % {
-                    "code": referral.code,
-                    "agency": data["service"].agency,
-                }
-            return done(request, message, case_url(case))
+            if run_service(form, create):
+                referral = made[0]
+                if referral.status == ReferralStatus.AWAITING_APPROVAL:
+                    message = _(
+                        "Referral %(code)s waits for a supervisor's approval before it is sent."
+                    ) % {"code": referral.code}
+                else:
+                    message = _("Referral %(code)s is sent to %(agency)s.") % {
+                        "code": referral.code,
+                        "agency": data["service"].agency,
+                    }
+                return submission.done(request, message, case_url(case))
     return case_form_page(
         request,
         case,
@@ -305,13 +315,17 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Not shown here: the page it leads back to reads (and logs) the referral.
     referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
     url = reverse("cases:referral_received_detail", args=[pk])
-    try:
-        referral_answers.referral_accept(actor=request.user, referral=referral)
-    except ValidationError as error:
-        for text in flat_messages(error):
-            messages.error(request, str(text))
-        return redirect(url)
-    return done(request, _("You accepted referral %(code)s.") % {"code": referral.code}, url)
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        try:
+            referral_answers.referral_accept(actor=request.user, referral=referral)
+        except ValidationError as error:
+            for text in flat_messages(error):
+                messages.error(request, str(text))
+            return redirect(url)
+        message = _("You accepted referral %(code)s.") % {"code": referral.code}
+        return submission.done(request, message, url)
 
 
 def _received_answer(
@@ -327,12 +341,15 @@ def _received_answer(
     access.require(request.user, Action.RESPOND_REFERRALS)
     # Not shown here: the page it leads back to reads (and logs) the referral.
     referral = selectors.referral_received_get(user=request.user, pk=pk, purpose=None)
-    if form.is_valid() and run_service(form, lambda: answer(referral)):
-        return done(
-            request,
-            str(success) % {"code": referral.code},
-            reverse("cases:referral_received_detail", args=[pk]),
-        )
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if form.is_valid() and run_service(form, lambda: answer(referral)):
+            return submission.done(
+                request,
+                str(success) % {"code": referral.code},
+                reverse("cases:referral_received_detail", args=[pk]),
+            )
     if isinstance(form, OutcomeForm):
         return _received_page(request, pk, complete_form=form)
     return _received_page(request, pk, decline_form=form)

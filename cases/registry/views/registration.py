@@ -24,7 +24,7 @@ from cases.registry.forms.households import MAX_MEMBERS, MEMBER_ROWS, BaseMember
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
-from protection.pages import add_service_errors, error_messages
+from protection.pages import add_service_errors, error_messages, submitted_once
 
 MEMBERS_PREFIX = "members"
 
@@ -94,34 +94,37 @@ def household_register(request: AuthenticatedHttpRequest) -> HttpResponse:
         data = request.POST.copy()
         household_form = HouseholdForm(data, sites=sites)
         formset = MemberFormSet(data, prefix=MEMBERS_PREFIX, form_kwargs={"choices": choices})
-        if household_form.is_valid() and formset.is_valid():
-            assert isinstance(formset, BaseMemberFormSet)
-            filled = formset.filled_forms()
-            try:
-                result = services.household_register(
-                    actor=request.user,
-                    site=household_form.cleaned_data["site"],
-                    members=[form.person_data() for form in filled],
-                    address=household_form.cleaned_data["address"],
-                    registered_on=household_form.cleaned_data["registered_on"],
-                )
-            except ValidationError as error:
-                composition = _apply_registration_errors(error, household_form, filled)
-            except records.DuplicatesFound as found:
-                _show_duplicates(request, data, filled, found.candidates)
-                duplicates = True
-            else:
-                count = len(result.members)
-                messages.success(
-                    request,
-                    ngettext(
-                        "Household %(code)s registered with %(count)d member.",
-                        "Household %(code)s registered with %(count)d members.",
-                        count,
+        with submitted_once(request) as submission:
+            if submission.replay:
+                return submission.replay
+            if household_form.is_valid() and formset.is_valid():
+                assert isinstance(formset, BaseMemberFormSet)
+                filled = formset.filled_forms()
+                try:
+                    result = services.household_register(
+                        actor=request.user,
+                        site=household_form.cleaned_data["site"],
+                        members=[form.person_data() for form in filled],
+                        address=household_form.cleaned_data["address"],
+                        registered_on=household_form.cleaned_data["registered_on"],
                     )
-                    % {"code": result.household.code, "count": count},
-                )
-                return redirect(result.household)
+                except ValidationError as error:
+                    composition = _apply_registration_errors(error, household_form, filled)
+                except records.DuplicatesFound as found:
+                    _show_duplicates(request, data, filled, found.candidates)
+                    duplicates = True
+                else:
+                    count = len(result.members)
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Household %(code)s registered with %(count)d member.",
+                            "Household %(code)s registered with %(count)d members.",
+                            count,
+                        )
+                        % {"code": result.household.code, "count": count},
+                    )
+                    return submission.saved(redirect(result.household))
     else:
         household_form = HouseholdForm(sites=sites)
         formset = MemberFormSet(
@@ -157,23 +160,26 @@ def household_add_member(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     if request.method == "POST":
         data = request.POST.copy()
         form = MemberForm(data, **form_kwargs)
-        if form.is_valid():
-            try:
-                person = services.person_register(
-                    actor=request.user, household=household, data=form.person_data()
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except records.DuplicatesFound as found:
-                _show_duplicates(request, data, [form], found.candidates)
-                duplicates = True
-            else:
-                messages.success(
-                    request,
-                    gettext("%(name)s was added to household %(code)s.")
-                    % {"name": person.full_name, "code": household.code},
-                )
-                return redirect(household)
+        with submitted_once(request) as submission:
+            if submission.replay:
+                return submission.replay
+            if form.is_valid():
+                try:
+                    person = services.person_register(
+                        actor=request.user, household=household, data=form.person_data()
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                except records.DuplicatesFound as found:
+                    _show_duplicates(request, data, [form], found.candidates)
+                    duplicates = True
+                else:
+                    messages.success(
+                        request,
+                        gettext("%(name)s was added to household %(code)s.")
+                        % {"name": person.full_name, "code": household.code},
+                    )
+                    return submission.saved(redirect(household))
     else:
         form = MemberForm(**form_kwargs)
     return render(

@@ -67,8 +67,9 @@ class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
 
     secret = serializers.SerializerMethodField(
         help_text=_(
-            "Sign check: HMAC-SHA256 over '<X-Protection-Timestamp>.<body>' with this secret, "
-            "hex, as 'sha256=<hex>' in X-Protection-Signature. It is never shown again."
+            "The signing secret, whsec_ and base64: requests are signed the Standard Webhooks "
+            "way (webhook-id, webhook-timestamp, webhook-signature), so any Standard Webhooks "
+            "library verifies them with it. It is never shown again."
         )
     )
 

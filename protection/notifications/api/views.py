@@ -20,6 +20,7 @@ from protection import access
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
+from protection.idempotency import Outcome
 from protection.notifications import selectors
 from protection.notifications.api.serializers import (
     NotificationSerializer,
@@ -57,6 +58,13 @@ class NotificationViewSet(mixins.ListModelMixin, ProtectedViewSet[Notification])
     def read(self, request: Request, pk: str) -> Response:
         notification = selectors.notification_get(user=signed_in(request.user), pk=int(pk))
         inbox.notification_mark_read(actor=signed_in(request.user), notification=notification)
+        return Response(NotificationSerializer(notification).data)
+
+    def replay(self, outcome: Outcome) -> Response:
+        """Answer a retried "mark read" with the notification, read again."""
+        notification = selectors.notification_get(
+            user=signed_in(self.request.user), pk=int(self.kwargs["pk"])
+        )
         return Response(NotificationSerializer(notification).data)
 
 
@@ -147,6 +155,20 @@ class WebhookSubscriptionViewSet(
             actor=signed_in(request.user), subscription=self.get_object(), active=False
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def replay(self, outcome: Outcome) -> Response:
+        """Answer a retried creation or rotation as the first answer did: with the secret.
+
+        The retry is the same request of the same caller, whose first answer may never have
+        arrived; without the secret they could not verify a single event. The secret in
+        force is the one shown, so a later rotation shows the later secret.
+        """
+        self.kwargs = {**self.kwargs, "pk": str(outcome.object_id)}
+        subscription = self.get_object()
+        created = subscriptions.SubscriptionWithSecret(
+            subscription=subscription, secret=subscription.secret
+        )
+        return self._with_secret(created, outcome.status_code)
 
     @extend_schema(
         summary=_("Replace the signing secret; the answer holds the new one, once"),

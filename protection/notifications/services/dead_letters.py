@@ -51,19 +51,28 @@ def dead_letter_notify(delivery: Delivery) -> None:
 
     def compose(recipient: Recipient) -> Content:
         with translation.override(language_of(recipient.user)):
+            body = _(
+                "The %(channel)s notification to %(recipient)s was given up after "
+                "%(attempts)s attempts. Last error: %(error)s"
+            ) % {
+                "channel": delivery.get_channel_display(),
+                "recipient": delivery.recipient_label,
+                "attempts": delivery.attempts,
+                "error": delivery.last_error,
+            }
+            if delivery.last_outcome:
+                body += " " + _("Last outcome: %(outcome)s.") % {
+                    "outcome": delivery.get_last_outcome_display()
+                }
+            if delivery.maybe_received:
+                body += " " + _(
+                    "The receiver may have got it without answering in time: check with them "
+                    "before sending it again."
+                )
             return Content(
                 subject=_("A notification could not be delivered: %(subject)s")
                 % {"subject": delivery.subject},
-                body=_(
-                    "The %(channel)s notification to %(recipient)s was given up after "
-                    "%(attempts)s attempts. Last error: %(error)s"
-                )
-                % {
-                    "channel": delivery.get_channel_display(),
-                    "recipient": delivery.recipient_label,
-                    "attempts": delivery.attempts,
-                    "error": delivery.last_error,
-                },
+                body=body,
             )
 
     deliveries_queue(
@@ -72,7 +81,11 @@ def dead_letter_notify(delivery: Delivery) -> None:
         event=DEAD_EVENT,
         recipients=[Recipient(channel=DeliveryChannel.IN_APP, user=admin) for admin in admins],
         compose=compose,
-        payload={"delivery": str(delivery.uuid), "error": delivery.last_error},
+        payload={
+            "delivery": str(delivery.uuid),
+            "error": delivery.last_error,
+            "outcome": delivery.last_outcome,
+        },
     )
 
 

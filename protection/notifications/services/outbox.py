@@ -15,11 +15,12 @@ from django.conf import settings
 from django.db import models, transaction
 
 from protection.audit import object_type_of
+from protection.degradation import degraded
 from protection.notifications.models import (
     Delivery,
     WebhookSubscription,
 )
-from protection.notifications.queue import delivery_send_enqueue
+from protection.notifications.queue import BrokerUnavailable, delivery_send_enqueue
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
@@ -117,20 +118,28 @@ def deliveries_queue(
     return created
 
 
-def enqueue_deliveries(delivery_ids: Sequence[int]) -> int:
-    """Send a task per delivery; if the broker fails, leave the rest to the sweeper.
+def enqueue_deliveries(delivery_ids: Sequence[int], *, despite_pause: bool = False) -> int:
+    """Queue the sending of these deliveries; if the broker fails, leave them to the sweeper.
 
-    Return how many were enqueued. Never raises: the rows are safe in the database already,
-    and the person who reported the incident must not see an error for it.
+    Return how many were queued. Never raises and never waits more than the broker's socket
+    timeout: the rows are safe in the database already, and the person who reported the
+    incident must not see an error, nor wait, for it. `despite_pause` asks the broker even
+    if it failed a moment ago (see queue.delivery_send_enqueue).
     """
-    for count, delivery_id in enumerate(delivery_ids):
-        try:
-            delivery_send_enqueue(delivery_id)
-        except Exception:
+    if not delivery_ids:
+        return 0
+    try:
+        return delivery_send_enqueue(delivery_ids, despite_pause=despite_pause)
+    except BrokerUnavailable as failure:
+        left = len(delivery_ids) - failure.published
+        if failure.paused:
+            degraded("broker.skipped")
             logger.warning(
-                "Broker unavailable; %d deliveries left for the sweeper.",
-                len(delivery_ids) - count,
-                exc_info=True,
+                "Broker paused after a failure; %d deliveries left for the sweeper.", left
             )
-            return count
-    return len(delivery_ids)
+        else:
+            degraded("broker.error")
+            logger.warning(
+                "Broker unavailable; %d deliveries left for the sweeper.", left, exc_info=True
+            )
+        return failure.published

@@ -1,29 +1,43 @@
-"""Send one delivery: claim its row, send it by its channel, record success or the retry.
+"""Send one delivery without holding a lock across the network: claim, commit, send, record.
 
-Sending claims a row with SELECT ... FOR UPDATE SKIP LOCKED and keeps the lock while it sends,
-so two workers never send the same row, and a worker that dies mid-send leaves the row pending
-for the sweeper. Retries back off exponentially with full jitter; a delivery out of attempts is
-dead, and its agency's admins are told (services.dead_letters).
+1. Claim, in one short transaction: lock the row with SELECT ... FOR UPDATE SKIP LOCKED if it is
+   due (pending, failed and its retry time come, or "sending" under a lease that ran out), mark
+   it "sending" with a lease (`claimed_until`) and a claim token, and count the attempt. Commit.
+2. Send by its channel (services.channels) with no transaction open, within a total time limit
+   shorter than the lease, so that no other sender claims the row while this one sends.
+3. Record, in another short transaction and only while the row still carries this claim's
+   token: sent; failed, with its retry at an exponential back-off with full jitter; or dead.
+
+The attempt is counted before the call, so a delivery whose sender dies every time still ends
+"dead" after the maximum: the sweeper has it claimed again once its lease ran out, and that claim
+records the interruption (the receiver may have got it). A dead delivery's agency admins are
+told (services.dead_letters). In-app deliveries call nobody: claimed, written and marked sent in
+one transaction.
 """
 
 import datetime
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from protection.notifications import webhooks
 from protection.notifications.models import (
     Delivery,
     DeliveryChannel,
+    DeliveryOutcome,
     DeliveryStatus,
-    Notification,
+)
+from protection.notifications.services.channels import (
+    DeliveryFailed,
+    send_email,
+    send_in_app,
+    send_timeout,
+    send_webhook,
 )
 from protection.notifications.services.dead_letters import dead_letter_notify
 
@@ -35,14 +49,7 @@ _EARLY_TOLERANCE = datetime.timedelta(seconds=2)
 _MIN_RETRY_SECONDS = 1.0
 _ERROR_LENGTH = 2000
 _random = secrets.SystemRandom()
-
-
-class DeliveryFailed(Exception):
-    """Sending did not succeed; `permanent` failures are not retried."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
+INTERRUPTED_ERROR = "The sender stopped during attempt %d before recording its result."
 
 
 def max_attempts(channel: str) -> int:
@@ -50,6 +57,12 @@ def max_attempts(channel: str) -> int:
     if channel == DeliveryChannel.WEBHOOK:
         return int(settings.WEBHOOK_MAX_ATTEMPTS)
     return int(settings.NOTIFICATION_MAX_ATTEMPTS)
+
+
+def lease(channel: str) -> datetime.timedelta:
+    """Return how long a claim holds: the longest send, and a margin (name lookup, slow start)."""
+    margin = float(settings.NOTIFICATION_LEASE_MARGIN_SECONDS)
+    return datetime.timedelta(seconds=send_timeout(channel) + margin)
 
 
 def retry_delay(attempts: int) -> float:
@@ -74,128 +87,211 @@ class SendOutcome:
     retry_at: datetime.datetime | None = None
 
 
-def _send_in_app(delivery: Delivery) -> None:
-    Notification.objects.get_or_create(
-        delivery=delivery,
-        defaults={
-            "recipient_id": delivery.recipient_user_id,
-            "event": delivery.event,
-            "source_type": delivery.source_type,
-            "source_id": delivery.source_id,
-            "subject": delivery.subject,
-            "body": delivery.body,
-        },
+@dataclass(frozen=True)
+class Claim:
+    """A delivery this sender claimed: it may send it, and record the result while it holds."""
+
+    delivery: Delivery
+    token: uuid.UUID
+
+
+def _claimable(now: datetime.datetime) -> Q:
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + _EARLY_TOLERANCE)
+    return Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) & due | Q(
+        status=DeliveryStatus.SENDING, claimed_until__lte=now
     )
 
 
-def _send_email(delivery: Delivery) -> None:
-    address = getattr(delivery.recipient_user, "email", "")
-    if not address:
-        raise DeliveryFailed("The recipient has no email address.", permanent=True)
-    try:
-        send_mail(
-            delivery.subject,
-            delivery.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
-            fail_silently=False,
-        )
-    except Exception as error:
-        raise DeliveryFailed(f"Email not sent: {error}") from error
+def delivery_claim(*, delivery_id: int, now: datetime.datetime) -> Claim | SendOutcome | None:
+    """Claim the delivery for one attempt and commit; return the claim.
 
-
-def webhook_document(delivery: Delivery) -> dict[str, Any]:
-    """Return the JSON document a webhook receiver gets for this delivery."""
-    return {
-        "id": str(delivery.uuid),
-        "event": delivery.event,
-        "created_at": delivery.created_at.isoformat(),
-        "data": delivery.payload,
-    }
-
-
-def _send_webhook(delivery: Delivery, now: datetime.datetime) -> None:
-    subscription = delivery.subscription
-    if subscription is None or not subscription.active:
-        raise DeliveryFailed("The webhook subscription is no longer active.", permanent=True)
-    body = webhooks.encode_body(webhook_document(delivery))
-    headers = webhooks.signed_headers(
-        secret=subscription.secret,
-        timestamp=int(now.timestamp()),
-        body=body,
-        event=delivery.event,
-        idempotency_key=str(delivery.uuid),
-    )
-    try:
-        webhooks.post(
-            url=subscription.url,
-            body=body,
-            headers=headers,
-            timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS),
-        )
-    except webhooks.WebhookError as error:
-        raise DeliveryFailed(str(error), permanent=error.permanent) from error
-
-
-def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> SendOutcome | None:
-    """Claim the delivery and send it once; record success, a retry, or that it is dead.
-
-    Return None when there is nothing to do: already sent or dead, not due yet, or being sent
-    by another worker right now.
+    Return None when there is nothing to do (sent, dead, not due, claimed by a sender whose
+    lease still runs), and a SendOutcome when the claim itself finished the delivery: an in-app
+    one written, or one whose last allowed attempt was interrupted, now dead.
     """
-    now = now or timezone.now()
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient_user", "subscription")
-            .filter(pk=delivery_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
-            .filter(
-                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + _EARLY_TOLERANCE)
-            )
+            .filter(_claimable(now), pk=delivery_id)
             .first()
         )
         if delivery is None:
             return None
-        try:
-            if delivery.channel == DeliveryChannel.IN_APP:
-                _send_in_app(delivery)
-            elif delivery.channel == DeliveryChannel.EMAIL:
-                _send_email(delivery)
-            else:
-                _send_webhook(delivery, now)
-        except DeliveryFailed as failure:
-            return _record_failure(delivery, failure, now)
-        delivery.status = DeliveryStatus.SENT
+        if delivery.status == DeliveryStatus.SENDING:
+            # The previous claim's lease ran out: its sender stopped before recording.
+            delivery.last_outcome = DeliveryOutcome.INTERRUPTED
+            delivery.last_error = INTERRUPTED_ERROR % delivery.attempts
+            if delivery.attempts >= max_attempts(delivery.channel):
+                return _give_up(delivery, now)
         delivery.attempts += 1
-        # When it actually went out, after the send (the timeline and latency read this).
-        delivery.sent_at = timezone.now()
+        if delivery.channel == DeliveryChannel.IN_APP:
+            send_in_app(delivery)
+            _mark_sent(delivery)
+            return SendOutcome(delivery_id=delivery.pk, status=delivery.status)
+        delivery.status = DeliveryStatus.SENDING
+        delivery.claim_token = uuid.uuid4()
+        delivery.claimed_until = now + lease(delivery.channel)
         delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "attempts", "sent_at", "next_attempt_at"])
-        return SendOutcome(delivery_id=delivery.pk, status=delivery.status)
+        delivery.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "claim_token",
+                "claimed_until",
+                "next_attempt_at",
+                "last_outcome",
+                "last_error",
+            ]
+        )
+        return Claim(delivery=delivery, token=delivery.claim_token)
 
 
-def _record_failure(
-    delivery: Delivery, failure: DeliveryFailed, now: datetime.datetime
-) -> SendOutcome:
-    delivery.attempts += 1
-    delivery.last_error = str(failure)[:_ERROR_LENGTH]
-    retry_at = None
-    if failure.permanent or delivery.attempts >= max_attempts(delivery.channel):
-        delivery.status = DeliveryStatus.DEAD
-        delivery.dead_at = now
-        delivery.next_attempt_at = None
-    else:
-        delivery.status = DeliveryStatus.FAILED
-        retry_at = now + datetime.timedelta(seconds=retry_delay(delivery.attempts))
-        delivery.next_attempt_at = retry_at
-    delivery.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "dead_at"])
+def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> SendOutcome | None:
+    """Claim the delivery, send it once with no transaction open, and record what happened.
+
+    Return None when there is nothing to do, or when this sender's claim was lost before it
+    could record the result (its lease ran out and another sender claimed the row).
+    """
+    now = now or timezone.now()
+    claimed = delivery_claim(delivery_id=delivery_id, now=now)
+    if not isinstance(claimed, Claim):
+        return claimed
+    try:
+        if claimed.delivery.channel == DeliveryChannel.EMAIL:
+            send_email(claimed.delivery)
+        else:
+            send_webhook(claimed.delivery)
+    except DeliveryFailed as failure:
+        return delivery_record_failure(claim=claimed, failure=failure, now=now)
+    return delivery_record_sent(claim=claimed)
+
+
+def _claimed_row(claim: Claim) -> Delivery | None:
+    """Lock and return the row if it still carries this claim; log and return None if not."""
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("recipient_user", "subscription")
+        .filter(pk=claim.delivery.pk, status=DeliveryStatus.SENDING, claim_token=claim.token)
+        .first()
+    )
+    if delivery is None:
+        _log_lost_claim(claim)
+    return delivery
+
+
+def _log_lost_claim(claim: Claim) -> None:
     logger.warning(
-        "Delivery %s (%s) attempt %d failed: %s",
+        "Delivery %s: the claim ran out before its result was recorded; "
+        "the sender that claimed it since records it.",
+        claim.delivery.pk,
+    )
+
+
+def _mark_sent(delivery: Delivery) -> None:
+    delivery.status = DeliveryStatus.SENT
+    # When it actually went out, after the send (the timeline and latency read this).
+    delivery.sent_at = timezone.now()
+    delivery.next_attempt_at = None
+    delivery.claimed_until = None
+    delivery.claim_token = None
+    delivery.save(
+        update_fields=[
+            "status",
+            "attempts",
+            "sent_at",
+            "next_attempt_at",
+            "claimed_until",
+            "claim_token",
+            "last_outcome",
+            "last_error",
+        ]
+    )
+
+
+def delivery_record_sent(*, claim: Claim) -> SendOutcome | None:
+    """Record that the claimed delivery went out, if the claim still holds.
+
+    One conditional UPDATE, its own short transaction: the common case costs one round trip.
+    """
+    recorded = Delivery.objects.filter(
+        pk=claim.delivery.pk, status=DeliveryStatus.SENDING, claim_token=claim.token
+    ).update(
+        status=DeliveryStatus.SENT,
+        # When it actually went out, after the send (the timeline and latency read this).
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        claimed_until=None,
+        claim_token=None,
+    )
+    if not recorded:
+        _log_lost_claim(claim)
+        return None
+    return SendOutcome(delivery_id=claim.delivery.pk, status=DeliveryStatus.SENT)
+
+
+def delivery_record_failure(
+    *, claim: Claim, failure: DeliveryFailed, now: datetime.datetime
+) -> SendOutcome | None:
+    """Record a failed attempt, if the claim still holds: a retry at its back-off, or dead."""
+    with transaction.atomic():
+        delivery = _claimed_row(claim)
+        if delivery is None:
+            return None
+        delivery.last_error = str(failure)[:_ERROR_LENGTH]
+        delivery.last_outcome = failure.outcome
+        if failure.permanent or delivery.attempts >= max_attempts(delivery.channel):
+            return _give_up(delivery, now)
+        retry_at = now + datetime.timedelta(seconds=retry_delay(delivery.attempts))
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = retry_at
+        delivery.claimed_until = None
+        delivery.claim_token = None
+        delivery.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_error",
+                "last_outcome",
+                "next_attempt_at",
+                "claimed_until",
+                "claim_token",
+            ]
+        )
+        _log_failure(delivery)
+        return SendOutcome(delivery_id=delivery.pk, status=delivery.status, retry_at=retry_at)
+
+
+def _give_up(delivery: Delivery, now: datetime.datetime) -> SendOutcome:
+    """Mark the delivery dead and tell its agency's admins; inside the caller's transaction."""
+    delivery.status = DeliveryStatus.DEAD
+    delivery.dead_at = now
+    delivery.next_attempt_at = None
+    delivery.claimed_until = None
+    delivery.claim_token = None
+    delivery.save(
+        update_fields=[
+            "status",
+            "attempts",
+            "last_error",
+            "last_outcome",
+            "next_attempt_at",
+            "dead_at",
+            "claimed_until",
+            "claim_token",
+        ]
+    )
+    _log_failure(delivery)
+    dead_letter_notify(delivery)
+    return SendOutcome(delivery_id=delivery.pk, status=delivery.status)
+
+
+def _log_failure(delivery: Delivery) -> None:
+    logger.warning(
+        "Delivery %s (%s) attempt %d failed (%s): %s",
         delivery.pk,
         delivery.channel,
         delivery.attempts,
+        delivery.last_outcome,
         delivery.last_error,
     )
-    if delivery.status == DeliveryStatus.DEAD:
-        dead_letter_notify(delivery)
-    return SendOutcome(delivery_id=delivery.pk, status=delivery.status, retry_at=retry_at)

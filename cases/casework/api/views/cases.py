@@ -10,6 +10,7 @@ by the selectors: a case with its person, the rows of a list page. The case plan
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -48,12 +49,14 @@ from cases.casework.selectors import (
     case_page,
 )
 from cases.models import (
+    CaseApproval,
     ProtectionCase,
 )
 from protection import access
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
+from protection.idempotency import Outcome
 from protection.reads import list_purpose
 
 
@@ -149,6 +152,36 @@ class CaseViewSet(
         )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+    def replay(self, outcome: Outcome) -> Response:
+        """Answer a retried POST with what its first answer showed, read again."""
+        if self.action == "closure_request":
+            approvals = CaseApproval.objects.filter(case=self._case())
+            approval = get_object_or_404(
+                approvals.select_related("case", "requested_by"), pk=outcome.object_id
+            )
+            return Response(ApprovalSerializer(approval).data)
+        if self.action == "transfer":
+            # The case is the other agency's now: the caller may not read it. The first
+            # answer named the case, the agency it went to (the same request's body) and no
+            # case worker; that is all this says again, never what the other agency did since.
+            number = (
+                ProtectionCase.objects.filter(pk=outcome.object_id or 0)
+                .values_list("case_number", flat=True)
+                .first()
+            )
+            if number is None:
+                raise Http404
+            return Response(
+                {
+                    "id": outcome.object_id,
+                    "case_number": number,
+                    "owning_agency": self._input(CaseTransferSerializer)["agency"].pk,
+                    "assigned_to": None,
+                }
+            )
+        part = self._replay_part(self.request, outcome)
+        return part if part is not None else super().replay(outcome)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of cases; they and the people named on it are logged, in one insert."""

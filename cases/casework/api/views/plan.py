@@ -4,9 +4,11 @@ Each is read as one case's whole list (no pagination) and written through cases.
 or cases.casework.services; the selectors log the part of the case that was read.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -44,6 +46,7 @@ from protection import access
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
+from protection.idempotency import Outcome
 
 # The per-case lists (assessments, actions, follow-ups, notes, timeline) are one case's whole
 # record, answered as a plain array: no pagination, and none of the caseload's filters.
@@ -54,14 +57,36 @@ CASE_LIST: dict[str, Any] = {
 }
 
 
+# What each write of a plan part answers with: the case's part, read as a GET of it reads it.
+_PARTS: dict[str, tuple[Callable[..., QuerySet[Any]], type[Any]]] = {
+    "assessment_record": (case_assessments, AssessmentSerializer),
+    "action_add": (case_actions, CaseActionSerializer),
+    "follow_up_record": (case_follow_ups, FollowUpSerializer),
+    "note_add": (case_notes, CaseNoteSerializer),
+}
+
+
 class CasePlanActions:
     """The case plan's endpoints under /cases/<id>/, mixed into the CaseViewSet."""
+
+    kwargs: dict[str, Any]
 
     def _case(self) -> ProtectionCase:
         raise NotImplementedError
 
     def _input(self, serializer_class: type[Any], **kwargs: Any) -> dict[str, Any]:
         raise NotImplementedError
+
+    def _replay_part(self, request: Request, outcome: Outcome) -> Response | None:
+        """Answer a retried write of a plan part with the part it wrote; None for the others."""
+        part = _PARTS.get(getattr(self, "action", None) or "")
+        if part is None:
+            return None
+        rows, serializer = part
+        row = get_object_or_404(
+            rows(user=signed_in(request.user), pk=int(self.kwargs["pk"])), pk=outcome.object_id
+        )
+        return Response(serializer(row).data)
 
     @extend_schema(
         summary=_("List the case's assessments, latest first"),
