@@ -10,8 +10,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # The tasks register with Celery in every process, the web's too: the outbox enqueues
-        # them by name (protection.notifications.queue) and never imports the tasks module.
-        from protection.notifications import scopes, tasks  # noqa: F401
+        from protection.notifications import scopes
 
         scopes.register()

@@ -6,9 +6,6 @@ reference list an app defines is loaded.
 cannot: a new module of protection/ that no layer names would escape every check.
 """
 
-import os
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -85,17 +82,3 @@ def test_every_record_with_an_owner_is_findable_by_its_code() -> None:
         model = apps.get_model(object_type)
         model._meta.get_field(field.removesuffix("_id"))
         model._meta.get_field(ownership.CODE_FIELDS[object_type])
-
-
-def test_a_web_process_knows_the_tasks_the_outbox_enqueues_by_name() -> None:
-    """A process that only sets Django up (gunicorn) can enqueue a delivery by task name."""
-    code = (
-        "import django; django.setup(); from celery import current_app; "
-        "from protection.notifications import queue; "
-        "print(queue.DELIVERY_SEND in current_app.tasks)"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "protection.settings.test"}
-    done = subprocess.run(  # noqa: S603  (this interpreter, a fixed script)
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip().splitlines()[-1] == "True"
