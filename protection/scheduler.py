@@ -10,6 +10,7 @@ Beat wakes at least every `HEARTBEAT_SECONDS`, so a fresh heartbeat is never old
 """
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -25,6 +26,14 @@ HEARTBEAT_SUFFIX = ".heartbeat"
 def heartbeat_path(schedule_filename: str | Path) -> Path:
     """Return the heartbeat file beside the beat schedule file `schedule_filename`."""
     return Path(f"{schedule_filename}{HEARTBEAT_SUFFIX}")
+
+
+def heartbeat_touch(schedule_filename: str | Path) -> None:
+    """Mark a scheduling pass now, by this process's clock (the one heartbeat_age reads)."""
+    path = heartbeat_path(schedule_filename)
+    path.touch()
+    now = time.time()
+    os.utime(path, (now, now))
 
 
 def heartbeat_age(schedule_filename: str | Path) -> float | None:
@@ -43,7 +52,7 @@ class HeartbeatScheduler(PersistentScheduler):
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
         interval: float = super().tick(*args, **kwargs)
-        heartbeat_path(self.schedule_filename).touch()
+        heartbeat_touch(self.schedule_filename)
         return interval
 
 

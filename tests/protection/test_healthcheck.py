@@ -73,7 +73,7 @@ def test_beats_check_reads_the_age_of_its_heartbeat(tmp_path: Path, capsys) -> N
     assert scheduler.main(["check", str(schedule)]) == 1  # beat never ran
     assert "no heartbeat" in capsys.readouterr().err
 
-    scheduler.heartbeat_path(schedule).touch()
+    scheduler.heartbeat_touch(schedule)
     assert scheduler.main(["check", str(schedule), "--max-age=60"]) == 0
 
     old = time.time() - 90
