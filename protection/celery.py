@@ -4,7 +4,8 @@ import logging
 import os
 from typing import Any
 
-from celery import Celery, bootsteps
+from celery import Celery, Task, bootsteps
+from celery.worker.request import Request
 
 # Importing the project package (as gunicorn does) must never fall back to the development
 # settings; manage.py, the Makefile and the Procfile name the settings they want.
@@ -12,7 +13,38 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protection.settings.production"
 
 logger = logging.getLogger(__name__)
 
-app = Celery("protection")
+
+class ReconnectingRequest(Request):
+    """A task request whose failed acknowledgement makes the worker reconnect.
+
+    Celery logs a failed ack ("Couldn't ack ..., reason: TimeoutError") and goes on. When Redis
+    froze, the error came while the event loop was still waiting on a connection that redis-py
+    had just dropped: the worker sat connected to nothing, took no task after the thaw, and never
+    said so. Given no errors to swallow, the ack (run by the event loop) raises instead, and the
+    consumer's own handling of a lost connection takes over: it reconnects, gives the
+    unacknowledged message back to the queue (a delivery's claim makes its second run send
+    nothing) and runs CatchUpOnConnect.
+    """
+
+    acknowledged: bool
+
+    def acknowledge(self) -> None:
+        if not self.acknowledged:
+            self._on_ack(logger, ())
+            self.acknowledged = True
+
+    def reject(self, requeue: bool = False) -> None:
+        if not self.acknowledged:
+            self._on_reject(logger, (), requeue)
+            self.acknowledged = True
+            self.send_event("task-rejected", requeue=requeue)
+
+
+class ProtectionTask(Task):
+    Request = ReconnectingRequest
+
+
+app = Celery("protection", task_cls=ProtectionTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -93,14 +93,6 @@ def test_killing_redis_during_a_burst_of_reports_loses_nothing_and_sends_nothing
     assert len(world.receiver.successful()) == reports
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Known defect (issue 9 left open): with Celery 5.6.3 (pinned), after Redis is frozen "
-        "and thawed the worker sends none of the deliveries left pending, within 60 s; on 5.7.0 "
-        "it did. Reports still answer 201 in time; compose's ping check restarts such a worker."
-    ),
-)
 def test_with_redis_frozen_every_report_answers_201_within_two_seconds(
     redis: RedisServer, world: Mission, settings: Any
 ) -> None:
