@@ -202,3 +202,26 @@ def submitted_once(request: "AuthenticatedHttpRequest") -> Iterator[Submission]:
                 ),
             )
         yield Submission(replay=redirect(claim.earlier.location))
+
+
+def created_once(
+    request: "AuthenticatedHttpRequest",
+    form: forms.Form,
+    write: Callable[[dict[str, Any]], object],
+    *,
+    message: str | Promise,
+    url: str,
+) -> HttpResponse | None:
+    """Save a posted create form through `write` (given the cleaned data), once per form token.
+
+    Return the answer: the redirect to `url` with `message`, or the replay of an earlier
+    submission of the same form. None: show the form (a GET, or errors now on the form).
+    """
+    with submitted_once(request) as submission:
+        if submission.replay:
+            return submission.replay
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            if run_service(form, lambda: write(data)):
+                return submission.done(request, message, url)
+    return None

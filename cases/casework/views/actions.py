@@ -35,7 +35,7 @@ from cases.registry.forms.choices import RegistryChoices
 from partners.models import PartnerAgency
 from protection import access
 from protection.accounts.types import AuthenticatedHttpRequest
-from protection.pages import done, flat_messages, run_service, submitted_once
+from protection.pages import created_once, done, flat_messages, run_service, submitted_once
 
 GET_POST = ["GET", "POST"]
 
@@ -158,25 +158,24 @@ def case_assessment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recorded = list(person.specific_needs.all())
     choices = RegistryChoices(keep_need_ids=[need.pk for need in recorded])
     form = AssessmentForm(_posted(request), choices=choices, initial={"specific_needs": recorded})
-    with submitted_once(request) as submission:
-        if submission.replay:
-            return submission.replay
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            if run_service(
-                form,
-                lambda: plan.assessment_record(
-                    actor=request.user,
-                    case=case,
-                    risks_identified=data["risks_identified"],
-                    assessed_on=data["assessed_on"],
-                    specific_needs=data["specific_needs"],
-                    immediate_safety_concern=data["immediate_safety_concern"],
-                    safety_plan=data["safety_plan"],
-                    wishes=data["wishes"],
-                ),
-            ):
-                return submission.done(request, _("The assessment is recorded."), case_url(case))
+    answer = created_once(
+        request,
+        form,
+        lambda data: plan.assessment_record(
+            actor=request.user,
+            case=case,
+            risks_identified=data["risks_identified"],
+            assessed_on=data["assessed_on"],
+            specific_needs=data["specific_needs"],
+            immediate_safety_concern=data["immediate_safety_concern"],
+            safety_plan=data["safety_plan"],
+            wishes=data["wishes"],
+        ),
+        message=_("The assessment is recorded."),
+        url=case_url(case),
+    )
+    if answer:
+        return answer
     return case_form_page(
         request,
         case,
@@ -200,25 +199,22 @@ def case_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ).select_related("service"),
         initial={"responsible_user": case.assigned_to_id},
     )
-    with submitted_once(request) as submission:
-        if submission.replay:
-            return submission.replay
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            if run_service(
-                form,
-                lambda: plan.case_action_add(
-                    actor=request.user,
-                    case=case,
-                    description=data["description"],
-                    due_on=data["due_on"],
-                    responsible_user=data["responsible_user"],
-                    referral=data["referral"],
-                ),
-            ):
-                return submission.done(
-                    request, _("The action is added to the case plan."), case_url(case)
-                )
+    answer = created_once(
+        request,
+        form,
+        lambda data: plan.case_action_add(
+            actor=request.user,
+            case=case,
+            description=data["description"],
+            due_on=data["due_on"],
+            responsible_user=data["responsible_user"],
+            referral=data["referral"],
+        ),
+        message=_("The action is added to the case plan."),
+        url=case_url(case),
+    )
+    if answer:
+        return answer
     return case_form_page(
         request,
         case,
@@ -263,23 +259,22 @@ def case_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a follow-up contact with the person."""
     case = case_for_work(request, pk)
     form = FollowUpForm(_posted(request))
-    with submitted_once(request) as submission:
-        if submission.replay:
-            return submission.replay
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            if run_service(
-                form,
-                lambda: plan.follow_up_record(
-                    actor=request.user,
-                    case=case,
-                    contact_type=data["contact_type"],
-                    notes=data["notes"],
-                    followed_up_on=data["followed_up_on"],
-                    next_follow_up_on=data["next_follow_up_on"],
-                ),
-            ):
-                return submission.done(request, _("The follow-up is recorded."), case_url(case))
+    answer = created_once(
+        request,
+        form,
+        lambda data: plan.follow_up_record(
+            actor=request.user,
+            case=case,
+            contact_type=data["contact_type"],
+            notes=data["notes"],
+            followed_up_on=data["followed_up_on"],
+            next_follow_up_on=data["next_follow_up_on"],
+        ),
+        message=_("The follow-up is recorded."),
+        url=case_url(case),
+    )
+    if answer:
+        return answer
     return case_form_page(
         request,
         case,
@@ -295,20 +290,15 @@ def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Write a note on the case."""
     case = case_for_work(request, pk)
     form = NoteForm(_posted(request))
-    with submitted_once(request) as submission:
-        if submission.replay:
-            return submission.replay
-        if (
-            request.method == "POST"
-            and form.is_valid()
-            and run_service(
-                form,
-                lambda: services.case_note_add(
-                    actor=request.user, case=case, text=form.cleaned_data["text"]
-                ),
-            )
-        ):
-            return submission.done(request, _("The note is saved."), case_url(case))
+    answer = created_once(
+        request,
+        form,
+        lambda data: services.case_note_add(actor=request.user, case=case, text=data["text"]),
+        message=_("The note is saved."),
+        url=case_url(case),
+    )
+    if answer:
+        return answer
     return case_form_page(
         request,
         case,
