@@ -24,7 +24,7 @@ from pathlib import Path
 
 from celery import Celery
 
-from tests.own_redis import OwnRedis
+from tests.redis_server import redis_server
 
 HOLD_SECONDS = 3
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +63,8 @@ def one_run(python: str, down: float) -> tuple[bool, str]:
     directory = Path(tempfile.mkdtemp(prefix="broker-kills-"))
     journal, log_path = directory / "journal", directory / "worker.log"
     journal.touch()
-    with OwnRedis() as redis_server, log_path.open("w") as log:
-        env = {**os.environ, "BROKER_KILLS_URL": redis_server.url, "PYTHONPATH": str(ROOT)}
+    with redis_server(durable=True) as server, log_path.open("w") as log:
+        env = {**os.environ, "BROKER_KILLS_URL": server.url(), "PYTHONPATH": str(ROOT)}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         worker = subprocess.Popen(  # noqa: S603 - a Python interpreter the user named
             [
@@ -81,20 +81,20 @@ def one_run(python: str, down: float) -> tuple[bool, str]:
         try:
             if not wait(lambda: " ready." in log_path.read_text(), 60):
                 return False, f"the worker did not start: {log_path}"
-            publisher = Celery(broker=redis_server.url)
+            publisher = Celery(broker=server.url())
             publisher.send_task("broker_kills.hold", args=[str(journal), "in-flight", HOLD_SECONDS])
-            with redis_server.client() as client:
+            with server.client() as client:
                 if not wait(lambda: client.hlen("unacked") == 1, 20):
                     return False, "the task was never received"
             time.sleep(0.5)
-            redis_server.restart(down_seconds=down)
-            publisher = Celery(broker=redis_server.url)
+            server.restart(down_seconds=down)
+            publisher = Celery(broker=server.url())
             publisher.send_task("broker_kills.hold", args=[str(journal), "after", 0])
             done = wait(
                 lambda: worker.poll() is not None or "after" in journal.read_text().split(), 40
             )
             marks = journal.read_text().split()
-            with redis_server.client() as client:
+            with server.client() as client:
                 left = client.hlen("unacked") + client.llen("celery")
             alive = worker.poll() is None
             crashed = "Unrecoverable error" in log_path.read_text()

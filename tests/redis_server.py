@@ -1,9 +1,12 @@
 """A redis-server of a test's own, on a free port, that the test may freeze, kill and restart.
 
-Fault tests never touch the shared Redis on 6379: they start /usr/bin/redis-server here, with no
-persistence (a restart loses whatever was queued, the worst case for the outbox), and it is
-always killed when the block ends. `freeze()` is SIGSTOP: the server keeps its port and the
-kernel still accepts connections, but nothing answers, the way a hung host looks to a client.
+Fault tests never touch the shared Redis on 6379: they start /usr/bin/redis-server here, and it
+is always killed when the block ends. By default it keeps nothing (a restart loses whatever was
+queued, the worst case for the outbox); `durable=True` keeps an append-only file with an fsync
+on every write, as docker-compose's Redis does, so that what was queued or unacknowledged before
+a kill is there again after a restart on the same port. `freeze()` is SIGSTOP: the server keeps
+its port and the kernel still accepts connections, but nothing answers, the way a hung host
+looks to a client.
 """
 
 import contextlib
@@ -15,6 +18,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+import redis
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -30,7 +35,8 @@ def free_port() -> int:
 class RedisServer:
     """One redis-server process on 127.0.0.1:`port`, started and stopped on demand."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="redis-fault-"))
         self.process: subprocess.Popen[bytes] | None = None
@@ -49,8 +55,8 @@ class RedisServer:
                 "127.0.0.1",
                 "--save",
                 "",
-                "--appendonly",
-                "no",
+                *("--appendonly", "yes" if self.durable else "no"),
+                *("--appendfsync", "always"),
                 "--dir",
                 str(self.directory),
             ],
@@ -79,6 +85,15 @@ class RedisServer:
             self.process.kill()
             self.process.wait(timeout=10)
 
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_timeout=5)
+
+    def restart(self, *, down_seconds: float = 0) -> None:
+        """Kill the server, stay down for `down_seconds`, start it again on the same port."""
+        self.kill()
+        time.sleep(down_seconds)
+        self.start()
+
     def freeze(self) -> None:
         """Stop the server (SIGSTOP): connections stay open, nothing answers."""
         assert self.process is not None
@@ -94,9 +109,9 @@ class RedisServer:
 
 
 @contextlib.contextmanager
-def redis_server() -> Iterator[RedisServer]:
+def redis_server(*, durable: bool = False) -> Iterator[RedisServer]:
     """Run a redis-server of the caller's own for the duration of the block; always kill it."""
-    server = RedisServer()
+    server = RedisServer(durable=durable)
     server.start()
     try:
         yield server

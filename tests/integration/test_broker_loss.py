@@ -5,7 +5,7 @@ Celery 5.7.0 died here ("Unrecoverable error: AttributeError('NoneType' object h
 pyproject.toml pins the versions this test passes on. The worker runs the prefork pool with two
 processes, as in production: one holds a task while the worker's event loop waits on the broker
 for the next (the crash needs both), and notices the lost connection. The broker is a
-redis-server of the test's own (tests/own_redis.py), never the shared one.
+redis-server of the test's own (tests/redis_server.py, durable), never the shared one.
 """
 
 from collections.abc import Callable, Iterator
@@ -18,7 +18,7 @@ from camps.models import PopulationSnapshot
 from protection.celery import app
 from tests.celery_worker import redis_broker, running_worker, wait_for
 from tests.factories import SiteFactory
-from tests.own_redis import OwnRedis
+from tests.redis_server import RedisServer, redis_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -26,16 +26,16 @@ HOLD_SECONDS = 4
 
 
 @pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    with OwnRedis() as server, redis_broker(server.url):
+def own_redis() -> Iterator[RedisServer]:
+    with redis_server(durable=True) as server, redis_broker(server.url()):
         yield server
 
 
-def _kill_and_restart(server: OwnRedis) -> None:
+def _kill_and_restart(server: RedisServer) -> None:
     server.restart(down_seconds=2)
 
 
-def _kill_client_connections(server: OwnRedis) -> None:
+def _kill_client_connections(server: RedisServer) -> None:
     """Drop every connection of the worker while Redis itself stays up."""
     with server.client() as client:
         assert client.client_kill_filter(_type="normal", skipme=True) >= 1
@@ -45,7 +45,10 @@ def _kill_client_connections(server: OwnRedis) -> None:
     "drop", [_kill_and_restart, _kill_client_connections], ids=["redis-restart", "client-kill"]
 )
 def test_the_worker_survives_the_broker_dropping_a_message_in_flight(
-    transactional_db: None, own_redis: OwnRedis, tmp_path: Path, drop: Callable[[OwnRedis], None]
+    transactional_db: None,
+    own_redis: RedisServer,
+    tmp_path: Path,
+    drop: Callable[[RedisServer], None],
 ) -> None:
     site = SiteFactory.create()
     journal = tmp_path / "journal"
@@ -56,7 +59,7 @@ def test_the_worker_survives_the_broker_dropping_a_message_in_flight(
         return journal.read_text(encoding="utf-8").splitlines()
 
     with running_worker(
-        broker_url=own_redis.url,
+        broker_url=own_redis.url(),
         name="broker-loss",
         settings_module="tests.integration.broker_loss_settings",
         pool="prefork",

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.ops.test_compose import ROOT, SERVICES, command_of, production_env
-from tests.own_redis import OwnRedis
+from tests.redis_server import redis_server
 
 BIN = Path(sys.executable).parent
 
@@ -57,12 +57,12 @@ def run(check: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 @pytest.fixture
 def container_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """The worker's production environment, on a broker of the test's own."""
-    with OwnRedis() as broker:
+    with redis_server(durable=True) as broker:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
         env = {**keep, **production_env("worker")}
         env.update(
             {
-                "CELERY_BROKER_URL": broker.url,
+                "CELERY_BROKER_URL": broker.url(),
                 "TMPDIR": str(tmp_path),  # where the check counts its failures
                 "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
             }
