@@ -223,6 +223,8 @@ class DisplacedPerson(models.Model):
     name_search = models.CharField(max_length=400, editable=False, default="")
     given_key = models.CharField(max_length=40, editable=False, default="")
     family_key = models.CharField(max_length=40, editable=False, default="")
+    # The sound key of each word of the names (" DANG NYAC "), for spelling-tolerant search.
+    name_keys = models.CharField(max_length=400, editable=False, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -45,19 +45,53 @@ def token_keys(text: str) -> list[str]:
     return [key for key in (phonetic_key(token) for token in normalise(text).split()) if key]
 
 
+def sound_key(word: str) -> str:
+    """Return the NYSIIS key of one word of a name, or "" for a word under three letters.
+
+    Metaphone (the whole-name keys that duplicate blocking reads) keeps a doubled consonant and
+    an 'h' after a 'd': 'Rebeca' and 'Rebecca', 'Dheng' and 'Deng' get different keys. NYSIIS
+    folds vowels, doubled letters and those spellings together: RABAC, DANG, NYAC ('Nyock',
+    'Nyok'), GATCAT ('Gatkouth', 'Gatkuoth').
+    """
+    plain = normalise(word).replace(" ", "")
+    return jellyfish.nysiis(plain) if len(plain) >= 3 else ""
+
+
+def sound_keys(text: str) -> str:
+    """Return the sound key of every word of the names, space-separated and space-framed.
+
+    Search looks for " KEY " in this column, so each word of a name is found by a misspelling
+    of it wherever it stands (a second family name, other names), through a trigram index.
+    """
+    keys = sorted({key for key in (sound_key(word) for word in normalise(text).split()) if key})
+    return f" {' '.join(keys)} "[:400] if keys else ""
+
+
 @dataclass(frozen=True)
 class SearchKeys:
     name_search: str
     given_key: str
     family_key: str
+    name_keys: str
+
+    def as_fields(self) -> dict[str, str]:
+        """Return the person's derived columns, by field name, to store with the names."""
+        return {
+            "name_search": self.name_search,
+            "given_key": self.given_key,
+            "family_key": self.family_key,
+            "name_keys": self.name_keys,
+        }
 
 
 def search_keys(given_name: str, family_name: str, other_names: str = "") -> SearchKeys:
     """Return the derived columns that search and duplicate detection read."""
+    names = f"{given_name} {family_name} {other_names}"
     return SearchKeys(
-        name_search=normalise(f"{given_name} {family_name} {other_names}")[:400],
+        name_search=normalise(names)[:400],
         given_key=phonetic_key(given_name),
         family_key=phonetic_key(family_name),
+        name_keys=sound_keys(names),
     )
 
 

@@ -5,15 +5,16 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
-from cases.registry.duplicates import normalise, phonetic_key
+from cases.registry.duplicates import normalise, phonetic_key, sound_key
 from protection.codes import canonical_code
 
 
 def name_or_number_q(text: str) -> Q:
     """Match a registration or household code, or every word of a name (spelling-tolerant).
 
-    Each word matches as a substring of the normalised names (a trigram index serves this on
-    PostgreSQL) or by its phonetic key, so 'Mohamad' finds 'Muhammad'.
+    Each word matches as a substring of the normalised names, or by the sound key of any word
+    of the names ('Rebeca' finds 'Rebecca', 'Dheng' finds 'Deng'; trigram indexes serve both on
+    PostgreSQL), or by the whole-name phonetic key, so 'Mohamad' finds 'Muhammad'.
     """
     code = canonical_code(text)
     if code is not None:
@@ -21,6 +22,8 @@ def name_or_number_q(text: str) -> Q:
     query = Q()
     for word in normalise(text).split():
         word_q = Q(name_search__contains=word)
+        if sound := sound_key(word):
+            word_q |= Q(name_keys__contains=f" {sound} ")
         key = phonetic_key(word)
         if len(word) >= 3 and key:
             word_q |= Q(given_key=key) | Q(family_key=key)

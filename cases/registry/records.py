@@ -157,9 +157,7 @@ def person_from(
         consent_recorded_by=actor,
         status=PersonStatus.ACTIVE,
         created_by=actor,
-        name_search=keys.name_search,
-        given_key=keys.given_key,
-        family_key=keys.family_key,
+        **keys.as_fields(),
     )
 
 

@@ -214,11 +214,8 @@ def person_update(
     ):
         raise ValidationError({"relationship_to_head": _("This household already has a head.")})
     keys = search_keys(candidate.given_name, candidate.family_name, candidate.other_names)
-    candidate.name_search, candidate.given_key, candidate.family_key = (
-        keys.name_search,
-        keys.given_key,
-        keys.family_key,
-    )
+    for name, value in keys.as_fields().items():
+        setattr(candidate, name, value)
     candidate.documents = sorted(candidate.documents or [])
     candidate.full_clean(
         exclude=["site", "household", "owning_agency"],
@@ -229,9 +226,7 @@ def person_update(
     after = snapshot(candidate, EDITABLE_FIELDS)
     field_changes = diff(before, after)
     with transaction.atomic():
-        candidate.save(
-            update_fields=[*changes.keys(), "name_search", "given_key", "family_key", "updated_at"]
-        )
+        candidate.save(update_fields=[*changes.keys(), *keys.as_fields(), "updated_at"])
         if new_needs is not None:
             new_codes = {n.code for n in new_needs}
             if new_codes != old_needs:

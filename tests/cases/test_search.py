@@ -49,3 +49,51 @@ def test_search_never_reaches_outside_the_users_scope(
 ) -> None:
     register_household(actor=other_officer, site=other_site, members=[{"family_name": "Muhammad"}])
     assert list(person_list(user=officer, filters={"q": "Muhammad"})) == []
+
+
+# The spellings the field writes for the same name (issue 12): each must find the registered one,
+# whether the name is the person's given name, family name or a second family name.
+EVERYDAY_VARIANTS = [
+    ("Rebeca", "Rebecca"),
+    ("Rebbeca", "Rebecca"),
+    ("Dheng", "Deng"),
+    ("Nyock", "Nyok"),
+    ("Gatkouth", "Gatkuoth"),
+]
+
+
+@pytest.mark.parametrize(("typed", "registered"), EVERYDAY_VARIANTS)
+def test_an_everyday_misspelling_finds_the_name_wherever_it_stands(
+    officer, site, typed, registered
+) -> None:
+    members = [
+        {"given_name": registered, "family_name": "Lual", "sex": "female"},
+        {"given_name": "Achol", "family_name": registered, "sex": "female"},
+        {"given_name": "Mary", "family_name": f"Akech {registered}", "sex": "female"},
+    ]
+    for member in members:
+        register_household(
+            actor=officer, site=site, members=[{**member, "confirm_not_duplicate": True}]
+        )
+    register_household(
+        actor=officer, site=site, members=[{"given_name": "Joseph", "family_name": "Lado"}]
+    )
+
+    found = {p.full_name for p in person_list(user=officer, filters={"q": typed})}
+
+    assert found == {f"{registered} Lual", f"Achol {registered}", f"Mary Akech {registered}"}
+
+
+def test_a_misspelled_given_and_family_name_together_find_the_person(officer, site) -> None:
+    register_household(
+        actor=officer, site=site, members=[{"given_name": "Rebecca", "family_name": "Gatkuoth"}]
+    )
+    register_household(
+        actor=officer,
+        site=site,
+        members=[{"given_name": "Rebecca", "family_name": "Lado", "confirm_not_duplicate": True}],
+    )
+
+    found = [p.full_name for p in person_list(user=officer, filters={"q": "Rebeca Gatkouth"})]
+
+    assert found == ["Rebecca Gatkuoth"]
