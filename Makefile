@@ -58,10 +58,11 @@ run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT
 	@echo "Web, Celery worker and Celery beat start together; Ctrl-C stops all three."
 	@echo
 	@# honcho would read .env (the docker-compose settings); the dev stack takes the shell's.
+	@# Ctrl-C is the way to stop it: honcho then exits 130, which is not a failure of make's.
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) \
 	DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-protection.settings.dev}" \
-	exec $(BIN)/honcho start \
-		--procfile Procfile --env /dev/null --port $(PORT)
+	$(BIN)/honcho start \
+		--procfile Procfile --env /dev/null --port $(PORT) || [ $$? -eq 130 ]
 
 test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127.0.0.1)
 	$(PYTEST) $(PYTEST_ARGS)

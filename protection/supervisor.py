@@ -7,10 +7,18 @@ otherwise leave alerts unsent until somebody noticed. Each restart is logged. SI
 
     python -m protection.supervisor --name worker -- celery -A protection worker ...
 
+The process runs in a session of its own, so that a signal to the supervisor's group (honcho
+stopping the stack) reaches it once, from the supervisor, rather than reaching it and its
+children (a Celery worker's pool processes) all at the same moment: killed under their parent's
+feet, the pool processes left the worker's warm shutdown waiting until honcho killed it. On
+Linux the kernel also stops the process if the supervisor itself is killed.
+
 It reads no settings and opens no database: only the command line.
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import signal
 import subprocess
 import sys
@@ -31,11 +39,9 @@ class Policy:
     max_delay: float = 30.0
     # A process that ran this long before it exited is restarted after `first_delay` again.
     stable_after: float = 60.0
-    # A process gets this long to stop after the signal before it is killed.
-    stop_timeout: float = 20.0
-    # The signal is forwarded only if the process has not stopped by itself this soon: honcho
-    # signals the whole process group, and Celery beat must not be interrupted in its last sync.
-    forward_after: float = 1.0
+    # A process gets this long to stop after the signal before it is killed (within honcho's
+    # own 5 s, after which it kills the supervisor, and the kernel the process).
+    stop_timeout: float = 4.5
 
     def delay(self, failures: int) -> float:
         """Return the wait before restart number `failures` of a row of quick exits."""
@@ -68,7 +74,9 @@ class Supervisor:
         while not self.stopping.is_set():
             started = time.monotonic()
             try:
-                process = subprocess.Popen(self.command)  # noqa: S603 - the command we were given
+                process = subprocess.Popen(  # noqa: S603 - the command we were given
+                    self.command, start_new_session=True, preexec_fn=_stop_with_parent
+                )
             except OSError as error:
                 self.log(f"cannot start {self.command[0]}: {error}")
                 return 127
@@ -98,16 +106,24 @@ class Supervisor:
                     return self.stop(process)
 
     def stop(self, process: "subprocess.Popen[bytes]") -> int:
-        try:
-            return process.wait(timeout=self.policy.forward_after)
-        except subprocess.TimeoutExpired:
-            process.send_signal(self.stop_signal)
+        process.send_signal(self.stop_signal)
         try:
             return process.wait(timeout=self.policy.stop_timeout)
         except subprocess.TimeoutExpired:
             self.log(f"pid {process.pid} did not stop in {self.policy.stop_timeout:g} s: killed")
             process.kill()
             return process.wait()
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> None:
+    """In the new process, before it runs the command: SIGTERM it if the supervisor dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def describe(status: int) -> str:

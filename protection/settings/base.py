@@ -297,6 +297,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 IDEMPOTENCY_KEY_HOURS = max(24, int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24")))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Where the development backend (protection.mail) writes each message.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@protection.invalid")
 
 # Duplicate detection: date-of-birth tolerance in years and the score at which a match is shown.
@@ -369,9 +371,14 @@ EARLY_WARNING_BASELINE_FLOOR_PER_WEEK = float(
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
+# Everything to the console once: Django's own loggers go to the root's handler only (Django's
+# default gave them a second one in DEBUG), and a 403 or 404 is logged as a line, without the
+# traceback of the refusal (protection/logfilters.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"expected_refusals": {"()": "protection.logfilters.ExpectedRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["expected_refusals"]}},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

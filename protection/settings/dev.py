@@ -49,7 +49,8 @@ if not os.environ.get("CELERY_BROKER_URL"):
     # puts back whatever a stopped worker held.
     CELERY_WORKER_PREFETCH_MULTIPLIER = 16
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# One line per e-mail on the console; the whole message in a file under var/mail/.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "protection.mail.SummaryConsoleBackend")
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -203,6 +203,8 @@ def test_the_stack_serves_runs_a_task_through_the_file_broker_and_stops_on_inter
     text = log.read_text()
     for name in ("web", "worker", "beat"):
         assert re.search(rf"{name}\.1 stopped", text), text[-2000:]
+    # Each stopped within honcho's grace period: none had to be killed.
+    assert "sending SIGKILL" not in text, text[-2000:]
     assert not _healthy(port)
     for pid in running:  # the supervisors took their processes with them
         assert not _running(pid), pid
