@@ -63,9 +63,9 @@ class SecondFactorRefused(Exception):
     def message(self) -> str:
         """Say what went wrong and what to do, in the user's language."""
         if self.reason == self.THROTTLED:
-            return _(
-                "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again."
-            ) % {"seconds": max(self.wait_seconds, 1)}
+            return _("Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.") % {
+                "seconds": max(self.wait_seconds, 1)
+            }
         if self.reason == self.LOCKED:
             return str(LOCKED_MESSAGE)
         return str(INVALID_MESSAGE)
@@ -167,9 +167,7 @@ def totp_device_start(*, actor: User) -> TOTPDevice:
 
     The device does nothing until totp_device_confirm has checked a code from it.
     """
-    pending = (
-        TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-pk").first()
-    )
+    pending = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-pk").first()
     if pending is not None:
         return pending
     return TOTPDevice.objects.create(user=actor, name=TOTP_DEVICE_NAME, confirmed=False)
@@ -341,4 +339,3 @@ def _devices_delete(user: User) -> int:
     static = StaticDevice.objects.filter(user=user).count()
     StaticDevice.objects.filter(user=user).delete()
     return int(totp) + static
-

@@ -221,4 +221,3 @@ def remove(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_STEP_KEY] = STEP_NONE
         messages.success(request, _("Two-step verification is off for your account."))
     return HttpResponseRedirect(reverse("second_factor_account"))
-

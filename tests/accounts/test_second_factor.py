@@ -4,6 +4,7 @@ These tests use the real rule: force_login leaves the session unverified (second
 and sign-ins go through the login page as a person's would.
 """
 
+import datetime
 import re
 
 import pytest
@@ -21,6 +22,9 @@ from tests.factories import PASSWORD
 from tests.second_factor import enrol, totp_code, totp_code_from_secret
 
 pytestmark = [pytest.mark.django_db, pytest.mark.second_factor_real]
+
+VERIFY = "/accounts/two-factor/verify/"
+CODE_ITEM = re.compile(r'<li class="code" dir="ltr">([a-z2-7]{5}-[a-z2-7]{5})</li>')
 
 
 def _sign_in(client, user, **extra):
@@ -56,7 +60,7 @@ def test_superusers_and_gbv_designated_staff_must_too(agency, officer) -> None:
     root = User.objects.create_superuser(username="root", password=PASSWORD)
     assert second_factor_required(root)
     assert not second_factor_required(officer)
-    admin = factories.UserFactory(agency=agency, role="admin", is_staff=True)
+    admin = factories.UserFactory.create(agency=agency, role="admin", is_staff=True)
     gbv_designation_grant(actor=admin, user=officer)
     assert second_factor_required(User.objects.get(pk=officer.pk))
 
@@ -104,7 +108,9 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_needs_a_code(client, supervis
     assert "http" not in html.split("<svg", 1)[1].split("</svg>", 1)[0].replace(
         "http://www.w3.org/2000/svg", ""
     )
-    secret = re.search(r"data-secret>([A-Z2-7 ]+)<", html).group(1)
+    found = re.search(r"data-secret>([A-Z2-7 ]+)<", html)
+    assert found is not None
+    secret = found.group(1)
     device = TOTPDevice.objects.get(user=supervisor)
     assert not device.confirmed
     # Reloading the page keeps the same key (the app may already have scanned it).
@@ -120,11 +126,11 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_needs_a_code(client, supervis
 
     device.throttle_reset()
     before = client.session.session_key
-    done = client.post(
-        "/accounts/two-factor/setup/", {"otp_token": totp_code_from_secret(secret)}
-    )
+    done = client.post("/accounts/two-factor/setup/", {"otp_token": totp_code_from_secret(secret)})
     assert done.status_code == 200
-    codes = re.findall(r'<li class="code">([a-z2-7]{5}-[a-z2-7]{5})</li>', done.content.decode())
+    codes = re.findall(
+        r'<li class="code" dir="ltr">([a-z2-7]{5}-[a-z2-7]{5})</li>', done.content.decode()
+    )
     assert len(codes) == 10
     device.refresh_from_db()
     assert device.confirmed
@@ -154,7 +160,7 @@ def test_a_user_with_a_device_is_asked_for_the_code(client, supervisor) -> None:
     assert failure.changes == {}
 
     before = client.session.session_key
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=2), tick=True):
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=2), tick=True):
         ok = client.post(
             "/accounts/two-factor/verify/",
             {"otp_token": totp_code(device, ahead=1), "next": "/registry/people/"},
@@ -186,7 +192,7 @@ def test_code_failures_lock_the_account_like_password_failures(client, superviso
     enrol(supervisor)
     _sign_in(client, supervisor)
     for _attempt in range(4):
-        assert client.post("/accounts/two-factor/verify/", {"otp_token": "000000"}).status_code == 400
+        assert client.post(VERIFY, {"otp_token": "000000"}).status_code == 400
     locked = client.post("/accounts/two-factor/verify/", {"otp_token": "000000"})
     assert locked.status_code == 429
     assert "Account locked" in locked.content.decode()
@@ -210,7 +216,7 @@ def test_a_recovery_code_works_once(client, supervisor) -> None:
     again = client.post("/accounts/two-factor/verify/", {"otp_token": codes[0]})
     assert again.status_code == 400
     assert "This code is not valid" in again.content.decode()
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=2), tick=True):
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=2), tick=True):
         other = client.post("/accounts/two-factor/verify/", {"otp_token": codes[1]})
     assert other["Location"] == "/"
 
@@ -218,12 +224,14 @@ def test_a_recovery_code_works_once(client, supervisor) -> None:
 def test_new_recovery_codes_replace_the_old_ones(client, supervisor) -> None:
     device, codes = enrol(supervisor)
     _sign_in(client, supervisor)
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=31), tick=True):
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=31), tick=True):
         client.post("/accounts/two-factor/verify/", {"otp_token": totp_code(device)})
     page = client.get("/accounts/two-factor/")
     assert "10 recovery codes left." in page.content.decode()
     fresh = client.post("/accounts/two-factor/recovery-codes/")
-    new_codes = re.findall(r'<li class="code">([a-z2-7-]{11})</li>', fresh.content.decode())
+    new_codes = re.findall(
+        r'<li class="code" dir="ltr">([a-z2-7-]{11})</li>', fresh.content.decode()
+    )
     assert len(new_codes) == 10
     assert not set(new_codes) & set(codes)
     assert AuditEvent.objects.get(action="user.recovery_codes_regenerate").changes == {
@@ -235,12 +243,14 @@ def test_new_recovery_codes_replace_the_old_ones(client, supervisor) -> None:
     client.post("/accounts/logout/")
     _sign_in(client, supervisor)
     assert client.post("/accounts/two-factor/verify/", {"otp_token": codes[1]}).status_code == 400
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=2), tick=True):
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=2), tick=True):
         ok = client.post("/accounts/two-factor/verify/", {"otp_token": new_codes[1]})
     assert ok["Location"] == "/"
 
 
-def test_an_optional_user_can_turn_it_off_a_required_one_cannot(client, officer, supervisor) -> None:
+def test_an_optional_user_can_turn_it_off_a_required_one_cannot(
+    client, officer, supervisor
+) -> None:
     for user, stays_on in ((officer, False), (supervisor, True)):
         _device, codes = enrol(user)
         client.force_login(user)

@@ -1,5 +1,7 @@
 """API tokens for accounts with a second factor: the token login asks for its code."""
 
+import datetime
+
 import pytest
 import time_machine
 from axes.models import AccessAttempt
@@ -22,9 +24,7 @@ def supervisor(agency):
 
 
 def _login(api, username, **extra):
-    return api.post(
-        TOKEN_URL, {"username": username, "password": PASSWORD, **extra}, format="json"
-    )
+    return api.post(TOKEN_URL, {"username": username, "password": PASSWORD, **extra}, format="json")
 
 
 def test_a_required_user_without_a_device_is_told_to_enrol(api, supervisor) -> None:
@@ -50,7 +50,7 @@ def test_the_code_is_required_and_checked(api, supervisor) -> None:
     assert AuditEvent.objects.filter(action="user.second_factor_failure").count() == 1
     assert AccessAttempt.objects.get(username="supervisor").failures_since_start == 1
 
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=2), tick=True):
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=2), tick=True):
         ok = _login(api, "supervisor", otp_token=totp_code(device, ahead=1))
     assert ok.status_code == 200
     assert AuthToken.objects.filter(user=supervisor).count() == 1
