@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -70,9 +70,12 @@ class SecondFactorAdminMixin:
                 return HttpResponseRedirect(change_url)
             self.message_user(  # type: ignore[attr-defined]
                 request,
-                _(
+                ngettext(
+                    "Two-step verification was reset for %(username)s (%(count)d device "
+                    "removed). They set it up again at their next sign-in.",
                     "Two-step verification was reset for %(username)s (%(count)d devices "
-                    "removed). They set it up again at their next sign-in."
+                    "removed). They set it up again at their next sign-in.",
+                    count,
                 )
                 % {"username": user.get_username(), "count": count},
                 messages.SUCCESS,

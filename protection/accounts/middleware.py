@@ -73,7 +73,11 @@ class SecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         step = self._pending_step(request)
-        if step is None or self._open(request.path):
+        if step is None:
+            return self.get_response(request)
+        # The layout shows a held session no menu it could not follow.
+        request.second_factor_pending = step  # type: ignore[attr-defined]
+        if self._open(request.path):
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse(

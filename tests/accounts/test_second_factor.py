@@ -70,6 +70,8 @@ def test_a_supervisor_without_a_device_is_held_at_enrolment(client, supervisor) 
     assert response.status_code == 302
     page = client.get(response["Location"], follow=True)
     assert page.redirect_chain[-1][0].startswith("/accounts/two-factor/setup/")
+    # The held session is shown no menu it could not follow.
+    assert 'href="/registry/people/"' not in page.content.decode()
     # Nothing else opens: pages send back to enrolment, the API answers 403 in JSON.
     for path in ("/registry/people/", "/accounts/password/", "/accounts/two-factor/"):
         held = client.get(path)
