@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import django_otp
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +27,9 @@ from protection.accounts.second_factor import (
     STEP_VERIFY,
     second_factor_step,
 )
+
+# What _pending_step answers for a session whose devices were reset since it signed in.
+_SIGN_IN_AGAIN = "sign_in_again"
 
 
 def session_step_start(request: Any, user: Any) -> None:
@@ -75,6 +79,11 @@ class SecondFactorMiddleware:
         step = self._pending_step(request)
         if step is None:
             return self.get_response(request)
+        if step == _SIGN_IN_AGAIN:
+            # The account's devices were reset after this session signed in with one: whoever
+            # holds the session must prove the password again before enrolling a new device.
+            logout(request)
+            return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
         # The layout shows a held session no menu it could not follow.
         request.second_factor_pending = step  # type: ignore[attr-defined]
         if self._open(request.path):
@@ -104,6 +113,9 @@ class SecondFactorMiddleware:
             return None
         # Not decided at sign-in (a session older than this rule), or held at a step: look
         # again, since a device may have been enrolled or reset since.
+        previous = step
         step = second_factor_step(user)
+        if previous == STEP_VERIFY and step == STEP_ENROL:
+            return _SIGN_IN_AGAIN
         request.session[SESSION_STEP_KEY] = step
         return None if step == STEP_NONE else step

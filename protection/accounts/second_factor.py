@@ -100,13 +100,6 @@ def second_factor_required(user: Any) -> bool:
     return access.is_gbv_designated(user)
 
 
-def confirmed_devices(user: User) -> list[Device]:
-    """Return the user's confirmed devices: the authenticator first, then recovery codes."""
-    devices: list[Device] = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-    devices.extend(StaticDevice.objects.filter(user=user, confirmed=True))
-    return devices
-
-
 def second_factor_step(user: Any) -> str:
     """Return what a freshly signed-in user must do: nothing, verify a code, or enrol."""
     if not getattr(user, "is_authenticated", False):

@@ -91,7 +91,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request, reverse("home"))
     if user.is_verified():  # type: ignore[attr-defined]  # installed by django-otp's middleware
         return HttpResponseRedirect(next_url)
-    step = second_factor_step(user)
+    # The middleware has just decided it for a held session; otherwise decide it here.
+    step = getattr(request, "second_factor_pending", None) or second_factor_step(user)
     request.session[SESSION_STEP_KEY] = step
     if step == STEP_NONE:
         return HttpResponseRedirect(next_url)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -101,3 +102,23 @@ def test_django_otps_own_device_admins_are_not_offered(client, superuser) -> Non
     client.force_login(superuser)
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+@pytest.mark.second_factor_real
+def test_a_reset_ends_the_sessions_that_had_passed_it(client, agency_admin, supervisor) -> None:
+    _device, codes = enrol(supervisor)
+    client.post("/accounts/login/", {"username": "supervisor", "password": PASSWORD})
+    assert client.post("/accounts/two-factor/verify/", {"otp_token": codes[0]}).status_code == 302
+    assert client.get("/registry/people/").status_code == 200
+
+    second_factor_reset(actor=agency_admin, user=supervisor)
+
+    # Whoever holds that session must give the password again before enrolling a device.
+    response = client.get("/accounts/two-factor/setup/")
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/registry/people/")["Location"].startswith("/accounts/login/")
+    assert AuditEvent.objects.filter(action="user.logout", actor=supervisor).count() == 1
+    # A fresh sign-in with the password is sent to enrolment.
+    fresh = Client()
+    fresh.post("/accounts/login/", {"username": "supervisor", "password": PASSWORD})
+    assert fresh.get("/")["Location"].startswith("/accounts/two-factor/setup/")
