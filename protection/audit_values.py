@@ -121,6 +121,10 @@ KEPT_EVERYWHERE = frozenset(
         "trigger",
         "valid_from",
         "valid_to",
+        # The second factor: which kind of device, and how many (never a code or a secret).
+        "device_type",
+        "otp_devices",
+        "recovery_codes",
     }
 )
 

@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 from django.utils import timezone
 
 from protection import degradation
 from protection.reference_data import load_reference_data
 from tests import database, factories
+from tests.second_factor import verify_session
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,6 +73,27 @@ def _reference_lists(request: pytest.FixtureRequest) -> None:
 def _healthy_process() -> None:
     """Start every test with no pause on the broker or cache, and no degradation counted."""
     degradation.reset()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Let force_login stand for a whole sign-in, second factor included.
+
+    Tests of the pages behind the rule need a session that passed it; a test marked
+    `second_factor_real` gets the bare force_login, as tests/accounts/test_second_factor.py
+    does to prove that an unverified session is held at the code or enrolment page.
+    """
+    if request.node.get_closest_marker("second_factor_real"):
+        return
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from knox.models import get_token_model
 
+from protection.accounts.admin_second_factor import SecondFactorAdminMixin
 from protection.accounts.models import User
 from protection.accounts.services import (
     USER_FIELDS,
@@ -109,14 +110,14 @@ def _without(fieldsets: Any, names: Sequence[str]) -> list[tuple[Any, dict[str, 
 
 
 @admin.register(User)
-class UserAdmin(ServiceModelAdmin[User], DjangoUserAdmin[User]):
+class UserAdmin(SecondFactorAdminMixin, ServiceModelAdmin[User], DjangoUserAdmin[User]):
     """Accounts with their agency and role, written through protection.accounts.services."""
 
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = PasswordSetForm
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password", "second_factor")}),
         (
             _("Personal info"),
             {"fields": ("first_name", "last_name", "email", "preferred_language")},
@@ -138,7 +139,7 @@ class UserAdmin(ServiceModelAdmin[User], DjangoUserAdmin[User]):
         ),
         (_("Agency and role"), {"fields": ("agency", "role")}),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "second_factor")
     list_display = ("username", "first_name", "last_name", "agency", "role", "is_active")
     list_filter = ("agency", "role", "is_active", "is_staff", "is_superuser")
     list_select_related = ("agency",)

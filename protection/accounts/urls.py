@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from protection.accounts import views
+from protection.accounts import second_factor_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -12,4 +12,13 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
+    path("two-factor/", second_factor_views.account, name="second_factor_account"),
+    path("two-factor/verify/", second_factor_views.verify, name="second_factor_verify"),
+    path("two-factor/setup/", second_factor_views.setup, name="second_factor_setup"),
+    path(
+        "two-factor/recovery-codes/",
+        second_factor_views.recovery_codes,
+        name="second_factor_recovery_codes",
+    ),
+    path("two-factor/remove/", second_factor_views.remove, name="second_factor_remove"),
 ]

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "protection",
     "protection.accounts",
     "partners",
@@ -72,8 +75,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which device, if any, verified this session (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "protection.audit.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session owing its second-factor code or enrolment reaches only those pages.
+    "protection.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -138,6 +145,12 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# The second factor (protection.accounts.second_factor): the name authenticator apps show,
+# and the wait after each wrong code (1 s, 2 s, 4 s... per device; django-axes counts them too).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Protection")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]

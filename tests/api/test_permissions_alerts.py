@@ -14,11 +14,13 @@ import pytest
 from django.utils import timezone
 
 from protection.accounts.models import Role
+from protection.accounts.second_factor import second_factor_required
 from tests import factories
 from tests.api.conftest import SchemaCheckedClient
 from tests.api.test_permissions import COLUMNS
 from tests.factories import PASSWORD
 from tests.matrix_world import WEBHOOK_URL, alerting_world
+from tests.second_factor import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +68,21 @@ OTHER_AGENCY: list[tuple[str, str, str]] = [
 ]
 
 
+def _token_body(user: Any) -> dict[str, str]:
+    """The token login's body; an account that must use a second factor sends its code."""
+    if user is None:
+        return {}
+    body = {"username": user.username, "password": PASSWORD}
+    if second_factor_required(user):
+        _device, codes = enrol(user)
+        body["otp_token"] = codes[0]
+    return body
+
+
 def _bodies(site: Any, user: Any) -> dict[tuple[str, str], Any]:
     occurred = timezone.now() - datetime.timedelta(hours=2)
     return {
-        ("POST", "auth/token/"): (
-            {"username": user.username, "password": PASSWORD} if user is not None else {}
-        ),
+        ("POST", "auth/token/"): _token_body(user),
         ("POST", "incidents/"): {
             "type": "abduction",
             "severity": 4,

@@ -16,6 +16,7 @@ from django.conf import settings
 
 from tests.factories import PASSWORD
 from tests.health.conftest import local_webhooks, outbox, test_broker  # noqa: F401 - fixtures
+from tests.second_factor import enrol, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +27,15 @@ SCREENSHOTS = (
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
-def _sign_in_to_the_admin(page: Any, base: str, username: str) -> None:
+def _sign_in_to_the_admin(page: Any, base: str, username: str, device: Any) -> None:
     page.goto(f"{base}/admin/login/")
     page.fill('[name="username"]', username)
     page.fill('[name="password"]', PASSWORD)
     page.locator('input[type="submit"]').click()
+    # An administrator's second factor: the code from their authenticator app.
+    page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
+    page.fill('[name="otp_token"]', totp_code(device, ahead=1))
+    page.locator('form.page-form button[type="submit"]').click()
     page.wait_for_url(re.compile(r"/admin/$"))
 
 
@@ -47,12 +52,13 @@ def test_an_agency_administrator_reads_the_pipelines_health(
 ) -> None:
     from tests.factories import UserFactory
 
-    UserFactory.create(agency=agency, role="admin", is_staff=True, username="mpu_admin")
+    admin = UserFactory.create(agency=agency, role="admin", is_staff=True, username="mpu_admin")
+    authenticator, _codes = enrol(admin)
     context = browser.new_context(viewport=VIEWPORTS[device], locale=language)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _sign_in_to_the_admin(page, live_server.url, "mpu_admin")
+        _sign_in_to_the_admin(page, live_server.url, "mpu_admin", authenticator)
         page.locator('a[href="/admin/pipeline/"]').click()
         page.wait_for_url(re.compile(r"/admin/pipeline/$"))
 

@@ -148,9 +148,10 @@ def test_the_admin_page_shows_the_figures_in_words(
 ) -> None:
     client.force_login(agency_admin)
 
-    # Session, user, agency; the outbox's aggregate and the heartbeat; the admin's navigation
-    # (two permission queries) and the inbox badge.
-    with django_assert_max_num_queries(8):
+    # Session, user, agency, the second-factor device that verified the session; the outbox's
+    # aggregate and the heartbeat; the admin's navigation (two permission queries) and the
+    # inbox badge.
+    with django_assert_max_num_queries(9):
         page = client.get("/admin/pipeline/")
 
     html = page.content.decode()

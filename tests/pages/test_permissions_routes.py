@@ -107,6 +107,13 @@ ROWS: list[Row] = [
     Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
     Row("notifications:open", "GET", ("notification",), EVERY_ROLE_REDIRECT),
     # Last: it signs the user out.
+    # Two-step verification: each user's own; a verified (or free) session is sent on from
+    # the code page, and the writes answer with a redirect and a message.
+    Row("second_factor_account", "GET", (), EVERY_ROLE_PAGE),
+    Row("second_factor_verify", "GET", (), EVERY_ROLE_REDIRECT),
+    Row("second_factor_setup", "GET", (), EVERY_ROLE_PAGE),
+    Row("second_factor_recovery_codes", "POST", (), EVERY_ROLE_REDIRECT),
+    Row("second_factor_remove", "POST", (), EVERY_ROLE_REDIRECT),
     Row("logout", "POST", (), EVERY_ROLE_REDIRECT),
 ]
 

@@ -9,6 +9,13 @@ from rest_framework import exceptions, serializers, status
 
 from protection.access import ROLE_ACTIONS, Action, agency_of
 from protection.accounts.models import Role, User
+from protection.accounts.second_factor import (
+    STEP_ENROL,
+    STEP_VERIFY,
+    SecondFactorRefused,
+    second_factor_step,
+    second_factor_verify,
+)
 from protection.serializers import AgencySummarySerializer
 
 
@@ -30,6 +37,16 @@ class TokenLoginSerializer(serializers.Serializer[None]):
         style={"input_type": "password"},
         help_text=_("The API user's password."),
     )
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        write_only=True,
+        help_text=_(
+            "For an account with two-step verification: the current code from its "
+            "authenticator app, or one of its recovery codes."
+        ),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         request = self.context["request"]
@@ -42,8 +59,38 @@ class TokenLoginSerializer(serializers.Serializer[None]):
             raise serializers.ValidationError(
                 _("Unable to log in with this username and password."), code="authorization"
             )
+        self._second_factor_check(user, attrs.get("otp_token") or "", request)
         attrs["user"] = user
         return attrs
+
+    def _second_factor_check(self, user: User, token: str, request: Any) -> None:
+        """Refuse a token to an account that must pass a second factor, without its code."""
+        step = second_factor_step(user)
+        if step == STEP_ENROL:
+            raise serializers.ValidationError(
+                {
+                    "otp_token": _(
+                        "This account must use two-step verification: sign in to the web "
+                        "application once to set it up, then ask for a token with its code."
+                    )
+                },
+                code="second_factor_enrolment_required",
+            )
+        if step != STEP_VERIFY:
+            return
+        if not token.strip():
+            raise serializers.ValidationError(
+                {"otp_token": _("This account uses two-step verification: send its code.")},
+                code="second_factor_required",
+            )
+        try:
+            second_factor_verify(user=user, token=token, request=request)
+        except SecondFactorRefused as refused:
+            if refused.reason == SecondFactorRefused.LOCKED:
+                raise AccountLocked from refused
+            raise serializers.ValidationError(
+                {"otp_token": refused.message}, code=refused.reason
+            ) from refused
 
 
 @extend_schema_field(
