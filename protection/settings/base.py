@@ -330,6 +330,12 @@ WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", True)
 # Off in production: a partner's URL must not reach the server's own network.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 WEBHOOK_PROXY_URL = os.environ.get("WEBHOOK_PROXY_URL", "")
+# How webhooks leave (protection/notifications/egress.py): "direct" looks the host up once,
+# checks every address and connects to a checked one; "proxy" sends everything through
+# WEBHOOK_PROXY_URL. Unset: "proxy" when a proxy is given, else "direct"; production must say.
+WEBHOOK_EGRESS = os.environ.get("WEBHOOK_EGRESS", "") or (
+    "proxy" if WEBHOOK_PROXY_URL else "direct"
+)
 
 # The pipeline's health (the admin's health page, /health/pipeline, /health/metrics). A
 # monitor presents the token as "Authorization: Bearer <token>" (empty: staff sign-in only).

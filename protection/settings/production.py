@@ -10,6 +10,7 @@ from protection.settings.base import (
     DEBUG,
     PIPELINE_HEALTH_TOKEN,
     SECRET_KEY,
+    WEBHOOK_PROXY_URL,
     env_bool,
 )
 
@@ -23,6 +24,18 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
 if PIPELINE_HEALTH_TOKEN and len(PIPELINE_HEALTH_TOKEN) < 32:
     raise ImproperlyConfigured("PIPELINE_HEALTH_TOKEN must be at least 32 random characters.")
+
+# Webhooks leave either pinned to the addresses that were checked, or through an egress proxy
+# that filters them; production says which (protection/notifications/egress.py).
+WEBHOOK_EGRESS = os.environ.get("WEBHOOK_EGRESS", "")
+if WEBHOOK_EGRESS not in {"direct", "proxy"}:
+    raise ImproperlyConfigured('WEBHOOK_EGRESS must be "direct" or "proxy" in production.')
+if WEBHOOK_EGRESS == "proxy" and not WEBHOOK_PROXY_URL:
+    raise ImproperlyConfigured('WEBHOOK_EGRESS is "proxy": set WEBHOOK_PROXY_URL.')
+if WEBHOOK_EGRESS == "direct" and WEBHOOK_PROXY_URL:
+    raise ImproperlyConfigured(
+        'WEBHOOK_PROXY_URL is set but WEBHOOK_EGRESS is "direct": set it to "proxy" to use it.'
+    )
 
 # TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
