@@ -161,19 +161,18 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 # response's nonce, no plug-ins, no framing, no <base>, forms post only here
 # (README "Content-Security-Policy"). Swagger UI's and ReDoc's inline starts carry the nonce
 # (templates/drf_spectacular/); both draw data: images, ReDoc's search runs in a blob: worker.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
-        "worker-src": [SELF, "blob:"],
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-    }
+POLICY_DIRECTIVES: dict[str, list[object]] = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    "img-src": [SELF, "data:"],
+    "worker-src": [SELF, "blob:"],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
 }
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": POLICY_DIRECTIVES}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -408,7 +407,7 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 if MAP_TILE_URL:
     # The map's tiles are the one thing pages load from elsewhere: allow that origin for images.
     _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+    POLICY_DIRECTIVES["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 LOGGING = {
     "version": 1,

@@ -90,13 +90,13 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(
     service: Any,
     agreement: Any,
 ) -> None:
-    supervisor = UserFactory(agency=agency, role="supervisor", username="csp_supervisor")
+    UserFactory.create(agency=agency, role="supervisor", username="csp_supervisor")
     referral = refer(worker, case, service)
     incident: Incident = report(officer, site=site).incident
     base = live_server.url
     problems = Problems(page)
 
-    _sign_in(page, base, supervisor.username)
+    _sign_in(page, base, "csp_supervisor")
     problems.visit(f"{base}/registry/people/", "main table", "people")
     problems.visit(f"{base}/registry/people/{case.primary_person_id}/", "main h1", "person")
     problems.visit(f"{base}/registry/cases/{case.pk}/", "main h1", "case")
@@ -111,7 +111,7 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(
 def test_the_admin_and_the_api_docs_run_under_the_policy(
     live_server: Any, page: Any, agency: Any, site: Any
 ) -> None:
-    UserFactory(agency=None, role="", username="csp_admin", is_staff=True, is_superuser=True)
+    UserFactory.create(agency=None, role="", username="csp_admin", is_staff=True, is_superuser=True)
     base = live_server.url
     problems = Problems(page)
 

@@ -108,7 +108,7 @@ def test_an_api_answer_to_a_token_is_not_stored(officer: Any) -> None:
 
 def test_no_store_wins_over_what_a_view_said(officer: Any) -> None:
     """The alert inbox, a health page, any view that set its own caching: still no-store."""
-    staff = factories.UserFactory(agency=officer.agency, role="admin", is_staff=True)
+    staff = factories.UserFactory.create(agency=officer.agency, role="admin", is_staff=True)
     client = Client()
     client.force_login(staff)
     for path in ("/inbox/", "/admin/", "/api/v1/auth/me/"):
