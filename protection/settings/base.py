@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # No browser or proxy keeps a copy of what a signed-in user was shown (protection.headers).
     "protection.headers.NoStoreMiddleware",
+    "protection.headers.ClearSiteDataOnSignOutMiddleware",
     "protection.audit.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

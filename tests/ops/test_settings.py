@@ -142,11 +142,22 @@ def test_production_keeps_sessions_and_csrf_on_https() -> None:
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
-        "s.SECURE_HSTS_SECONDS > 0, s.DEBUG, s.EMAIL_USE_TLS and s.EMAIL_USE_SSL)"
+        "s.SECURE_HSTS_SECONDS > 0, s.DEBUG, s.EMAIL_USE_TLS and s.EMAIL_USE_SSL, "
+        "s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.API_DOCS_REQUIRE_LOGIN)"
     )
     result = run_python(code, good_production_env())
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True", "True", "True", "False", "False"]
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "True",
+        "False",
+        "False",
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+    ]
 
 
 DEV_PROBE = (

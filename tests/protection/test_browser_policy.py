@@ -115,3 +115,17 @@ def test_no_store_wins_over_what_a_view_said(officer: Any) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         assert "no-store" in response["Cache-Control"], path
+
+
+def test_signing_out_asks_the_browser_to_clear_the_sites_cache_and_storage(
+    officer: Any,
+) -> None:
+    client = Client()
+    client.force_login(officer)
+    signed_in_page = client.get("/registry/people/")
+    assert "Clear-Site-Data" not in signed_in_page
+    out = client.post("/accounts/logout/")
+    assert out.status_code == 302
+    assert out["Clear-Site-Data"] == '"cache", "storage"'
+    # An anonymous request, even to the sign-out page, clears nothing.
+    assert "Clear-Site-Data" not in Client().post("/accounts/logout/")
