@@ -14,6 +14,7 @@ from django.test import Client
 from knox.models import AuthToken
 
 from tests import factories
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,9 @@ def test_every_page_sends_the_strict_policy(officer: Any) -> None:
         assert policy["base-uri"] == ["'none'"]
         assert policy["frame-ancestors"] == ["'none'"]
         assert policy["form-action"] == ["'self'"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
         for directive in ("script-src", "style-src"):
             assert policy[directive][0] == "'self'"
             assert "'unsafe-inline'" not in policy[directive]
@@ -129,3 +133,13 @@ def test_signing_out_asks_the_browser_to_clear_the_sites_cache_and_storage(
     assert out["Clear-Site-Data"] == '"cache", "storage"'
     # An anonymous request, even to the sign-out page, clears nothing.
     assert "Clear-Site-Data" not in Client().post("/accounts/logout/")
+
+
+def test_the_session_and_csrf_cookies_are_http_only_and_same_site(officer: Any) -> None:
+    client = Client()
+    client.get("/accounts/login/")
+    client.post("/accounts/login/", {"username": officer.username, "password": PASSWORD})
+    for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+        cookie = client.cookies[name]
+        assert cookie["httponly"], name
+        assert cookie["samesite"] == "Lax", name
