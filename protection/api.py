@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import exceptions, parsers, permissions, serializers, status, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -26,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from protection import access, idempotency
+from protection import access, api_docs, idempotency
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.bounds import BIGINT_MAX
@@ -382,7 +381,7 @@ urlpatterns = [
     path("", include("cases.casework.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("protection.notifications.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("schema/", api_docs.SchemaView.as_view(), name="schema"),
+    path("docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),
 ]

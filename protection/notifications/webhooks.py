@@ -15,15 +15,11 @@ before; README lists them as deprecated.
 
 import base64
 import binascii
-import functools
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import secrets
-import socket
-import ssl
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +30,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from protection.notifications import egress
 from protection.notifications.cutoff import CutOff
 from protection.notifications.models import DeliveryOutcome
 
@@ -135,95 +132,6 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def _check_destination(host: str, port: int) -> None:
-    """Refuse loopback, private and link-local addresses unless the setting allows them.
-
-    Without this a partner could point a subscription at the server's own network (the
-    database, Redis, cloud metadata) and make it send requests there.
-    """
-    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False):
-        return
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as error:
-        raise WebhookError(f"Cannot resolve {host}: {error}") from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise WebhookError(
-                f"{host} resolves to a non-public address ({address}).",
-                outcome=DeliveryOutcome.UNDELIVERABLE,
-                permanent=True,
-            )
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Treat a redirect as a failure: following it would skip the destination check."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class _WatchedHTTPConnection(http.client.HTTPConnection):
-    """A connection whose socket the request's cut-off shuts down when time is up."""
-
-    def __init__(self, *args: Any, cutoff: CutOff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._cutoff = cutoff
-
-    def connect(self) -> None:
-        super().connect()
-        self._cutoff.watch(self.sock)
-
-
-class _WatchedHTTPSConnection(http.client.HTTPSConnection):
-    """The same over TLS (the TLS handshake itself is bounded by the socket timeout)."""
-
-    def __init__(self, *args: Any, cutoff: CutOff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._cutoff = cutoff
-
-    def connect(self) -> None:
-        super().connect()
-        self._cutoff.watch(self.sock)
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, cutoff: CutOff) -> None:
-        super().__init__()
-        self._cutoff = cutoff
-
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(functools.partial(_WatchedHTTPConnection, cutoff=self._cutoff), req)
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """Return the one TLS context (loading the CA certificates takes milliseconds each time)."""
-    return ssl.create_default_context()
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, cutoff: CutOff) -> None:
-        super().__init__(context=_tls_context())
-        self._cutoff = cutoff
-
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        connection = functools.partial(_WatchedHTTPSConnection, cutoff=self._cutoff)
-        return self.do_open(connection, req, context=_tls_context())
-
-
-def _opener(cutoff: CutOff) -> urllib.request.OpenerDirector:
-    proxy = getattr(settings, "WEBHOOK_PROXY_URL", "")
-    proxies = {"http": proxy, "https": proxy} if proxy else {}
-    return urllib.request.build_opener(
-        urllib.request.ProxyHandler(proxies),
-        _NoRedirect(),
-        _HTTPHandler(cutoff),
-        _HTTPSHandler(cutoff),
-    )
-
-
 @dataclass(frozen=True)
 class WebhookResponse:
     status: int
@@ -242,7 +150,14 @@ def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> W
         raise WebhookError(problem, outcome=DeliveryOutcome.UNDELIVERABLE, permanent=True)
     parts = urlsplit(url)
     host = parts.hostname or ""
-    _check_destination(host, parts.port or (443 if parts.scheme == "https" else 80))
+    try:
+        # Looked up once here (direct mode); the connection goes to these addresses only.
+        addresses = egress.destination(
+            host=host, port=parts.port or (443 if parts.scheme == "https" else 80)
+        )
+    except egress.DestinationRefused as refused:
+        outcome = DeliveryOutcome.UNDELIVERABLE if refused.permanent else DeliveryOutcome.CONNECTION
+        raise WebhookError(str(refused), outcome=outcome, permanent=refused.permanent) from refused
     # A slow name lookup spends the same budget: the request may only have what is left.
     remaining = timeout - (time.monotonic() - started)
     if remaining <= 0:
@@ -251,7 +166,7 @@ def post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> W
     late = f"No answer within {timeout:g} s."
     with CutOff(remaining) as cutoff:
         try:
-            with _opener(cutoff).open(request, timeout=remaining) as response:
+            with egress.opener(addresses, cutoff).open(request, timeout=remaining) as response:
                 response.read(_ERROR_EXCERPT)
                 status = response.status
             if cutoff.expired:

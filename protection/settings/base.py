@@ -2,9 +2,11 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # Let the generic classes the type stubs describe (ModelAdmin[Site], ModelForm[Service], ...)
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -67,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header, and the nonce of each response (request.csp_nonce).
+    "csp.middleware.CSPMiddleware",
     # Pages are compressed for slow field connections; Django pads the output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -77,6 +82,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which device, if any, verified this session (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
+    # No browser or proxy keeps a copy of what a signed-in user was shown (protection.headers).
+    "protection.headers.NoStoreMiddleware",
+    "protection.headers.ClearSiteDataOnSignOutMiddleware",
     "protection.audit.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session owing its second-factor code or enrolment reaches only those pages.
@@ -163,6 +171,23 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 
+# The browser runs only this site's own files: no inline script or style without the
+# response's nonce, no plug-ins, no framing, no <base>, forms post only here
+# (README "Content-Security-Policy"). Swagger UI's and ReDoc's inline starts carry the nonce
+# (templates/drf_spectacular/); both draw data: images, ReDoc's search runs in a blob: worker.
+POLICY_DIRECTIVES: dict[str, list[object]] = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    "img-src": [SELF, "data:"],
+    "worker-src": [SELF, "blob:"],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": POLICY_DIRECTIVES}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = True
@@ -209,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs and the schema ask for a sign-in unless API_DOCS_REQUIRE_LOGIN is off
+    # (protection/api_docs.py); partners' systems read the schema with their token.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -230,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "incidents.models.AlertStatus",
     },
 }
+
+# The API's documentation (Swagger UI, ReDoc) and its schema need a signed-in user or a token.
+# On by default and in production; dev turns it off (API_DOCS_REQUIRE_LOGIN=1 turns it on).
+API_DOCS_REQUIRE_LOGIN = env_bool("API_DOCS_REQUIRE_LOGIN", True)
 
 CACHES: dict[str, dict[str, object]] = {
     "default": {
@@ -345,6 +376,12 @@ WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", True)
 # Off in production: a partner's URL must not reach the server's own network.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 WEBHOOK_PROXY_URL = os.environ.get("WEBHOOK_PROXY_URL", "")
+# How webhooks leave (protection/notifications/egress.py): "direct" looks the host up once,
+# checks every address and connects to a checked one; "proxy" sends everything through
+# WEBHOOK_PROXY_URL. Unset: "proxy" when a proxy is given, else "direct"; production must say.
+WEBHOOK_EGRESS = os.environ.get("WEBHOOK_EGRESS", "") or (
+    "proxy" if WEBHOOK_PROXY_URL else "direct"
+)
 
 # The pipeline's health (the admin's health page, /health/pipeline, /health/metrics). A
 # monitor presents the token as "Authorization: Bearer <token>" (empty: staff sign-in only).
@@ -383,6 +420,10 @@ EARLY_WARNING_BASELINE_FLOOR_PER_WEEK = float(
 # tiles are loaded and the map shows incidents and camps on a blank background.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL:
+    # The map's tiles are the one thing pages load from elsewhere: allow that origin for images.
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+    POLICY_DIRECTIVES["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # Everything to the console once: Django's own loggers go to the root's handler only (Django's
 # default gave them a second one in DEBUG), and a 403 or 404 is logged as a line, without the

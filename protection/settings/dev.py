@@ -6,7 +6,7 @@ Setting DATABASE_URL or CELERY_BROKER_URL switches to PostgreSQL or Redis withou
 import os
 
 from protection.settings.base import *  # noqa: F403
-from protection.settings.base import VAR_DIR, env_list
+from protection.settings.base import VAR_DIR, env_bool, env_list
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -48,6 +48,9 @@ if not os.environ.get("CELERY_BROKER_URL"):
     # a second, and the demo's alert e-mails would queue for minutes. Late acknowledgement still
     # puts back whatever a stopped worker held.
     CELERY_WORKER_PREFETCH_MULTIPLIER = 16
+
+# The API docs open without a sign-in on a developer's machine.
+API_DOCS_REQUIRE_LOGIN = env_bool("API_DOCS_REQUIRE_LOGIN", False)
 
 # One line per e-mail on the console; the whole message in a file under var/mail/.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "protection.mail.SummaryConsoleBackend")

@@ -10,6 +10,7 @@ from protection.settings.base import (
     DEBUG,
     PIPELINE_HEALTH_TOKEN,
     SECRET_KEY,
+    WEBHOOK_PROXY_URL,
     env_bool,
 )
 
@@ -24,6 +25,18 @@ if not ALLOWED_HOSTS:
 if PIPELINE_HEALTH_TOKEN and len(PIPELINE_HEALTH_TOKEN) < 32:
     raise ImproperlyConfigured("PIPELINE_HEALTH_TOKEN must be at least 32 random characters.")
 
+# Webhooks leave either pinned to the addresses that were checked, or through an egress proxy
+# that filters them; production says which (protection/notifications/egress.py).
+WEBHOOK_EGRESS = os.environ.get("WEBHOOK_EGRESS", "")
+if WEBHOOK_EGRESS not in {"direct", "proxy"}:
+    raise ImproperlyConfigured('WEBHOOK_EGRESS must be "direct" or "proxy" in production.')
+if WEBHOOK_EGRESS == "proxy" and not WEBHOOK_PROXY_URL:
+    raise ImproperlyConfigured('WEBHOOK_EGRESS is "proxy": set WEBHOOK_PROXY_URL.')
+if WEBHOOK_EGRESS == "direct" and WEBHOOK_PROXY_URL:
+    raise ImproperlyConfigured(
+        'WEBHOOK_PROXY_URL is set but WEBHOOK_EGRESS is "direct": set it to "proxy" to use it.'
+    )
+
 # TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -36,6 +49,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# "__Host-": the browser keeps these cookies only when set over HTTPS, for this host alone
+# (no Domain), for the whole site, so that a sibling subdomain cannot plant or shadow them.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -73,9 +73,9 @@ def test_schema_checker_catches_an_undocumented_field_and_status() -> None:
 
 
 @pytest.mark.django_db
-def test_schema_and_docs_are_served(api) -> None:
-    schema = api.get("/api/v1/schema/", {"format": "json"})
-    docs = api.get("/api/v1/docs/")
+def test_schema_and_docs_are_served(officer_api) -> None:
+    schema = officer_api.get("/api/v1/schema/", {"format": "json"})
+    docs = officer_api.get("/api/v1/docs/")
 
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")

@@ -60,6 +60,7 @@ def production_env(service: str) -> dict[str, str]:
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
             "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
             "CACHE_URL": "redis://127.0.0.1:6379/14",
+            "WEBHOOK_EGRESS": "direct",
         }
     )
     return env

@@ -29,6 +29,8 @@ _SCRUBBED_PREFIXES = (
     "PROTECTION_VAR_DIR",
     "STATIC_ROOT",
     "PIPELINE_",
+    "WEBHOOK_",
+    "API_DOCS_",
 )
 
 
@@ -42,6 +44,7 @@ def good_production_env() -> dict[str, str]:
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
         "CACHE_URL": "redis://127.0.0.1:6379/14",
+        "WEBHOOK_EGRESS": "direct",
     }
 
 
@@ -80,6 +83,10 @@ def test_production_starts_with_a_complete_environment() -> None:
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must list"),
         ({"PIPELINE_HEALTH_TOKEN": "guessable"}, "PIPELINE_HEALTH_TOKEN must be at least 32"),
+        ({"WEBHOOK_EGRESS": None}, 'WEBHOOK_EGRESS must be "direct" or "proxy"'),
+        ({"WEBHOOK_EGRESS": "open"}, 'WEBHOOK_EGRESS must be "direct" or "proxy"'),
+        ({"WEBHOOK_EGRESS": "proxy"}, "set WEBHOOK_PROXY_URL"),
+        ({"WEBHOOK_PROXY_URL": "http://egress.internal:3128"}, 'set it to "proxy"'),
     ],
     ids=[
         "no-secret",
@@ -91,6 +98,10 @@ def test_production_starts_with_a_complete_environment() -> None:
         "no-hosts",
         "blank-hosts",
         "short-monitoring-token",
+        "no-egress-mode",
+        "unknown-egress-mode",
+        "proxy-mode-without-proxy",
+        "proxy-without-proxy-mode",
     ],
 )
 def test_production_refuses_to_start_when_unsafe(
@@ -131,11 +142,22 @@ def test_production_keeps_sessions_and_csrf_on_https() -> None:
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
-        "s.SECURE_HSTS_SECONDS > 0, s.DEBUG, s.EMAIL_USE_TLS and s.EMAIL_USE_SSL)"
+        "s.SECURE_HSTS_SECONDS > 0, s.DEBUG, s.EMAIL_USE_TLS and s.EMAIL_USE_SSL, "
+        "s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.API_DOCS_REQUIRE_LOGIN)"
     )
     result = run_python(code, good_production_env())
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True", "True", "True", "False", "False"]
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "True",
+        "False",
+        "False",
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+    ]
 
 
 DEV_PROBE = (
