@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from protection.models import AccessLog, AuditEvent
+from protection.models import AccessLog, AuditEvent, ChainPrune
 
 GENESIS = "0" * 64
 # Two-key advisory locks: (namespace, chain); the namespace keeps clear of other lock users.
@@ -170,9 +170,19 @@ def chain_lock(chain: Chain, *, using: str, after_audit: bool = False) -> None:
 
 
 def chain_head(chain: Chain, *, using: str) -> tuple[int, str]:
-    """Return (seq, row hash) of the newest row of `chain`, or (0, GENESIS) when it is empty."""
+    """Return (seq, row hash) of the newest row of `chain`, or (0, GENESIS) when it is new."""
     head = chain.model.objects.using(using).order_by("-seq").values_list("seq", "row_hash").first()
-    return head if head is not None else (0, GENESIS)
+    if head is not None:
+        return head
+    # Retention may have removed every row: the chain goes on from the last one removed.
+    pruned = (
+        ChainPrune.objects.using(using)
+        .filter(chain=chain.name)
+        .order_by("-up_to_seq")
+        .values_list("up_to_seq", "up_to_hash")
+        .first()
+    )
+    return (int(pruned[0]), str(pruned[1])) if pruned else (0, GENESIS)
 
 
 class ChainStamper:

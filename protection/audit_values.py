@@ -121,6 +121,16 @@ KEPT_EVERYWHERE = frozenset(
         "trigger",
         "valid_from",
         "valid_to",
+        # Retention and erasure: which rule, when, how many; never what was removed.
+        "anonymised_on",
+        "before",
+        "erasure_reason",
+        "legal_hold",
+        "period",
+        "records",
+        "retention_kind",
+        "unit",
+        "up_to_seq",
     }
 )
 
