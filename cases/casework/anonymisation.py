@@ -173,6 +173,25 @@ def case_legal_hold_set(*, actor: "Viewer", case: ProtectionCase, hold: bool) ->
     return True
 
 
+def person_erase_blocker(person: DisplacedPerson) -> str | None:
+    """Return why the person cannot be erased now (anonymised, held, an open case), or None."""
+    if person.anonymised_on is not None:
+        return _("This record was anonymised already.")
+    if person.legal_hold:
+        return _(
+            "This person is under a legal hold: the record cannot be erased until it is lifted."
+        )
+    cases = ProtectionCase.objects.filter(Q(primary_person=person) | Q(linked_persons=person))
+    if cases.exclude(status=CaseStatus.CLOSED).exists():
+        return _("This person has an open protection case: close it before erasing the record.")
+    if cases.filter(primary_person=person, legal_hold=True).exists():
+        return _(
+            "A case of this person is under a legal hold: the record cannot be erased until "
+            "it is lifted."
+        )
+    return None
+
+
 def person_erase_validate(*, person: DisplacedPerson, reason: str, note: str) -> None:
     """Raise ValidationError when the person cannot be erased now, saying why."""
     errors: dict[str, list[str]] = {}
@@ -182,27 +201,9 @@ def person_erase_validate(*, person: DisplacedPerson, reason: str, note: str) ->
         errors["note"] = [
             _("Keep the note under %(count)d characters.") % {"count": ERASURE_NOTE_MAX_LENGTH}
         ]
-    if person.anonymised_on is not None:
-        errors["__all__"] = [_("This record was anonymised already.")]
-    elif person.legal_hold:
-        errors["__all__"] = [
-            _("This person is under a legal hold: the record cannot be erased until it is lifted.")
-        ]
-    else:
-        cases = ProtectionCase.objects.filter(
-            Q(primary_person=person) | Q(linked_persons=person)
-        ).distinct()
-        if cases.exclude(status=CaseStatus.CLOSED).exists():
-            errors["__all__"] = [
-                _("This person has an open protection case: close it before erasing the record.")
-            ]
-        elif cases.filter(primary_person=person, legal_hold=True).exists():
-            errors["__all__"] = [
-                _(
-                    "A case of this person is under a legal hold: the record cannot be erased "
-                    "until it is lifted."
-                )
-            ]
+    blocker = person_erase_blocker(person)
+    if blocker:
+        errors["__all__"] = [blocker]
     if errors:
         raise ValidationError(errors)
 

@@ -13,8 +13,8 @@ from cases.casework import closure, plan, services
 from cases.casework.anonymisation import REMOVED, case_legal_hold_set
 from cases.models import (
     CaseAssessment,
-    CaseStatus,
     CaseNote,
+    CaseStatus,
     DisplacedPerson,
     Household,
     PersonStatus,
@@ -33,7 +33,9 @@ NAMES = ("Amina", "Mohammed", "Nyakuoth")
 
 
 def _close(actor: Any, case: ProtectionCase) -> ProtectionCase:
-    services.case_note_add(actor=actor, case=case, text="Met her at the clinic; she fears her uncle.")
+    services.case_note_add(
+        actor=actor, case=case, text="Met her at the clinic; she fears her uncle."
+    )
     case = advance(actor, case, CaseStatus.ASSESSMENT)
     plan.assessment_record(
         actor=actor, case=case, risks_identified="Threats at the water point by her uncle."
