@@ -36,7 +36,7 @@ from cases.models.referrals import (
 from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 
 # isort: on
-from cases.models.erasure import ErasureReason, PersonErasure
+from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
 from cases.models.history import CaseEventText
 from cases.models.registry import (
     ConsentGivenBy,
@@ -66,6 +66,7 @@ __all__ = [
     "ErasureReason",
     "Household",
     "PersonErasure",
+    "PersonOnHold",
     "PersonSpecificNeed",
     "PersonStatus",
     "Relationship",

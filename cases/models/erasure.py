@@ -43,3 +43,15 @@ class PersonErasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.reason}"
+
+
+class PersonOnHold(DisplacedPerson):
+    """A person as the legal-hold admin shows them: by registration number, never by name."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("legal hold on a person")
+        verbose_name_plural = _("legal holds on people")
+
+    def __str__(self) -> str:
+        return self.registration_number
