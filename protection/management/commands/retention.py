@@ -39,15 +39,16 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         elapsed = time.monotonic() - started
-        verb = "would" if dry_run else "did"
+        verb = "would go" if dry_run else "done"
         for result in results:
             if result.skipped:
                 self.stdout.write(f"{result.kind}: rule disabled, skipped")
                 continue
-            counts = ", ".join(f"{name} {count}" for name, count in result.counts.items())
+            counts = ", ".join(f"{name} {count}" for name, count in result.counts.items() if count)
             self.stdout.write(
                 f"{result.kind} ({result.action} after {result.period}, "
-                f"before {result.cutoff:%Y-%m-%d}): {verb} {counts or 'nothing'}"
+                f"before {result.cutoff:%Y-%m-%d}): "
+                + (f"{verb}: {counts}" if counts else "nothing to do")
             )
         total = sum(result.total for result in results)
         rate = total / elapsed if elapsed > 0 else 0.0
