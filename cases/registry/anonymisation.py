@@ -81,16 +81,18 @@ def people_releasable(people: "QuerySet[DisplacedPerson]") -> "QuerySet[Displace
     )
 
 
-def _clear_birth_dates(ids: Sequence[int], today: datetime.date) -> None:
+def _clear(ids: Sequence[int], today: datetime.date) -> None:
+    """Overwrite the people's identifying fields and birth dates, in one UPDATE on PostgreSQL."""
     if connection.vendor == "postgresql":
         DisplacedPerson.objects.filter(pk__in=ids).update(
-            date_of_birth=_coarse_birth_date_sql(today)
+            anonymised_on=today, date_of_birth=_coarse_birth_date_sql(today), **PERSON_CLEARED
         )
         return
     people = list(DisplacedPerson.objects.filter(pk__in=ids).only("pk", "date_of_birth"))
     for person in people:
         person.date_of_birth = coarse_birth_date(person.date_of_birth, today)
     DisplacedPerson.objects.bulk_update(people, ["date_of_birth"])
+    DisplacedPerson.objects.filter(pk__in=ids).update(anonymised_on=today, **PERSON_CLEARED)
 
 
 def people_anonymise(
@@ -113,10 +115,7 @@ def people_anonymise(
         if not rows:
             return {"people": 0, "households": 0}
         person_ids = [pk for pk, _code, _household in rows]
-        _clear_birth_dates(person_ids, today)
-        DisplacedPerson.objects.filter(pk__in=person_ids).update(
-            anonymised_on=today, **PERSON_CLEARED
-        )
+        _clear(person_ids, today)
         changes = {"anonymised_on": [None, today.isoformat()], "retention_kind": [None, kind]}
         audit_bulk(
             actor=actor,
