@@ -37,8 +37,7 @@ def test_supervisor_erases_a_person_from_their_page(
         actor=worker, case=open_case(worker, person), reason="moved_away", note="Gone."
     )
     client = signed_in(supervisor)
-    page = client.get(person.get_absolute_url())
-    assert _url(person) in page.content.decode()
+    assert _url(person) in client.get(person.get_absolute_url()).content.decode()
     today_population = census().population(site=site, today=person.created_at.date())
 
     response = _post(client, person)
