@@ -11,6 +11,7 @@ from cases.casework import closure
 from cases.casework.anonymisation import person_erase
 from cases.models import DisplacedPerson, PersonErasure, ProtectionCase
 from cases.registry.anonymisation import person_legal_hold_set
+from cases.registry.services import person_update
 from protection.models import AuditEvent
 from tests.casework.conftest import make_user, open_case
 from tests.pages.conftest import signed_in
@@ -47,7 +48,9 @@ def test_supervisor_erases_a_person_from_their_page(
     assert person.anonymised_on is not None and person.given_name == ""
     page = client.get(person.get_absolute_url()).content.decode()
     assert "Anonymised person" in page and "Amina" not in page
-    assert "Erase on request" not in page
+    assert "Erase on request" not in page and "Edit details" not in page
+    with pytest.raises(ValidationError, match="anonymised"):
+        person_update(actor=supervisor, person=person, changes={"given_name": "Amina"})
     case.refresh_from_db()
     assert case.anonymised_on is not None and case.summary != "Threatened by a neighbour."
     erasure = PersonErasure.objects.get(person=person)

@@ -117,7 +117,8 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "housemates": housemates,
             "reviews": reviews,
             "history": _history(person),
-            "may_edit": access.can(request.user, Action.EDIT_PEOPLE),
+            "may_edit": access.can(request.user, Action.EDIT_PEOPLE)
+            and person.anonymised_on is None,
             "may_change_status": access.can(request.user, Action.CHANGE_PERSON_STATUS),
             "may_erase": access.can(request.user, Action.ERASE_PEOPLE)
             and person.anonymised_on is None,
