@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
 from cases.models import DisplacedPerson
-from tests.factories import PASSWORD, SiteFactory, UserFactory, register_household
+from tests.factories import PASSWORD, UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +28,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_a_supervisor_erases_a_person_on_request(
-    live_server: Any, browser: Any, agency: Any, device: str, language: str
+    live_server: Any, browser: Any, agency: Any, site: Any, device: str, language: str
 ) -> None:
-    site = SiteFactory(managing_agency=agency)
     officer = UserFactory(agency=agency, role="protection_officer", username="officer")
     UserFactory(agency=agency, role="supervisor", username="supervisor")
     person = register_household(actor=officer, site=site).members[0]
