@@ -120,8 +120,9 @@ def period_cutoff(now: datetime.datetime, period: int, unit: str) -> datetime.da
     raise ValueError(f"unknown retention unit {unit!r}")
 
 
-def retention_rules() -> dict[str, RetentionRule]:
-    """Return the rule of every registered kind, creating the missing ones from settings."""
+def retention_rules(*, create: bool = True) -> dict[str, RetentionRule]:
+    """Return the rule of every registered kind, creating the missing ones from settings
+    (or, with `create` off, only building them, unsaved: a dry run writes nothing)."""
     rules = {rule.kind: rule for rule in RetentionRule.objects.filter(kind__in=list(_KINDS))}
     defaults: dict[str, tuple[int, str]] = settings.RETENTION_DEFAULTS
     missing = []
@@ -131,6 +132,8 @@ def retention_rules() -> dict[str, RetentionRule]:
                 raise ImproperlyConfigured(f"settings.RETENTION_DEFAULTS has no entry {code!r}.")
             period, unit = defaults[code]
             missing.append(RetentionRule(kind=code, period=period, unit=unit, action=kind.action))
+    if not create:
+        return {**rules, **{rule.kind: rule for rule in missing}}
     for rule in RetentionRule.objects.bulk_create(missing, ignore_conflicts=True):
         rules.setdefault(rule.kind, rule)
     if missing:  # a concurrent first run may have created some: read them back
@@ -193,7 +196,7 @@ def retention_apply(
         )
     now = now or timezone.now()
     size = batch_size or settings.RETENTION_BATCH_SIZE
-    rules = retention_rules()
+    rules = retention_rules(create=not dry_run)
     results = []
     for code, kind in _KINDS.items():
         if kinds and code not in kinds:

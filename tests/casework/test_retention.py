@@ -24,7 +24,7 @@ from cases.registry.anonymisation import person_legal_hold_set
 from cases.registry.services import person_status_change
 from protection.audit_values import is_value_hash
 from protection.models import AuditEvent, RetentionRule
-from protection.retention import retention_apply
+from protection.retention import retention_apply, retention_rules
 from tests.casework.conftest import advance, open_case
 
 pytestmark = pytest.mark.django_db
@@ -173,8 +173,8 @@ def test_dry_run_counts_and_writes_nothing(worker: Any, person: Any, child: Any)
     assert results[0].counts == {"cases": 1, "people": 2}
     assert _identifiable(person) and _identifiable(child)
     assert ProtectionCase.objects.filter(anonymised_on__isnull=False).count() == 0
-    # Only the rules may have been created (first use); no event, no change.
     assert AuditEvent.objects.count() == audit_rows
+    assert not RetentionRule.objects.exists()  # not even the rules' first rows
     # The real run then does what the dry run said.
     assert retention_apply(kinds=["closed_cases"], now=later)[0].counts["people"] == 2
 
@@ -197,7 +197,7 @@ def test_second_run_changes_nothing(worker: Any, person: Any) -> None:
 
 def test_rule_period_and_disabled_rule_are_obeyed(worker: Any, person: Any) -> None:
     _close(worker, open_case(worker, person))
-    retention_apply(dry_run=True)  # creates the rules from settings
+    retention_rules()  # creates the rules from settings
     RetentionRule.objects.filter(kind="closed_cases").update(period=10)
     assert retention_apply(kinds=["closed_cases"], now=_years_later(8))[0].counts["cases"] == 0
     RetentionRule.objects.filter(kind="closed_cases").update(period=1, enabled=False)
