@@ -11,16 +11,28 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from camps.census import register_census
         from cases.casework import scopes as casework_scopes
+        from cases.casework.anonymisation import closed_cases_apply
         from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
         from cases.registry import scopes as registry_scopes
+        from cases.registry.anonymisation import departed_people_apply
         from cases.registry.population import RegistryCensus
         from protection import codes
+        from protection.models import RetentionAction
         from protection.ownership import register_record
         from protection.reference_data import register_reference_list
+        from protection.retention import RetentionKind, register_retention_kind
 
         registry_scopes.register()
         casework_scopes.register()
         register_census(RegistryCensus())
+        # Cases first: a case's people are anonymised with it once nothing else keeps them.
+        anonymise = RetentionAction.ANONYMISE
+        register_retention_kind(
+            RetentionKind("closed_cases", _("Closed cases"), anonymise, closed_cases_apply)
+        )
+        register_retention_kind(
+            RetentionKind("departed_people", _("Departed people"), anonymise, departed_people_apply)
+        )
         for model, name in (
             (DisplacementStatus, "displacement_statuses"),
             (SpecificNeedCategory, "specific_need_categories"),

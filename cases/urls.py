@@ -14,6 +14,7 @@ person_pages = [
     path("edit/", views.person_edit, name="person_edit"),
     path("status/", views.person_status, name="person_status"),
     path("cases/open/", casework.case_open, name="case_open"),
+    path("erase/", casework.person_erase_page, name="person_erase"),
 ]
 household_pages = [
     path("", views.household_detail, name="household_detail"),

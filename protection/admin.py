@@ -27,6 +27,9 @@ from protection.admin_history import RecordFilter, RecordHistoryMixin
 
 # The apps' admin modules import the reference-list admin from here.
 from protection.admin_reference import ReferenceItemAdmin as ReferenceItemAdmin
+
+# Registers the retention rules' admin.
+from protection.admin_retention import RetentionRuleAdmin as RetentionRuleAdmin
 from protection.admin_services import ModelT
 from protection.audit_display import changes_html
 from protection.models import AccessLog, AuditEvent

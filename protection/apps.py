@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class ProtectionConfig(AppConfig):
     name = "protection"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from protection import retention_kinds
+
+        retention_kinds.register()

@@ -153,6 +153,40 @@ def audit_record(
     return chain_append([event])[0]
 
 
+def audit_bulk(
+    *,
+    actor: "Viewer | None",
+    action: str,
+    model: type[models.Model],
+    records: Iterable[tuple[Any, str | None]],
+    changes: Mapping[str, Any] | None = None,
+) -> int:
+    """Record that `actor` did `action` to each of `records` ((pk, code) pairs) in one insert.
+
+    For set-based writes (retention, erasure): one event per record, so that each record's
+    history shows it, with the same redacted `changes`; return how many were recorded.
+    """
+    context = current_context()
+    object_type = model._meta.label_lower
+    kept = redact_changes(object_type, changes)
+    actor_ref = actor if actor is not None and actor.pk else None
+    events = [
+        AuditEvent(
+            actor=actor_ref,
+            agency_id=getattr(actor, "agency_id", None),
+            action=action,
+            object_type=object_type,
+            object_id=str(pk),
+            object_repr=object_label(object_type, pk, code),
+            changes=kept,
+            channel=context.channel,
+            ip_address=context.ip_address,
+        )
+        for pk, code in records
+    ]
+    return len(chain_append(events))
+
+
 def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":
     """Return the newest audit events filed under `obj`, with their actors (one indexed read)."""
     return AuditEvent.objects.filter(

@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from protection.models import AccessLog, AuditEvent
+from protection.models import AccessLog, AuditEvent, ChainPrune
 
 GENESIS = "0" * 64
 # Two-key advisory locks: (namespace, chain); the namespace keeps clear of other lock users.
@@ -170,9 +170,25 @@ def chain_lock(chain: Chain, *, using: str, after_audit: bool = False) -> None:
 
 
 def chain_head(chain: Chain, *, using: str) -> tuple[int, str]:
-    """Return (seq, row hash) of the newest row of `chain`, or (0, GENESIS) when it is empty."""
-    head = chain.model.objects.using(using).order_by("-seq").values_list("seq", "row_hash").first()
-    return head if head is not None else (0, GENESIS)
+    """Return (seq, row hash) of the newest row of `chain`, or (0, GENESIS) when it is new.
+
+    Retention may have removed every row (protection/retention_kinds.py): the chain then goes
+    on from the last row removed, which its latest ChainPrune records. One query either way.
+    """
+    table = connections[using].ops.quote_name(chain.model._meta.db_table)
+    prunes = connections[using].ops.quote_name(ChainPrune._meta.db_table)
+    sql = (
+        "SELECT seq, row_hash FROM ("  # noqa: S608 (table names from the models, no input)
+        f"SELECT * FROM (SELECT seq, row_hash FROM {table} ORDER BY seq DESC LIMIT 1) AS newest "
+        "UNION ALL "
+        f"SELECT * FROM (SELECT up_to_seq, up_to_hash FROM {prunes} WHERE chain = %s "
+        "ORDER BY up_to_seq DESC LIMIT 1) AS latest_prune"
+        ") AS heads ORDER BY seq DESC LIMIT 1"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [chain.name])
+        head = cursor.fetchone()
+    return (int(head[0]), str(head[1])) if head else (0, GENESIS)
 
 
 class ChainStamper:

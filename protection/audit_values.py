@@ -125,6 +125,16 @@ KEPT_EVERYWHERE = frozenset(
         "device_type",
         "otp_devices",
         "recovery_codes",
+        # Retention and erasure: which rule, when, how many; never what was removed.
+        "anonymised_on",
+        "before",
+        "erasure_reason",
+        "legal_hold",
+        "period",
+        "records",
+        "retention_kind",
+        "unit",
+        "up_to_seq",
     }
 )
 

@@ -3,7 +3,8 @@
 The walk reads a chain in pages of `seq` (keyset, through the unique index), so memory stays
 flat however long the trail is, and recomputes every row's hash. After a break it carries on
 from the row it stopped at, so one altered row is reported once, not as a break of every row
-after it.
+after it. Where retention removed the oldest rows (protection/retention_kinds.py), the walk
+starts from the latest ChainPrune: the first row kept must link to the hash it recorded.
 """
 
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from django.db import router
 from django.db.models import Q
 
 from protection.audit_chain import GENESIS, Chain, row_digest
+from protection.models import ChainPrune
 
 PAGE = 10_000
 
@@ -63,10 +65,25 @@ def _rows(chain: Chain, *, from_seq: int, using: str) -> Iterator[tuple[Any, ...
         last_id, last_seq = batch[-1][0], batch[-1][1]
 
 
+def _pruned_to(chain: Chain, *, using: str) -> tuple[int, str]:
+    """Return (seq, hash) of the last row retention removed from the chain, or (0, GENESIS)."""
+    prune = (
+        ChainPrune.objects.using(using)
+        .filter(chain=chain.name)
+        .order_by("-up_to_seq")
+        .values_list("up_to_seq", "up_to_hash")
+        .first()
+    )
+    return (int(prune[0]), str(prune[1])) if prune else (0, GENESIS)
+
+
 def _start(chain: Chain, *, from_seq: int, using: str) -> tuple[str, str | None]:
     """Return the hash the row at `from_seq` must link to, and a problem if it cannot be had."""
+    pruned_seq, pruned_hash = _pruned_to(chain, using=using)
     if from_seq <= 1:
         return GENESIS, None
+    if from_seq == pruned_seq + 1:
+        return pruned_hash, None
     before = (
         chain.model.objects.using(using)
         .filter(seq=from_seq - 1)
@@ -84,6 +101,8 @@ def chain_verify(
     """Walk `chain` from `from_seq` and return the rows counted and the breaks found."""
     using = using or router.db_for_read(chain.model)
     report = ChainReport(chain=chain)
+    # Retention removed the rows up to a recorded prune: the chain starts after it.
+    from_seq = max(from_seq, _pruned_to(chain, using=using)[0] + 1)
     expected_prev, problem = _start(chain, from_seq=from_seq, using=using)
     expected_seq, previous_id = max(from_seq, 1), 0
     for row_id, seq, prev_hash, row_hash, *content in _rows(chain, from_seq=from_seq, using=using):

@@ -24,6 +24,8 @@ BIGINT_MAX = 2**63 - 1
 VICTIMS_MAX = 100_000
 # People a site can hold: the largest camps in the world hold under a million.
 SITE_CAPACITY_MAX = 2_000_000
+# A retention period, in its unit (days, months or years): a century of days at most.
+RETENTION_PERIOD_MAX = 36_600
 # An estimated age, in years.
 AGE_MAX = 120
 LATITUDE_RANGE = (Decimal(-90), Decimal(90))

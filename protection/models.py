@@ -3,9 +3,12 @@
 from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from protection.bounds import RETENTION_PERIOD_MAX
 
 
 class AppendOnlyError(Exception):
@@ -203,3 +206,70 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key_digest[:12]}"
+
+
+class RetentionUnit(models.TextChoices):
+    DAYS = "days", _("days")
+    MONTHS = "months", _("months")
+    YEARS = "years", _("years")
+
+
+class RetentionAction(models.TextChoices):
+    ANONYMISE = "anonymise", _("Anonymise")
+    DELETE = "delete", _("Delete")
+
+
+class RetentionRule(models.Model):
+    """How long one kind of record is kept and what then happens to it (protection/retention.py).
+
+    One row per kind the apps register; created from settings.RETENTION_DEFAULTS on first use
+    and edited in the admin afterwards.
+    """
+
+    kind = models.CharField(_("kind of record"), max_length=40, unique=True)
+    period = models.PositiveIntegerField(
+        _("kept for"), validators=[MinValueValidator(1), MaxValueValidator(RETENTION_PERIOD_MAX)]
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=RetentionUnit.choices)
+    action = models.CharField(_("then"), max_length=10, choices=RetentionAction.choices)
+    enabled = models.BooleanField(
+        _("applied"), default=True, help_text=_("Unticked: the beat task leaves this kind alone.")
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period__gte=1), name="retention_period_set")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.period} {self.unit}"
+
+
+class ChainPrune(AppendOnlyModel):
+    """Where a hash chain starts after retention deleted its oldest rows.
+
+    Its rows up to `up_to_seq` are gone; the first row kept links to `up_to_hash`, so
+    audit_verify starts from here. The database lets a row of the access log be deleted only
+    when a prune covers its seq (migration protection 0008), and the audit trail, which is
+    never pruned, records each prune.
+    """
+
+    chain = models.CharField(_("chain"), max_length=20)
+    up_to_seq = models.BigIntegerField(_("removed up to seq"))
+    up_to_hash = models.CharField(_("hash of the last row removed"), max_length=64)
+    before = models.DateTimeField(_("rows older than"))
+    rows = models.BigIntegerField(_("rows removed"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-up_to_seq"]
+        verbose_name = _("chain prune")
+        verbose_name_plural = _("chain prunes")
+        indexes = [models.Index(fields=["chain", "-up_to_seq"], name="chainprune_chain_seq_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} up to {self.up_to_seq}"

@@ -33,6 +33,8 @@ class Action(StrEnum):
     MANAGE_WEBHOOKS = "manage_webhooks"
     RECEIVE_ALERTS = "receive_alerts"
     MONITOR_PIPELINE = "monitor_pipeline"
+    ERASE_PEOPLE = "erase_people"
+    MANAGE_LEGAL_HOLDS = "manage_legal_holds"
 
 
 _READ_ONLY = {
@@ -89,8 +91,17 @@ _INCIDENT_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PARTNER_API: frozenset(_INCIDENTS | {Action.MANAGE_WEBHOOKS}),
     Role.ANALYST: frozenset({Action.RECEIVE_ALERTS}),
 }
+# Data protection: erasing a person on request and placing records under a legal hold are an
+# agency's decisions, taken by its administrators and supervisors, never by one case worker.
+_DATA_PROTECTION = frozenset({Action.ERASE_PEOPLE, Action.MANAGE_LEGAL_HOLDS})
+_DATA_PROTECTION_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ADMIN: _DATA_PROTECTION,
+    Role.SUPERVISOR: _DATA_PROTECTION,
+}
 ROLE_ACTIONS = {
-    role: actions | _INCIDENT_ACTIONS.get(role, frozenset())
+    role: actions
+    | _INCIDENT_ACTIONS.get(role, frozenset())
+    | _DATA_PROTECTION_ACTIONS.get(role, frozenset())
     for role, actions in ROLE_ACTIONS.items()
 }
 

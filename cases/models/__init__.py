@@ -36,6 +36,7 @@ from cases.models.referrals import (
 from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 
 # isort: on
+from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
 from cases.models.history import CaseEventText
 from cases.models.registry import (
     ConsentGivenBy,
@@ -62,7 +63,10 @@ __all__ = [
     "DocumentType",
     "DuplicateDecision",
     "DuplicateReview",
+    "ErasureReason",
     "Household",
+    "PersonErasure",
+    "PersonOnHold",
     "PersonSpecificNeed",
     "PersonStatus",
     "Relationship",

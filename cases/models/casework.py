@@ -114,6 +114,14 @@ class ProtectionCase(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Retention and erasure (cases/casework/anonymisation.py).
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        editable=False,
+        help_text=_("Kept as it is, whatever the retention rules say, until the hold is lifted."),
+    )
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -141,6 +149,11 @@ class ProtectionCase(models.Model):
         indexes = [
             models.Index(fields=["owning_agency", "status", "-id"], name="case_agency_status_idx"),
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
+            models.Index(
+                fields=["closed_on"],
+                condition=models.Q(status="closed", anonymised_on__isnull=True),
+                name="case_retention_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -67,6 +67,9 @@ class Household(models.Model):
         verbose_name=_("registered by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set when every member was anonymised (cases/registry/anonymisation.py) and the address
+    # went with them.
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -233,6 +236,15 @@ class DisplacedPerson(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Retention and erasure (cases/registry/anonymisation.py): a hold keeps the record as it
+    # is; anonymised_on says when names, contacts and the exact birth date were removed.
+    legal_hold = models.BooleanField(
+        _("legal hold"),
+        default=False,
+        editable=False,
+        help_text=_("Kept as it is, whatever the retention rules say, until the hold is lifted."),
+    )
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -250,6 +262,13 @@ class DisplacedPerson(models.Model):
             models.Index(fields=["owning_agency", "-id"], name="person_agency_idx"),
             models.Index(fields=["family_key", "date_of_birth"], name="person_family_key_idx"),
             models.Index(fields=["given_key", "date_of_birth"], name="person_given_key_idx"),
+            # Retention walks the departed people not yet anonymised, by id: a small index
+            # that anonymised people leave.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(anonymised_on__isnull=True) & ~models.Q(status="active"),
+                name="person_retention_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,6 +279,8 @@ class DisplacedPerson(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_on is not None:
+            return str(_("Anonymised person"))
         return f"{self.given_name} {self.family_name}".strip()
 
 

@@ -179,6 +179,9 @@ def person_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    if person.anonymised_on is not None:
+        # Retention or an erasure removed who this was; nobody may write it back.
+        raise ValidationError(_("This record was anonymised: its details cannot be changed."))
     before = snapshot(person, EDITABLE_FIELDS)
     old_needs = set(person.specific_needs.values_list("code", flat=True))
     new_needs = list(specific_needs) if specific_needs is not None else None

@@ -10,6 +10,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from protection.notifications import scopes
+        from protection.notifications import retention, scopes
 
         scopes.register()
+        retention.register()

@@ -334,7 +334,31 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "protection.health.tasks.pipeline_heartbeat",
         "schedule": PIPELINE_HEARTBEAT_SECONDS,
     },
+    # Retention (protection/retention.py): anonymise and delete what its rules say has expired.
+    "retention-apply": {
+        "task": "protection.tasks.retention_apply",
+        "schedule": float(os.environ.get("RETENTION_RUN_SECONDS", "86400")),
+    },
 }
+
+# Retention: how long each kind of record is kept before it is anonymised or deleted. These
+# are the defaults the rules start from (one RetentionRule per kind, created on first use);
+# once a rule exists it is changed in the admin (Audit trail > Retention rules), not here.
+# Units: "days", "months" or "years". README, "Retention and erasure", lists the kinds.
+RETENTION_DEFAULTS: dict[str, tuple[int, str]] = {
+    "closed_cases": (int(os.environ.get("RETENTION_CLOSED_CASES_YEARS", "7")), "years"),
+    "departed_people": (int(os.environ.get("RETENTION_DEPARTED_PEOPLE_YEARS", "2")), "years"),
+    "access_logs": (int(os.environ.get("RETENTION_ACCESS_LOG_MONTHS", "24")), "months"),
+    "delivered_notifications": (
+        int(os.environ.get("RETENTION_DELIVERED_NOTIFICATION_DAYS", "90")),
+        "days",
+    ),
+    "expired_api_tokens": (int(os.environ.get("RETENTION_EXPIRED_TOKEN_DAYS", "30")), "days"),
+    "idempotency_keys": (int(os.environ.get("RETENTION_IDEMPOTENCY_KEY_DAYS", "7")), "days"),
+}
+# Rows changed per statement and per transaction: small enough that a batch holds its row
+# locks for well under a second, large enough that a million rows take minutes, not hours.
+RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "5000"))
 
 # Idempotent writes (an API Idempotency-Key, a page form's token): how long a key holds. A
 # retry within this time is answered from the first request; clients are told 24 hours.

@@ -7,7 +7,7 @@ from knox.models import AuthToken
 
 from camps.models import PopulationSnapshot
 from camps.services import population_snapshot_take
-from cases.models import DisplacedPerson, Household
+from cases.models import DisplacedPerson, Household, PersonOnHold
 from protection.audit import access_log_record
 from tests.factories import register_household
 
@@ -66,9 +66,16 @@ def test_filters_search_and_date_drilldown_load(client, superuser, populated) ->
         assert "errornote" not in response.content.decode(), (model_name, query)
 
 
-def test_people_and_households_are_not_editable_in_the_admin(populated) -> None:
-    assert DisplacedPerson not in admin.site._registry
+def test_people_and_households_are_not_editable_in_the_admin(client, superuser, populated) -> None:
+    # People are listed only to place or lift legal holds (tests/admin/test_legal_holds.py).
     assert Household not in admin.site._registry
+    client.force_login(superuser)
+    person = populated.members[0]
+    assert DisplacedPerson not in admin.site._registry
+    assert client.get(_url(PersonOnHold, "add")).status_code == 403
+    form = client.get(_url(PersonOnHold, "change", person.pk)).context["adminform"].form
+    assert list(form.fields) == []
+    assert client.get(_url(PersonOnHold, "delete", person.pk)).status_code == 403
 
 
 def test_population_snapshots_are_read_only(client, superuser, populated) -> None:

@@ -20,12 +20,13 @@ PEOPLE_READ = {
 REGISTER = {"cases:household_register", "cases:household_add_member"}
 EDIT = {"cases:person_edit", "cases:household_relocate"}
 STATUS = {"cases:person_status"}
-EVERY_PAGE = READ | PEOPLE_READ | REGISTER | EDIT | STATUS
+ERASE = {"cases:person_erase"}
+EVERY_PAGE = READ | PEOPLE_READ | REGISTER | EDIT | STATUS | ERASE
 
 ALLOWED = {
     "admin": EVERY_PAGE,
     "supervisor": EVERY_PAGE,
-    "protection_officer": EVERY_PAGE,
+    "protection_officer": EVERY_PAGE - ERASE,
     "case_worker": READ | PEOPLE_READ | REGISTER | EDIT,
     "partner_api": READ | PEOPLE_READ,
     "analyst": READ,
@@ -39,6 +40,7 @@ def _url(name: str, site: Any, household: Any) -> str:
         "cases:person_detail": [person.pk],
         "cases:person_edit": [person.pk],
         "cases:person_status": [person.pk],
+        "cases:person_erase": [person.pk],
         "cases:household_detail": [household.pk],
         "cases:household_add_member": [household.pk],
         "cases:household_relocate": [household.pk],

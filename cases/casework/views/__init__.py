@@ -15,6 +15,7 @@ from cases.casework.views.actions import (
 from cases.casework.views.approvals import approval_approve, approval_queue, approval_reject
 from cases.casework.views.case import case_detail, case_open
 from cases.casework.views.caseload import case_list
+from cases.casework.views.erasure import person_erase_page
 from cases.casework.views.referrals import (
     case_refer,
     referral_accept,
@@ -45,6 +46,7 @@ __all__ = [
     "case_reopen",
     "case_transfer",
     "case_transition",
+    "person_erase_page",
     "referral_accept",
     "referral_cancel",
     "referral_complete",

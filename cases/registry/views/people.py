@@ -27,6 +27,9 @@ ACTION_LABELS = {
     "person.update": _("Details changed"),
     "person.status_change": _("Status changed"),
     "person.duplicate_dismissed": _("Possible duplicate dismissed"),
+    "person.anonymise": _("Anonymised"),
+    "person.erase": _("Erased on request"),
+    "person.legal_hold": _("Legal hold changed"),
 }
 
 
@@ -114,8 +117,11 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "housemates": housemates,
             "reviews": reviews,
             "history": _history(person),
-            "may_edit": access.can(request.user, Action.EDIT_PEOPLE),
+            "may_edit": access.can(request.user, Action.EDIT_PEOPLE)
+            and person.anonymised_on is None,
             "may_change_status": access.can(request.user, Action.CHANGE_PERSON_STATUS),
+            "may_erase": access.can(request.user, Action.ERASE_PEOPLE)
+            and person.anonymised_on is None,
         },
     )
 
