@@ -75,6 +75,10 @@ def test_expired_closed_case_and_its_people_are_anonymised_and_counts_kept(
     assert case.event_texts.count() == 0
     person.refresh_from_db()
     assert (person.given_name, person.family_name, person.phone) == ("", "", "")
+    # Nothing derived from the names is left for search to find them by.
+    assert (person.name_search, person.given_key, person.family_key, person.name_keys) == (
+        ("", "", "", "")
+    )
     assert person.full_name == "Anonymised person"
     assert person.date_of_birth != born and person.date_of_birth_estimated
     assert person.sex == "female" and person.site_id == site.pk
