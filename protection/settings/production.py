@@ -5,10 +5,12 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from protection.settings.base import *  # noqa: F403
+from protection.crypto.keyring import production_keys
 from protection.settings.base import (
     ALLOWED_HOSTS,
     DEBUG,
     PIPELINE_HEALTH_TOKEN,
+    PROTECTION_FIELD_KEYS,
     SECRET_KEY,
     env_bool,
 )
@@ -21,6 +23,8 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
+# Raises ImproperlyConfigured when the keys are missing, malformed or the development key.
+production_keys(PROTECTION_FIELD_KEYS)
 if PIPELINE_HEALTH_TOKEN and len(PIPELINE_HEALTH_TOKEN) < 32:
     raise ImproperlyConfigured("PIPELINE_HEALTH_TOKEN must be at least 32 random characters.")
 

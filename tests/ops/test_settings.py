@@ -4,6 +4,7 @@ Each case loads the settings in a fresh interpreter, the way gunicorn or manage.
 only the environment the case gives it.
 """
 
+import base64
 import os
 import secrets
 import subprocess
@@ -29,6 +30,7 @@ _SCRUBBED_PREFIXES = (
     "PROTECTION_VAR_DIR",
     "STATIC_ROOT",
     "PIPELINE_",
+    "PROTECTION_FIELD_",
 )
 
 
@@ -37,6 +39,7 @@ def good_production_env() -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "protection.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "PROTECTION_FIELD_KEYS": f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
         "ALLOWED_HOSTS": "protection.example.org",
         "CSRF_TRUSTED_ORIGINS": "https://protection.example.org",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
@@ -80,6 +83,14 @@ def test_production_starts_with_a_complete_environment() -> None:
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS must list"),
         ({"PIPELINE_HEALTH_TOKEN": "guessable"}, "PIPELINE_HEALTH_TOKEN must be at least 32"),
+        ({"PROTECTION_FIELD_KEYS": None}, "PROTECTION_FIELD_KEYS must be set in production"),
+        ({"PROTECTION_FIELD_KEYS": " "}, "PROTECTION_FIELD_KEYS must be set in production"),
+        ({"PROTECTION_FIELD_KEYS": "k1:c2hvcnQ="}, "is 5 bytes; AES-256 needs 32"),
+        ({"PROTECTION_FIELD_KEYS": "k1:not base64!"}, "the key 'k1' is not base64"),
+        (
+            {"PROTECTION_FIELD_KEYS": "dev:" + base64.b64encode(bytes(32)).decode()},
+            "reserved for the development key",
+        ),
     ],
     ids=[
         "no-secret",
@@ -91,6 +102,11 @@ def test_production_starts_with_a_complete_environment() -> None:
         "no-hosts",
         "blank-hosts",
         "short-monitoring-token",
+        "no-field-keys",
+        "blank-field-keys",
+        "short-field-key",
+        "field-key-not-base64",
+        "development-field-key",
     ],
 )
 def test_production_refuses_to_start_when_unsafe(
