@@ -69,7 +69,7 @@ def _rewrite(
     col: EncryptedColumn,
     *,
     condition: str,
-    params: list[object],
+    params: list[str],
     change: Callable[[str], str],
     batch_size: int,
     using: str,

@@ -5,8 +5,8 @@ Setting DATABASE_URL or CELERY_BROKER_URL switches to PostgreSQL or Redis withou
 
 import os
 
-from protection.settings.base import *  # noqa: F403
 from protection.crypto.keyring import development_keys
+from protection.settings.base import *  # noqa: F403
 from protection.settings.base import VAR_DIR, env_list
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

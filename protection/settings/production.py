@@ -4,8 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from protection.settings.base import *  # noqa: F403
 from protection.crypto.keyring import production_keys
+from protection.settings.base import *  # noqa: F403
 from protection.settings.base import (
     ALLOWED_HOSTS,
     DEBUG,

@@ -3,8 +3,8 @@
 import datetime
 import os
 
-from protection.settings.base import *  # noqa: F403
 from protection.crypto.keyring import development_keys
+from protection.settings.base import *  # noqa: F403
 from protection.settings.base import REST_FRAMEWORK
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105

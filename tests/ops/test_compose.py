@@ -5,9 +5,9 @@ settings module, the WSGI application, the Celery app, the management commands, 
 Dockerfile copies; the web health check is run against a real gunicorn with production settings.
 """
 
+import base64
 import json
 import os
-import base64
 import re
 import secrets
 import shlex
