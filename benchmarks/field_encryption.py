@@ -280,9 +280,14 @@ def main(argv: list[str]) -> None:
                     _time(request, 3)
                 for label, request in requests.items():
                     samples.setdefault((label, mode), []).extend(_time(request, options.requests))
-    print(f"One decryption of a {len(NARRATIVE)}-character note: {_decrypt_cost():.1f} µs")
+    cost = _decrypt_cost()
+    print(f"One decryption of a {len(NARRATIVE)}-character note: {cost:.1f} µs")
     for label, request in requests.items():
-        print(f"{label}: {_decryptions(request)} values decrypted per request")
+        count = _decryptions(request)
+        print(
+            f"{label}: {count} values decrypted per request, "
+            f"about {count * cost / 1000:.2f} ms of decryption"
+        )
     for label in requests:
         line = [f"{label:<34}"]
         for index, kind in ((0, "wall"), (1, "CPU")):
