@@ -30,10 +30,12 @@ COPY . .
 # Static files and compiled messages are part of the image. Production settings refuse to load
 # without a secret, so the build passes a throw-away one that never reaches the running image.
 RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    PROTECTION_FIELD_KEYS="build:$(python -c 'import os, base64; print(base64.b64encode(os.urandom(32)).decode())')" \
     ALLOWED_HOSTS=build.invalid WEBHOOK_EGRESS=direct \
     python manage.py collectstatic --noinput --verbosity 0 \
     && if find locale -name '*.po' | grep -q .; then \
         SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+        PROTECTION_FIELD_KEYS="build:$(python -c 'import os, base64; print(base64.b64encode(os.urandom(32)).decode())')" \
         ALLOWED_HOSTS=build.invalid WEBHOOK_EGRESS=direct \
         python manage.py compilemessages --verbosity 0; \
     fi \

@@ -102,16 +102,26 @@ def _with_flags(
     )
 
 
+# The narratives of a case, stored encrypted: a list that does not show them need not
+# fetch and decrypt them (benchmarks/field_encryption.py measures what that costs).
+CASE_NARRATIVES = ("summary", "closure_note")
+
+
 def case_list(
-    *, user: "User", filters: dict[str, Any] | None = None
+    *, user: "User", filters: dict[str, Any] | None = None, narratives: bool = True
 ) -> "QuerySet[WithAnnotations[ProtectionCase, CaseFlags]]":
-    """Return the cases the user may see, with their flags, newest first."""
+    """Return the cases the user may see, with their flags, newest first.
+
+    `narratives=False` leaves the encrypted summary and closure note unread, for lists.
+    """
     queryset = _with_flags(
         access.cases_for(user).select_related(
             "primary_person", "primary_person__site", "assigned_to"
         ),
         timezone.localdate(),
     ).order_by("-id")
+    if not narratives:
+        queryset = queryset.defer(*CASE_NARRATIVES)
     if filters:
         filterset = CaseFilter(filters, queryset=queryset, user=user)
         return filterset.qs if filterset.is_valid() else queryset.none()

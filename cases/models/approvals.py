@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.casework import ClosureReason, DurableSolution, ProtectionCase
 from cases.models.referrals import Referral
+from protection.crypto.fields import EncryptedTextField
 
 
 class ApprovalKind(models.TextChoices):
@@ -44,7 +45,7 @@ class CaseApproval(models.Model):
     durable_solution = models.CharField(
         _("durable solution"), max_length=30, choices=DurableSolution.choices, blank=True
     )
-    closure_note = models.TextField(_("closure note"), blank=True)
+    closure_note = EncryptedTextField(_("closure note"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -61,7 +62,7 @@ class CaseApproval(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("reason"), blank=True)
+    decision_note = EncryptedTextField(_("reason"), blank=True)
 
     class Meta:
         ordering = ["requested_at", "id"]

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.registry import DisplacedPerson, SpecificNeed
+from protection.crypto.fields import EncryptedTextField
 
 
 class CaseType(models.TextChoices):
@@ -73,7 +74,7 @@ class ProtectionCase(models.Model):
     )
     case_type = models.CharField(_("case type"), max_length=30, choices=CaseType.choices)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
-    summary = models.TextField(_("why the case is open"), blank=True)
+    summary = EncryptedTextField(_("why the case is open"), blank=True)
     owning_agency = models.ForeignKey(
         "partners.PartnerAgency",
         on_delete=models.PROTECT,
@@ -105,7 +106,7 @@ class ProtectionCase(models.Model):
     durable_solution = models.CharField(
         _("durable solution"), max_length=30, choices=DurableSolution.choices, blank=True
     )
-    closure_note = models.TextField(_("closure note"), blank=True)
+    closure_note = EncryptedTextField(_("closure note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -171,13 +172,13 @@ class CaseAssessment(models.Model):
         ProtectionCase, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("case")
     )
     assessed_on = models.DateField(_("assessment date"))
-    risks_identified = models.TextField(_("risks identified"))
+    risks_identified = EncryptedTextField(_("risks identified"))
     specific_needs = models.ManyToManyField(
         SpecificNeed, related_name="+", blank=True, verbose_name=_("specific needs")
     )
     immediate_safety_concern = models.BooleanField(_("immediate safety concern"), default=False)
-    safety_plan = models.TextField(_("safety plan"), blank=True)
-    wishes = models.TextField(_("the person's own wishes"), blank=True)
+    safety_plan = EncryptedTextField(_("safety plan"), blank=True)
+    wishes = EncryptedTextField(_("the person's own wishes"), blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.casework import ProtectionCase
+from protection.crypto.fields import EncryptedJSONField
 
 
 class CaseEventText(models.Model):
@@ -28,7 +29,7 @@ class CaseEventText(models.Model):
         related_name="case_text",
         verbose_name=_("audit event"),
     )
-    texts = models.JSONField(_("texts"), default=dict)
+    texts = EncryptedJSONField(_("texts"), default=dict)
 
     class Meta:
         verbose_name = _("case history text")

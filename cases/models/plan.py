@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.casework import ProtectionCase
+from protection.crypto.fields import EncryptedTextField
 
 
 class ActionStatus(models.TextChoices):
@@ -24,7 +25,7 @@ class CaseAction(models.Model):
     case = models.ForeignKey(
         ProtectionCase, on_delete=models.CASCADE, related_name="actions", verbose_name=_("case")
     )
-    description = models.TextField(_("description"))
+    description = EncryptedTextField(_("description"))
     responsible_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -93,7 +94,7 @@ class CaseFollowUp(models.Model):
     )
     followed_up_on = models.DateField(_("date"))
     contact_type = models.CharField(_("contact type"), max_length=20, choices=ContactType.choices)
-    notes = models.TextField(_("notes"))
+    notes = EncryptedTextField(_("notes"))
     next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,7 +129,7 @@ class CaseNote(models.Model):
     case = models.ForeignKey(
         ProtectionCase, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case")
     )
-    text = models.TextField(_("note"))
+    text = EncryptedTextField(_("note"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.casework import ProtectionCase
 from cases.models.registry import ConsentGivenBy
+from protection.crypto.fields import EncryptedJSONField, EncryptedTextField
 
 
 class ReferralUrgency(models.TextChoices):
@@ -89,7 +90,7 @@ class Referral(models.Model):
         related_name="referrals_received",
         verbose_name=_("receiving agency"),
     )
-    reason = models.TextField(
+    reason = EncryptedTextField(
         _("reason for referral"), help_text=_("The receiving agency reads this.")
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=ReferralUrgency.choices)
@@ -120,7 +121,7 @@ class Referral(models.Model):
     override_reason = models.CharField(
         _("override reason"), max_length=30, choices=ConsentOverride.choices, blank=True
     )
-    override_justification = models.TextField(_("why consent could not be obtained"), blank=True)
+    override_justification = EncryptedTextField(_("why consent could not be obtained"), blank=True)
     override_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -136,7 +137,7 @@ class Referral(models.Model):
     )
     # What the receiving agency was sent, taken when the referral left: later edits of the
     # registry do not reach the partner.
-    shared_data = models.JSONField(_("shared information"), default=dict, blank=True)
+    shared_data = EncryptedJSONField(_("shared information"), default=dict, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("answer due by"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -148,11 +149,11 @@ class Referral(models.Model):
         related_name="+",
         verbose_name=_("answered by"),
     )
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = EncryptedTextField(_("reason for declining"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancel_reason = EncryptedTextField(_("reason for cancelling"), blank=True)
     last_reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

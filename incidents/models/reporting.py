@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from protection.crypto.fields import EncryptedTextField
 from protection.reference import ReferenceItem
 
 if TYPE_CHECKING:
@@ -154,8 +155,8 @@ class Incident(models.Model):
         choices=Verification.choices,
         default=Verification.REPORTED,
     )
-    description = models.TextField(_("description"))
-    actions_taken = models.TextField(_("actions taken"), blank=True)
+    description = EncryptedTextField(_("description"))
+    actions_taken = EncryptedTextField(_("actions taken"), blank=True)
     linked_case = models.ForeignKey(
         "cases.ProtectionCase",
         on_delete=models.PROTECT,

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from protection.crypto.fields import EncryptedTextField
+
 
 class WebhookEvent(models.TextChoices):
     INCIDENT_REPORTED = "incident.reported", _("An incident was reported (anonymised)")
@@ -47,7 +49,7 @@ class WebhookSubscription(models.Model):
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    secret = models.CharField(_("signing secret"), max_length=128, editable=False)
+    secret = EncryptedTextField(_("signing secret"), editable=False)
     secret_hint = models.CharField(_("secret ends with"), max_length=8, editable=False, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

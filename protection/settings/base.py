@@ -35,6 +35,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # (protection.audit_values). Falls back to SECRET_KEY; set it apart so that rotating the
 # signing key does not end the trail's ability to prove an old value.
 AUDIT_HASH_KEY = os.environ.get("AUDIT_HASH_KEY", "")
+# The keys that encrypt the narratives (protection/crypto/keyring.py): "kid:base64key,...",
+# the first one encrypts, all of them decrypt. Production refuses to start without them;
+# development and tests derive a "dev" key from SECRET_KEY when this is empty.
+PROTECTION_FIELD_KEYS = os.environ.get("PROTECTION_FIELD_KEYS", "")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -5,6 +5,7 @@ Setting DATABASE_URL or CELERY_BROKER_URL switches to PostgreSQL or Redis withou
 
 import os
 
+from protection.crypto.keyring import development_keys
 from protection.settings.base import *  # noqa: F403
 from protection.settings.base import VAR_DIR, env_bool, env_list
 
@@ -12,6 +13,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DEBUG", "1") != "0"
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-change-me")
+# A development key, labelled "dev" and derived from this SECRET_KEY, when none is given.
+PROTECTION_FIELD_KEYS = os.environ.get("PROTECTION_FIELD_KEYS") or development_keys(SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 if not os.environ.get("DATABASE_URL"):

@@ -4,11 +4,13 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from protection.crypto.keyring import production_keys
 from protection.settings.base import *  # noqa: F403
 from protection.settings.base import (
     ALLOWED_HOSTS,
     DEBUG,
     PIPELINE_HEALTH_TOKEN,
+    PROTECTION_FIELD_KEYS,
     SECRET_KEY,
     WEBHOOK_PROXY_URL,
     env_bool,
@@ -22,6 +24,8 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
+# Raises ImproperlyConfigured when the keys are missing, malformed or the development key.
+production_keys(PROTECTION_FIELD_KEYS)
 if PIPELINE_HEALTH_TOKEN and len(PIPELINE_HEALTH_TOKEN) < 32:
     raise ImproperlyConfigured("PIPELINE_HEALTH_TOKEN must be at least 32 random characters.")
 

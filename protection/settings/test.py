@@ -3,10 +3,12 @@
 import datetime
 import os
 
+from protection.crypto.keyring import development_keys
 from protection.settings.base import *  # noqa: F403
 from protection.settings.base import REST_FRAMEWORK
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
+PROTECTION_FIELD_KEYS = os.environ.get("PROTECTION_FIELD_KEYS") or development_keys(SECRET_KEY)
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,6 +5,7 @@ settings module, the WSGI application, the Celery app, the management commands, 
 Dockerfile copies; the web health check is run against a real gunicorn with production settings.
 """
 
+import base64
 import json
 import os
 import re
@@ -55,6 +56,7 @@ def production_env(service: str) -> dict[str, str]:
     env.update(
         {
             "SECRET_KEY": secrets.token_urlsafe(64),
+            "PROTECTION_FIELD_KEYS": f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
             "ALLOWED_HOSTS": "protection.example.org,localhost",
             # The compose hosts "postgres" and "redis" do not exist here: use 127.0.0.1.
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
@@ -191,7 +193,7 @@ def test_env_example_lists_the_required_settings() -> None:
     keys = set(re.findall(r"^([A-Z_]+)=", ENV_EXAMPLE, flags=re.MULTILINE))
     assert {"SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "EMAIL_HOST"} <= keys
     # A secret never ships with a value.
-    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "EMAIL_HOST_PASSWORD"):
+    for name in ("SECRET_KEY", "POSTGRES_PASSWORD", "EMAIL_HOST_PASSWORD", "PROTECTION_FIELD_KEYS"):
         assert re.search(rf"^{name}=$", ENV_EXAMPLE, flags=re.MULTILINE), name
     assert ".env" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert ".env" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()

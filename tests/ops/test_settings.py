@@ -4,6 +4,7 @@ Each case loads the settings in a fresh interpreter, the way gunicorn or manage.
 only the environment the case gives it.
 """
 
+import base64
 import os
 import secrets
 import subprocess
@@ -31,6 +32,7 @@ _SCRUBBED_PREFIXES = (
     "PIPELINE_",
     "WEBHOOK_",
     "API_DOCS_",
+    "PROTECTION_FIELD_",
 )
 
 
@@ -39,6 +41,7 @@ def good_production_env() -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "protection.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "PROTECTION_FIELD_KEYS": f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
         "ALLOWED_HOSTS": "protection.example.org",
         "CSRF_TRUSTED_ORIGINS": "https://protection.example.org",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
@@ -87,6 +90,14 @@ def test_production_starts_with_a_complete_environment() -> None:
         ({"WEBHOOK_EGRESS": "open"}, 'WEBHOOK_EGRESS must be "direct" or "proxy"'),
         ({"WEBHOOK_EGRESS": "proxy"}, "set WEBHOOK_PROXY_URL"),
         ({"WEBHOOK_PROXY_URL": "http://egress.internal:3128"}, 'set it to "proxy"'),
+        ({"PROTECTION_FIELD_KEYS": None}, "PROTECTION_FIELD_KEYS must be set in production"),
+        ({"PROTECTION_FIELD_KEYS": " "}, "PROTECTION_FIELD_KEYS must be set in production"),
+        ({"PROTECTION_FIELD_KEYS": "k1:c2hvcnQ="}, "is 5 bytes; AES-256 needs 32"),
+        ({"PROTECTION_FIELD_KEYS": "k1:not base64!"}, "the key 'k1' is not base64"),
+        (
+            {"PROTECTION_FIELD_KEYS": "dev:" + base64.b64encode(bytes(32)).decode()},
+            "reserved for the development key",
+        ),
     ],
     ids=[
         "no-secret",
@@ -102,6 +113,11 @@ def test_production_starts_with_a_complete_environment() -> None:
         "unknown-egress-mode",
         "proxy-mode-without-proxy",
         "proxy-without-proxy-mode",
+        "no-field-keys",
+        "blank-field-keys",
+        "short-field-key",
+        "field-key-not-base64",
+        "development-field-key",
     ],
 )
 def test_production_refuses_to_start_when_unsafe(

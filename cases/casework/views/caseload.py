@@ -28,7 +28,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     counts = None
     if form.is_valid():
         filters = form.filters()
-        cases = selectors.case_list(user=request.user, filters=filters).annotate(
+        cases = selectors.case_list(user=request.user, filters=filters, narratives=False).annotate(
             overdue_referral=selectors.overdue_referral_exists()
         )
         page = selectors.case_page(

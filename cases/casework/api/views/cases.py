@@ -140,7 +140,8 @@ class CaseViewSet(
 
     def get_queryset(self) -> QuerySet[ProtectionCase]:
         """Return the caller's caseload with its overdue flags."""
-        return case_list(user=signed_in(self.request.user))
+        # The list shows no narrative: leave the encrypted ones unread there.
+        return case_list(user=signed_in(self.request.user), narratives=self.action != "list")
 
     def _case(self) -> ProtectionCase:
         """Return the case of the URL if the caller may see it, else 404."""
