@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from camps.census import register_census
         from cases.casework import scopes as casework_scopes
+        from cases.casework import subject as casework_subject
         from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
         from cases.registry import scopes as registry_scopes
         from cases.registry.population import RegistryCensus
@@ -20,6 +21,7 @@ class CasesConfig(AppConfig):
 
         registry_scopes.register()
         casework_scopes.register()
+        casework_subject.register()
         register_census(RegistryCensus())
         for model, name in (
             (DisplacementStatus, "displacement_statuses"),

@@ -36,6 +36,7 @@ from cases.models.referrals import (
 from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 
 # isort: on
+from cases.models.corrections import CorrectionReason, PersonCorrection
 from cases.models.history import CaseEventText
 from cases.models.registry import (
     ConsentGivenBy,
@@ -57,12 +58,14 @@ from cases.models.registry import (
 __all__ = [
     "ConsentGivenBy",
     "ConsentScope",
+    "CorrectionReason",
     "DisplacedPerson",
     "DisplacementStatus",
     "DocumentType",
     "DuplicateDecision",
     "DuplicateReview",
     "Household",
+    "PersonCorrection",
     "PersonSpecificNeed",
     "PersonStatus",
     "Relationship",

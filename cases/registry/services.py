@@ -165,24 +165,17 @@ EDITABLE_FIELDS = (
 )
 
 
-def person_update(
+def person_candidate(
     *,
-    actor: "User",
     person: DisplacedPerson,
     changes: dict[str, Any],
-    specific_needs: Iterable[SpecificNeed] | None = None,
+    specific_needs: list[SpecificNeed] | None = None,
 ) -> DisplacedPerson:
-    """Change a person's recorded details; audit every field that changed."""
-    access.require(actor, Action.EDIT_PEOPLE)
-    if not access.people_for(actor).filter(pk=person.pk).exists():
-        raise PermissionDenied
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
-    before = snapshot(person, EDITABLE_FIELDS)
-    old_needs = set(person.specific_needs.values_list("code", flat=True))
-    new_needs = list(specific_needs) if specific_needs is not None else None
+    """Return a fresh copy of the person with `changes` applied and validated, not saved.
 
+    The registration rules apply (cases.registry.records.validate_person), the household
+    keeps one head, and the search keys follow the names. Raise ValidationError by field.
+    """
     candidate = DisplacedPerson.objects.get(pk=person.pk)
     for name, value in changes.items():
         setattr(candidate, name, value)
@@ -198,14 +191,14 @@ def person_update(
         date_of_birth=candidate.date_of_birth,
         displaced_on=candidate.displaced_on,
         arrived_on=candidate.arrived_on,
-        specific_needs=new_needs
-        if new_needs is not None
+        specific_needs=specific_needs
+        if specific_needs is not None
         else list(person.specific_needs.select_related("category")),
     )
     validate_person(data, candidate.date_of_birth, today)
     if (
         candidate.relationship_to_head == Relationship.HEAD
-        and before["relationship_to_head"] != Relationship.HEAD
+        and person.relationship_to_head != Relationship.HEAD
         and DisplacedPerson.objects.filter(
             household_id=candidate.household_id, relationship_to_head=Relationship.HEAD
         )
@@ -225,6 +218,28 @@ def person_update(
         validate_unique=False,
         validate_constraints=False,
     )
+    return candidate
+
+
+def person_update(
+    *,
+    actor: "User",
+    person: DisplacedPerson,
+    changes: dict[str, Any],
+    specific_needs: Iterable[SpecificNeed] | None = None,
+) -> DisplacedPerson:
+    """Change a person's recorded details; audit every field that changed."""
+    access.require(actor, Action.EDIT_PEOPLE)
+    if not access.people_for(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    before = snapshot(person, EDITABLE_FIELDS)
+    old_needs = set(person.specific_needs.values_list("code", flat=True))
+    new_needs = list(specific_needs) if specific_needs is not None else None
+
+    candidate = person_candidate(person=person, changes=changes, specific_needs=new_needs)
 
     after = snapshot(candidate, EDITABLE_FIELDS)
     field_changes = diff(before, after)
