@@ -88,9 +88,7 @@ def test_bad_input_is_refused_with_a_clear_error_and_nothing_is_written(
     assert not AuditEvent.objects.filter(action="person.correct").exists()
 
 
-def test_a_birth_date_in_the_future_is_refused_like_at_registration(
-    officer, person
-) -> None:
+def test_a_birth_date_in_the_future_is_refused_like_at_registration(officer, person) -> None:
     """The registration rules apply: nobody is born in the future."""
     response = _post(signed_in(officer), person, field="date_of_birth", value="2999-01-01")
     assert response.status_code == 200

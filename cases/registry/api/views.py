@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -183,7 +184,13 @@ class HouseholdViewSet(
     subject_report=extend_schema(
         summary=_("Everything held about a person, and who read it (data-subject report)"),
         parameters=[SubjectReportQuerySerializer],
-        responses={200: SubjectReportSerializer},
+        responses={
+            200: SubjectReportSerializer,
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description=_("No purpose, or one not in the list; nothing was read or logged."),
+            ),
+        },
     ),
 )
 class PersonViewSet(
