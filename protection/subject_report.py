@@ -62,9 +62,14 @@ def purpose_validate(purpose: str | None) -> AccessPurpose:
     )
 
 
-def coded(code: str, choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+def choice_labels(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+    """Return {code: label} of a list of choices, translated once for many rows."""
+    return {str(value): str(label) for value, label in choices}
+
+
+def coded(code: str, choices: Iterable[tuple[Any, Any]] | Mapping[str, str]) -> dict[str, str]:
     """Return a coded value as the report carries it: the code, and its label to read."""
-    labels = {str(value): str(label) for value, label in choices}
+    labels = choices if isinstance(choices, Mapping) else choice_labels(choices)
     return {"code": code, "label": labels.get(code, code)}
 
 
@@ -158,7 +163,10 @@ def access_history(names: Mapping[tuple[str, str], RecordName]) -> list[AccessEn
         .select_related("user", "agency")
         .order_by("-created_at", "-id")
     )
-    purposes, parts, channels = AccessPurpose.choices, RecordPart.choices, Channel.choices
+    purposes, parts, channels = (
+        choice_labels(choices)
+        for choices in (AccessPurpose.choices, RecordPart.choices, Channel.choices)
+    )
     entries = []
     for row in rows:
         name = names[(row.object_type, row.object_id)]

@@ -59,7 +59,9 @@ def _report(
 def _document(request: AuthenticatedHttpRequest, report: SubjectReport) -> str:
     """Return the report as a standalone HTML document (the PDF's source)."""
     return render_to_string(
-        "cases/subject/document.html", {"report": report, "data": report.data}, request=request
+        "cases/subject/document.html",
+        {"report": report, "data": report.data, "printed": True},
+        request=request,
     )
 
 
