@@ -41,7 +41,7 @@ def _sign_in(page: Any, base: str, username: str) -> None:
 def test_an_officer_opens_the_report_with_a_purpose_and_corrects_a_field(
     live_server: Any, browser: Any, agency: Any, device: str, language: str
 ) -> None:
-    site = SiteFactory(managing_agency=agency, code="MAL-POC", name="Malakal PoC")
+    site: Any = SiteFactory(managing_agency=agency, code="MAL-POC", name="Malakal PoC")
     officer = UserFactory(agency=agency, role="protection_officer", username="officer")
     person = register_household(actor=officer, site=site).members[0]
     context = browser.new_context(

@@ -5,15 +5,7 @@ from typing import Any
 import pytest
 
 from cases.models import ProtectionCase, Referral
-from tests.casework.conftest import (  # noqa: F401 - fixtures re-exported
-    agreement,
-    household,
-    partner,
-    person,
-    service,
-    supervisor,
-    worker,
-)
+from tests.api.casework_setup import *  # noqa: F403 - the casework fixtures
 from tests.casework.conftest import advance, open_case, refer
 from tests.incidents.conftest import report
 

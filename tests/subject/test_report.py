@@ -14,9 +14,9 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from cases.casework import services
+from partners.models import Service
 from protection.models import AccessLog
 from tests import factories
-from partners.models import Service
 from tests.casework.conftest import advance, make_user, open_case, refer
 from tests.pages.conftest import signed_in
 from tests.subject.conftest import PURPOSE
