@@ -186,6 +186,7 @@ def test_the_pdf_is_a_pdf_with_the_persons_registration_number(officer, person, 
         response = client.get(_url("person_subject_report_pdf", person))
 
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     assert response["Content-Type"] == "application/pdf"
     assert f"subject-report-{person.registration_number}.pdf" in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF-")

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.registry import corrections, selectors
@@ -65,6 +66,7 @@ def _document(request: AuthenticatedHttpRequest, report: SubjectReport) -> str:
     )
 
 
+@never_cache  # a copy of a person's whole file must not stay in a browser's or proxy's cache
 @login_required
 @require_GET
 def person_subject_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -79,6 +81,7 @@ def person_subject_report(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     )
 
 
+@never_cache  # a copy of a person's whole file must not stay in a browser's or proxy's cache
 @login_required
 @require_GET
 def person_subject_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -100,6 +103,7 @@ def person_subject_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> Htt
     return response
 
 
+@never_cache  # a copy of a person's whole file must not stay in a browser's or proxy's cache
 @login_required
 @require_GET
 def person_subject_report_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
