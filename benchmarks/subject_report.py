@@ -11,6 +11,7 @@ each, the SQL statements each runs, and the sizes of what is answered.
 
 import argparse
 import datetime
+import io
 import os
 import statistics
 import sys
@@ -180,6 +181,7 @@ def main(argv: list[str]) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
+    from pypdf import PdfReader
 
     from protection.reference_data import load_reference_data
 
@@ -196,8 +198,8 @@ def main(argv: list[str]) -> int:
         "pdf": reverse("cases:person_subject_report_pdf", args=[person.pk]),
     }
 
-    def fetch(url: str) -> tuple[float, int, int]:
-        """Return the time, statement count and size of one report, rolled back after it."""
+    def fetch(url: str) -> tuple[float, int, bytes]:
+        """Return the time, statement count and body of one report, rolled back after it."""
         with transaction.atomic():
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
@@ -205,7 +207,7 @@ def main(argv: list[str]) -> int:
                 elapsed = (time.perf_counter() - started) * 1000
             assert response.status_code == 200, response.status_code
             transaction.set_rollback(True)
-        return elapsed, len(queries), len(response.content)
+        return elapsed, len(queries), response.content
 
     for url in urls.values():
         fetch(url)  # warm: templates, fonts, the first PDF layout
@@ -215,10 +217,11 @@ def main(argv: list[str]) -> int:
     )
     for name, url in urls.items():
         timings = [fetch(url) for _run in range(args.runs)]
-        _elapsed, statements, size = timings[-1]
+        _elapsed, statements, body = timings[-1]
+        pages = f", {len(PdfReader(io.BytesIO(body)).pages)} pages" if name == "pdf" else ""
         print(
             _line(name, [t[0] for t in timings])
-            + f"   {statements} SQL statements   {size / 1024:.0f} KiB"
+            + f"   {statements} SQL statements   {len(body) / 1024:.0f} KiB{pages}"
         )
     return 0
 

@@ -192,6 +192,8 @@ def test_the_pdf_is_a_pdf_with_the_persons_registration_number(officer, person, 
     assert response.content.startswith(b"%PDF-")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert person.registration_number in text
+    # The labels are in the reader's language, Arabic glyphs included (shaped by pango).
+    assert ("الجنس" if language == "ar" else "Sex") in text
     assert AccessLog.objects.filter(
         object_id=str(person.pk), part="subject_report_pdf", purpose=PURPOSE
     ).exists()

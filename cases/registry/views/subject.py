@@ -91,10 +91,13 @@ def person_subject_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> Htt
         return report
     # Imported here: WeasyPrint loads pango when imported, which only this view needs.
     from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
 
     stylesheet = finders.find(REPORT_STYLESHEET)
     assert isinstance(stylesheet, str)
-    pdf = HTML(string=_document(request, report), base_url=request.build_absolute_uri("/"))
+    # The document needs nothing from outside: a fetcher that allows no protocol keeps
+    # anything written in a record (a URL in a note) from making the server fetch it.
+    pdf = HTML(string=_document(request, report), url_fetcher=URLFetcher(allowed_protocols=()))
     content = pdf.write_pdf(stylesheets=[CSS(filename=stylesheet)])
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
