@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
         from camps.census import register_census
         from cases.casework import scopes as casework_scopes
         from cases.casework.anonymisation import closed_cases_apply
+        from cases.casework import subject as casework_subject
         from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
         from cases.registry import scopes as registry_scopes
         from cases.registry.anonymisation import departed_people_apply
@@ -24,6 +25,7 @@ class CasesConfig(AppConfig):
 
         registry_scopes.register()
         casework_scopes.register()
+        casework_subject.register()
         register_census(RegistryCensus())
         # Cases first: a case's people are anonymised with it once nothing else keeps them.
         anonymise = RetentionAction.ANONYMISE

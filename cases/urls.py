@@ -8,11 +8,22 @@ from django.urls import include, path
 
 from cases.casework import views as casework
 from cases.registry import views
+from cases.registry.views import subject
 
 person_pages = [
     path("", views.person_detail, name="person_detail"),
     path("edit/", views.person_edit, name="person_edit"),
     path("status/", views.person_status, name="person_status"),
+    path("correct/", subject.person_correct, name="person_correct"),
+    path("subject-report/", subject.person_subject_report, name="person_subject_report"),
+    path(
+        "subject-report/pdf/", subject.person_subject_report_pdf, name="person_subject_report_pdf"
+    ),
+    path(
+        "subject-report/json/",
+        subject.person_subject_report_json,
+        name="person_subject_report_json",
+    ),
     path("cases/open/", casework.case_open, name="case_open"),
     path("erase/", casework.person_erase_page, name="person_erase"),
 ]

@@ -11,10 +11,12 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from incidents import scopes
         from incidents.models import IncidentType, PerpetratorCategory
+        from incidents.reporting import subject
         from protection.ownership import register_record
         from protection.reference_data import register_reference_list
 
         scopes.register()
+        subject.register()
         register_reference_list(IncidentType, "incidents/reference/incident_types.json")
         register_reference_list(
             PerpetratorCategory, "incidents/reference/perpetrator_categories.json"

@@ -120,6 +120,12 @@ class AccessPurpose(models.TextChoices):
     SEARCH = "search", _("Found by a search")
     DUPLICATE_CHECK = "duplicate_check", _("Shown as a possible duplicate")
     EXPORT = "export", _("Exported")
+    # Why an officer opened a data-subject report (protection/subject_report.py): chosen from
+    # SUBJECT_REPORT_PURPOSES each time, never implied.
+    SUBJECT_REQUEST = "subject_request", _("Request from the person about their data")
+    CORRECTION = "correction", _("Checking a record before correcting it")
+    LEGAL = "legal", _("Legal obligation or proceedings")
+    DATA_PROTECTION_REVIEW = "dp_review", _("Data-protection review")
 
 
 class RecordPart(models.TextChoices):
@@ -131,6 +137,9 @@ class RecordPart(models.TextChoices):
     ACTIONS = "actions", _("Case plan actions")
     FOLLOW_UPS = "follow_ups", _("Follow-ups")
     TIMELINE = "timeline", _("Timeline")
+    SUBJECT_REPORT = "subject_report", _("Data-subject report (page)")
+    SUBJECT_REPORT_PDF = "subject_report_pdf", _("Data-subject report (PDF)")
+    SUBJECT_REPORT_JSON = "subject_report_json", _("Data-subject report (JSON)")
 
 
 class AccessLog(ChainedModel):

@@ -35,6 +35,9 @@ class Action(StrEnum):
     MONITOR_PIPELINE = "monitor_pipeline"
     ERASE_PEOPLE = "erase_people"
     MANAGE_LEGAL_HOLDS = "manage_legal_holds"
+    # Open a person's data-subject report (everything held, and who read it) and correct a
+    # field on the person's request, with the reason.
+    ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
 
 
 _READ_ONLY = {
@@ -61,10 +64,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         _READ_ONLY
         | _REGISTRY
         | _CASEWORK
-        | {Action.CHANGE_PERSON_STATUS, Action.SUPERVISE_CASES, Action.MANAGE_SERVICES}
+        | {
+            Action.CHANGE_PERSON_STATUS,
+            Action.SUPERVISE_CASES,
+            Action.MANAGE_SERVICES,
+            Action.ANSWER_SUBJECT_REQUESTS,
+        }
     ),
     Role.PROTECTION_OFFICER: frozenset(
-        _READ_ONLY | _REGISTRY | _CASEWORK | {Action.CHANGE_PERSON_STATUS}
+        _READ_ONLY
+        | _REGISTRY
+        | _CASEWORK
+        | {Action.CHANGE_PERSON_STATUS, Action.ANSWER_SUBJECT_REQUESTS}
     ),
     Role.CASE_WORKER: frozenset(_READ_ONLY | _REGISTRY | _CASEWORK),
     Role.PARTNER_API: frozenset(_READ_ONLY | {Action.VIEW_PEOPLE, Action.RESPOND_REFERRALS}),

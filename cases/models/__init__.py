@@ -37,6 +37,7 @@ from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 
 # isort: on
 from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
+from cases.models.corrections import CorrectionReason, PersonCorrection
 from cases.models.history import CaseEventText
 from cases.models.registry import (
     ConsentGivenBy,
@@ -58,6 +59,7 @@ from cases.models.registry import (
 __all__ = [
     "ConsentGivenBy",
     "ConsentScope",
+    "CorrectionReason",
     "DisplacedPerson",
     "DisplacementStatus",
     "DocumentType",
@@ -67,6 +69,7 @@ __all__ = [
     "Household",
     "PersonErasure",
     "PersonOnHold",
+    "PersonCorrection",
     "PersonSpecificNeed",
     "PersonStatus",
     "Relationship",

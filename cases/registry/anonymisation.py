@@ -22,7 +22,13 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from cases.models import DisplacedPerson, Household, PersonStatus, ProtectionCase
+from cases.models import (
+    DisplacedPerson,
+    Household,
+    PersonCorrection,
+    PersonStatus,
+    ProtectionCase,
+)
 from protection import access
 from protection.access import Action
 from protection.accounts.services import is_superuser
@@ -83,7 +89,12 @@ def people_releasable(people: "QuerySet[DisplacedPerson]") -> "QuerySet[Displace
 
 
 def _clear(ids: Sequence[int], today: datetime.date) -> None:
-    """Overwrite the people's identifying fields and birth dates, in one UPDATE on PostgreSQL."""
+    """Overwrite the people's identifying fields and birth dates, in one UPDATE on PostgreSQL.
+
+    The officers' notes on corrections made at the person's request go too (the field and the
+    reason code stay, as the audit trail keeps them).
+    """
+    PersonCorrection.objects.filter(person_id__in=ids).exclude(note="").update(note="")
     if connection.vendor == "postgresql":
         DisplacedPerson.objects.filter(pk__in=ids).update(
             anonymised_on=today, date_of_birth=_coarse_birth_date_sql(today), **PERSON_CLEARED

@@ -67,6 +67,10 @@ def sound_keys(text: str) -> str:
     return f" {' '.join(keys)} "[:400] if keys else ""
 
 
+# The columns derived from a person's names, which follow every change of the names.
+SEARCH_KEY_FIELDS = ("name_search", "given_key", "family_key", "name_keys")
+
+
 @dataclass(frozen=True)
 class SearchKeys:
     name_search: str
@@ -76,12 +80,7 @@ class SearchKeys:
 
     def as_fields(self) -> dict[str, str]:
         """Return the person's derived columns, by field name, to store with the names."""
-        return {
-            "name_search": self.name_search,
-            "given_key": self.given_key,
-            "family_key": self.family_key,
-            "name_keys": self.name_keys,
-        }
+        return {name: getattr(self, name) for name in SEARCH_KEY_FIELDS}
 
 
 def search_keys(given_name: str, family_name: str, other_names: str = "") -> SearchKeys:

@@ -22,7 +22,7 @@ from cases.models import (
     Relationship,
     SpecificNeed,
 )
-from cases.registry.duplicates import search_keys
+from cases.registry.duplicates import SEARCH_KEY_FIELDS, search_keys
 from cases.registry.records import (
     DuplicatesFound,
     HouseholdRegistration,
@@ -165,6 +165,59 @@ EDITABLE_FIELDS = (
 )
 
 
+def person_candidate(
+    *,
+    person: DisplacedPerson,
+    changes: dict[str, Any],
+    specific_needs: list[SpecificNeed] | None = None,
+) -> DisplacedPerson:
+    """Return a fresh copy of the person with `changes` applied and validated, not saved.
+
+    The registration rules apply (cases.registry.records.validate_person), the household
+    keeps one head, and the search keys follow the names. Raise ValidationError by field.
+    """
+    candidate = DisplacedPerson.objects.get(pk=person.pk)
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    today = timezone.localdate()
+    data = PersonData(
+        given_name=candidate.given_name,
+        family_name=candidate.family_name,
+        sex=candidate.sex,
+        relationship_to_head=candidate.relationship_to_head,
+        displacement_status=candidate.displacement_status,
+        consent_date=candidate.consent_date,
+        consent_given_by=candidate.consent_given_by,
+        date_of_birth=candidate.date_of_birth,
+        displaced_on=candidate.displaced_on,
+        arrived_on=candidate.arrived_on,
+        specific_needs=specific_needs
+        if specific_needs is not None
+        else list(person.specific_needs.select_related("category")),
+    )
+    validate_person(data, candidate.date_of_birth, today)
+    if (
+        candidate.relationship_to_head == Relationship.HEAD
+        and person.relationship_to_head != Relationship.HEAD
+        and DisplacedPerson.objects.filter(
+            household_id=candidate.household_id, relationship_to_head=Relationship.HEAD
+        )
+        .exclude(pk=candidate.pk)
+        .exists()
+    ):
+        raise ValidationError({"relationship_to_head": _("This household already has a head.")})
+    keys = search_keys(candidate.given_name, candidate.family_name, candidate.other_names)
+    for name, value in keys.as_fields().items():
+        setattr(candidate, name, value)
+    candidate.documents = sorted(candidate.documents or [])
+    candidate.full_clean(
+        exclude=["site", "household", "owning_agency"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    return candidate
+
+
 def person_update(
     *,
     actor: "User",
@@ -186,50 +239,12 @@ def person_update(
     old_needs = set(person.specific_needs.values_list("code", flat=True))
     new_needs = list(specific_needs) if specific_needs is not None else None
 
-    candidate = DisplacedPerson.objects.get(pk=person.pk)
-    for name, value in changes.items():
-        setattr(candidate, name, value)
-    today = timezone.localdate()
-    data = PersonData(
-        given_name=candidate.given_name,
-        family_name=candidate.family_name,
-        sex=candidate.sex,
-        relationship_to_head=candidate.relationship_to_head,
-        displacement_status=candidate.displacement_status,
-        consent_date=candidate.consent_date,
-        consent_given_by=candidate.consent_given_by,
-        date_of_birth=candidate.date_of_birth,
-        displaced_on=candidate.displaced_on,
-        arrived_on=candidate.arrived_on,
-        specific_needs=new_needs
-        if new_needs is not None
-        else list(person.specific_needs.select_related("category")),
-    )
-    validate_person(data, candidate.date_of_birth, today)
-    if (
-        candidate.relationship_to_head == Relationship.HEAD
-        and before["relationship_to_head"] != Relationship.HEAD
-        and DisplacedPerson.objects.filter(
-            household_id=candidate.household_id, relationship_to_head=Relationship.HEAD
-        )
-        .exclude(pk=candidate.pk)
-        .exists()
-    ):
-        raise ValidationError({"relationship_to_head": _("This household already has a head.")})
-    keys = search_keys(candidate.given_name, candidate.family_name, candidate.other_names)
-    for name, value in keys.as_fields().items():
-        setattr(candidate, name, value)
-    candidate.documents = sorted(candidate.documents or [])
-    candidate.full_clean(
-        exclude=["site", "household", "owning_agency"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    candidate = person_candidate(person=person, changes=changes, specific_needs=new_needs)
 
     after = snapshot(candidate, EDITABLE_FIELDS)
     field_changes = diff(before, after)
     with transaction.atomic():
-        candidate.save(update_fields=[*changes.keys(), *keys.as_fields(), "updated_at"])
+        candidate.save(update_fields=[*changes.keys(), *SEARCH_KEY_FIELDS, "updated_at"])
         if new_needs is not None:
             new_codes = {n.code for n in new_needs}
             if new_codes != old_needs:

@@ -21,10 +21,16 @@ REGISTER = {"cases:household_register", "cases:household_add_member"}
 EDIT = {"cases:person_edit", "cases:household_relocate"}
 STATUS = {"cases:person_status"}
 ERASE = {"cases:person_erase"}
-EVERY_PAGE = READ | PEOPLE_READ | REGISTER | EDIT | STATUS | ERASE
+SUBJECT = {
+    "cases:person_subject_report",
+    "cases:person_subject_report_pdf",
+    "cases:person_subject_report_json",
+    "cases:person_correct",
+}
+EVERY_PAGE = READ | PEOPLE_READ | REGISTER | EDIT | STATUS | ERASE | SUBJECT
 
 ALLOWED = {
-    "admin": EVERY_PAGE,
+    "admin": EVERY_PAGE - SUBJECT,
     "supervisor": EVERY_PAGE,
     "protection_officer": EVERY_PAGE - ERASE,
     "case_worker": READ | PEOPLE_READ | REGISTER | EDIT,
@@ -41,11 +47,16 @@ def _url(name: str, site: Any, household: Any) -> str:
         "cases:person_edit": [person.pk],
         "cases:person_status": [person.pk],
         "cases:person_erase": [person.pk],
+        "cases:person_correct": [person.pk],
+        "cases:person_subject_report": [person.pk],
+        "cases:person_subject_report_pdf": [person.pk],
+        "cases:person_subject_report_json": [person.pk],
         "cases:household_detail": [household.pk],
         "cases:household_add_member": [household.pk],
         "cases:household_relocate": [household.pk],
     }
-    return reverse(name, args=arguments.get(name, []))
+    url = reverse(name, args=arguments.get(name, []))
+    return f"{url}?purpose=subject_request" if name in SUBJECT else url
 
 
 @pytest.mark.parametrize("role", sorted(ALLOWED))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -32,6 +33,10 @@ from cases.registry.api.serializers import (
     HouseholdSerializer,
     PersonSerializer,
 )
+from cases.registry.api.subject_serializers import (
+    SubjectReportQuerySerializer,
+    SubjectReportSerializer,
+)
 from cases.registry.filters import HouseholdFilter, PersonFilter
 from cases.registry.records import DuplicatesFound
 from cases.registry.selectors import (
@@ -49,6 +54,7 @@ from cases.registry.services import (
     person_status_change,
     person_update,
 )
+from cases.registry.subject import subject_report_get
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
@@ -175,6 +181,17 @@ class HouseholdViewSet(
         request=PersonStatusChangeSerializer,
         responses={200: PersonSerializer},
     ),
+    subject_report=extend_schema(
+        summary=_("Everything held about a person, and who read it (data-subject report)"),
+        parameters=[SubjectReportQuerySerializer],
+        responses={
+            200: SubjectReportSerializer,
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description=_("No purpose, or one not in the list; nothing was read or logged."),
+            ),
+        },
+    ),
 )
 class PersonViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[DisplacedPerson]
@@ -190,6 +207,7 @@ class PersonViewSet(
         "create": Action.REGISTER_PEOPLE,
         "partial_update": Action.EDIT_PEOPLE,
         "change_status": Action.CHANGE_PERSON_STATUS,
+        "subject_report": Action.ANSWER_SUBJECT_REQUESTS,
     }
 
     def get_queryset(self) -> QuerySet[DisplacedPerson]:
@@ -286,3 +304,16 @@ class PersonViewSet(
             effective_on=values.get("effective_on"),
         )
         return self._show(person)
+
+    @action(detail=True, methods=["get"], url_path="subject-report", url_name="subject-report")
+    def subject_report(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Answer the data-subject report; the purpose is required and logged with the read."""
+        query = SubjectReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = subject_report_get(
+            user=signed_in(request.user),
+            pk=int(kwargs["pk"]),
+            purpose=query.validated_data["purpose"],
+            report_format="json",
+        )
+        return Response(report.data)

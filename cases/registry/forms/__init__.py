@@ -13,6 +13,7 @@ from cases.registry.forms.people import (
     PersonSearchForm,
     PersonStatusForm,
 )
+from cases.registry.forms.subject import PersonCorrectionForm, SubjectReportPurposeForm
 
 __all__ = [
     "HouseholdForm",
@@ -20,8 +21,10 @@ __all__ = [
     "HouseholdSearchForm",
     "MemberForm",
     "MemberFormSet",
+    "PersonCorrectionForm",
     "PersonEditForm",
     "PersonSearchForm",
     "PersonStatusForm",
     "RegistryChoices",
+    "SubjectReportPurposeForm",
 ]

@@ -11,9 +11,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases.models import DisplacedPerson, DocumentType, PersonStatus
+from cases.models import CorrectionReason, DisplacedPerson, DocumentType, PersonStatus
 from cases.registry import selectors, services
-from cases.registry.forms import PersonEditForm, PersonSearchForm, PersonStatusForm, RegistryChoices
+from cases.registry.forms import (
+    PersonCorrectionForm,
+    PersonEditForm,
+    PersonSearchForm,
+    PersonStatusForm,
+    RegistryChoices,
+)
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
@@ -30,7 +36,10 @@ ACTION_LABELS = {
     "person.anonymise": _("Anonymised"),
     "person.erase": _("Erased on request"),
     "person.legal_hold": _("Legal hold changed"),
+    "person.correct": _("Corrected on request"),
 }
+# What a correction's audit event names besides the corrected field.
+CORRECTION_KEYS = ("correction", "correction_reason")
 
 
 @login_required
@@ -72,6 +81,13 @@ def _history(person: DisplacedPerson) -> list[dict[str, Any]]:
             }
         elif event.action == "person.update":
             summary = ", ".join(str(_field_label(name)) for name in sorted(changes))
+        elif event.action == "person.correct":
+            fields = [name for name in sorted(changes) if name not in CORRECTION_KEYS]
+            reason = changes.get("correction_reason", [None, ""])[1]
+            summary = gettext("%(fields)s (%(reason)s)") % {
+                "fields": ", ".join(str(_field_label(name)) for name in fields),
+                "reason": dict(CorrectionReason.choices).get(reason, reason),
+            }
         elif event.action == "person.duplicate_dismissed":
             summary = gettext("Not the same as %(number)s (score %(score)s)") % {
                 "number": changes.get("candidate", [None, ""])[1],
@@ -105,6 +121,12 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
     housemates = selectors.person_housemates(user=request.user, person=person)
     reviews = list(person.duplicate_reviews.select_related("candidate", "decided_by"))
+    may_answer = access.can(request.user, Action.ANSWER_SUBJECT_REQUESTS)
+    may_correct = (
+        may_answer
+        and access.can(request.user, Action.EDIT_PEOPLE)
+        and person.anonymised_on is None
+    )
     return render(
         request,
         "cases/person_detail.html",
@@ -122,6 +144,8 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "may_change_status": access.can(request.user, Action.CHANGE_PERSON_STATUS),
             "may_erase": access.can(request.user, Action.ERASE_PEOPLE)
             and person.anonymised_on is None,
+            "may_answer_subject_requests": may_answer,
+            "correction_form": PersonCorrectionForm() if may_correct else None,
         },
     )
 
