@@ -11,8 +11,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from camps.census import register_census
         from cases.casework import scopes as casework_scopes
-        from cases.casework.anonymisation import closed_cases_apply
         from cases.casework import subject as casework_subject
+        from cases.casework.anonymisation import closed_cases_apply
         from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
         from cases.registry import scopes as registry_scopes
         from cases.registry.anonymisation import departed_people_apply

@@ -36,8 +36,8 @@ from cases.models.referrals import (
 from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 
 # isort: on
-from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
 from cases.models.corrections import CorrectionReason, PersonCorrection
+from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
 from cases.models.history import CaseEventText
 from cases.models.registry import (
     ConsentGivenBy,
@@ -67,9 +67,9 @@ __all__ = [
     "DuplicateReview",
     "ErasureReason",
     "Household",
+    "PersonCorrection",
     "PersonErasure",
     "PersonOnHold",
-    "PersonCorrection",
     "PersonSpecificNeed",
     "PersonStatus",
     "Relationship",

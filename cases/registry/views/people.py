@@ -123,9 +123,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reviews = list(person.duplicate_reviews.select_related("candidate", "decided_by"))
     may_answer = access.can(request.user, Action.ANSWER_SUBJECT_REQUESTS)
     may_correct = (
-        may_answer
-        and access.can(request.user, Action.EDIT_PEOPLE)
-        and person.anonymised_on is None
+        may_answer and access.can(request.user, Action.EDIT_PEOPLE) and person.anonymised_on is None
     )
     return render(
         request,
