@@ -9,7 +9,7 @@ import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -151,6 +151,41 @@ def audit_record(
         ip_address=context.ip_address,
     )
     return chain_append([event])[0]
+
+
+def audit_record_bulk(
+    *,
+    actor: "Viewer | None",
+    action: str,
+    objects: Sequence[models.Model],
+    changes: Sequence[Mapping[str, Any]],
+) -> int:
+    """Record that `actor` did `action` to each of `objects`, in one insert; return the count.
+
+    Bulk loaders call this inside their transaction: the same events, chained the same way,
+    that one `audit_record` call per object would write. `changes[i]` goes with `objects[i]`.
+    """
+    context = current_context()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    agency_id = getattr(actor, "agency_id", None)
+    rows = []
+    for obj, change in zip(objects, changes, strict=True):
+        object_type = object_type_of(obj)
+        rows.append(
+            AuditEvent(
+                actor_id=actor_id,
+                agency_id=agency_id,
+                action=action,
+                object_type=object_type,
+                object_id=str(obj.pk),
+                object_repr=object_label(object_type, obj.pk, code_of(obj)),
+                changes=redact_changes(object_type, change),
+                channel=context.channel,
+                ip_address=context.ip_address,
+            )
+        )
+    chain_append(rows)
+    return len(rows)
 
 
 def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":

@@ -37,6 +37,13 @@ from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 
 # isort: on
 from cases.models.history import CaseEventText
+from cases.models.imports import (
+    ImportColumnMapping,
+    ImportRow,
+    ImportRowStatus,
+    ImportStatus,
+    RegistryImport,
+)
 from cases.models.registry import (
     ConsentGivenBy,
     ConsentScope,
@@ -69,6 +76,13 @@ __all__ = [
     "Sex",
     "SpecificNeed",
     "SpecificNeedCategory",
+]
+__all__ += [
+    "ImportColumnMapping",
+    "ImportRow",
+    "ImportRowStatus",
+    "ImportStatus",
+    "RegistryImport",
 ]
 __all__ += [
     "OPEN_ACTION_STATUSES",
