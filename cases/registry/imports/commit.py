@@ -58,15 +58,13 @@ def _next_rows(job: RegistryImport) -> list[ImportRow]:
     accepted = job.rows.filter(status=ImportRowStatus.ACCEPTED).order_by(
         "household_ref", "row_number"
     )
-    rows = list(accepted.only("pk", "row_number", "values", "household_ref")[: job.batch_size])
+    rows = list(accepted[: job.batch_size])
     if len(rows) == job.batch_size:
         last = rows[-1].household_ref
         seen = {row.pk for row in rows}
         rows += [
             row
-            for row in accepted.filter(household_ref=last).only(
-                "pk", "row_number", "values", "household_ref"
-            )
+            for row in accepted.filter(household_ref=last)
             if row.pk not in seen
         ]
     return rows
@@ -99,7 +97,7 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
                     site=job.site,
                     address=head.address.strip(),
                     registered_on=head.registered_on or today,
-                    owning_agency_id=job.agency_id,
+                    owning_agency=job.agency,
                     created_by=actor,
                 )
             )
@@ -171,7 +169,9 @@ def registry_import_commit(*, import_id: int) -> bool:
     if not import_lock_try(import_id):
         return False
     try:
-        job = RegistryImport.objects.select_related("created_by", "site").get(pk=import_id)
+        job = RegistryImport.objects.select_related("created_by", "site", "agency").get(
+            pk=import_id
+        )
         if job.status != ImportStatus.IMPORTING:
             return False
         try:

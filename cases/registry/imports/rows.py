@@ -49,6 +49,7 @@ class References:
     statuses: dict[str, DisplacementStatus]
     countries: dict[str, Country]
     needs: dict[str, SpecificNeed]
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "References":
@@ -59,6 +60,11 @@ class References:
             needs={
                 n.code.casefold(): n
                 for n in SpecificNeed.objects.filter(active=True).select_related("category")
+            },
+            choices={
+                name: choice_lookup(column.choices, tuple(language_codes()))
+                for name, column in BY_NAME.items()
+                if column.choices is not None
             },
         )
 
@@ -77,10 +83,8 @@ class CheckedRow:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _choice(column: str, text: str) -> str:
-    choices = BY_NAME[column].choices
-    assert choices is not None
-    value = choice_lookup(choices, tuple(language_codes())).get(header_key(text))
+def _choice(refs: References, column: str, text: str) -> str:
+    value = refs.choices[column].get(header_key(text))
     if value is None:
         raise ValueError
     return value
@@ -106,7 +110,7 @@ def read_row(
                 fail(name, _("This field is required."))
             continue
         try:
-            values[name] = _choice(name, text)
+            values[name] = _choice(refs, name, text)
         except ValueError:
             fail(name, _("%(value)s is not one of the codes of this list.") % {"value": text})
     for name in ("date_of_birth", "displaced_on", "arrived_on", "consent_date", "registered_on"):

@@ -1,0 +1,154 @@
+"""The bulk import API: upload a file (the dry run starts), poll, commit, fetch the report.
+
+Imports are the caller's agency's: another agency's import answers 404, and a site the
+caller's agency does not work in is refused as if it did not exist.
+"""
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, parsers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from camps.models import Site
+from cases.models import RegistryImport
+from cases.registry.imports import selectors, services
+from protection import access
+from protection.access import Action
+from protection.accounts.types import signed_in
+from protection.api import ProtectedViewSet
+from protection.pages import error_messages
+
+
+class RegistryImportSerializer(serializers.ModelSerializer[RegistryImport]):
+    progress_percent = serializers.IntegerField(read_only=True)
+    rows = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RegistryImport
+        fields = [
+            "id",
+            "site",
+            "file_name",
+            "status",
+            "total_rows",
+            "rows_checked",
+            "rows_imported",
+            "progress_percent",
+            "rows",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_rows(self, obj: RegistryImport) -> dict[str, int]:
+        return selectors.row_counts(obj)
+
+
+class RegistryImportUploadSerializer(serializers.Serializer[Any]):
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.none())
+    file = serializers.FileField(help_text=_("The filled template, CSV or XLSX."))
+    mapping = serializers.CharField(
+        required=False,
+        help_text=_('JSON object from a column header of the file to a field: {"Nom": "family_name"}'),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        self.fields["site"].queryset = access.sites_for(user)  # type: ignore[attr-defined]
+
+    def validate_mapping(self, value: str) -> dict[str, str]:
+        try:
+            mapping = json.loads(value)
+        except ValueError:
+            raise serializers.ValidationError(_("Send a JSON object.")) from None
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+        ):
+            raise serializers.ValidationError(_("Send a JSON object of texts."))
+        return mapping
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List the imports of the caller's agency")),
+    retrieve=extend_schema(summary=_("Show an import's status, progress and row counts")),
+)
+class RegistryImportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[RegistryImport]
+):
+    serializer_class = RegistryImportSerializer
+    parser_classes = [parsers.MultiPartParser, parsers.JSONParser]
+    required_actions = {
+        "list": Action.REGISTER_PEOPLE,
+        "retrieve": Action.REGISTER_PEOPLE,
+        "create": Action.REGISTER_PEOPLE,
+        "commit": Action.REGISTER_PEOPLE,
+        "report": Action.REGISTER_PEOPLE,
+    }
+
+    def get_queryset(self) -> QuerySet[RegistryImport]:
+        return selectors.registry_import_list(user=signed_in(self.request.user))
+
+    @extend_schema(
+        summary=_("Upload a file; its dry run starts at once"),
+        request={"multipart/form-data": RegistryImportUploadSerializer},
+        responses={201: RegistryImportSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        user = signed_in(request.user)
+        given = RegistryImportUploadSerializer(data=request.data, context={"request": request})
+        given.is_valid(raise_exception=True)
+        upload = given.validated_data["file"]
+        try:
+            job = services.registry_import_upload(
+                actor=user,
+                site=given.validated_data["site"],
+                file_name=upload.name,
+                data=upload.read(),
+                mapping=given.validated_data.get("mapping"),
+            )
+            services.registry_import_dry_run_start(actor=user, registry_import=job)
+        except ValidationError as error:
+            raise ApiValidationError(error_messages(error)) from None
+        except PermissionDenied:
+            raise ApiValidationError({"site": [_("You cannot register people at this site.")]}) from None
+        return Response(RegistryImportSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Import the rows the dry run accepted"),
+        request=None,
+        responses={202: RegistryImportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def commit(self, request: Request, pk: str | None = None) -> Response:
+        job = self.get_object()
+        try:
+            services.registry_import_commit_start(actor=signed_in(request.user), registry_import=job)
+        except ValidationError as error:
+            raise ApiValidationError(error_messages(error)) from None
+        return Response(RegistryImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary=_("Download the row report (CSV): row, status, registration number, problems"),
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    @action(detail=True, methods=["get"])
+    def report(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
+        job = self.get_object()
+        response = StreamingHttpResponse(
+            selectors.report_lines(job), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
+        return response
