@@ -65,7 +65,8 @@ urlpatterns = [
     path("households/register/", views.household_register, name="household_register"),
     path("households/<int:pk>/", include(household_pages)),
     path("imports/", imports.import_list, name="import_list"),
-    path("imports/template.<str:kind>", imports.import_template, name="import_template"),
+    path("imports/template.xlsx", imports.import_template_xlsx, name="import_template_xlsx"),
+    path("imports/template.csv", imports.import_template_csv, name="import_template_csv"),
     path("imports/<int:pk>/", include(import_pages)),
     # Protection casework.
     path("cases/", casework.case_list, name="case_list"),

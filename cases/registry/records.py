@@ -238,6 +238,11 @@ def record_person(
 def check_site(actor: "User", site: Site) -> None:
     if not access.site_allows_registration(actor, site):
         raise PermissionDenied
+    check_site_open(site)
+
+
+def check_site_open(site: Site) -> None:
+    """Refuse a registration at a site that is no longer open."""
     if site.status != SiteStatus.OPEN:
         raise ValidationError({"site": _("This site is closed; people cannot be registered.")})
 

@@ -20,6 +20,7 @@ from tests.api.conftest import SchemaCheckedClient
 from tests.api.payloads import household_payload, person_payload
 from tests.casework.conftest import advance, make_agreement, open_case, refer
 from tests.factories import register_household
+from tests.imports.files import uploaded_import
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,21 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "households/", (200, 200, 200, 200, 200, 403, 403, 401)),
     ("GET", "households/{household}/", (200, 200, 200, 200, 200, 403, 403, 401)),
     ("POST", "households/", (201, 201, 201, 201, 403, 403, 403, 401)),
+    # Bulk import, for a partner's system too; a JSON body without a file is a bad request,
+    # and an import before its dry run cannot be committed.
+    ("GET", "registry-imports/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    ("GET", "registry-imports/{registry_import}/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    (
+        "GET",
+        "registry-imports/{registry_import}/report/",
+        (200, 200, 200, 200, 200, 403, 403, 401),
+    ),
+    ("POST", "registry-imports/", (400, 400, 400, 400, 400, 403, 403, 401)),
+    (
+        "POST",
+        "registry-imports/{registry_import}/commit/",
+        (400, 400, 400, 400, 400, 403, 403, 401),
+    ),
     ("PATCH", "households/{household}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("GET", "persons/", (200, 200, 200, 200, 200, 403, 403, 401)),
     ("GET", "persons/{person}/", (200, 200, 200, 200, 200, 403, 403, 401)),
@@ -252,6 +268,7 @@ def world(agency, other_agency, site, officer):
         "agency": agency.pk,
         "site": site.pk,
         "household": registration.household.pk,
+        "registry_import": uploaded_import(officer=officer, site=site).pk,
         "person": registration.members[0].pk,
         "payloads": {
             **casework["payloads"],

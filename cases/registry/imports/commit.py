@@ -28,8 +28,12 @@ from cases.models import (
     RegistryImport,
 )
 from cases.registry.imports.rows import CheckedRow, References, read_row
-from cases.registry.imports.services import import_lock_release, import_lock_try
-from cases.registry.records import check_site, person_from
+from cases.registry.imports.services import (
+    check_import_site,
+    import_lock_release,
+    import_lock_try,
+)
+from cases.registry.records import person_from
 from protection import codes
 from protection.audit import audit_record, audit_record_bulk
 from protection.audit_chain import AUDIT_CHAIN, chain_lock
@@ -175,7 +179,7 @@ def registry_import_commit(*, import_id: int) -> bool:
         if job.status != ImportStatus.IMPORTING:
             return False
         try:
-            check_site(job.created_by, job.site)
+            check_import_site(job.created_by, job.site)
         except (PermissionDenied, ValidationError):
             RegistryImport.objects.filter(pk=job.pk).update(
                 status=ImportStatus.FAILED,

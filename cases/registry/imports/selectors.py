@@ -29,7 +29,7 @@ REPORT_PREVIEW_ROWS = 50
 def registry_import_list(*, user: "Viewer") -> QuerySet[RegistryImport]:
     """Return the imports of the user's agency, newest first."""
     agency = access.agency_of(user)
-    if agency is None or not access.can(user, Action.REGISTER_PEOPLE):
+    if agency is None or not access.can(user, Action.IMPORT_PEOPLE):
         return RegistryImport.objects.none()
     return RegistryImport.objects.filter(agency=agency).select_related("site", "created_by")
 

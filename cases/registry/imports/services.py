@@ -28,7 +28,7 @@ from cases.registry.imports.columns import (
     missing_columns,
 )
 from cases.registry.imports.files import read_upload
-from cases.registry.records import check_site
+from cases.registry.records import check_site_open
 from protection import access
 from protection.access import Action
 from protection.audit import audit_record
@@ -76,8 +76,7 @@ def registry_import_upload(
     then from `mapping` (header -> field). Raise ValidationError when the file cannot be read,
     or when required columns are missing and the officer cannot map them later.
     """
-    access.require(actor, Action.REGISTER_PEOPLE)
-    check_site(actor, site)
+    check_import_site(actor, site)
     parsed = read_upload(file_name, data)
     guessed = guess_mapping(parsed.headers, remembered_mapping(actor.agency_id or 0))
     if mapping:
@@ -167,8 +166,16 @@ def registry_import_map(
     return registry_import
 
 
+def check_import_site(actor: "User", site: Site) -> None:
+    """Refuse an import into a site the actor's agency does not work in, or a closed one."""
+    access.require(actor, Action.IMPORT_PEOPLE)
+    if not access.sites_for(actor).filter(pk=site.pk).exists():
+        raise PermissionDenied
+    check_site_open(site)
+
+
 def _require_own(actor: "User", registry_import: RegistryImport) -> None:
-    access.require(actor, Action.REGISTER_PEOPLE)
+    access.require(actor, Action.IMPORT_PEOPLE)
     if registry_import.agency_id != actor.agency_id:
         raise PermissionDenied
 
@@ -204,7 +211,7 @@ def registry_import_commit_start(
     _require_own(actor, registry_import)
     if registry_import.status != ImportStatus.VALIDATED:
         raise ValidationError({"status": [_("Run the dry run before importing.")]})
-    check_site(actor, registry_import.site)
+    check_import_site(actor, registry_import.site)
     with transaction.atomic():
         registry_import.status = ImportStatus.IMPORTING
         registry_import.rows_to_import = registry_import.rows.filter(

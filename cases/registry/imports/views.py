@@ -9,7 +9,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_importer(request: AuthenticatedHttpRequest) -> None:
-    if not access.can(request.user, Action.REGISTER_PEOPLE):
+    if not access.can(request.user, Action.IMPORT_PEOPLE):
         raise PermissionDenied
 
 
@@ -61,15 +61,19 @@ def import_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
-    """Download the template in the user's language (XLSX with the codes, or CSV)."""
+def import_template_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Download the template's header row in the user's language, as CSV."""
     _require_importer(request)
-    if kind not in ("csv", "xlsx"):
-        raise Http404
-    if kind == "csv":
-        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="registry-import-template.csv"'
-        return response
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="registry-import-template.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def import_template_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Download the template in the user's language, with the reference codes on sheet 2."""
+    _require_importer(request)
     buffer = io.BytesIO()
     template_xlsx(buffer)
     buffer.seek(0)
@@ -82,6 +86,7 @@ def import_template(request: AuthenticatedHttpRequest, kind: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show an import: its columns to map, its progress, its report; POST saves the mapping."""
+    _require_importer(request)
     job = selectors.registry_import_get(user=request.user, pk=pk)
     mapping_form = ImportMappingForm(request.POST or None, registry_import=job)
     if request.method == "POST" and mapping_form.is_valid():
@@ -111,6 +116,7 @@ def _missing(mapping: dict[str, str]) -> str:
 
 
 def _start(request: AuthenticatedHttpRequest, pk: int, commit: bool) -> HttpResponse:
+    _require_importer(request)
     job = selectors.registry_import_get(user=request.user, pk=pk)
     start = services.registry_import_commit_start if commit else services.registry_import_dry_run_start
     try:
@@ -138,6 +144,7 @@ def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """Answer the progress bar's poll."""
+    _require_importer(request)
     job = selectors.registry_import_get(user=request.user, pk=pk)
     return JsonResponse(
         {
@@ -153,6 +160,7 @@ def import_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def import_report(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpResponse:
     """Download the row report: accepted, refused with reasons, held as duplicates."""
+    _require_importer(request)
     job = selectors.registry_import_get(user=request.user, pk=pk)
     response = StreamingHttpResponse(
         selectors.report_lines(job), content_type="text/csv; charset=utf-8"

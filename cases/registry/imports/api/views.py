@@ -9,10 +9,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -20,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from camps.models import Site
-from cases.models import RegistryImport
+from cases.models import ImportRowStatus, RegistryImport
 from cases.registry.imports import selectors, services
 from protection import access
 from protection.access import Action
@@ -81,6 +79,32 @@ class RegistryImportUploadSerializer(serializers.Serializer[Any]):
         return mapping
 
 
+REPORT_PAGE_ROWS = 1000
+
+
+class ImportDuplicateSerializer(serializers.Serializer[Any]):
+    score = serializers.IntegerField()
+    person = serializers.IntegerField(required=False)
+    registration_number = serializers.CharField(required=False)
+    row = serializers.IntegerField(required=False, help_text=_("An earlier row of the file"))
+
+
+class ImportReportRowSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField(help_text=_("Row number in the file (the header is row 1)"))
+    status = serializers.ChoiceField(choices=ImportRowStatus.choices)
+    registration_number = serializers.CharField(allow_blank=True)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Problems by column (field name)"),
+    )
+    duplicates = ImportDuplicateSerializer(many=True)
+
+
+class ImportReportSerializer(serializers.Serializer[Any]):
+    rows = ImportReportRowSerializer(many=True)
+    next_after = serializers.IntegerField(allow_null=True)
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("List the imports of the caller's agency")),
     retrieve=extend_schema(summary=_("Show an import's status, progress and row counts")),
@@ -91,11 +115,11 @@ class RegistryImportViewSet(
     serializer_class = RegistryImportSerializer
     parser_classes = [parsers.MultiPartParser, parsers.JSONParser]
     required_actions = {
-        "list": Action.REGISTER_PEOPLE,
-        "retrieve": Action.REGISTER_PEOPLE,
-        "create": Action.REGISTER_PEOPLE,
-        "commit": Action.REGISTER_PEOPLE,
-        "report": Action.REGISTER_PEOPLE,
+        "list": Action.IMPORT_PEOPLE,
+        "retrieve": Action.IMPORT_PEOPLE,
+        "create": Action.IMPORT_PEOPLE,
+        "commit": Action.IMPORT_PEOPLE,
+        "report": Action.IMPORT_PEOPLE,
     }
 
     def get_queryset(self) -> QuerySet[RegistryImport]:
@@ -123,7 +147,9 @@ class RegistryImportViewSet(
         except ValidationError as error:
             raise ApiValidationError(error_messages(error)) from None
         except PermissionDenied:
-            raise ApiValidationError({"site": [_("You cannot register people at this site.")]}) from None
+            raise ApiValidationError(
+                {"site": [_("Your agency cannot import people into this site.")]}
+            ) from None
         return Response(RegistryImportSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -141,14 +167,41 @@ class RegistryImportViewSet(
         return Response(RegistryImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        summary=_("Download the row report (CSV): row, status, registration number, problems"),
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
+        summary=_("Fetch the row report: each row's status, problems by column, duplicates"),
+        parameters=[
+            OpenApiParameter(
+                "after", int, description=_("Rows after this row number (the last one read)")
+            ),
+            OpenApiParameter(
+                "status", str, enum=ImportRowStatus.values, description=_("Only rows of it")
+            ),
+        ],
+        responses={200: ImportReportSerializer},
     )
     @action(detail=True, methods=["get"])
-    def report(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
+    def report(self, request: Request, pk: str | None = None) -> Response:
         job = self.get_object()
-        response = StreamingHttpResponse(
-            selectors.report_lines(job), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
-        return response
+        after = request.query_params.get("after", "0")
+        wanted = request.query_params.get("status", "")
+        if not after.isdigit() or (wanted and wanted not in ImportRowStatus.values):
+            raise ApiValidationError({"after": [_("Give a row number.")]} if not after.isdigit()
+                                     else {"status": [_("Choose a valid status.")]})
+        rows = job.rows.filter(row_number__gt=int(after)).select_related("person")
+        if wanted:
+            rows = rows.filter(status=wanted)
+        page = list(rows.order_by("row_number")[:REPORT_PAGE_ROWS])
+        more = len(page) == REPORT_PAGE_ROWS
+        body = {
+            "rows": [
+                {
+                    "row": row.row_number,
+                    "status": row.status,
+                    "registration_number": row.person.registration_number if row.person else "",
+                    "errors": row.errors,
+                    "duplicates": row.duplicates,
+                }
+                for row in page
+            ],
+            "next_after": page[-1].row_number if more else None,
+        }
+        return Response(ImportReportSerializer(body).data)
