@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import random
 from typing import Any
 
 from django.utils import timezone
@@ -58,27 +59,31 @@ def bad_and_duplicate_rows() -> list[list[str]]:
 
 
 def many_rows(households: int) -> list[list[str]]:
-    """Return `households` households of two people with names no other row shares."""
+    """Return `households` households of two people whom the duplicate check tells apart."""
     consent = _consent()
+    rng = random.Random(households)
     rows = []
+    used: set[str] = set()
     for number in range(households):
-        family = f"Family{_letters(number)}"
-        rows.append([f"H{number}", "head", f"Head{_letters(number)}", family, "female",
-                     "1980-01-01", "IDP", "SSD", consent, "person", ""])
-        rows.append([f"H{number}", "child", f"Child{_letters(number)}", family, "male",
-                     "2012-06-01", "IDP", "SSD", consent, "caregiver", ""])
+        family, head, child = (_new_name(rng, used) for _ in range(3))
+        born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(15_000))
+        rows.append([f"H{number}", "head", head, family, "female", born.isoformat(),
+                     "IDP", "SSD", consent, "person", ""])
+        child_born = datetime.date(2008, 1, 1) + datetime.timedelta(days=rng.randrange(3_000))
+        rows.append([f"H{number}", "child", child, family, "male", child_born.isoformat(),
+                     "IDP", "SSD", consent, "caregiver", ""])
     return rows
 
 
-def _letters(number: int) -> str:
-    """Spell a number in letters, so that phonetic keys differ from row to row."""
-    alphabet = "bcdfgklmnprstvz"
-    text = ""
+_SYLLABLES = "ba ko ri ta mu se lo ni da ke fu zi po ga he ju wa ye xo qi vu ne sa to".split()
+
+
+def _new_name(rng: random.Random, used: set[str]) -> str:
     while True:
-        number, digit = divmod(number, len(alphabet))
-        text += alphabet[digit] + "a"
-        if not number:
-            return text
+        name = "".join(rng.choice(_SYLLABLES) for _ in range(4)).capitalize()
+        if name not in used:
+            used.add(name)
+            return name
 
 
 def uploaded_import(*, officer: Any, site: Any, **kwargs: Any) -> RegistryImport:
