@@ -48,7 +48,32 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-SYLLABLES = "ba ko ri ta mu se lo ni da ke fu zi po ga he ju wa ye xo qi vu ne sa to".split()
+SYLLABLES = [
+    "ba",
+    "ko",
+    "ri",
+    "ta",
+    "mu",
+    "se",
+    "lo",
+    "ni",
+    "da",
+    "ke",
+    "fu",
+    "zi",
+    "po",
+    "ga",
+    "he",
+    "ju",
+    "wa",
+    "ye",
+    "xo",
+    "qi",
+    "vu",
+    "ne",
+    "sa",
+    "to",
+]
 
 
 def _new_name(rng: random.Random) -> str:
@@ -59,6 +84,7 @@ def _new_name(rng: random.Random) -> str:
 def _file(rows: int, rng: random.Random, today: datetime.date) -> tuple[bytes, list[list[str]]]:
     """Return a CSV of `rows` people in households, and the rows themselves."""
     from benchmarks.households import household_members
+
     lines: list[list[str]] = []
     number = 0
     consent = (today - datetime.timedelta(days=2)).isoformat()

@@ -126,9 +126,7 @@ class ImportRow(models.Model):
 class ImportColumnMapping(models.Model):
     """What an agency's files call a column: remembered for the agency's next import."""
 
-    agency = models.ForeignKey(
-        "partners.PartnerAgency", on_delete=models.CASCADE, related_name="+"
-    )
+    agency = models.ForeignKey("partners.PartnerAgency", on_delete=models.CASCADE, related_name="+")
     header = models.CharField(max_length=200)
     field_name = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -102,8 +102,19 @@ def test_a_bad_file_is_a_clear_400_and_nothing_is_written(
 def test_a_mapping_names_the_columns_of_a_partners_own_file(
     client_for: Any, officer: Any, site: Any
 ) -> None:
-    headers = ["Menage", "Lien", "Prenom", "Nom", "Sexe", "Naissance", "Statut", "Nat",
-               "Consentement", "Par", "Besoins"]
+    headers = [
+        "Menage",
+        "Lien",
+        "Prenom",
+        "Nom",
+        "Sexe",
+        "Naissance",
+        "Statut",
+        "Nat",
+        "Consentement",
+        "Par",
+        "Besoins",
+    ]
     mapping = (
         '{"Menage": "household_ref", "Lien": "relationship_to_head", "Prenom": "given_name",'
         ' "Nom": "family_name", "Sexe": "sex", "Naissance": "date_of_birth",'

@@ -41,9 +41,32 @@ def _consent() -> str:
 def good_rows() -> list[list[str]]:
     consent = _consent()
     return [
-        ["A1", "head", "Grace", "Lado", "female", "1985-02-11", "IDP", "SSD", consent, "person", ""],
-        ["A1", "child", "Peter", "Lado", "male", "2015-07-30", "IDP", "SSD", consent, "caregiver",
-         "CR-AF"],
+        [
+            "A1",
+            "head",
+            "Grace",
+            "Lado",
+            "female",
+            "1985-02-11",
+            "IDP",
+            "SSD",
+            consent,
+            "person",
+            "",
+        ],
+        [
+            "A1",
+            "child",
+            "Peter",
+            "Lado",
+            "male",
+            "2015-07-30",
+            "IDP",
+            "SSD",
+            consent,
+            "caregiver",
+            "CR-AF",
+        ],
         ["B2", "head", "Joseph", "Wani", "male", "1979-10-01", "REF", "SSD", consent, "person", ""],
     ]
 
@@ -53,8 +76,19 @@ def bad_and_duplicate_rows() -> list[list[str]]:
     consent = _consent()
     return [
         ["C3", "head", "Mary", "Ajak", "woman", "1991-03-03", "IDP", "SSD", consent, "person", ""],
-        ["D4", "head", "Amina", "Mohammed", "female", "1990-05-17", "IDP", "SSD", consent,
-         "person", ""],
+        [
+            "D4",
+            "head",
+            "Amina",
+            "Mohammed",
+            "female",
+            "1990-05-17",
+            "IDP",
+            "SSD",
+            consent,
+            "person",
+            "",
+        ],
     ]
 
 
@@ -67,15 +101,66 @@ def many_rows(households: int) -> list[list[str]]:
     for number in range(households):
         family, head, child = (_new_name(rng, used) for _ in range(3))
         born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(15_000))
-        rows.append([f"H{number}", "head", head, family, "female", born.isoformat(),
-                     "IDP", "SSD", consent, "person", ""])
+        rows.append(
+            [
+                f"H{number}",
+                "head",
+                head,
+                family,
+                "female",
+                born.isoformat(),
+                "IDP",
+                "SSD",
+                consent,
+                "person",
+                "",
+            ]
+        )
         child_born = datetime.date(2008, 1, 1) + datetime.timedelta(days=rng.randrange(3_000))
-        rows.append([f"H{number}", "child", child, family, "male", child_born.isoformat(),
-                     "IDP", "SSD", consent, "caregiver", ""])
+        rows.append(
+            [
+                f"H{number}",
+                "child",
+                child,
+                family,
+                "male",
+                child_born.isoformat(),
+                "IDP",
+                "SSD",
+                consent,
+                "caregiver",
+                "",
+            ]
+        )
     return rows
 
 
-_SYLLABLES = "ba ko ri ta mu se lo ni da ke fu zi po ga he ju wa ye xo qi vu ne sa to".split()
+_SYLLABLES = [
+    "ba",
+    "ko",
+    "ri",
+    "ta",
+    "mu",
+    "se",
+    "lo",
+    "ni",
+    "da",
+    "ke",
+    "fu",
+    "zi",
+    "po",
+    "ga",
+    "he",
+    "ju",
+    "wa",
+    "ye",
+    "xo",
+    "qi",
+    "vu",
+    "ne",
+    "sa",
+    "to",
+]
 
 
 def _new_name(rng: random.Random, used: set[str]) -> str:

@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from cases.models import (
     DisplacedPerson,
@@ -20,6 +19,7 @@ from cases.registry.imports.dry_run import registry_import_dry_run
 from protection.models import AuditEvent
 from tests.factories import register_household
 from tests.imports.files import HEADERS, bad_and_duplicate_rows, csv_bytes, good_rows
+
 
 def run_dry_run(job: RegistryImport, officer: Any) -> RegistryImport:
     services.registry_import_dry_run_start(actor=officer, registry_import=job)

@@ -21,6 +21,11 @@ from tests.pages.conftest import signed_in
 pytestmark = pytest.mark.django_db
 
 
+def _body(response: Any) -> bytes:
+    """Return a streamed (file, report) answer's body."""
+    return b"".join(response.streaming_content)
+
+
 def test_the_xlsx_template_has_the_columns_and_the_codes_on_a_second_sheet(
     officer: Any,
 ) -> None:
@@ -28,7 +33,7 @@ def test_the_xlsx_template_has_the_columns_and_the_codes_on_a_second_sheet(
     client.cookies["django_language"] = "fr"
     answer = client.get(reverse("cases:import_template_xlsx"), HTTP_ACCEPT_LANGUAGE="fr")
 
-    book = load_workbook(io.BytesIO(b"".join(answer.streaming_content)))
+    book = load_workbook(io.BytesIO(_body(answer)))
     people, codes = book.worksheets
     headers = [cell.value for cell in people[1]]
     with translation.override("fr"):
@@ -88,7 +93,7 @@ def test_upload_a_filled_template_dry_run_commit_and_download_the_report(
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     report = client.get(reverse("cases:import_report", args=[job.pk]))
-    lines = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
+    lines = list(csv.reader(io.StringIO(_body(report).decode())))
     assert [line[1] for line in lines[1:]] == [
         "Imported",
         "Imported",

@@ -24,8 +24,8 @@ from cases.models import (
     ImportRowStatus,
     ImportStatus,
     PersonSpecificNeed,
-    Relationship,
     RegistryImport,
+    Relationship,
 )
 from cases.registry.imports.rows import CheckedRow, References, read_row
 from cases.registry.imports.services import (
@@ -44,7 +44,9 @@ FROM (VALUES %s) AS v(id, person_id) WHERE r.id = v.id AND r.status = 'accepted'
 """
 
 
-def _fresh_codes(model: type[Household] | type[DisplacedPerson], field: str, count: int) -> list[str]:
+def _fresh_codes(
+    model: type[Household] | type[DisplacedPerson], field: str, count: int
+) -> list[str]:
     """Draw `count` codes that no row holds yet (one indexed read per batch)."""
     prefix = codes.HOUSEHOLD_PREFIX if model is Household else codes.PERSON_PREFIX
     drawn: set[str] = set()
@@ -66,11 +68,7 @@ def _next_rows(job: RegistryImport) -> list[ImportRow]:
     if len(rows) == job.batch_size:
         last = rows[-1].household_ref
         seen = {row.pk for row in rows}
-        rows += [
-            row
-            for row in accepted.filter(household_ref=last)
-            if row.pk not in seen
-        ]
+        rows += [row for row in accepted.filter(household_ref=last) if row.pk not in seen]
     return rows
 
 
@@ -92,7 +90,11 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
         households = []
         for code, members in zip(household_codes, checked.values(), strict=True):
             head = next(
-                (c for _r, c in members if c.data and c.data.relationship_to_head == Relationship.HEAD),
+                (
+                    c
+                    for _r, c in members
+                    if c.data and c.data.relationship_to_head == Relationship.HEAD
+                ),
                 members[0][1],
             )
             households.append(
@@ -120,7 +122,9 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
                 )
                 people.append(person)
                 sources.append((row, result))
-        for person, code in zip(people, _fresh_codes(DisplacedPerson, "registration_number", len(people)), strict=True):
+        for person, code in zip(
+            people, _fresh_codes(DisplacedPerson, "registration_number", len(people)), strict=True
+        ):
             person.registration_number = code
         DisplacedPerson.objects.bulk_create(people)
         PersonSpecificNeed.objects.bulk_create(

@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.db import connection
@@ -116,7 +116,8 @@ def registry_matches(
     probes = [(row, _probe(row)) for row in rows if row.data is not None]
     if not probes:
         return {}
-    values, params = [], []
+    values: list[str] = []
+    params: list[Any] = []
     for index, (row, probe) in enumerate(probes):
         given, family = phonetic_key(probe.given_name), phonetic_key(probe.family_name)
         tolerance = _tolerance(row.estimated)
@@ -140,7 +141,7 @@ def registry_matches(
     minimum = settings.DUPLICATE_MIN_SCORE
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, *scope_params])
-        by_probe: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        by_probe: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for line in cursor.fetchall():
             by_probe[line[0]].append(line)
     for index, lines in by_probe.items():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from camps.models import Country
@@ -157,7 +158,7 @@ def read_row(
     for name in _TEXT_FIELDS:
         text = cells.get(name, "")
         try:
-            DisplacedPerson._meta.get_field(name).clean(text, None)
+            _model_field(name).clean(text, None)
         except ValidationError as error:
             for message in error.messages:
                 fail(name, message)
@@ -183,6 +184,12 @@ def read_row(
         return checked
     checked.data, checked.born, checked.estimated = data, born, estimated
     return checked
+
+
+def _model_field(name: str) -> "Field[Any, Any]":
+    found = DisplacedPerson._meta.get_field(name)
+    assert isinstance(found, Field)
+    return found
 
 
 def _codes(text: str) -> list[str]:

@@ -77,8 +77,11 @@ def registry_import_upload(
     or when required columns are missing and the officer cannot map them later.
     """
     check_import_site(actor, site)
+    agency = access.agency_of(actor)
+    if agency is None:
+        raise PermissionDenied
     parsed = read_upload(file_name, data)
-    guessed = guess_mapping(parsed.headers, remembered_mapping(actor.agency_id or 0))
+    guessed = guess_mapping(parsed.headers, remembered_mapping(agency.pk))
     if mapping:
         guessed = _checked_mapping(parsed.headers, {**guessed, **mapping})
     missing = missing_columns(guessed)
@@ -87,7 +90,7 @@ def registry_import_upload(
         raise ValidationError({"file": [missing_message(missing)]})
     with transaction.atomic():
         job = RegistryImport.objects.create(
-            agency_id=actor.agency_id,
+            agency=agency,
             site=site,
             created_by=actor,
             file_name=file_name[-200:],

@@ -54,9 +54,7 @@ def import_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("File received. Check the columns, then run the dry run."))
             return redirect("cases:import_detail", pk=job.pk)
     imports = selectors.registry_import_list(user=request.user)[:50]
-    return render(
-        request, "cases/imports/import_list.html", {"form": form, "imports": imports}
-    )
+    return render(request, "cases/imports/import_list.html", {"form": form, "imports": imports})
 
 
 @login_required
@@ -71,7 +69,7 @@ def import_template_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+def import_template_xlsx(request: AuthenticatedHttpRequest) -> FileResponse:
     """Download the template in the user's language, with the reference codes on sheet 2."""
     _require_importer(request)
     buffer = io.BytesIO()
@@ -104,7 +102,9 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "mapping_form": mapping_form,
         "missing": _missing(job.mapping),
         "counts": selectors.row_counts(job),
-        "problems": [(row, selectors.describe_problems(row)) for row in selectors.problem_rows(job)],
+        "problems": [
+            (row, selectors.describe_problems(row)) for row in selectors.problem_rows(job)
+        ],
         "running": job.status in (ImportStatus.VALIDATING, ImportStatus.IMPORTING),
     }
     return render(request, "cases/imports/import_detail.html", context)
@@ -118,7 +118,9 @@ def _missing(mapping: dict[str, str]) -> str:
 def _start(request: AuthenticatedHttpRequest, pk: int, commit: bool) -> HttpResponse:
     _require_importer(request)
     job = selectors.registry_import_get(user=request.user, pk=pk)
-    start = services.registry_import_commit_start if commit else services.registry_import_dry_run_start
+    start = (
+        services.registry_import_commit_start if commit else services.registry_import_dry_run_start
+    )
     try:
         start(actor=request.user, registry_import=job)
     except ValidationError as error:

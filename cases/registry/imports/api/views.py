@@ -58,7 +58,9 @@ class RegistryImportUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(help_text=_("The filled template, CSV or XLSX."))
     mapping = serializers.CharField(
         required=False,
-        help_text=_('JSON object from a column header of the file to a field: {"Nom": "family_name"}'),
+        help_text=_(
+            'JSON object from a column header of the file to a field: {"Nom": "family_name"}'
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -93,7 +95,7 @@ class ImportReportRowSerializer(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text=_("Row number in the file (the header is row 1)"))
     status = serializers.ChoiceField(choices=ImportRowStatus.choices)
     registration_number = serializers.CharField(allow_blank=True)
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text=_("Problems by column (field name)"),
     )
@@ -161,7 +163,9 @@ class RegistryImportViewSet(
     def commit(self, request: Request, pk: str | None = None) -> Response:
         job = self.get_object()
         try:
-            services.registry_import_commit_start(actor=signed_in(request.user), registry_import=job)
+            services.registry_import_commit_start(
+                actor=signed_in(request.user), registry_import=job
+            )
         except ValidationError as error:
             raise ApiValidationError(error_messages(error)) from None
         return Response(RegistryImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
@@ -184,8 +188,11 @@ class RegistryImportViewSet(
         after = request.query_params.get("after", "0")
         wanted = request.query_params.get("status", "")
         if not after.isdigit() or (wanted and wanted not in ImportRowStatus.values):
-            raise ApiValidationError({"after": [_("Give a row number.")]} if not after.isdigit()
-                                     else {"status": [_("Choose a valid status.")]})
+            raise ApiValidationError(
+                {"after": [_("Give a row number.")]}
+                if not after.isdigit()
+                else {"status": [_("Choose a valid status.")]}
+            )
         rows = job.rows.filter(row_number__gt=int(after)).select_related("person")
         if wanted:
             rows = rows.filter(status=wanted)
