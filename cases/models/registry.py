@@ -248,6 +248,10 @@ class DisplacedPerson(models.Model):
             models.Index(fields=["owning_agency", "-id"], name="person_agency_idx"),
             models.Index(fields=["family_key", "date_of_birth"], name="person_family_key_idx"),
             models.Index(fields=["given_key", "date_of_birth"], name="person_given_key_idx"),
+            # Both names alike at once: the bulk import's duplicate blocking reads a range of it.
+            models.Index(
+                fields=["given_key", "family_key", "date_of_birth"], name="person_names_key_idx"
+            ),
         ]
 
     def __str__(self) -> str:
