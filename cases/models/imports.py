@@ -90,7 +90,8 @@ class ImportRow(models.Model):
         RegistryImport, on_delete=models.CASCADE, related_name="rows"
     )
     row_number = models.PositiveIntegerField()
-    values = models.JSONField(default=dict)
+    # The row's cells, in the order of the import's headers.
+    values = models.JSONField(default=list)
     household_ref = models.CharField(max_length=100, blank=True)
     status = models.CharField(
         max_length=20, choices=ImportRowStatus.choices, default=ImportRowStatus.PENDING

@@ -28,8 +28,11 @@ from cases.models import (
     Relationship,
 )
 from cases.registry.imports.rows import CheckedRow, References, read_row
+from cases.registry.imports.copy import copy_insert
 from cases.registry.imports.services import (
+    cells_by_field,
     check_import_site,
+    row_cells,
     import_lock_release,
     import_lock_try,
 )
@@ -75,7 +78,8 @@ def _next_rows(job: RegistryImport) -> list[ImportRow]:
 def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -> int:
     """Import one batch of households in one transaction; return how many rows it imported."""
     actor = job.created_by
-    mapping = {header: field for header, field in job.mapping.items() if field}
+    columns = cells_by_field(job)
+    now = timezone.now()
     with transaction.atomic():
         # The job row's lock orders any two runs of the same import, one batch at a time.
         RegistryImport.objects.select_for_update().filter(pk=job.pk).get()
@@ -84,8 +88,8 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
             return 0
         checked: dict[str, list[tuple[ImportRow, CheckedRow]]] = defaultdict(list)
         for row in rows:
-            cells = {f: str(row.values.get(h, "")).strip() for h, f in mapping.items()}
-            checked[row.household_ref].append((row, read_row(row.row_number, cells, refs, today)))
+            result = read_row(row.row_number, row_cells(row.values, columns), refs, today)
+            checked[row.household_ref].append((row, result))
         household_codes = _fresh_codes(Household, "code", len(checked))
         households = []
         for code, members in zip(household_codes, checked.values(), strict=True):
@@ -107,7 +111,7 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
                     created_by=actor,
                 )
             )
-        Household.objects.bulk_create(households)
+        copy_insert(Household, households, now=now)
         people: list[DisplacedPerson] = []
         sources: list[tuple[ImportRow, CheckedRow]] = []
         for household, members in zip(households, checked.values(), strict=True):
@@ -126,12 +130,13 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
             people, _fresh_codes(DisplacedPerson, "registration_number", len(people)), strict=True
         ):
             person.registration_number = code
-        DisplacedPerson.objects.bulk_create(people)
-        PersonSpecificNeed.objects.bulk_create(
+        copy_insert(DisplacedPerson, people, now=now)
+        needs = [
             PersonSpecificNeed(person=person, need=need, recorded_by=actor)
             for person, (_row, result) in zip(people, sources, strict=True)
             for need in (result.data.specific_needs if result.data else [])
-        )
+        ]
+        copy_insert(PersonSpecificNeed, needs, now=now)
         # Take the audit chain's lock only now, for the inserts and the commit.
         chain_lock(AUDIT_CHAIN, using=connection.alias)
         audit_record_bulk(

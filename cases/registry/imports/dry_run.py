@@ -19,7 +19,12 @@ from psycopg2.extras import execute_values
 from cases.models import ImportRowStatus, ImportStatus, RegistryImport
 from cases.registry.imports.dedupe import Match, file_matches, registry_matches
 from cases.registry.imports.rows import CheckedRow, References, check_households, read_row
-from cases.registry.imports.services import import_lock_release, import_lock_try
+from cases.registry.imports.services import (
+    cells_by_field,
+    import_lock_release,
+    import_lock_try,
+    row_cells,
+)
 from protection import access
 from protection.audit import audit_record
 
@@ -36,11 +41,10 @@ def checked_rows(job: RegistryImport) -> Iterator[tuple[int, CheckedRow]]:
     """Read each stored row of the import through the column mapping; yield (row id, row)."""
     refs = References.load()
     today = timezone.localdate()
-    mapping = {header: field for header, field in job.mapping.items() if field}
+    columns = cells_by_field(job)
     stored = job.rows.order_by("row_number").values_list("pk", "row_number", "values")
     for pk, number, values in stored.iterator(chunk_size=5000):
-        cells = {field: str(values.get(header, "")).strip() for header, field in mapping.items()}
-        yield pk, read_row(number, cells, refs, today)
+        yield pk, read_row(number, row_cells(values, columns), refs, today)
 
 
 def household_batches(

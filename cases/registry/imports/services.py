@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.models import Site
@@ -27,6 +28,7 @@ from cases.registry.imports.columns import (
     header_key,
     missing_columns,
 )
+from cases.registry.imports.copy import copy_insert
 from cases.registry.imports.files import read_upload
 from cases.registry.records import check_site_open
 from protection import access
@@ -46,6 +48,20 @@ ROW_INSERT_BATCH = 5000
 
 def _enqueue(task: str, import_id: int) -> None:
     transaction.on_commit(lambda: current_app.send_task(task, args=[import_id]))
+
+
+def cells_by_field(job: RegistryImport) -> dict[str, int]:
+    """Return, for each mapped field, the position of its column in a stored row."""
+    position = {header: index for index, header in enumerate(job.headers)}
+    return {field: position[header] for header, field in job.mapping.items() if field}
+
+
+def row_cells(values: list[str], columns: dict[str, int]) -> dict[str, str]:
+    """Return a stored row's cells by field name."""
+    width = len(values)
+    return {
+        field: values[index].strip() if index < width else "" for field, index in columns.items()
+    }
 
 
 def remembered_mapping(agency_id: int) -> dict[str, str]:
@@ -99,16 +115,17 @@ def registry_import_upload(
             total_rows=len(parsed.rows),
             batch_size=max(1, batch_size),
         )
+        now = timezone.now()
         for start in range(0, len(parsed.rows), ROW_INSERT_BATCH):
-            ImportRow.objects.bulk_create(
-                ImportRow(
-                    registry_import=job,
-                    row_number=number,
-                    values=dict(zip(parsed.headers, cells, strict=True)),
-                )
-                for number, cells in enumerate(
-                    parsed.rows[start : start + ROW_INSERT_BATCH], start=start + 2
-                )
+            copy_insert(
+                ImportRow,
+                [
+                    ImportRow(registry_import=job, row_number=number, values=cells)
+                    for number, cells in enumerate(
+                        parsed.rows[start : start + ROW_INSERT_BATCH], start=start + 2
+                    )
+                ],
+                now=now,
             )
         audit_record(
             actor=actor,
