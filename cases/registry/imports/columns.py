@@ -143,6 +143,10 @@ def parse_date(value: object) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     text = str(value).strip()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
     if " " in text:  # "2024-05-01 00:00:00" from a spreadsheet that stored text
         text = text.split(" ", 1)[0]
     for pattern in _DATE_FORMATS:

@@ -28,12 +28,12 @@ from cases.registry.imports.columns import (
     header_key,
     missing_columns,
 )
-from cases.registry.imports.copy import copy_insert
 from cases.registry.imports.files import read_upload
 from cases.registry.records import check_site_open
 from protection import access
 from protection.access import Action
 from protection.audit import audit_record
+from protection.bulk_insert import copy_insert
 
 if TYPE_CHECKING:
     from protection.accounts.models import User

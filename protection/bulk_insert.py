@@ -1,4 +1,4 @@
-"""Insert model instances with PostgreSQL COPY: the bulk import's own fast path.
+"""Insert model instances with PostgreSQL COPY: the fast path of bulk loaders.
 
 bulk_create prepares every value of every row through the field's methods and sends one long
 INSERT; COPY takes the rows as CSV in one stream. The ids come from the table's sequence first,
@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 Model = TypeVar("Model", bound=models.Model)
 
@@ -34,12 +34,22 @@ def _cell(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
-def copy_insert(model: type[Model], instances: Sequence[Model], *, now: datetime.datetime) -> None:
-    """Give `instances` ids from the table's sequence and insert them in one COPY."""
+def copy_insert(
+    model: type[Model],
+    instances: Sequence[Model],
+    *,
+    now: datetime.datetime | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> None:
+    """Give `instances` ids from the table's sequence and insert them in one COPY.
+
+    auto_now fields take `now`; without it they keep the value the caller set.
+    """
     if not instances:
         return
     meta = model._meta
     table = meta.db_table
+    connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -50,12 +60,14 @@ def copy_insert(model: type[Model], instances: Sequence[Model], *, now: datetime
         stamped = [
             f.attname
             for f in fields
-            if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
+            if now is not None
+            and isinstance(f, models.DateTimeField)
+            and (f.auto_now or f.auto_now_add)
         ]
         attnames = [f.attname for f in fields]
         buffer = io.StringIO()
         for instance, pk in zip(instances, ids, strict=True):
-            instance.pk = pk
+            setattr(instance, meta.pk.attname, pk)
             for name in stamped:
                 setattr(instance, name, now)
             instance._state.adding = False
