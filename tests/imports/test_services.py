@@ -16,9 +16,17 @@ from cases.models import (
 from cases.registry.imports import services
 from cases.registry.imports.commit import registry_import_commit
 from cases.registry.imports.dry_run import registry_import_dry_run
+from protection.audit_chain import AUDIT_CHAIN
+from protection.audit_verify import chain_verify
 from protection.models import AuditEvent
 from tests.factories import register_household
-from tests.imports.files import HEADERS, bad_and_duplicate_rows, csv_bytes, good_rows
+from tests.imports.files import (
+    HEADERS,
+    bad_and_duplicate_rows,
+    csv_bytes,
+    good_rows,
+    many_rows,
+)
 
 
 def run_dry_run(job: RegistryImport, officer: Any) -> RegistryImport:
@@ -121,3 +129,25 @@ def test_the_mapping_is_remembered_for_the_agency(officer: Any, site: Any) -> No
     )
     again = services.registry_import_upload(actor=officer, site=site, file_name="g.csv", data=data)
     assert again.mapping["Hh"] == "household_ref"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_audits_each_person_in_the_chain_that_audit_verify_walks(
+    officer: Any, site: Any
+) -> None:
+    job = services.registry_import_upload(
+        actor=officer, site=site, file_name="big.csv", data=csv_bytes(many_rows(150))
+    )
+    job = run_dry_run(job, officer)
+    accepted = job.rows.filter(status=ImportRowStatus.ACCEPTED).count()
+    assert accepted > 250  # one COPY of the audit events (COPY_FROM_ROWS and more)
+    services.registry_import_commit_start(actor=officer, registry_import=job)
+    assert registry_import_commit(import_id=job.pk)
+
+    events = AuditEvent.objects.filter(action="person.register")
+    assert events.count() == accepted
+    assert all(
+        c == [None, job.pk] for c in events.values_list("changes__registry_import", flat=True)
+    )
+    report = chain_verify(AUDIT_CHAIN)
+    assert report.ok and report.rows == AuditEvent.objects.count()
