@@ -45,7 +45,7 @@ def test_a_partner_system_uploads_polls_reads_the_report_and_commits(
     held = client.get(f"{URL}{job_id}/report/", {"status": "duplicate"}).json()["rows"]
     assert held[0]["duplicates"][0]["registration_number"] == existing.registration_number
 
-    assert client.post(f"{URL}{job_id}/commit/").status_code == 202
+    assert client.post(f"{URL}{job_id}/commit/").status_code == 200
     assert registry_import_commit(import_id=job_id)
     done = client.get(f"{URL}{job_id}/").json()
     assert done["status"] == ImportStatus.DONE and done["rows_imported"] == 3
@@ -146,3 +146,15 @@ def test_the_list_answers_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         answer = client.get(URL)
     assert len(answer.json()["results"]) == 3
+
+
+def test_a_json_upload_with_content_that_is_not_base64_writes_nothing(
+    client_for: Any, officer: Any, site: Any
+) -> None:
+    answer = client_for(officer).post(
+        URL, {"site": site.pk, "file_name": "f.csv", "content": "not base64!"}, format="json"
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["content"] == ["This is not base64."]
+    assert not RegistryImport.objects.exists()

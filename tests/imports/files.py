@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import RegistryImport
 from cases.registry.imports import services
+from cases.registry.imports.dry_run import registry_import_dry_run
 
 HEADERS = [
     "household_ref",
@@ -176,3 +177,12 @@ def uploaded_import(*, officer: Any, site: Any, **kwargs: Any) -> RegistryImport
     return services.registry_import_upload(
         actor=officer, site=site, file_name="arrivals.csv", data=csv_bytes(good_rows()), **kwargs
     )
+
+
+def validated_import(*, officer: Any, site: Any) -> RegistryImport:
+    """Upload the good rows and run their dry run: the import is ready to commit."""
+    job = uploaded_import(officer=officer, site=site)
+    services.registry_import_dry_run_start(actor=officer, registry_import=job)
+    registry_import_dry_run(import_id=job.pk)
+    job.refresh_from_db()
+    return job

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
@@ -196,7 +197,7 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
             if cursor.cursor.rowcount != len(people):
                 raise RuntimeError("Rows of this batch were imported by another run.")
         RegistryImport.objects.filter(pk=job.pk).update(
-            rows_imported=job.rows.filter(status=ImportRowStatus.IMPORTED).count()
+            rows_imported=F("rows_imported") + len(people)
         )
     return len(people)
 

@@ -4,6 +4,7 @@ Imports are the caller's agency's: another agency's import answers 404, and a si
 caller's agency does not work in is refused as if it did not exist.
 """
 
+import base64
 import json
 from typing import Any
 
@@ -55,7 +56,15 @@ class RegistryImportSerializer(serializers.ModelSerializer[RegistryImport]):
 
 class RegistryImportUploadSerializer(serializers.Serializer[Any]):
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.none())
-    file = serializers.FileField(help_text=_("The filled template, CSV or XLSX."))
+    file = serializers.FileField(
+        required=False, help_text=_("The filled template, CSV or XLSX (multipart upload).")
+    )
+    file_name = serializers.CharField(
+        required=False, max_length=200, help_text=_("With content: the file's name, .csv or .xlsx")
+    )
+    content = serializers.CharField(
+        required=False, help_text=_("In a JSON request instead of file: the file in base64")
+    )
     mapping = serializers.CharField(
         required=False,
         help_text=_(
@@ -68,6 +77,22 @@ class RegistryImportUploadSerializer(serializers.Serializer[Any]):
         request = self.context.get("request")
         user = request.user if request is not None else None
         self.fields["site"].queryset = access.sites_for(user)  # type: ignore[attr-defined]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        upload = attrs.get("file")
+        if upload is not None:
+            attrs["name"], attrs["data"] = upload.name, upload.read()
+            return attrs
+        if not attrs.get("file_name") or "content" not in attrs:
+            raise serializers.ValidationError(
+                {"file": [_("Send the file, or its file_name and content in base64.")]}
+            )
+        try:
+            attrs["data"] = base64.b64decode(attrs["content"], validate=True)
+        except ValueError:
+            raise serializers.ValidationError({"content": [_("This is not base64.")]}) from None
+        attrs["name"] = attrs["file_name"]
+        return attrs
 
     def validate_mapping(self, value: str) -> dict[str, str]:
         try:
@@ -129,20 +154,22 @@ class RegistryImportViewSet(
 
     @extend_schema(
         summary=_("Upload a file; its dry run starts at once"),
-        request={"multipart/form-data": RegistryImportUploadSerializer},
+        request={
+            "multipart/form-data": RegistryImportUploadSerializer,
+            "application/json": RegistryImportUploadSerializer,
+        },
         responses={201: RegistryImportSerializer},
     )
     def create(self, request: Request) -> Response:
         user = signed_in(request.user)
         given = RegistryImportUploadSerializer(data=request.data, context={"request": request})
         given.is_valid(raise_exception=True)
-        upload = given.validated_data["file"]
         try:
             job = services.registry_import_upload(
                 actor=user,
                 site=given.validated_data["site"],
-                file_name=upload.name,
-                data=upload.read(),
+                file_name=given.validated_data["name"],
+                data=given.validated_data["data"],
                 mapping=given.validated_data.get("mapping"),
             )
             services.registry_import_dry_run_start(actor=user, registry_import=job)
@@ -157,7 +184,7 @@ class RegistryImportViewSet(
     @extend_schema(
         summary=_("Import the rows the dry run accepted"),
         request=None,
-        responses={202: RegistryImportSerializer},
+        responses={200: RegistryImportSerializer},
     )
     @action(detail=True, methods=["post"])
     def commit(self, request: Request, pk: str | None = None) -> Response:
@@ -168,7 +195,7 @@ class RegistryImportViewSet(
             )
         except ValidationError as error:
             raise ApiValidationError(error_messages(error)) from None
-        return Response(RegistryImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(RegistryImportSerializer(job).data)
 
     @extend_schema(
         summary=_("Fetch the row report: each row's status, problems by column, duplicates"),
