@@ -17,6 +17,7 @@ import os
 import random
 import sys
 import time
+from typing import Any
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/protection_bench_import"
 HEADERS = [
@@ -78,7 +79,7 @@ SYLLABLES = [
 
 def _new_name(rng: random.Random) -> str:
     """Return a name of a new arrival: most share no phonetic key with the registry's."""
-    return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+    return "".join(rng.choice(SYLLABLES) for _ in range(4)).capitalize()
 
 
 def _file(rows: int, rng: random.Random, today: datetime.date) -> tuple[bytes, list[list[str]]]:
@@ -195,6 +196,8 @@ def _copy_same_rows(lines: list[list[str]], officer_id: int, agency_id: int, sit
                 )
             )
             person_id += 1
+        _redraw_taken(cursor, households, household_table, Household, "code")
+        _redraw_taken(cursor, people, person_table, DisplacedPerson, "registration_number")
         # Only the COPY is timed: the rows are ready, as a file would be.
         started = time.monotonic()
         household_table.copy(cursor, households)
@@ -202,6 +205,22 @@ def _copy_same_rows(lines: list[list[str]], officer_id: int, agency_id: int, sit
         reset_sequence(cursor, Household)
         reset_sequence(cursor, DisplacedPerson)
     return time.monotonic() - started
+
+
+def _redraw_taken(cursor: Any, rows: list[list[Any]], table: Any, model: Any, field: str) -> None:
+    """Draw again the random codes that a registered row holds already (as the import does)."""
+    from protection import codes
+
+    position = table.columns.index(field)
+    prefix = codes.HOUSEHOLD_PREFIX if field == "code" else codes.PERSON_PREFIX
+    cursor.execute(
+        f"SELECT {field} FROM {model._meta.db_table} WHERE {field} = ANY(%s)",  # noqa: S608
+        [[row[position] for row in rows]],
+    )
+    taken = {found for (found,) in cursor.fetchall()}
+    for row in rows:
+        if row[position] in taken:
+            row[position] = codes.new_code(prefix)
 
 
 def main(argv: list[str]) -> int:
