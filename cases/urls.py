@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from cases.casework import views as casework
 from cases.registry import views
+from cases.registry.imports import views as imports
 from cases.registry.views import subject
 
 person_pages = [
@@ -56,6 +57,13 @@ received_referral_pages = [
     path("decline/", casework.referral_decline, name="referral_decline"),
     path("complete/", casework.referral_complete, name="referral_complete"),
 ]
+import_pages = [
+    path("", imports.import_detail, name="import_detail"),
+    path("dry-run/", imports.import_dry_run, name="import_dry_run"),
+    path("commit/", imports.import_commit, name="import_commit"),
+    path("status/", imports.import_status, name="import_status"),
+    path("report.csv", imports.import_report, name="import_report"),
+]
 approval_pages = [
     path("approve/", casework.approval_approve, name="approval_approve"),
     path("reject/", casework.approval_reject, name="approval_reject"),
@@ -68,6 +76,10 @@ urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/register/", views.household_register, name="household_register"),
     path("households/<int:pk>/", include(household_pages)),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/template.xlsx", imports.import_template_xlsx, name="import_template_xlsx"),
+    path("imports/template.csv", imports.import_template_csv, name="import_template_csv"),
+    path("imports/<int:pk>/", include(import_pages)),
     # Protection casework.
     path("cases/", casework.case_list, name="case_list"),
     path("cases/<int:pk>/", include(case_pages)),

@@ -378,6 +378,7 @@ urlpatterns = [
     path("", include("partners.api.urls")),
     path("", include("camps.api.urls")),
     path("", include("cases.registry.api.urls")),
+    path("", include("cases.registry.imports.api.urls")),
     path("", include("cases.casework.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("protection.notifications.api.urls")),

@@ -9,7 +9,7 @@ import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -153,6 +153,32 @@ def audit_record(
     return chain_append([event])[0]
 
 
+def _events(
+    actor: "Viewer | None",
+    action: str,
+    object_type: str,
+    records: Iterable[tuple[Any, str | None, Mapping[str, Any] | None]],
+) -> list[AuditEvent]:
+    """Build one event per (pk, code, changes) record, as `audit_record` would, unsaved."""
+    context = current_context()
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    agency_id = getattr(actor, "agency_id", None)
+    return [
+        AuditEvent(
+            actor_id=actor_id,
+            agency_id=agency_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(pk),
+            object_repr=object_label(object_type, pk, code),
+            changes=redact_changes(object_type, changes),
+            channel=context.channel,
+            ip_address=context.ip_address,
+        )
+        for pk, code, changes in records
+    ]
+
+
 def audit_bulk(
     *,
     actor: "Viewer | None",
@@ -166,25 +192,29 @@ def audit_bulk(
     For set-based writes (retention, erasure): one event per record, so that each record's
     history shows it, with the same redacted `changes`; return how many were recorded.
     """
-    context = current_context()
-    object_type = model._meta.label_lower
-    kept = redact_changes(object_type, changes)
-    actor_ref = actor if actor is not None and actor.pk else None
-    events = [
-        AuditEvent(
-            actor=actor_ref,
-            agency_id=getattr(actor, "agency_id", None),
-            action=action,
-            object_type=object_type,
-            object_id=str(pk),
-            object_repr=object_label(object_type, pk, code),
-            changes=kept,
-            channel=context.channel,
-            ip_address=context.ip_address,
-        )
-        for pk, code in records
-    ]
+    events = _events(
+        actor, action, model._meta.label_lower, ((pk, code, changes) for pk, code in records)
+    )
     return len(chain_append(events))
+
+
+def audit_record_bulk(
+    *,
+    actor: "Viewer | None",
+    action: str,
+    objects: Sequence[models.Model],
+    changes: Sequence[Mapping[str, Any]],
+) -> int:
+    """Record that `actor` did `action` to each of `objects`, in one insert; return the count.
+
+    Bulk loaders call this inside their transaction: the same events, chained the same way,
+    that one `audit_record` call per object would write. `changes[i]` goes with `objects[i]`.
+    """
+    if not objects:
+        return 0
+    object_type = object_type_of(objects[0])
+    records = [(obj.pk, code_of(obj), change) for obj, change in zip(objects, changes, strict=True)]
+    return len(chain_append(_events(actor, action, object_type, records)))
 
 
 def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":

@@ -45,9 +45,12 @@ from typing import Any, TypeVar
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from protection.bulk_insert import copy_insert
 from protection.models import AccessLog, AuditEvent, ChainPrune
 
 GENESIS = "0" * 64
+# Appends of this many rows or more (a bulk import's audit events) go in one COPY.
+COPY_FROM_ROWS = 200
 # Two-key advisory locks: (namespace, chain); the namespace keeps clear of other lock users.
 LOCK_NAMESPACE = 0x70726F74  # "prot"
 
@@ -231,6 +234,8 @@ def chain_append(rows: Sequence[Row]) -> list[Row]:
                 setattr(row, name, value)
         if len(rows) == 1:
             rows[0].save(force_insert=True, using=using)
+        elif len(rows) >= COPY_FROM_ROWS and connections[using].vendor == "postgresql":
+            copy_insert(model, rows, using=using)
         else:
             model.objects.using(using).bulk_create(rows)
     return rows

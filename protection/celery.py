@@ -57,6 +57,8 @@ app.autodiscover_tasks()
 CATCH_UP_ON_CONNECT: tuple[tuple[str, dict[str, Any]], ...] = (
     ("incidents.tasks.alerts_escalate_due", {}),
     ("protection.notifications.tasks.deliveries_sweep", {"after_seconds": 0}),
+    # Bulk imports that a dead worker left half done resume from their last committed batch.
+    ("cases.tasks.registry_imports_resume", {}),
 )
 
 

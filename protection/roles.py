@@ -17,6 +17,7 @@ class Action(StrEnum):
     VIEW_AGGREGATES = "view_aggregates"
     VIEW_PEOPLE = "view_people"
     REGISTER_PEOPLE = "register_people"
+    IMPORT_PEOPLE = "import_people"
     EDIT_PEOPLE = "edit_people"
     CHANGE_PERSON_STATUS = "change_person_status"
     VIEW_CASES = "view_cases"
@@ -46,7 +47,12 @@ _READ_ONLY = {
     Action.VIEW_AGGREGATES,
     Action.VIEW_SERVICES,
 }
-_REGISTRY = {Action.VIEW_PEOPLE, Action.REGISTER_PEOPLE, Action.EDIT_PEOPLE}
+_REGISTRY = {
+    Action.VIEW_PEOPLE,
+    Action.REGISTER_PEOPLE,
+    Action.IMPORT_PEOPLE,
+    Action.EDIT_PEOPLE,
+}
 _CASEWORK = {Action.VIEW_CASES, Action.MANAGE_CASES, Action.RESPOND_REFERRALS}
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -78,7 +84,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         | {Action.CHANGE_PERSON_STATUS, Action.ANSWER_SUBJECT_REQUESTS}
     ),
     Role.CASE_WORKER: frozenset(_READ_ONLY | _REGISTRY | _CASEWORK),
-    Role.PARTNER_API: frozenset(_READ_ONLY | {Action.VIEW_PEOPLE, Action.RESPOND_REFERRALS}),
+    # A partner's system may also bulk-import households into the sites its agency works in.
+    Role.PARTNER_API: frozenset(
+        _READ_ONLY | {Action.VIEW_PEOPLE, Action.IMPORT_PEOPLE, Action.RESPOND_REFERRALS}
+    ),
     Role.ANALYST: frozenset(_READ_ONLY),
 }
 

@@ -39,6 +39,13 @@ from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 from cases.models.corrections import CorrectionReason, PersonCorrection
 from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
 from cases.models.history import CaseEventText
+from cases.models.imports import (
+    ImportColumnMapping,
+    ImportRow,
+    ImportRowStatus,
+    ImportStatus,
+    RegistryImport,
+)
 from cases.models.registry import (
     ConsentGivenBy,
     ConsentScope,
@@ -76,6 +83,13 @@ __all__ = [
     "Sex",
     "SpecificNeed",
     "SpecificNeedCategory",
+]
+__all__ += [
+    "ImportColumnMapping",
+    "ImportRow",
+    "ImportRowStatus",
+    "ImportStatus",
+    "RegistryImport",
 ]
 __all__ += [
     "OPEN_ACTION_STATUSES",

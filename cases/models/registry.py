@@ -269,6 +269,10 @@ class DisplacedPerson(models.Model):
                 condition=models.Q(anonymised_on__isnull=True) & ~models.Q(status="active"),
                 name="person_retention_idx",
             ),
+            # Both names alike at once: the bulk import's duplicate blocking reads a range of it.
+            models.Index(
+                fields=["given_key", "family_key", "date_of_birth"], name="person_names_key_idx"
+            ),
         ]
 
     def __str__(self) -> str:

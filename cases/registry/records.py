@@ -22,6 +22,7 @@ from cases.models import (
     Household,
     PersonSpecificNeed,
     PersonStatus,
+    Relationship,
     SpecificNeed,
 )
 from cases.registry.duplicates import Candidate, ProbeIdentity, find_candidates, search_keys
@@ -87,6 +88,21 @@ def resolve_birth_date(data: PersonData, today: datetime.date) -> tuple[datetime
     if not 0 <= data.estimated_age <= 120:
         raise ValidationError({"estimated_age": _("An estimated age is between 0 and 120.")})
     return years_before(today, data.estimated_age).replace(month=1, day=1), True
+
+
+def validate_household(
+    members: Sequence[PersonData], registered_on: datetime.date, today: datetime.date
+) -> None:
+    """Check a household's own rules: its registration date and one head among its members."""
+    if registered_on > today:
+        raise ValidationError(
+            {"registered_on": _("The registration date cannot be in the future.")}
+        )
+    if not members:
+        raise ValidationError({"members": _("A household has at least one member.")})
+    heads = sum(1 for m in members if m.relationship_to_head == Relationship.HEAD)
+    if heads != 1:
+        raise ValidationError({"members": _("Mark exactly one member as head of household.")})
 
 
 def validate_person(data: PersonData, born: datetime.date, today: datetime.date) -> None:
@@ -220,6 +236,11 @@ def record_person(
 def check_site(actor: "User", site: Site) -> None:
     if not access.site_allows_registration(actor, site):
         raise PermissionDenied
+    check_site_open(site)
+
+
+def check_site_open(site: Site) -> None:
+    """Refuse a registration at a site that is no longer open."""
     if site.status != SiteStatus.OPEN:
         raise ValidationError({"site": _("This site is closed; people cannot be registered.")})
 

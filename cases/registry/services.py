@@ -33,6 +33,7 @@ from cases.registry.records import (
     record_person,
     resolve_birth_date,
     save_validated_with_code,
+    validate_household,
     validate_person,
 )
 from protection import access, codes
@@ -60,15 +61,7 @@ def household_register(
     check_site(actor, site)
     today = timezone.localdate()
     registered_on = registered_on or today
-    if registered_on > today:
-        raise ValidationError(
-            {"registered_on": _("The registration date cannot be in the future.")}
-        )
-    if not members:
-        raise ValidationError({"members": _("A household has at least one member.")})
-    heads = sum(1 for m in members if m.relationship_to_head == Relationship.HEAD)
-    if heads != 1:
-        raise ValidationError({"members": _("Mark exactly one member as head of household.")})
+    validate_household(members, registered_on, today)
 
     resolved: list[tuple[PersonData, datetime.date, bool]] = []
     member_errors: dict[str, Any] = {}

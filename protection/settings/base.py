@@ -334,6 +334,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "protection.tasks.idempotency_keys_purge",
         "schedule": float(os.environ.get("IDEMPOTENCY_PURGE_SECONDS", "3600")),
     },
+    "registry-imports-resume": {
+        "task": "cases.tasks.registry_imports_resume",
+        "schedule": float(os.environ.get("REGISTRY_IMPORTS_RESUME_SECONDS", "300")),
+    },
     "pipeline-heartbeat": {
         "task": "protection.health.tasks.pipeline_heartbeat",
         "schedule": PIPELINE_HEARTBEAT_SECONDS,

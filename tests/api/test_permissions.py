@@ -5,6 +5,7 @@
 since it revokes the token the row uses.
 """
 
+import base64
 import datetime
 import json
 from typing import Any
@@ -20,6 +21,7 @@ from tests.api.conftest import SchemaCheckedClient
 from tests.api.payloads import household_payload, person_payload
 from tests.casework.conftest import advance, make_agreement, open_case, refer
 from tests.factories import register_household
+from tests.imports.files import csv_bytes, good_rows, validated_import
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +101,20 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "households/", (200, 200, 200, 200, 200, 403, 403, 401)),
     ("GET", "households/{household}/", (200, 200, 200, 200, 200, 403, 403, 401)),
     ("POST", "households/", (201, 201, 201, 201, 403, 403, 403, 401)),
+    # Bulk import, for a partner's system too (a JSON upload: the file in base64).
+    ("GET", "registry-imports/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    ("GET", "registry-imports/{registry_import}/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    (
+        "GET",
+        "registry-imports/{registry_import}/report/",
+        (200, 200, 200, 200, 200, 403, 403, 401),
+    ),
+    ("POST", "registry-imports/", (201, 201, 201, 201, 201, 403, 403, 401)),
+    (
+        "POST",
+        "registry-imports/{registry_import}/commit/",
+        (200, 200, 200, 200, 200, 403, 403, 401),
+    ),
     ("PATCH", "households/{household}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("GET", "persons/", (200, 200, 200, 200, 200, 403, 403, 401)),
     ("GET", "persons/{person}/", (200, 200, 200, 200, 200, 403, 403, 401)),
@@ -255,6 +271,7 @@ def world(agency, other_agency, site, officer):
         "agency": agency.pk,
         "site": site.pk,
         "household": registration.household.pk,
+        "registry_import": validated_import(officer=officer, site=site).pk,
         "person": registration.members[0].pk,
         "payloads": {
             **casework["payloads"],
@@ -270,6 +287,11 @@ def world(agency, other_agency, site, officer):
                     )
                 ],
             ),
+            ("POST", "registry-imports/"): {
+                "site": site.pk,
+                "file_name": "arrivals.csv",
+                "content": base64.b64encode(csv_bytes(good_rows())).decode(),
+            },
             ("POST", "persons/"): person_payload(
                 given_name="Nyakuma",
                 family_name="Deng",

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.api.test_permissions import casework_world
+from tests.imports.files import uploaded_import
 from tests.matrix_world import alerting_world
 from tests.pages.conftest import signed_in
 
@@ -46,6 +47,8 @@ SUPERVISE_WRITE = (403, 302, 403, 403, 403, 403, 302)
 INCIDENTS_PAGE = (200, 200, 200, 200, 200, 403, 302)
 EVERY_ROLE_PAGE = (200, 200, 200, 200, 200, 200, 302)
 EVERY_ROLE_REDIRECT = (302, 302, 302, 302, 302, 302, 302)
+IMPORT_PAGE = (200, 200, 200, 200, 200, 403, 302)
+IMPORT_WRITE = (302, 302, 302, 302, 302, 403, 302)
 
 
 def _reason(_ids: dict[str, Any]) -> dict[str, str]:
@@ -104,6 +107,14 @@ ROWS: list[Row] = [
     Row("incidents:alert_list", "GET", (), EVERY_ROLE_PAGE),
     Row("incidents:alert_detail", "GET", ("alert",), EVERY_ROLE_PAGE),
     Row("incidents:alert_acknowledge", "POST", ("alert",), EVERY_ROLE_REDIRECT),
+    Row("cases:import_list", "GET", (), IMPORT_PAGE),
+    Row("cases:import_template_xlsx", "GET", (), IMPORT_PAGE),
+    Row("cases:import_template_csv", "GET", (), IMPORT_PAGE),
+    Row("cases:import_detail", "GET", ("registry_import",), IMPORT_PAGE),
+    Row("cases:import_status", "GET", ("registry_import",), IMPORT_PAGE),
+    Row("cases:import_report", "GET", ("registry_import",), IMPORT_PAGE),
+    Row("cases:import_dry_run", "POST", ("registry_import",), IMPORT_WRITE),
+    Row("cases:import_commit", "POST", ("registry_import",), IMPORT_WRITE),
     Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
     Row("notifications:open", "GET", ("notification",), EVERY_ROLE_REDIRECT),
     # Last: it signs the user out.
@@ -137,6 +148,11 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "incidents:alert_detail": ("protection_officer", 404),
     "incidents:alert_acknowledge": ("protection_officer", 404),
     "notifications:open": ("protection_officer", 404),
+    "cases:import_detail": ("protection_officer", 404),
+    "cases:import_status": ("protection_officer", 404),
+    "cases:import_report": ("protection_officer", 404),
+    "cases:import_dry_run": ("protection_officer", 404),
+    "cases:import_commit": ("protection_officer", 404),
 }
 
 
@@ -146,6 +162,7 @@ def _world(
     return {
         **casework_world(agency, other_agency, site, officer),
         **alerting_world(agency=agency, site=site, officer=officer, recipient=recipient),
+        "registry_import": uploaded_import(officer=officer, site=site).pk,
     }
 
 

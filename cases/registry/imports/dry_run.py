@@ -1,0 +1,139 @@
+"""The dry run of an import: check every row, find likely duplicates, record each row's fate.
+
+Nothing is registered here. Each row ends accepted, refused (its problems by column) or held
+for review as a possible duplicate (its matches and scores); a household goes as one: a
+member refused refuses it, a member held holds it. The rows are written batch by batch, each
+batch committed with the progress, so that the page's progress bar moves.
+"""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg2.extras import execute_values
+
+from cases.models import ImportRowStatus, ImportStatus, RegistryImport
+from cases.registry.imports.dedupe import Match, file_matches, registry_matches
+from cases.registry.imports.rows import CheckedRow, References, check_households, read_row
+from cases.registry.imports.services import (
+    cells_by_field,
+    import_lock_release,
+    import_lock_try,
+    row_cells,
+)
+from protection import access
+from protection.audit import audit_record
+
+_UPDATE_ROWS = """
+UPDATE cases_importrow AS r
+SET status = v.status, errors = v.errors::jsonb, duplicates = v.duplicates::jsonb,
+    household_ref = v.household_ref
+FROM (VALUES %s) AS v(id, status, errors, duplicates, household_ref)
+WHERE r.id = v.id
+"""
+
+
+def checked_rows(job: RegistryImport) -> Iterator[tuple[int, CheckedRow]]:
+    """Read each stored row of the import through the column mapping; yield (row id, row)."""
+    refs = References.load()
+    today = timezone.localdate()
+    columns = cells_by_field(job)
+    stored = job.rows.order_by("row_number").values_list("pk", "row_number", "values")
+    for pk, number, values in stored.iterator(chunk_size=5000):
+        yield pk, read_row(number, row_cells(values, columns), refs, today)
+
+
+def household_batches(
+    rows: Sequence[tuple[int, CheckedRow]], size: int
+) -> Iterator[list[tuple[int, CheckedRow]]]:
+    """Yield batches of about `size` rows that never split a household."""
+    households: dict[str, list[tuple[int, CheckedRow]]] = defaultdict(list)
+    for entry in rows:
+        households[entry[1].household_ref or f"\x00{entry[1].row_number}"].append(entry)
+    batch: list[tuple[int, CheckedRow]] = []
+    for members in households.values():
+        batch += members
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _fates(
+    batch: list[tuple[int, CheckedRow]], matches: dict[int, list[Match]]
+) -> list[tuple[Any, ...]]:
+    held_households: dict[str, list[int]] = defaultdict(list)
+    for _pk, row in batch:
+        if not row.errors and row.row_number in matches:
+            held_households[row.household_ref].append(row.row_number)
+    lines = []
+    for pk, row in batch:
+        found = [m.as_json() for m in matches.get(row.row_number, [])]
+        errors = row.errors
+        if errors:
+            status = ImportRowStatus.REFUSED
+        elif held_households.get(row.household_ref):
+            status = ImportRowStatus.DUPLICATE
+            if not found:
+                errors = {
+                    "household_ref": [
+                        _("Held with its household: row %(rows)s may be a duplicate.")
+                        % {"rows": ", ".join(map(str, held_households[row.household_ref]))}
+                    ]
+                }
+        else:
+            status = ImportRowStatus.ACCEPTED
+        lines.append((pk, status, _json(errors), _json(found), row.household_ref[:100]))
+    return lines
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def registry_import_dry_run(*, import_id: int) -> bool:
+    """Run the dry run of an import unless another worker runs it; return whether it ran."""
+    if not import_lock_try(import_id):
+        return False
+    try:
+        job = RegistryImport.objects.select_related("created_by").get(pk=import_id)
+        if job.status != ImportStatus.VALIDATING:
+            return False
+        _dry_run(job)
+        return True
+    finally:
+        import_lock_release(import_id)
+
+
+def _dry_run(job: RegistryImport) -> None:
+    actor = job.created_by
+    rows = list(checked_rows(job))
+    check_households([row for _pk, row in rows], timezone.localdate())
+    in_file = file_matches([row for _pk, row in rows if not row.errors])
+    visible = access.people_for(actor)
+    checked = 0
+    for batch in household_batches(rows, job.batch_size):
+        valid = [row for _pk, row in batch if not row.errors]
+        matches = dict(in_file)
+        for number, found in registry_matches(valid, visible).items():
+            matches[number] = sorted([*found, *matches.get(number, [])], key=lambda m: -m.score)
+        lines = _fates(batch, matches)
+        checked += len(batch)
+        with transaction.atomic(), connection.cursor() as cursor:
+            execute_values(cursor.cursor, _UPDATE_ROWS, lines, page_size=len(lines))
+            RegistryImport.objects.filter(pk=job.pk).update(rows_checked=checked)
+    with transaction.atomic():
+        job.refresh_from_db()
+        job.status = ImportStatus.VALIDATED
+        job.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="registry_import.validated",
+            obj=job,
+            changes={"status": [ImportStatus.VALIDATING, ImportStatus.VALIDATED]},
+        )
