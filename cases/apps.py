@@ -10,8 +10,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from camps.census import register_census
+        from cases.casework import exports as casework_exports
         from cases.casework import scopes as casework_scopes
         from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
+        from cases.registry import exports as registry_exports
         from cases.registry import scopes as registry_scopes
         from cases.registry.population import RegistryCensus
         from protection import codes
@@ -20,6 +22,8 @@ class CasesConfig(AppConfig):
 
         registry_scopes.register()
         casework_scopes.register()
+        registry_exports.register()
+        casework_exports.register()
         register_census(RegistryCensus())
         for model, name in (
             (DisplacementStatus, "displacement_statuses"),

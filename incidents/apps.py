@@ -9,12 +9,13 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents and alerts")
 
     def ready(self) -> None:
-        from incidents import scopes
+        from incidents import exports, scopes
         from incidents.models import IncidentType, PerpetratorCategory
         from protection.ownership import register_record
         from protection.reference_data import register_reference_list
 
         scopes.register()
+        exports.register()
         register_reference_list(IncidentType, "incidents/reference/incident_types.json")
         register_reference_list(
             PerpetratorCategory, "incidents/reference/perpetrator_categories.json"

@@ -33,6 +33,8 @@ class Action(StrEnum):
     MANAGE_WEBHOOKS = "manage_webhooks"
     RECEIVE_ALERTS = "receive_alerts"
     MONITOR_PIPELINE = "monitor_pipeline"
+    # Export lists of named people, cases, referrals or incidents (not only figures).
+    EXPORT_INDIVIDUAL = "export_individual"
 
 
 _READ_ONLY = {
@@ -89,8 +91,17 @@ _INCIDENT_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PARTNER_API: frozenset(_INCIDENTS | {Action.MANAGE_WEBHOOKS}),
     Role.ANALYST: frozenset({Action.RECEIVE_ALERTS}),
 }
+# Individual-level exports: the roles accountable for the agency's casework, never a machine
+# client, an analyst (figures only), an administrator (no casework) or a case worker (who works
+# one case at a time and has no need of the whole list on a laptop).
+_EXPORT_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.SUPERVISOR: frozenset({Action.EXPORT_INDIVIDUAL}),
+    Role.PROTECTION_OFFICER: frozenset({Action.EXPORT_INDIVIDUAL}),
+}
 ROLE_ACTIONS = {
-    role: actions | _INCIDENT_ACTIONS.get(role, frozenset())
+    role: actions
+    | _INCIDENT_ACTIONS.get(role, frozenset())
+    | _EXPORT_ACTIONS.get(role, frozenset())
     for role, actions in ROLE_ACTIONS.items()
 }
 

@@ -3,9 +3,11 @@
 from celery import shared_task
 
 from protection.audit import task_context
+from protection.exports import DATA_EXPORT_RUN, export_job_run, exports_sweep
 from protection.idempotency import idempotency_keys_purge
 
 IDEMPOTENCY_KEYS_PURGE = "protection.tasks.idempotency_keys_purge"
+EXPORTS_SWEEP = "protection.tasks.exports_sweep"
 
 
 @shared_task(name=IDEMPOTENCY_KEYS_PURGE)
@@ -13,3 +15,17 @@ def idempotency_keys_purge_task() -> int:
     """Delete the idempotency keys past their lifetime; return how many."""
     with task_context():
         return idempotency_keys_purge()
+
+
+@shared_task(name=DATA_EXPORT_RUN)
+def data_export_run_task(export_id: int) -> str:
+    """Write a queued export's file; return its status."""
+    with task_context():
+        return str(export_job_run(export_id=export_id).status)
+
+
+@shared_task(name=EXPORTS_SWEEP)
+def exports_sweep_task() -> int:
+    """Delete expired export files and requeue exports left waiting; return files deleted."""
+    with task_context():
+        return exports_sweep()
