@@ -52,7 +52,7 @@ def _need_profile() -> Subquery:
         .values("person_id")
         .annotate(
             codes=StringAgg(
-                "need__category__code", "+", distinct=True, ordering="need__category__code"
+                "need__category__code", "+", distinct=True, order_by="need__category__code"
             )
         )
         .values("codes")
