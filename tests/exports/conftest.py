@@ -49,6 +49,7 @@ def register_people(
             "family_name": FAMILY[index // len(GIVEN) % len(FAMILY)] + FAMILY[index % 7],
             "relationship_to_head": "head" if index == 0 else "other_relative",
             "date_of_birth": datetime.date(1976 + index % 20, 1 + index % 12, 3),
+            "confirm_not_duplicate": True,
         }
         if needs:
             member["specific_needs"] = needs
