@@ -73,7 +73,9 @@ def test_an_individual_export_is_xlsx_in_scope_and_logged_with_its_purpose(
     assert response.status_code == 200
     assert response.streaming
     workbook = openpyxl.load_workbook(io.BytesIO(_body(response)), read_only=True)
-    rows = list(workbook.active.iter_rows(values_only=True))
+    sheet = workbook.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Registration number", "Household", "Site")
     people = rows[1:]
     assert len(people) == 11
