@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -107,7 +108,7 @@ class StatisticsView(APIView):
     @extend_schema(responses={200: StatisticIndexSerializer(many=True)})
     def get(self, request: Request) -> Response:
         if not access.can(request.user, Action.VIEW_AGGREGATES):
-            raise Http404
+            raise PermissionDenied
         body = []
         for name, data in statistics().items():
             assert data.figures is not None
@@ -156,8 +157,10 @@ class StatisticView(APIView):
         },
     )
     def get(self, request: Request, name: str) -> Response:
+        if not access.can(request.user, Action.VIEW_AGGREGATES):
+            raise PermissionDenied
         data = statistics().get(name)
-        if data is None or not access.can(request.user, Action.VIEW_AGGREGATES):
+        if data is None:
             raise Http404
         assert data.figures is not None
         filters = {

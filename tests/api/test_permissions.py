@@ -108,6 +108,9 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("DELETE", "persons/{person}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("POST", "persons/{person}/status/", (200, 200, 200, 403, 403, 403, 403, 401)),
     *CASEWORK_MATRIX,
+    # Figures, small counts suppressed: every role of an agency (analysts included).
+    ("GET", "statistics/", (200, 200, 200, 200, 200, 200, 403, 401)),
+    ("GET", "statistics/{statistic}/", (200, 200, 200, 200, 200, 200, 403, 401)),
     ("POST", "auth/logoutall/", (204, 204, 204, 204, 204, 204, 204, 401)),
 ]
 
@@ -251,6 +254,7 @@ def world(agency, other_agency, site, officer):
         **casework,
         "agency": agency.pk,
         "site": site.pk,
+        "statistic": "population",
         "household": registration.household.pk,
         "person": registration.members[0].pk,
         "payloads": {
