@@ -133,7 +133,15 @@ def export_new(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHtt
     return render(
         request,
         "exports/export_new.html",
-        {"form": form, "dataset": data, "filters": filters, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "dataset": data,
+            "filters": [
+                (data.filterset.base_filters[name].label or name, value)
+                for name, value in filters.items()
+            ],
+            "query": request.GET.urlencode(),
+        },
     )
 
 
