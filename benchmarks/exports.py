@@ -103,7 +103,7 @@ def main(argv: list[str]) -> int:
     written = 0
     lines = 0
     samples: list[tuple[int, float]] = []
-    for chunk in response.streaming_content:
+    for chunk in response.streaming_content:  # type: ignore[attr-defined]
         written += len(chunk)
         lines += chunk.count(b"\n")
         if not samples or lines - samples[-1][0] >= 100_000:
