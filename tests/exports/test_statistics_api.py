@@ -8,6 +8,7 @@ import hxl.input
 import pytest
 
 from protection.figures import TOTAL
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,31 @@ def test_the_figures_take_a_fixed_number_of_queries(
     client = client_for(officer)
     with django_assert_max_num_queries(6):
         assert client.get(URL + "population/").status_code == 200
+
+
+def test_case_figures_count_only_the_agencys_cases(
+    client_for, supervisor, other_agency, registry
+) -> None:
+    from tests.casework.conftest import open_case
+
+    for person in registry["ours"].members[:6]:
+        open_case(supervisor, person)
+    theirs = factories.UserFactory(agency=other_agency, role="supervisor")
+    for person in registry["theirs"].members[:7]:
+        open_case(theirs, person)
+    body = client_for(supervisor).get(URL + "cases/").json()
+    assert _figure(body)["count"] == 6
+    assert _figure(body, case_type="general_protection", risk_level="medium")["count"] == 6
+
+
+def test_incident_figures_by_type_site_and_week(client_for, officer, other_officer, site) -> None:
+    from tests.incidents.conftest import report
+
+    for _ in range(5):
+        report(officer, site=site, incident_type="abduction")
+    other_site = factories.SiteFactory(managing_agency=other_officer.agency, name="Far away")
+    for _ in range(9):
+        report(other_officer, site=other_site, incident_type="abduction")
+    body = client_for(officer).get(URL + "incidents/").json()
+    assert _figure(body)["count"] == 5
+    assert {figure["key"]["site"] for figure in body["figures"]} == {"Kakuma One", TOTAL}
