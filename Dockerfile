@@ -41,7 +41,7 @@ RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urls
         ALLOWED_HOSTS=build.invalid WEBHOOK_EGRESS=direct \
         python manage.py compilemessages --verbosity 0; \
     fi \
-    && mkdir -p /app/var \
+    && mkdir -p /app/var/exports \
     && chown -R protection:protection /app/var
 
 USER protection

@@ -10,10 +10,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from camps.census import register_census
+        from cases.casework import exports as casework_exports
         from cases.casework import scopes as casework_scopes
         from cases.casework import subject as casework_subject
         from cases.casework.anonymisation import closed_cases_apply
         from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
+        from cases.registry import exports as registry_exports
         from cases.registry import scopes as registry_scopes
         from cases.registry.anonymisation import departed_people_apply
         from cases.registry.population import RegistryCensus
@@ -26,6 +28,8 @@ class CasesConfig(AppConfig):
         registry_scopes.register()
         casework_scopes.register()
         casework_subject.register()
+        registry_exports.register()
+        casework_exports.register()
         register_census(RegistryCensus())
         # Cases first: a case's people are anonymised with it once nothing else keeps them.
         anonymise = RetentionAction.ANONYMISE

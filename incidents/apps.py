@@ -9,7 +9,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents and alerts")
 
     def ready(self) -> None:
-        from incidents import scopes
+        from incidents import exports, scopes
         from incidents.models import IncidentType, PerpetratorCategory
         from incidents.reporting import subject
         from protection.ownership import register_record
@@ -17,6 +17,7 @@ class IncidentsConfig(AppConfig):
 
         scopes.register()
         subject.register()
+        exports.register()
         register_reference_list(IncidentType, "incidents/reference/incident_types.json")
         register_reference_list(
             PerpetratorCategory, "incidents/reference/perpetrator_categories.json"

@@ -105,6 +105,23 @@ def visible(name: Records, user: "Viewer | None") -> QuerySet[Any]:
     return scope.rows(user, agency)
 
 
+def figures_for(name: Records, user: "Viewer | None") -> QuerySet[Any]:
+    """Return the records of the scope the user's published figures count.
+
+    Counted, not shown: an analyst, whose role sees no person, may count the agency's people
+    in aggregated figures, which protection.figures suppresses. The rows are the scope's own
+    (the agency's, in its sites), so another agency's records are never counted.
+    """
+    scope = _SCOPES.get(name)
+    if scope is None or scope.rows is None:
+        raise ImproperlyConfigured(f"No installed app registers the access scope {name!r}.")
+    agency = agency_of(user)
+    if agency is None or not can(user, Action.VIEW_AGGREGATES):
+        return scope.model._default_manager.none()
+    assert isinstance(user, User)
+    return scope.rows(user, agency)
+
+
 def _signed_in(user: "Viewer | None") -> bool:
     return user is not None and bool(getattr(user, "is_authenticated", False)) and user.is_active
 

@@ -145,7 +145,7 @@ _KEY_IN_USE = _(
 _KEY_REUSED = _("The Idempotency-Key was used for a different request; nothing was written.")
 
 
-_FIELD_ERRORS = OpenApiResponse(
+FIELD_ERRORS = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
     description=_(
         "Bad input; nothing was written. Each key is a field (or non_field_errors) and holds a "
@@ -236,9 +236,7 @@ class ProtectionAutoSchema(AutoSchema):
             and getattr(self.view, "filterset_class", None) is not None
         )
         if (self.method in ("POST", "PUT", "PATCH") or filtered_list) and "400" not in responses:
-            responses["400"] = self._get_response_for_code(
-                _FIELD_ERRORS, "400", direction=direction
-            )
+            responses["400"] = self._get_response_for_code(FIELD_ERRORS, "400", direction=direction)
         return responses
 
     def _map_serializer_field(
@@ -382,6 +380,7 @@ urlpatterns = [
     path("", include("cases.casework.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("protection.notifications.api.urls")),
+    path("statistics/", include("protection.statistics")),
     path("schema/", api_docs.SchemaView.as_view(), name="schema"),
     path("docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),

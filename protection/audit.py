@@ -84,6 +84,20 @@ class task_context:
         _context.reset(self._token)
 
 
+class bound_context:
+    """Mark writes made inside the block with a context captured earlier: a streamed response
+    writes its access log after the view returned, as part of the request that asked for it."""
+
+    def __init__(self, context: RequestContext) -> None:
+        self._context = context
+
+    def __enter__(self) -> None:
+        self._token = _context.set(self._context)
+
+    def __exit__(self, *exc: object) -> None:
+        _context.reset(self._token)
+
+
 def _plain(value: Any) -> Any:
     """Turn a field value into something JSON can hold."""
     if isinstance(value, models.Model):

@@ -180,7 +180,9 @@ KEPT_IDS = frozenset(
 
 # The names of organisations, places and reference items are not about a person.
 _ORGANISATION_NAMES = frozenset({"name", "name_fr", "name_ar", "acronym", "admin1", "admin2"})
-KEPT_FOR_TYPE: Mapping[str, frozenset[str]] = {
+# An export: which list, in what format, why, and the names (never the values) of its filters.
+_EXPORT_FIELDS = frozenset({"dataset", "file_format", "purpose", "filters"})
+KEPT_FOR_TYPE: Mapping[str, frozenset[str]] = {"protection.dataexport": _EXPORT_FIELDS} | {
     label: _ORGANISATION_NAMES
     for label in (
         "camps.country",

@@ -126,6 +126,20 @@ class AccessPurpose(models.TextChoices):
     CORRECTION = "correction", _("Checking a record before correcting it")
     LEGAL = "legal", _("Legal obligation or proceedings")
     DATA_PROTECTION_REVIEW = "dp_review", _("Data-protection review")
+    # An individual-level export names its purpose, chosen by the user from this list.
+    EXPORT_CASEWORK = "export_casework", _("Exported for case management")
+    EXPORT_SERVICES = "export_services", _("Exported for service delivery")
+    EXPORT_REFERRALS = "export_referrals", _("Exported to follow up referrals")
+    EXPORT_VERIFICATION = "export_verification", _("Exported to verify the records")
+
+
+# The purposes a user may give for an individual-level export.
+EXPORT_PURPOSES = (
+    AccessPurpose.EXPORT_CASEWORK,
+    AccessPurpose.EXPORT_SERVICES,
+    AccessPurpose.EXPORT_REFERRALS,
+    AccessPurpose.EXPORT_VERIFICATION,
+)
 
 
 class RecordPart(models.TextChoices):
@@ -282,3 +296,65 @@ class ChainPrune(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.chain} up to {self.up_to_seq}"
+
+
+class ExportLevel(models.TextChoices):
+    AGGREGATED = "aggregated", _("Figures (counts, small counts hidden)")
+    INDIVIDUAL = "individual", _("One row per record")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being written")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired and deleted")
+
+
+class DataExport(models.Model):
+    """An export written in the background: its progress, and its file until it expires.
+
+    The filters are kept only so that the worker can run the export; they are cleared when
+    the file is deleted. The audit trail and the access log record the export itself.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    dataset = models.CharField(_("list"), max_length=40)
+    level = models.CharField(_("level"), max_length=12, choices=ExportLevel.choices)
+    file_format = models.CharField(_("format"), max_length=8)
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=AccessPurpose.choices, blank=True
+    )
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows to write"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        indexes = [
+            models.Index(fields=["user", "-id"], name="export_user_idx"),
+            models.Index(fields=["status", "expires_at"], name="export_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} ({self.file_format}) #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        """Return how far the export is, 0 to 100."""
+        if self.status == ExportStatus.READY:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)

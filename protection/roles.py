@@ -39,6 +39,8 @@ class Action(StrEnum):
     # Open a person's data-subject report (everything held, and who read it) and correct a
     # field on the person's request, with the reason.
     ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
+    # Export lists of named people, cases, referrals or incidents (not only figures).
+    EXPORT_INDIVIDUAL = "export_individual"
 
 
 _READ_ONLY = {
@@ -118,10 +120,18 @@ _DATA_PROTECTION_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: _DATA_PROTECTION,
     Role.SUPERVISOR: _DATA_PROTECTION,
 }
+# Individual-level exports: the roles accountable for the agency's casework, never a machine
+# client, an analyst (figures only), an administrator (no casework) or a case worker (who works
+# one case at a time and has no need of the whole list on a laptop).
+_EXPORT_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.SUPERVISOR: frozenset({Action.EXPORT_INDIVIDUAL}),
+    Role.PROTECTION_OFFICER: frozenset({Action.EXPORT_INDIVIDUAL}),
+}
 ROLE_ACTIONS = {
     role: actions
     | _INCIDENT_ACTIONS.get(role, frozenset())
     | _DATA_PROTECTION_ACTIONS.get(role, frozenset())
+    | _EXPORT_ACTIONS.get(role, frozenset())
     for role, actions in ROLE_ACTIONS.items()
 }
 

@@ -3,11 +3,13 @@
 from celery import shared_task
 
 from protection.audit import task_context
+from protection.exports import DATA_EXPORT_RUN, export_job_run, exports_sweep
 from protection.idempotency import idempotency_keys_purge
 from protection.retention import retention_apply
 
 IDEMPOTENCY_KEYS_PURGE = "protection.tasks.idempotency_keys_purge"
 RETENTION_APPLY = "protection.tasks.retention_apply"
+EXPORTS_SWEEP = "protection.tasks.exports_sweep"
 
 
 @shared_task(name=IDEMPOTENCY_KEYS_PURGE)
@@ -25,3 +27,17 @@ def retention_apply_task() -> dict[str, int]:
     """
     with task_context():
         return {result.kind: result.total for result in retention_apply()}
+
+
+@shared_task(name=DATA_EXPORT_RUN)
+def data_export_run_task(export_id: int) -> str:
+    """Write a queued export's file; return its status."""
+    with task_context():
+        return str(export_job_run(export_id=export_id).status)
+
+
+@shared_task(name=EXPORTS_SWEEP)
+def exports_sweep_task() -> int:
+    """Delete expired export files and requeue exports left waiting; return files deleted."""
+    with task_context():
+        return exports_sweep()

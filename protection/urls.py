@@ -14,6 +14,7 @@ urlpatterns = [
     path("registry/", include("cases.urls")),
     path("partners/", include("partners.urls")),
     path("incidents/", include("incidents.urls")),
+    path("exports/", include("protection.export_views")),
     path("inbox/", include("protection.notifications.urls")),
     # The pipeline's health, a page of the admin (staff only; see protection.health.views).
     path(

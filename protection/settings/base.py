@@ -338,6 +338,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "cases.tasks.registry_imports_resume",
         "schedule": float(os.environ.get("REGISTRY_IMPORTS_RESUME_SECONDS", "300")),
     },
+    "exports-sweep": {
+        "task": "protection.tasks.exports_sweep",
+        "schedule": float(os.environ.get("EXPORTS_SWEEP_SECONDS", "600")),
+    },
     "pipeline-heartbeat": {
         "task": "protection.health.tasks.pipeline_heartbeat",
         "schedule": PIPELINE_HEARTBEAT_SECONDS,
@@ -435,6 +439,16 @@ _PIPELINE_LIMITS = {
 PIPELINE_HEALTH_LIMITS = {
     name: (float(pair[0]), float(pair[-1])) for name, pair in _PIPELINE_LIMITS.items()
 }
+
+# Published figures (statistics, aggregated exports, dashboards): a count from 1 to this minus
+# one is shown as "<5", with complements hidden so that totals do not give it away.
+PROTECTION_SMALL_COUNT_THRESHOLD = int(os.environ.get("PROTECTION_SMALL_COUNT_THRESHOLD", "5"))
+
+# Exports: an individual-level export of more rows than this is written by a worker, not
+# streamed; its file is kept under EXPORT_DIR (shared by web and worker) for this many hours.
+EXPORT_STREAM_MAX_ROWS = int(os.environ.get("EXPORT_STREAM_MAX_ROWS", "50000"))
+EXPORT_FILE_HOURS = float(os.environ.get("EXPORT_FILE_HOURS", "24"))
+EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", VAR_DIR / "exports"))
 
 # Early warning: a site's incidents over the last 24 hours and 7 days against its own baseline
 # (the previous weeks); raised when the Poisson upper-tail probability of a count at least that

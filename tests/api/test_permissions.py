@@ -127,6 +127,9 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     # (tests/api/test_subject_report.py opens it with one).
     ("GET", "persons/{person}/subject-report/", (403, 400, 400, 403, 403, 403, 403, 401)),
     *CASEWORK_MATRIX,
+    # Figures, small counts suppressed: every role of an agency (analysts included).
+    ("GET", "statistics/", (200, 200, 200, 200, 200, 200, 403, 401)),
+    ("GET", "statistics/{statistic}/", (200, 200, 200, 200, 200, 200, 403, 401)),
     ("POST", "auth/logoutall/", (204, 204, 204, 204, 204, 204, 204, 401)),
 ]
 
@@ -270,6 +273,7 @@ def world(agency, other_agency, site, officer):
         **casework,
         "agency": agency.pk,
         "site": site.pk,
+        "statistic": "population",
         "household": registration.household.pk,
         "registry_import": validated_import(officer=officer, site=site).pk,
         "person": registration.members[0].pk,

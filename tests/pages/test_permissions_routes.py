@@ -9,13 +9,17 @@ the record is not theirs to see (the service directory is shared, so another age
 service is visible but not theirs to edit: 403).
 """
 
+import datetime
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from protection.exports import export_dir
+from protection.models import DataExport, ExportLevel, ExportStatus
 from tests import factories
 from tests.api.test_permissions import casework_world
 from tests.imports.files import uploaded_import
@@ -116,6 +120,11 @@ ROWS: list[Row] = [
     Row("cases:import_dry_run", "POST", ("registry_import",), IMPORT_WRITE),
     Row("cases:import_commit", "POST", ("registry_import",), IMPORT_WRITE),
     Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
+    # Exports: the choice of lists for every role (figures for all); one's own exports only.
+    Row("exports:new", "GET", (), EVERY_ROLE_PAGE),
+    Row("exports:list", "GET", (), EVERY_ROLE_PAGE),
+    Row("exports:detail", "GET", ("data_export",), EVERY_ROLE_PAGE),
+    Row("exports:download", "GET", ("data_export",), EVERY_ROLE_PAGE),
     Row("notifications:open", "GET", ("notification",), EVERY_ROLE_REDIRECT),
     # Last: it signs the user out.
     # Two-step verification: each user's own; a verified (or free) session is sent on from
@@ -153,6 +162,8 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "cases:import_report": ("protection_officer", 404),
     "cases:import_dry_run": ("protection_officer", 404),
     "cases:import_commit": ("protection_officer", 404),
+    "exports:detail": ("supervisor", 404),
+    "exports:download": ("supervisor", 404),
 }
 
 
@@ -163,7 +174,24 @@ def _world(
         **casework_world(agency, other_agency, site, officer),
         **alerting_world(agency=agency, site=site, officer=officer, recipient=recipient),
         "registry_import": uploaded_import(officer=officer, site=site).pk,
+        "data_export": _ready_export(recipient),
     }
+
+
+def _ready_export(user: Any) -> int:
+    """A background export of the user's, ready to download (its file written)."""
+    export = DataExport.objects.create(
+        user=user,
+        dataset="people",
+        level=ExportLevel.AGGREGATED,
+        file_format="csv",
+        status=ExportStatus.READY,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    export.file_name = f"export-{export.pk}.csv"
+    export.save(update_fields=["file_name"])
+    (export_dir() / export.file_name).write_text("Site,People\r\n", encoding="utf-8")
+    return export.pk
 
 
 def _call(client: Any, row: Row, ids: dict[str, Any]) -> Any:
