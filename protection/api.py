@@ -382,6 +382,7 @@ urlpatterns = [
     path("", include("cases.casework.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("protection.notifications.api.urls")),
+    path("", include("monitoring.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

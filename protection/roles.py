@@ -33,6 +33,8 @@ class Action(StrEnum):
     MANAGE_WEBHOOKS = "manage_webhooks"
     RECEIVE_ALERTS = "receive_alerts"
     MONITOR_PIPELINE = "monitor_pipeline"
+    # The mission's dashboard and monitoring report: every site's figures together.
+    VIEW_MISSION = "view_mission"
 
 
 _READ_ONLY = {
@@ -59,14 +61,19 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         _READ_ONLY
         | _REGISTRY
         | _CASEWORK
-        | {Action.CHANGE_PERSON_STATUS, Action.SUPERVISE_CASES, Action.MANAGE_SERVICES}
+        | {
+            Action.CHANGE_PERSON_STATUS,
+            Action.SUPERVISE_CASES,
+            Action.MANAGE_SERVICES,
+            Action.VIEW_MISSION,
+        }
     ),
     Role.PROTECTION_OFFICER: frozenset(
         _READ_ONLY | _REGISTRY | _CASEWORK | {Action.CHANGE_PERSON_STATUS}
     ),
     Role.CASE_WORKER: frozenset(_READ_ONLY | _REGISTRY | _CASEWORK),
     Role.PARTNER_API: frozenset(_READ_ONLY | {Action.VIEW_PEOPLE, Action.RESPOND_REFERRALS}),
-    Role.ANALYST: frozenset(_READ_ONLY),
+    Role.ANALYST: frozenset(_READ_ONLY | {Action.VIEW_MISSION}),
 }
 
 # Incidents and alerts, merged into the matrix above. Every role that works with people may

@@ -15,6 +15,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("incidents/", include("incidents.urls")),
     path("inbox/", include("protection.notifications.urls")),
+    path("dashboard/", include("monitoring.urls")),
     # The pipeline's health, a page of the admin (staff only; see protection.health.views).
     path(
         "admin/pipeline/",

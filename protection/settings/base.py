@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "camps",
     "cases",
     "incidents",
+    "monitoring",
     "protection.notifications",
     "protection.health",
 ]

@@ -1,0 +1,122 @@
+"""The indicators of the mission per site and month, as JSON or CSV (`?format=csv`)."""
+
+import csv
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, renderers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from monitoring.api.serializers import COUNT_FIELDS, IndicatorRowSerializer, IndicatorsSerializer
+from monitoring.forms import PeriodForm
+from monitoring.indicators import indicators
+from monitoring.presentation import publish_indicators
+from monitoring.published import small_count_threshold
+from monitoring.scope import figure_scope
+from protection.access import Action
+from protection.accounts.types import signed_in
+from protection.api import ProtectedViewSet
+
+
+class IndicatorCsvRenderer(renderers.BaseRenderer):
+    """One line per site and month; a suppressed count is written "<5", a hidden median empty."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        if not isinstance(data, dict) or "results" not in data:
+            writer.writerow(["detail"])
+            writer.writerow([str(data)])
+            return out.getvalue().encode()
+        hidden = f"<{data['threshold']}"
+        rows: list[dict[str, Any]] = data["results"]
+        columns = [
+            name for name in IndicatorRowSerializer._declared_fields if name != "durable_solutions"
+        ]
+        solutions = sorted({key for row in rows for key in row["durable_solutions"]})
+        writer.writerow([*columns, *(f"durable_solutions_{key}" for key in solutions)])
+        for row in rows:
+            line = []
+            for name in columns:
+                value = row[name]
+                line.append(hidden if value is None and name in COUNT_FIELDS else value)
+            for key in solutions:
+                value = row["durable_solutions"].get(key)
+                line.append(hidden if value is None else value)
+            writer.writerow(["" if value is None else value for value in line])
+        return out.getvalue().encode()
+
+
+class IndicatorViewSet(mixins.ListModelMixin, ProtectedViewSet[Any]):
+    """The indicators of the caller's agency's sites, per site and month."""
+
+    required_actions = {"list": Action.VIEW_AGGREGATES}
+    pagination_class = None
+    filter_backends: list[Any] = []
+    renderer_classes = [renderers.JSONRenderer, IndicatorCsvRenderer]
+
+    @extend_schema(
+        summary=_("The mission's indicators per site and month"),
+        description=_(
+            "Time from an incident's report to the first acknowledgement of its alerts "
+            "(median, 90th percentile), alerts acknowledged before their deadline, referrals "
+            "answered within their deadline, time from a case's opening to its first "
+            "assessment, and cases closed with a durable solution by solution. A caller who "
+            "may not see the cases gets counts under the threshold as null."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "first",
+                OpenApiTypes.DATE,
+                description=_("First day (default: six months ago, first of the month)."),
+            ),
+            OpenApiParameter(
+                "last", OpenApiTypes.DATE, description=_("Last day, included (default: today).")
+            ),
+            OpenApiParameter(
+                "site",
+                OpenApiTypes.INT,
+                many=True,
+                description=_("Only these sites (repeat the parameter)."),
+            ),
+        ],
+        responses={
+            (200, "application/json"): IndicatorsSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = signed_in(request.user)
+        scope = figure_scope(user)
+        form = PeriodForm(request.query_params, sites=scope.sites())
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {
+                    field: [str(message) for message in errors]
+                    for field, errors in form.errors.items()
+                }
+            )
+        period = form.period()
+        rows = indicators(scope=scope, period=period, site_ids=form.site_ids())
+        data = {
+            "first": period.first,
+            "last": period.last,
+            "suppressed": not scope.exact,
+            "threshold": small_count_threshold(),
+            "results": publish_indicators(rows, exact=scope.exact),
+        }
+        return Response(IndicatorsSerializer(data).data)
