@@ -14,6 +14,16 @@ HEIGHT = 240
 TOP = 24  # room for the values above the bars
 BOTTOM = 40  # room for the labels under the bars
 SIDE = 12
+# Fills as SVG presentation attributes, for the PDF (WeasyPrint does not style inline SVG from
+# the page's stylesheet); in the browser app.css sets the same colours by class.
+FILLS = {
+    "risk-critical": "#a40e26",
+    "risk-high": "#c4432b",
+    "risk-medium": "#9a6700",
+    "risk-low": "#1a7f37",
+    "current": "#7a4d00",
+}
+DEFAULT_FILL = "#0b5cad"
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,7 @@ class Bar:
     value: str
     value_y: float
     css: str
+    fill: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ def bar_chart(
                 value=figure.display,
                 value_y=round(axis_y - height - 6, 1),
                 css=css,
+                fill=FILLS.get(css, DEFAULT_FILL),
             )
         )
     reference_y = None if reference is None else round(axis_y - plot * reference / top, 1)

@@ -1,50 +1,31 @@
 """The monitoring report as PDF, from the same HTML as its printable page (WeasyPrint).
 
 WeasyPrint lays out right-to-left Arabic through Pango and needs a font with Arabic glyphs
-(DejaVu Sans; .ci/run installs it where missing). It may read only the site's own static
-files: any other address in the page is refused, so that rendering a report never makes the
-server fetch from the network.
+(DejaVu Sans; .ci/run installs it where missing). The stylesheet is read from the static
+files and handed over as text, and the fetcher refuses every address, so that rendering a
+report never makes the server read a file or the network on a page's say-so.
 """
 
 from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 
-STATIC_PREFIX = "static:"
+STYLESHEET = "css/report.css"
 
 
-class ForbiddenResource(ValueError):
-    """The report named a resource that is not one of the site's static files."""
-
-
-def _static_only(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Serve static files from disk; refuse every other address."""
-    prefix = settings.STATIC_URL or "/static/"
-    if not url.startswith(STATIC_PREFIX):
-        raise ForbiddenResource(url)
-    relative = url.removeprefix(STATIC_PREFIX).removeprefix(prefix).lstrip("/")
-    if not relative or ".." in relative.split("/"):
-        raise ForbiddenResource(url)
-    found = finders.find(relative.split("?")[0])
-    if not found:
-        raise ForbiddenResource(url)
-    path = Path(found[0] if isinstance(found, list) else found)
-    return {"string": path.read_bytes(), "mime_type": _mime_type(path)}
-
-
-def _mime_type(path: Path) -> str:
-    return {".css": "text/css", ".svg": "image/svg+xml"}.get(
-        path.suffix, "application/octet-stream"
-    )
+def _stylesheet() -> str:
+    found = finders.find(STYLESHEET)
+    path = Path(found[0] if isinstance(found, list) else str(found))
+    return path.read_text(encoding="utf-8")
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Return the PDF of a page of the site."""
+    """Return the PDF of a page of the site, laid out with the report's stylesheet."""
     # Imported on use: it loads Pango, which only the report needs. It ships no type hints.
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-    document = HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=_static_only)
-    pdf: bytes = document.write_pdf()
+    refuse_all = URLFetcher(allowed_protocols=set())
+    document = HTML(string=html, base_url=None, url_fetcher=refuse_all)
+    pdf: bytes = document.write_pdf(stylesheets=[CSS(string=_stylesheet(), url_fetcher=refuse_all)])
     return pdf

@@ -107,6 +107,7 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("PUT", "persons/{person}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("DELETE", "persons/{person}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("POST", "persons/{person}/status/", (200, 200, 200, 403, 403, 403, 403, 401)),
+    ("GET", "indicators/", (200, 200, 200, 200, 200, 200, 403, 401)),
     *CASEWORK_MATRIX,
     ("POST", "auth/logoutall/", (204, 204, 204, 204, 204, 204, 204, 401)),
 ]
