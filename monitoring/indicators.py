@@ -2,7 +2,8 @@
 
 - time from an incident's report to the first acknowledgement of one of its alerts (median,
   90th percentile), by the month the incident was reported;
-- the share of alerts acknowledged before their deadline, of those whose outcome is known
+- the share of alerts acknowledged before the deadline of the first tier told, of those whose
+  outcome is known
   (acknowledged, or past the deadline), by the month they were raised;
 - the share of referrals answered within their deadline, likewise, by the month they were sent;
 - time from a case's opening to its first assessment (median, 90th percentile), by the month
@@ -25,19 +26,21 @@ from django.db.models import (
     Aggregate,
     Count,
     DateField,
+    DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from cases.models import CaseAssessment, ClosureReason, ReferralStatus
-from incidents.models import Alert
+from incidents.models import Alert, EscalationTier
 from monitoring.scope import FigureScope
 
 Key = tuple[int, datetime.date]
@@ -197,16 +200,36 @@ def _first_assessments(scope: FigureScope, period: Period) -> dict[Key, Any]:
 def _alerts_on_time(
     scope: FigureScope, period: Period, now: datetime.datetime
 ) -> dict[Key, tuple[int, int]]:
+    """Count alerts acknowledged before the deadline of the first tier told.
+
+    An alert's deadline moves on at each escalation and is cleared by the acknowledgement,
+    so the first deadline is worked out again: raised at, plus the first tier's minutes (or
+    its policy's). An alert without a policy (an early warning told to the site's managers)
+    has no deadline and is not counted.
+    """
     start, end = period.bounds()
+    first_tier_minutes = (
+        EscalationTier.objects.filter(policy_id=OuterRef("policy_id"))
+        .order_by("level")
+        .annotate(minutes=Coalesce("ack_deadline_minutes", "policy__ack_deadline_minutes"))
+        .values("minutes")[:1]
+    )
     rows = (
         scope.alerts()
-        .filter(raised_at__gte=start, raised_at__lt=end, deadline_at__isnull=False)
-        .filter(Q(acknowledged_at__isnull=False) | Q(deadline_at__lte=now))
-        .annotate(month=TruncMonth("raised_at", output_field=DateField()))
+        .filter(raised_at__gte=start, raised_at__lt=end, policy__isnull=False)
+        .annotate(minutes=Subquery(first_tier_minutes, output_field=IntegerField()))
+        .annotate(
+            first_deadline=ExpressionWrapper(
+                F("raised_at") + F("minutes") * datetime.timedelta(minutes=1),
+                DateTimeField(),
+            ),
+            month=TruncMonth("raised_at", output_field=DateField()),
+        )
+        .filter(Q(acknowledged_at__isnull=False) | Q(first_deadline__lte=now))
         .values("site_id", "month")
         .annotate(
             due=Count("pk"),
-            on_time=Count("pk", filter=Q(acknowledged_at__lte=F("deadline_at"))),
+            on_time=Count("pk", filter=Q(acknowledged_at__lte=F("first_deadline"))),
         )
     )
     return {(r["site_id"], _as_date(r["month"])): (r["due"], r["on_time"]) for r in rows}

@@ -38,7 +38,11 @@ WORLD = {
 
 def _people(officer: Any, site: Any, count: int) -> list[Any]:
     members: list[dict[str, Any]] = [
-        {"given_name": f"Member{index}", "relationship_to_head": "child", "confirm_not_duplicate": True}
+        {
+            "given_name": f"Member{index}",
+            "relationship_to_head": "child",
+            "confirm_not_duplicate": True,
+        }
         for index in range(count)
     ]
     members[0].update(relationship_to_head="head", consent_scope="sharing")
@@ -77,9 +81,18 @@ def seed_site(
         )
     # The baseline: one incident a week in the eight weeks before the last seven days.
     for week in range(1, 9):
-        report(officer, site=site, incident_type="looting", occurred_at=now - datetime.timedelta(days=7 * week + 3))
-    report(officer, site=site, incident_type="looting", occurred_at=now - datetime.timedelta(days=3))
-    report(officer, site=site, incident_type="looting", occurred_at=now - datetime.timedelta(days=2))
+        report(
+            officer,
+            site=site,
+            incident_type="looting",
+            occurred_at=now - datetime.timedelta(days=7 * week + 3),
+        )
+    report(
+        officer, site=site, incident_type="looting", occurred_at=now - datetime.timedelta(days=3)
+    )
+    report(
+        officer, site=site, incident_type="looting", occurred_at=now - datetime.timedelta(days=2)
+    )
     if alerts:
         make_policy(tiers=[{"users": [officer], "in_app": True}], types=["abduction"], sites=[site])
     alerted = report(officer, site=site, incident_type="abduction")
@@ -92,10 +105,14 @@ def partner(db: None) -> Any:
 
 
 @pytest.fixture
-def world(agency, other_agency, site, other_site, officer, other_officer, partner) -> dict[str, Any]:
+def world(
+    agency, other_agency, site, other_site, officer, other_officer, partner
+) -> dict[str, Any]:
     now = timezone.now()
     ours = seed_site(officer=officer, site=site, partner=partner, now=now)
-    theirs = seed_site(officer=other_officer, site=other_site, partner=partner, now=now, alerts=False)
+    theirs = seed_site(
+        officer=other_officer, site=other_site, partner=partner, now=now, alerts=False
+    )
     return {"ours": ours, "theirs": theirs}
 
 

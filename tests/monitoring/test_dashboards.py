@@ -165,5 +165,3 @@ def test_a_static_chart_needs_no_script_or_external_resource(world, officer, sit
     for attribute in re.findall(r'(?:src|href)="([^"]+)"', body):
         assert not attribute.startswith(("http://", "https://", "//")), attribute
     assert settings.STATIC_URL + "css/app.css" in body
-
-
