@@ -353,6 +353,10 @@ PIPELINE_HEALTH_LIMITS = {
     name: (float(pair[0]), float(pair[-1])) for name, pair in _PIPELINE_LIMITS.items()
 }
 
+# Published figures (statistics, aggregated exports, dashboards): a count from 1 to this minus
+# one is shown as "<5", with complements hidden so that totals do not give it away.
+PROTECTION_SMALL_COUNT_THRESHOLD = int(os.environ.get("PROTECTION_SMALL_COUNT_THRESHOLD", "5"))
+
 # Early warning: a site's incidents over the last 24 hours and 7 days against its own baseline
 # (the previous weeks); raised when the Poisson upper-tail probability of a count at least that
 # high is below the threshold and the count reaches the minimum.
