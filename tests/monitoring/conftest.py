@@ -3,8 +3,7 @@ agency's site whose records must never show.
 
 At the agency's site (Kakuma One), seen by its officer:
 - 3 people registered, one of whom found a durable solution (local integration, closing
-  the fifth case), so 2 people live there; 4 open cases (critical 1, high 2, medium 1) and one closed with a
-  durable solution (local integration);
+  the fifth case), so 2 people live there; 4 open cases (critical 1, high 2, medium 1);
 - 3 incidents in the last 7 days against a baseline of 8 in the 8 weeks before (1 a week);
 - 1 alert waiting for the officer (the abduction reported an hour ago);
 - 1 referral unanswered past its deadline; 1 action of the officer overdue.

@@ -4,7 +4,6 @@ query counts and page weight."""
 import gzip
 import html
 import re
-from typing import Any
 
 import pytest
 from django.conf import settings
