@@ -11,9 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PROTECTION_VAR_DIR=/app/var \
     STATIC_ROOT=/app/staticfiles
 
-# gettext compiles the French and Arabic messages at build time.
+# gettext compiles the French and Arabic messages at build time; Pango and DejaVu Sans (with
+# Arabic glyphs) let WeasyPrint write the monitoring report as PDF.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 \
+        fontconfig fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --create-home --home-dir /home/protection protection
 
