@@ -11,7 +11,7 @@ from typing import Any
 
 WIDTH = 640
 HEIGHT = 240
-TOP = 24  # room for the values above the bars
+TOP = 40  # room for the values above the bars and the reference line's label
 BOTTOM = 40  # room for the labels under the bars
 SIDE = 12
 # Fills as SVG presentation attributes, for the PDF (WeasyPrint does not style inline SVG from
