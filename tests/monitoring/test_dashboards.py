@@ -1,6 +1,7 @@
 """The dashboards as their users see them: the numbers of a seeded world, scope, suppression,
 query counts and page weight."""
 
+import datetime
 import gzip
 import html
 import re
@@ -9,7 +10,9 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import timezone
 
+from camps.services import population_snapshot_take
 from tests import factories
 from tests.monitoring.conftest import WORLD
 from tests.pages.conftest import signed_in
@@ -164,3 +167,17 @@ def test_a_static_chart_needs_no_script_or_external_resource(world, officer, sit
     for attribute in re.findall(r'(?:src|href)="([^"]+)"', body):
         assert not attribute.startswith(("http://", "https://", "//")), attribute
     assert settings.STATIC_URL + "css/app.css" in body
+
+
+def test_the_population_trend_is_drawn_from_the_daily_counts(world, officer, site):
+    today = timezone.localdate()
+    for days_ago in (2, 1, 0):
+        population_snapshot_take(site=site, day=today - datetime.timedelta(days=days_ago))
+
+    body = signed_in(officer).get(reverse("monitoring:site", args=[site.pk])).content.decode()
+
+    description = re.search(r'<desc id="population-desc">([^<]+)</desc>', body)
+    assert description is not None
+    first, last = today - datetime.timedelta(days=2), today
+    assert description.group(1) == f"{first.isoformat()}: 2; {last.isoformat()}: 2"
+    assert '<polyline class="line"' in body
