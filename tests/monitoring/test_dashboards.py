@@ -97,7 +97,7 @@ def test_an_analyst_sees_only_suppressed_figures(world, analyst, site):
 def test_a_supervisor_sees_every_site_of_the_agency_on_the_mission_page(
     world, supervisor, agency, site
 ):
-    second = factories.SiteFactory(managing_agency=agency, code="KAK-02", name="Kakuma Two")
+    factories.SiteFactory(managing_agency=agency, code="KAK-02", name="Kakuma Two")
     body = signed_in(supervisor).get(reverse("monitoring:mission")).content.decode()
 
     assert site_row(body, "Kakuma One")[:4] == ["2", "4", "1 / 2", "3"]
@@ -107,7 +107,7 @@ def test_a_supervisor_sees_every_site_of_the_agency_on_the_mission_page(
     total = body.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
     assert re.findall(r'<td class="num">([^<]*)</td>', total)[:3] == ["2", "4", "1 / 2"]
     assert "Elsewhere" not in body
-    assert "Kakuma Two" in body and second.code in body
+    assert "Kakuma Two" in body and "KAK-02" in body
 
 
 def test_another_agencys_site_is_not_found(world, officer, analyst, other_site):
