@@ -1,10 +1,9 @@
 """API routes of the indicators."""
 
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-from monitoring.api.views import IndicatorViewSet
+from monitoring.api.views import IndicatorsView
 
-router = SimpleRouter()
-router.register("indicators", IndicatorViewSet, basename="indicators")
-
-urlpatterns = router.urls
+urlpatterns = [
+    path("indicators/", IndicatorsView.as_view(), name="indicators-list"),
+]

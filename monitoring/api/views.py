@@ -8,9 +8,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, renderers
+from rest_framework import exceptions, permissions, renderers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from monitoring.api.serializers import COUNT_FIELDS, IndicatorRowSerializer, IndicatorsSerializer
 from monitoring.forms import PeriodForm
@@ -18,9 +19,8 @@ from monitoring.indicators import indicators
 from monitoring.presentation import publish_indicators
 from monitoring.published import small_count_threshold
 from monitoring.scope import figure_scope
-from protection.access import Action
 from protection.accounts.types import signed_in
-from protection.api import ProtectedViewSet
+from protection.api import ProtectionAutoSchema
 
 
 class IndicatorCsvRenderer(renderers.BaseRenderer):
@@ -61,12 +61,15 @@ class IndicatorCsvRenderer(renderers.BaseRenderer):
         return out.getvalue().encode()
 
 
-class IndicatorViewSet(mixins.ListModelMixin, ProtectedViewSet[Any]):
-    """The indicators of the caller's agency's sites, per site and month."""
+class IndicatorsView(APIView):
+    """The indicators of the caller's agency's sites, per site and month.
 
-    required_actions = {"list": Action.VIEW_AGGREGATES}
-    pagination_class = None
-    filter_backends: list[Any] = []
+    One answer, not a list of records: no pagination. The role check is the figures' scope
+    (monitoring.scope.figure_scope: a role that allows aggregated figures, else 403).
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+    schema = ProtectionAutoSchema()
     renderer_classes = [renderers.JSONRenderer, IndicatorCsvRenderer]
 
     @extend_schema(
@@ -99,7 +102,7 @@ class IndicatorViewSet(mixins.ListModelMixin, ProtectedViewSet[Any]):
             (200, "text/csv"): OpenApiTypes.STR,
         },
     )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = signed_in(request.user)
         scope = figure_scope(user)
         form = PeriodForm(request.query_params, sites=scope.sites())
