@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, renderers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -72,6 +72,12 @@ class IndicatorsView(APIView):
     schema = ProtectionAutoSchema()
     renderer_classes = [renderers.JSONRenderer, IndicatorCsvRenderer]
 
+    def handle_exception(self, exc: Exception) -> Response:
+        """Answer errors in JSON, whichever format was asked for the figures."""
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
+
     @extend_schema(
         summary=_("The mission's indicators per site and month"),
         description=_(
@@ -100,6 +106,14 @@ class IndicatorsView(APIView):
         responses={
             (200, "application/json"): IndicatorsSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description=_("A bad period or site: each parameter in error holds its messages."),
+            ),
+            404: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description=_("No such format: format= takes json or csv."),
+            ),
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
