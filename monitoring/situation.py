@@ -19,7 +19,7 @@ from cases.models import CaseAction, CaseStatus, Referral, ReferralStatus, RiskL
 from cases.models.plan import OPEN_ACTION_STATUSES
 from incidents.early_warning import statistics
 from incidents.models import Alert, AlertStatus, DatePrecision
-from monitoring.published import TOTAL, Figure, SuppressedTable, publish
+from monitoring.published import TOTAL, Figure, SuppressedTable, publish, small_count_threshold
 from monitoring.scope import FigureScope
 from protection import access
 
@@ -162,7 +162,7 @@ def situation(
                 open_cases=open_cases,
                 incidents_7d=incidents_7d[key],
                 expected_7d=week.expected
-                if scope.exact or site_counts.baseline >= open_cases.threshold
+                if scope.exact or site_counts.baseline >= small_count_threshold()
                 else None,
                 early_warning=week.raised,
                 alerts_waiting=alerts_waiting[key],
