@@ -11,8 +11,9 @@
 - cases closed with a durable solution, by solution, by the month they were closed.
 
 PostgreSQL computes the percentiles itself (percentile_cont, the interpolated percentile).
-SQLite, the embedded default of `make run`, has no ordered-set aggregates: there the
-durations are fetched and interpolated the same way in Python.
+SQLite, the embedded default of `make run`, has no ordered-set aggregates and no date
+arithmetic Django can write: there the durations and deadlines are fetched and worked out the
+same way in Python.
 """
 
 import datetime
@@ -214,16 +215,22 @@ def _alerts_on_time(
         .annotate(minutes=Coalesce("ack_deadline_minutes", "policy__ack_deadline_minutes"))
         .values("minutes")[:1]
     )
-    rows = (
+    alerts = (
         scope.alerts()
         .filter(raised_at__gte=start, raised_at__lt=end, policy__isnull=False)
-        .annotate(minutes=Subquery(first_tier_minutes, output_field=IntegerField()))
         .annotate(
+            minutes=Subquery(first_tier_minutes, output_field=IntegerField()),
+            month=TruncMonth("raised_at", output_field=DateField()),
+        )
+    )
+    if connection.vendor != "postgresql":
+        return _alerts_on_time_in_python(alerts, now)
+    rows = (
+        alerts.annotate(
             first_deadline=ExpressionWrapper(
                 F("raised_at") + F("minutes") * datetime.timedelta(minutes=1),
                 DateTimeField(),
             ),
-            month=TruncMonth("raised_at", output_field=DateField()),
         )
         .filter(Q(acknowledged_at__isnull=False) | Q(first_deadline__lte=now))
         .values("site_id", "month")
@@ -233,6 +240,23 @@ def _alerts_on_time(
         )
     )
     return {(r["site_id"], _as_date(r["month"])): (r["due"], r["on_time"]) for r in rows}
+
+
+def _alerts_on_time_in_python(
+    alerts: QuerySet[Any], now: datetime.datetime
+) -> dict[Key, tuple[int, int]]:
+    """The same counts for SQLite (make run), whose date arithmetic Django cannot express."""
+    counts: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for site_id, month, raised, acknowledged, minutes in alerts.values_list(
+        "site_id", "month", "raised_at", "acknowledged_at", "minutes"
+    ):
+        deadline = raised + datetime.timedelta(minutes=minutes or 0)
+        if acknowledged is None and deadline > now:
+            continue
+        tally = counts[(site_id, _as_date(month))]
+        tally[0] += 1
+        tally[1] += acknowledged is not None and acknowledged <= deadline
+    return {key: (due, on_time) for key, (due, on_time) in counts.items()}
 
 
 def _referrals_on_time(
