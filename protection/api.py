@@ -384,4 +384,5 @@ urlpatterns = [
     path("schema/", api_docs.SchemaView.as_view(), name="schema"),
     path("docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("", include("protection.monitoring.api.urls")),
 ]

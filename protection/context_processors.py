@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "nav": {
+            "dashboard": access.can(user, Action.VIEW_CASES),
+            "mission": access.can(user, Action.VIEW_MISSION),
             "sites": access.can(user, Action.VIEW_SITES),
             "people": access.can(user, Action.VIEW_PEOPLE),
             "register": access.can(user, Action.REGISTER_PEOPLE),

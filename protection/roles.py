@@ -41,6 +41,8 @@ class Action(StrEnum):
     ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
     # Export lists of named people, cases, referrals or incidents (not only figures).
     EXPORT_INDIVIDUAL = "export_individual"
+    # The mission's dashboard and monitoring report: every site's figures together.
+    VIEW_MISSION = "view_mission"
 
 
 _READ_ONLY = {
@@ -77,6 +79,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.SUPERVISE_CASES,
             Action.MANAGE_SERVICES,
             Action.ANSWER_SUBJECT_REQUESTS,
+            Action.VIEW_MISSION,
         }
     ),
     Role.PROTECTION_OFFICER: frozenset(
@@ -90,7 +93,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PARTNER_API: frozenset(
         _READ_ONLY | {Action.VIEW_PEOPLE, Action.IMPORT_PEOPLE, Action.RESPOND_REFERRALS}
     ),
-    Role.ANALYST: frozenset(_READ_ONLY),
+    Role.ANALYST: frozenset(_READ_ONLY | {Action.VIEW_MISSION}),
 }
 
 # Incidents and alerts, merged into the matrix above. Every role that works with people may

@@ -16,6 +16,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("exports/", include("protection.export_views")),
     path("inbox/", include("protection.notifications.urls")),
+    path("dashboard/", include("protection.monitoring.urls")),
     # The pipeline's health, a page of the admin (staff only; see protection.health.views).
     path(
         "admin/pipeline/",

@@ -13,7 +13,11 @@ from protection.accounts.types import AuthenticatedHttpRequest
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Send each role to where its work starts."""
+    """Send each role to where its work starts: casework roles to their dashboard."""
+    if access.can(request.user, Action.VIEW_CASES):
+        return redirect("monitoring:home")
+    if access.can(request.user, Action.VIEW_MISSION):
+        return redirect("monitoring:mission")
     if access.can(request.user, Action.VIEW_PEOPLE):
         return redirect("cases:person_list")
     return redirect("camps:list")

@@ -15,6 +15,7 @@ when the incident occurred, so that late data entry of old incidents raises noth
 
 import datetime
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -96,12 +97,20 @@ def baseline_days() -> int:
     return int(settings.EARLY_WARNING_BASELINE_WEEKS) * 7
 
 
-def site_counts(*, now: datetime.datetime) -> list[SiteCounts]:
-    """Count each site's incidents in the last 24 hours, 7 days and the baseline before them."""
+def site_counts(
+    *, now: datetime.datetime, site_ids: Collection[int] | None = None
+) -> list[SiteCounts]:
+    """Count each site's incidents in the last 24 hours, 7 days and the baseline before them.
+
+    Every site with an incident in that time, or only those of `site_ids` (a dashboard's).
+    """
     week_ago = now - datetime.timedelta(days=7)
     start = week_ago - datetime.timedelta(days=baseline_days())
+    incidents = Incident.objects.filter(site__isnull=False)
+    if site_ids is not None:
+        incidents = incidents.filter(site_id__in=site_ids)
     rows = (
-        Incident.objects.filter(site__isnull=False, occurred_at__gt=start, occurred_at__lte=now)
+        incidents.filter(occurred_at__gt=start, occurred_at__lte=now)
         .exclude(verification=Verification.DISCREDITED)
         .exclude(occurred_precision=DatePrecision.MONTH)
         .values("site_id")

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "camps",
     "cases",
     "incidents",
+    "protection.monitoring",
     "protection.notifications",
     "protection.health",
 ]

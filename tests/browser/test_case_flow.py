@@ -19,7 +19,7 @@ def _sign_in(page, base: str, username: str) -> None:
     page.fill('[name="username"]', username)
     page.fill('[name="password"]', PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/registry/people/"))
+    page.wait_for_url(re.compile(r"/dashboard/$"))  # casework roles start at their dashboard
 
 
 def _sign_out(page) -> None:

@@ -14,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 from tests.api import test_permissions as api_matrix
 from tests.api import test_permissions_alerts as api_alerts_matrix
 from tests.casepages import test_permissions as casework_page_matrix
+from tests.monitoring import test_permissions as monitoring_page_matrix
 from tests.pages import test_permissions as registry_page_matrix
 from tests.pages import test_permissions_routes as other_page_matrix
 
@@ -84,6 +85,7 @@ def page_rows() -> set[str]:
         set(registry_page_matrix.EVERY_PAGE)
         | set(casework_page_matrix.EVERY_PAGE)
         | {row.name for row in other_page_matrix.ROWS}
+        | {row.name for row in monitoring_page_matrix.ROWS}
     )
 
 

@@ -47,8 +47,8 @@ def test_navigation_offers_what_the_role_may_open(role, expected, agency, site):
 
 
 def test_home_sends_each_role_where_its_work_starts(officer_client, analyst):
-    assert officer_client.get(reverse("home"))["Location"] == reverse("cases:person_list")
-    assert signed_in(analyst).get(reverse("home"))["Location"] == reverse("camps:list")
+    assert officer_client.get(reverse("home"))["Location"] == reverse("monitoring:home")
+    assert signed_in(analyst).get(reverse("home"))["Location"] == reverse("monitoring:mission")
 
 
 def test_page_is_light_accessible_and_self_contained(officer_client):

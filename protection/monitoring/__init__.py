@@ -1,0 +1,1 @@
+"""Monitoring: the dashboards, the indicators of the mission and the monitoring report."""
