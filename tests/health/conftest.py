@@ -195,3 +195,11 @@ def outbox(
         "orl_pending": [other_pending],
         "orl_dead": [other_dead],
     }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on the real broker (the `test_broker` fixture) is an integration test: it flushes
+    the run's Redis database, so it runs in `make test`'s one process, not in test-fast's."""
+    for item in items:
+        if "test_broker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

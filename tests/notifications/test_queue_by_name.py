@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import redis
 from django.conf import settings
 
@@ -26,6 +27,8 @@ print("published")
 """
 
 
+# It flushes and consumes the run's Redis database: one process at a time (not in test-fast).
+@pytest.mark.integration
 def test_a_process_without_the_tasks_modules_publishes_a_delivery_by_name() -> None:
     with redis_broker(settings.CELERY_BROKER_URL) as url:
         result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
