@@ -9,6 +9,12 @@ class ProtectionConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from protection import retention_kinds
 
         retention_kinds.register()
+        # The admin speaks of the product, not of Django.
+        admin.site.site_header = _("Protection case management: administration")
+        admin.site.site_title = _("Protection administration")
+        admin.site.index_title = _("Agencies, people with access, sites and reference lists")

@@ -13,7 +13,13 @@ from protection.accounts.types import AuthenticatedHttpRequest
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Send each role to where its work starts: casework roles to their dashboard."""
+    """Send each role to where its work starts: casework roles to their dashboard.
+
+    Someone who works in no agency's sites (the platform's superuser, a staff account without a
+    role there) starts in the admin, which is their work, rather than at a page they may not see.
+    """
+    if request.user.is_staff and not access.can(request.user, Action.VIEW_SITES):
+        return redirect("admin:index")
     if access.can(request.user, Action.VIEW_CASES):
         return redirect("monitoring:home")
     if access.can(request.user, Action.VIEW_MISSION):
