@@ -4,13 +4,13 @@ Chromium enforces the header the site sends; every `securitypolicyviolation` eve
 error and uncaught page error on the way fails the test, naming the page.
 """
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from incidents.models import Incident
+from tests.browser.session import sign_in_as
 from tests.casework.conftest import (  # the casework fixtures, shared with these tests
     agreement,
     case,
@@ -21,7 +21,7 @@ from tests.casework.conftest import (  # the casework fixtures, shared with thes
     service,
     worker,
 )
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.incidents.conftest import report
 
 __all__ = ["agreement", "case", "household", "partner", "person", "service", "worker"]
@@ -71,14 +71,6 @@ class Problems:
         self.page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
 
 
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill('[name="username"]', username)
-    page.fill('[name="password"]', PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/registry/people/"))
-
-
 def test_the_main_pages_run_under_the_policy_without_a_violation(
     live_server: Any,
     page: Any,
@@ -90,13 +82,13 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(
     service: Any,
     agreement: Any,
 ) -> None:
-    UserFactory.create(agency=agency, role="supervisor", username="csp_supervisor")
+    supervisor = UserFactory.create(agency=agency, role="supervisor", username="csp_supervisor")
     referral = refer(worker, case, service)
     incident: Incident = report(officer, site=site).incident
     base = live_server.url
     problems = Problems(page)
 
-    _sign_in(page, base, "csp_supervisor")
+    sign_in_as(page, base, supervisor)
     problems.visit(f"{base}/registry/people/", "main table", "people")
     problems.visit(f"{base}/registry/people/{case.primary_person_id}/", "main h1", "person")
     problems.visit(f"{base}/registry/cases/{case.pk}/", "main h1", "case")
@@ -111,15 +103,13 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(
 def test_the_admin_and_the_api_docs_run_under_the_policy(
     live_server: Any, page: Any, agency: Any, site: Any
 ) -> None:
-    UserFactory.create(agency=None, role="", username="csp_admin", is_staff=True, is_superuser=True)
+    root = UserFactory.create(
+        agency=None, role="", username="csp_admin", is_staff=True, is_superuser=True
+    )
     base = live_server.url
     problems = Problems(page)
 
-    page.goto(f"{base}/admin/login/")
-    page.fill('[name="username"]', "csp_admin")
-    page.fill('[name="password"]', PASSWORD)
-    page.locator('[type="submit"]').click()
-    page.wait_for_url(f"{base}/admin/")
+    sign_in_as(page, base, root)
     problems.visit(f"{base}/admin/", "#content-main", "admin-index")
     problems.visit(f"{base}/admin/camps/site/", "#result_list", "admin-sites")
     problems.visit(f"{base}/admin/camps/site/{site.pk}/change/", "#site_form", "admin-site")

@@ -14,7 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.session import sign_in_as
+from tests.factories import UserFactory
 from tests.monitoring.conftest import partner, world  # noqa: F401 - the seeded world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,16 +52,15 @@ def test_a_supervisor_reads_the_dashboards(
     device: str,
     language: str,
 ) -> None:
-    UserFactory.create(agency=agency, role="supervisor", username="duty_supervisor")
+    supervisor = UserFactory.create(agency=agency, role="supervisor", username="duty_supervisor")
     context = browser.new_context(viewport=VIEWPORTS[device], locale=language)
     page = context.new_page()
     page.set_default_timeout(15_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill('[name="username"]', "duty_supervisor")
-        page.fill('[name="password"]', PASSWORD)
-        page.locator('main button[type="submit"], main input[type="submit"]').first.click()
+        # A supervisor signs in with a second factor (tests/browser/test_second_factor.py).
+        sign_in_as(page, live_server.url, supervisor)
+        page.goto(f"{live_server.url}/")
         page.wait_for_url(re.compile(r"/dashboard/$"))
         assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
         page.screenshot(path=str(SCREENSHOTS / f"home-{device}-{language}.png"), full_page=True)

@@ -14,7 +14,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
 from cases.models import DisplacedPerson
-from tests.factories import PASSWORD, UserFactory, register_household
+from tests.browser.session import sign_in_as
+from tests.factories import UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,17 +32,13 @@ def test_a_supervisor_erases_a_person_on_request(
     live_server: Any, browser: Any, agency: Any, site: Any, device: str, language: str
 ) -> None:
     officer = UserFactory(agency=agency, role="protection_officer", username="officer")
-    UserFactory(agency=agency, role="supervisor", username="supervisor")
+    supervisor = UserFactory(agency=agency, role="supervisor", username="supervisor")
     person = register_household(actor=officer, site=site).members[0]
     context = browser.new_context(viewport=VIEWPORTS[device], locale=language)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill('[name="username"]', "supervisor")
-        page.fill('[name="password"]', PASSWORD)
-        page.locator('form button[type="submit"]').last.click()
-        page.wait_for_url(re.compile(r"/registry/"))
+        sign_in_as(page, live_server.url, supervisor)
         page.goto(f"{live_server.url}{person.get_absolute_url()}")
         page.locator(f'a[href="/registry/people/{person.pk}/erase/"]').click()
         page.wait_for_url(re.compile(r"/erase/$"))

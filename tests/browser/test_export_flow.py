@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 
 from protection.models import AccessLog
+from tests.browser.session import sign_in_as
 from tests.exports.conftest import register_people
-from tests.factories import PASSWORD, SiteFactory, UserFactory
+from tests.factories import SiteFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +32,8 @@ def test_supervisor_exports_a_filtered_list_as_xlsx_and_hxl(
     supervisor = UserFactory(agency=agency, role="supervisor", username="supervisor")
     register_people(supervisor, site, women=8, men=6)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill('[name="username"]', "supervisor")
-    page.fill('[name="password"]', PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/registry/people/"))
+    sign_in_as(page, live_server.url, supervisor)
+    page.goto(f"{live_server.url}/registry/people/")
 
     page.select_option('[name="sex"]', label="Male")
     page.get_by_role("button", name="Search").click()
@@ -71,13 +69,10 @@ def test_supervisor_exports_a_filtered_list_as_xlsx_and_hxl(
 def test_the_export_page_renders_on_phone_and_desktop(
     live_server, page, agency, language, size, tmp_path
 ):
-    UserFactory(agency=agency, role="supervisor", username="supervisor")
+    supervisor = UserFactory(agency=agency, role="supervisor", username="supervisor")
     page.set_viewport_size({"width": size[0], "height": size[1]})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill('[name="username"]', "supervisor")
-    page.fill('[name="password"]', PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/registry/people/"))
+    sign_in_as(page, live_server.url, supervisor)
+    page.goto(f"{live_server.url}/registry/people/")
     if language == "ar":
         page.context.add_cookies(
             [{"name": "django_language", "value": "ar", "url": live_server.url}]

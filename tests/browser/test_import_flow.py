@@ -67,7 +67,7 @@ def test_officer_imports_a_file_dry_run_then_commit(
         page.fill('[name="username"]', "importer")
         page.fill('[name="password"]', PASSWORD)
         page.locator('form button[type="submit"]').last.click()
-        page.wait_for_url(re.compile(r"/registry/"))
+        page.wait_for_url(re.compile(r"/dashboard/$"))  # an officer starts at the dashboard
 
         page.goto(f"{live_server.url}/registry/imports/")
         page.select_option('[name="site"]', str(site.pk))

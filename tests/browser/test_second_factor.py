@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from protection.accounts.second_factor import INVALID_MESSAGE
 from tests.factories import PASSWORD, UserFactory
 from tests.second_factor import enrol, totp_code_from_secret
 
@@ -62,7 +64,9 @@ def test_an_admin_enrols_an_authenticator_and_signs_in_with_it(
         _look(page, f"setup-{device}-{language}")
 
         _code(page, "000000")
-        assert "This code is not valid" in page.locator(".notice.error").inner_text()
+        with translation.override(language):
+            refused = str(INVALID_MESSAGE)
+        assert refused in page.locator(".notice.error").inner_text()
         TOTPDevice.objects.filter(user=admin).update(throttling_failure_count=0)
 
         _code(page, totp_code_from_secret(secret))
@@ -109,5 +113,5 @@ def test_a_recovery_code_works_once(live_server: Any, page: Any, agency: Any) ->
     _password(page, live_server.url, "supervisor")
     page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
     _code(page, codes[0])
-    assert "This code is not valid" in page.locator(".notice.error").inner_text()
+    assert str(INVALID_MESSAGE) in page.locator(".notice.error").inner_text()
     assert "/accounts/two-factor/verify/" in page.url

@@ -33,7 +33,7 @@ def _sign_in(page: Any, base: str, username: str) -> None:
     page.fill('[name="username"]', username)
     page.fill('[name="password"]', PASSWORD)
     page.locator('button[type="submit"]').last.click()
-    page.wait_for_url(re.compile(r"/registry/people/"))
+    page.wait_for_url(re.compile(r"/dashboard/$"))  # an officer starts at the dashboard
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

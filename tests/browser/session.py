@@ -1,0 +1,21 @@
+"""Give a browser a signed-in session without typing a password.
+
+For the browser tests whose subject is not signing in: the session is made as `force_login`
+makes it in the other tests (second factor passed, see tests/conftest.py), and its cookie is
+handed to the browser's context. tests/browser/test_second_factor.py signs in for real.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.test import Client
+
+
+def sign_in_as(page: Any, base_url: str, user: Any) -> None:
+    """Put a session of `user` in the page's browser context (the live server shares the DB)."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+    )
