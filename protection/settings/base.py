@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "protection.context_processors.navigation",
                 "protection.notifications.context_processors.inbox",
+                "incidents.context_processors.alerts",
             ],
         },
     },
