@@ -29,9 +29,7 @@ def usual_words(expected: float) -> str:
     if expected < 0.5:
         return _("usually none")
     usual = round(expected)
-    return ngettext("usually about %(count)s", "usually about %(count)s", usual) % {
-        "count": usual
-    }
+    return ngettext("usually about %(count)s", "usually about %(count)s", usual) % {"count": usual}
 
 
 def early_warning_summary(details: dict[str, Any]) -> str:
