@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incidents.alerts import selectors as alert_selectors
 from incidents.alerts import services as alert_services
-from incidents.early_warning.wording import early_warning_summary
+from incidents.alerts.wording import early_warning_summary
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
 from incidents.models import Alert, AlertKind, AlertStatus, Incident, Severity
 from incidents.reporting import selectors as incident_selectors

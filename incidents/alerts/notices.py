@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from incidents.early_warning.wording import early_warning_summary
+from incidents.alerts.wording import early_warning_summary
 from incidents.models import Alert, AlertKind, EscalationTier, Severity
 from incidents.policies.selectors import tier_recipients
 from incidents.representations import incident_anonymised

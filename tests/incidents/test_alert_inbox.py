@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.alerts.services import alert_acknowledge, alert_mark_read
+from incidents.alerts.wording import early_warning_summary
 from incidents.context_processors import navigation_counts
 from incidents.early_warning.services import early_warning_raise
 from incidents.early_warning.statistics import WindowAssessment
-from incidents.early_warning.wording import early_warning_summary
 from incidents.models import Alert, PolicyTrigger
 from protection.models import AuditEvent
 from protection.notifications.models import Delivery, Notification

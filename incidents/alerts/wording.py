@@ -1,27 +1,28 @@
 """An early warning in plain words, from its figures: "9 incidents in 24 hours; usually about 1".
 
-The alert keeps the statistics (observed count, window, expected count, probability); an
-officer reads the count against what the site usually sees, never a probability.
+The alert keeps the figures incidents.early_warning computed (observed count, window such as
+"24h" or "7d", expected count, probability); an officer reads the count against what the site
+usually sees, never a probability.
 """
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from incidents.early_warning.statistics import WINDOWS
-
-_WINDOW_DAYS = dict(WINDOWS)
+_WINDOW = re.compile(r"^(?P<length>[0-9]+)(?P<unit>[hd])$")
 
 
 def window_words(window: str) -> str:
     """Return the window in words: "24h" is "24 hours", "7d" is "7 days"."""
-    days = _WINDOW_DAYS.get(window)
-    if days is None:
+    match = _WINDOW.match(window)
+    if match is None:
         return window
-    if days == 1:
-        return ngettext("%(count)s hour", "%(count)s hours", 24) % {"count": 24}
-    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    length = int(match["length"])
+    if match["unit"] == "h":
+        return ngettext("%(count)s hour", "%(count)s hours", length) % {"count": length}
+    return ngettext("%(count)s day", "%(count)s days", length) % {"count": length}
 
 
 def usual_words(expected: float) -> str:
