@@ -321,7 +321,8 @@ def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Acknowledge an alert the user received: escalation stops."""
+    """Acknowledge an alert the user received (from its page or the alerts page): escalation
+    stops."""
     alert = alert_selectors.alert_get(user=request.user, pk=pk)
     with submitted_once(request) as submission:
         if submission.replay:
@@ -331,4 +332,7 @@ def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         except PermissionDenied as denied:
             raise Http404 from denied
         messages.success(request, gettext("Alert acknowledged: escalation stopped."))
+        # From the alerts page, back to the alerts still waiting; otherwise to the alert.
+        if request.POST.get("return") == "list":
+            return submission.saved(redirect("incidents:alert_list"))
         return submission.saved(redirect("incidents:alert_detail", pk=alert.pk))

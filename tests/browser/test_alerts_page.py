@@ -1,6 +1,7 @@
 """The alerts page in the browser: a duty officer with two alerts waiting (an incident and an
-early warning) and one acknowledged reads one card per alert, opens the waiting incident,
-acknowledges it, and finds it in the "Acknowledged" tab; on a desktop and a phone, in English
+early warning) and one acknowledged reads one card per alert, opens the critical incident and
+acknowledges it, acknowledges the early warning from its card, and finds all three in the
+"Acknowledged" tab; on a desktop and a phone, in English
 and in Arabic. axe-core finds no violation; the cards fit the phone without sideways scrolling.
 
 Screenshots go to test-results/alerts/ (or ALERT_SCREENSHOTS).
@@ -96,8 +97,13 @@ def test_the_duty_officer_reads_and_acknowledges_alerts(
         page.goto(f"{live_server.url}/incidents/alerts/")
         assert page.locator("li.alert-row").count() == 1
         assert page.locator("li.alert-row.unread").count() == 1  # the early warning, unopened
+        # The early warning is acknowledged from its card: the page comes back with none waiting.
+        page.locator("li.alert-row button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/incidents/alerts/$"))
+        assert page.locator("li.alert-row").count() == 0
+        assert page.locator("header .badge").count() == 0
         page.goto(f"{live_server.url}/incidents/alerts/?state=acknowledged")
-        assert page.locator("li.alert-row").count() == 2
+        assert page.locator("li.alert-row").count() == 3
         assert page.locator("li.alert-row.unread").count() == 0
         page.screenshot(
             path=str(SCREENSHOTS / f"acknowledged-{device}-{language}.png"), full_page=True

@@ -243,3 +243,23 @@ def test_an_email_keeps_the_deadline_without_a_double_period_and_the_inbox_drops
     assert "Acknowledge it by: " in email.body
     assert ".." not in email.body
     assert "Acknowledge it by" not in in_app.body
+
+
+def test_a_waiting_alert_is_acknowledged_from_its_card_and_leaves_the_waiting_tab(
+    client: Any, officer: Any, site: Any, duty_officer: Any, duty_policy: Any, other_officer: Any
+) -> None:
+    (alert,) = report(officer, site=site, severity=4).alerts
+    acknowledge = reverse("incidents:alert_acknowledge", args=[alert.pk])
+    client.force_login(other_officer)
+    assert client.post(acknowledge, {"return": "list"}).status_code == 404
+    client.force_login(duty_officer)
+
+    (card,) = _cards(client.get(LIST).content.decode())
+    response = client.post(acknowledge, {"return": "list"}, follow=True)
+
+    assert f'action="{acknowledge}"' in card
+    assert response.redirect_chain == [(LIST, 302)]
+    page = response.content.decode()
+    assert "Alert acknowledged: escalation stopped." in page
+    assert _cards(page) == [] and "No alert is waiting for you." in page
+    assert Alert.objects.get(pk=alert.pk).acknowledged_by == duty_officer
