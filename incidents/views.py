@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incidents.alerts import selectors as alert_selectors
 from incidents.alerts import services as alert_services
+from incidents.alerts.wording import early_warning_summary
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
-from incidents.models import AlertStatus, Incident, Severity
+from incidents.models import Alert, AlertKind, AlertStatus, Incident, Severity
 from incidents.reporting import selectors as incident_selectors
 from incidents.reporting import services as incident_services
 from incidents.reporting.timeline import incident_timeline
@@ -36,6 +37,7 @@ from protection.pagination import keyset_page
 
 PAGE_SIZE = 50
 MAP_LIMIT = 2000
+ALERT_PAGE_SIZE = 200
 TIMELINE_LABELS = {
     "incident.report": _("Reported"),
     "incident.update": _("Response updated"),
@@ -256,11 +258,33 @@ def incident_map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """List the alerts the user received, waiting ones first."""
-    alerts = list(alert_selectors.alert_list(user=request.user)[:200])
-    waiting = [a for a in alerts if a.status != AlertStatus.ACKNOWLEDGED]
-    done = [a for a in alerts if a.status == AlertStatus.ACKNOWLEDGED]
-    return render(request, "incidents/alert_list.html", {"waiting": waiting, "done": done})
+    """List the alerts the user received: those waiting (by deadline) or those acknowledged."""
+    state = request.GET.get("state", alert_selectors.WAITING)
+    if state not in alert_selectors.STATES:
+        state = alert_selectors.WAITING
+    alerts = list(alert_selectors.alert_inbox(user=request.user, state=state)[:ALERT_PAGE_SIZE])
+    counts = alert_selectors.alert_state_counts(user=request.user)
+    return render(
+        request,
+        "incidents/alert_list.html",
+        {
+            "rows": [_alert_row(alert) for alert in alerts],
+            "state": state,
+            "counts": counts,
+            "more": counts[state] > len(alerts),
+            "limit": ALERT_PAGE_SIZE,
+        },
+    )
+
+
+def _alert_row(alert: Alert) -> dict[str, Any]:
+    """What one row of the alerts page says about an alert."""
+    return {
+        "alert": alert,
+        "warning": early_warning_summary(alert.details)
+        if alert.kind == AlertKind.EARLY_WARNING
+        else "",
+    }
 
 
 @login_required
@@ -268,6 +292,7 @@ def alert_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show an alert the user received, whom it reached, and the acknowledge button."""
     alert = alert_selectors.alert_get(user=request.user, pk=pk)
+    alert_services.alert_mark_read(actor=request.user, alert=alert)
     incident_url = None
     if (
         alert.incident_id
@@ -286,6 +311,9 @@ def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "deliveries": list(deliveries_of(source=alert)),
             "acknowledged": alert.status == AlertStatus.ACKNOWLEDGED,
             "details": json.dumps(alert.details) if alert.details else "",
+            "warning": early_warning_summary(alert.details)
+            if alert.kind == AlertKind.EARLY_WARNING
+            else "",
         },
     )
 
@@ -293,7 +321,8 @@ def alert_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Acknowledge an alert the user received: escalation stops."""
+    """Acknowledge an alert the user received (from its page or the alerts page): escalation
+    stops."""
     alert = alert_selectors.alert_get(user=request.user, pk=pk)
     with submitted_once(request) as submission:
         if submission.replay:
@@ -303,4 +332,7 @@ def alert_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         except PermissionDenied as denied:
             raise Http404 from denied
         messages.success(request, gettext("Alert acknowledged: escalation stopped."))
+        # From the alerts page, back to the alerts still waiting; otherwise to the alert.
+        if request.POST.get("return") == "list":
+            return submission.saved(redirect("incidents:alert_list"))
         return submission.saved(redirect("incidents:alert_detail", pk=alert.pk))

@@ -11,10 +11,11 @@ from typing import Any
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from incidents.alerts.wording import early_warning_summary
 from incidents.models import Alert, AlertKind, EscalationTier, Severity
 from incidents.policies.selectors import tier_recipients
 from incidents.representations import incident_anonymised
-from protection.notifications.models import WebhookEvent
+from protection.notifications.models import DeliveryChannel, WebhookEvent
 from protection.notifications.services.outbox import (
     Content,
     Recipient,
@@ -44,17 +45,10 @@ def alert_content(alert: Alert, recipient: Recipient, *, escalated: bool) -> Con
             else ""
         )
         if alert.kind == AlertKind.EARLY_WARNING:
-            details = alert.details
             subject = _("Early warning: incidents rising at %(place)s") % {"place": place}
-            body = _(
-                "%(observed)s incidents at %(place)s in the last %(window)s, against "
-                "%(expected)s expected from this site's baseline (chance %(probability)s)."
-            ) % {
-                "observed": details.get("observed"),
+            body = _("At %(place)s: %(summary)s.") % {
+                "summary": early_warning_summary(alert.details),
                 "place": place,
-                "window": details.get("window"),
-                "expected": f"{details.get('expected', 0):.1f}",
-                "probability": f"{details.get('probability', 0):.2g}",
             }
         else:
             incident = alert.incident
@@ -79,8 +73,11 @@ def alert_content(alert: Alert, recipient: Recipient, *, escalated: bool) -> Con
                 body += " " + _("Children are involved: child protection is concerned.")
         if escalated:
             body += " " + _("Nobody acknowledged this alert in time; it is escalated to you.")
-        if deadline:
-            body += " " + _("Acknowledge it by %(deadline)s.") % {"deadline": deadline}
+        if deadline and recipient.channel != DeliveryChannel.IN_APP:
+            # The inbox links to the alert page, which shows the deadline while it holds; a
+            # message sent away keeps it, on a line of its own and without a period after
+            # the time: an English time ends in "a.m." already.
+            body += "\n" + _("Acknowledge it by: %(deadline)s") % {"deadline": deadline}
         return Content(subject=subject, body=body)
 
 

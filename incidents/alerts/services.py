@@ -99,3 +99,14 @@ def alert_acknowledge(*, actor: "User", alert: Alert) -> Alert:
             )
         notifications_mark_read_for(actor=actor, source=locked)
     return locked
+
+
+def alert_mark_read(*, actor: "User", alert: Alert) -> int:
+    """Record that the actor opened the alert: its notices in their inbox are read.
+
+    Return how many notices changed. Reading is not audited, as for any other notification.
+    Raise PermissionDenied when the actor did not receive the alert (callers answer 404).
+    """
+    if not access.alerts_for(actor).filter(pk=alert.pk).exists():
+        raise PermissionDenied
+    return notifications_mark_read_for(actor=actor, source=alert)

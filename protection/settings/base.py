@@ -114,7 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "protection.context_processors.navigation",
-                "protection.notifications.context_processors.inbox",
+                "incidents.context_processors.navigation_counts",
             ],
         },
     },
