@@ -30,6 +30,7 @@ from incidents.reporting.services import IncidentData
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 from protection.codes import PERSON_PREFIX, canonical_code
+from protection.pages import date_field
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
@@ -199,12 +200,8 @@ class IncidentFilterForm(forms.Form):
         empty_value=None,
     )
     site = forms.TypedChoiceField(label=_("Site"), coerce=int, required=False, empty_value=None)
-    occurred_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    occurred_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    occurred_from = date_field(label=_("From"))
+    occurred_to = date_field(label=_("Until"))
     verification = forms.ChoiceField(
         label=_("Verification"), choices=[("", _("Any")), *Verification.choices], required=False
     )
