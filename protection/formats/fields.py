@@ -80,8 +80,9 @@ class LocalDateField(forms.DateField):
         except ValidationError as error:
             if error.code != "invalid":
                 raise
+            example = timezone.localdate().strftime(input_format())
             raise ValidationError(
                 gettext("Enter the date as %(format)s, for example %(example)s.")
-                % {"format": format_hint(), "example": timezone.localdate().strftime(input_format())},
+                % {"format": format_hint(), "example": example},
                 code="invalid",
             ) from error
