@@ -30,6 +30,7 @@ from incidents.reporting.services import IncidentData
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 from protection.codes import PERSON_PREFIX, canonical_code
+from protection.formats.fields import LocalDateTimeField
 from protection.pages import date_field
 
 if TYPE_CHECKING:
@@ -83,11 +84,8 @@ class IncidentReportForm(forms.Form):
         required=False,
         help_text=_("Leave empty only if it happened outside the sites: then give coordinates."),
     )
-    occurred_at = forms.DateTimeField(
-        label=_("When it happened"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-    )
+    # Typed day first on 24 hours in the page's language, not the browser's datetime picker.
+    occurred_at = LocalDateTimeField(label=_("When it happened"))
     occurred_precision = forms.ChoiceField(
         label=_("How precisely is the time known"),
         choices=DatePrecision.choices,

@@ -13,4 +13,6 @@ DATETIME_INPUT_FORMATS = [
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%dT%H:%M:%S",
     "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",  # a day alone, when only the day is known: its midnight
+    "%Y-%m-%d",
 ]

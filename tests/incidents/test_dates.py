@@ -10,7 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from incidents.models import Incident
 from tests.incidents.conftest import report
+from tests.incidents.test_pages import _form
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +86,25 @@ def test_the_list_filter_reads_a_day_first_date_and_explains_a_wrong_one(
     assert "has-error" not in typed
     assert "has-error" in wrong
     assert f"{timezone.localdate():%d/%m/%Y}" in wrong  # the example in the error
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_moment_of_an_incident_is_typed_day_first_on_24_hours(
+    client: Client, officer: Any, site: Any, language: str
+) -> None:
+    client.force_login(officer)
+    url = reverse("incidents:report")
+    form = _get(client, url, language)
+    assert re.search(
+        r'<input type="text" name="occurred_at" value="\d\d/\d\d/\d{4} \d\d:\d\d"', form
+    )
+    assert 'type="datetime-local"' not in form
+    moment = timezone.localtime().replace(second=0, microsecond=0) - datetime.timedelta(hours=3)
+
+    wrong = client.post(url, _form(site, occurred_at="11/30/2026 4:43 PM"))
+    assert wrong.status_code == 200
+    assert "has-error" in wrong.content.decode()
+    assert not Incident.objects.exists()
+
+    client.post(url, _form(site, occurred_at=f"{moment:%d/%m/%Y %H:%M}"))
+    assert Incident.objects.get().occurred_at == moment
