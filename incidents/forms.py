@@ -30,6 +30,8 @@ from incidents.reporting.services import IncidentData
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 from protection.codes import PERSON_PREFIX, canonical_code
+from protection.formats.fields import LocalDateTimeField
+from protection.pages import date_field
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
@@ -82,11 +84,8 @@ class IncidentReportForm(forms.Form):
         required=False,
         help_text=_("Leave empty only if it happened outside the sites: then give coordinates."),
     )
-    occurred_at = forms.DateTimeField(
-        label=_("When it happened"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-    )
+    # Typed day first on 24 hours in the page's language, not the browser's datetime picker.
+    occurred_at = LocalDateTimeField(label=_("When it happened"))
     occurred_precision = forms.ChoiceField(
         label=_("How precisely is the time known"),
         choices=DatePrecision.choices,
@@ -199,12 +198,8 @@ class IncidentFilterForm(forms.Form):
         empty_value=None,
     )
     site = forms.TypedChoiceField(label=_("Site"), coerce=int, required=False, empty_value=None)
-    occurred_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    occurred_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    occurred_from = date_field(label=_("From"))
+    occurred_to = date_field(label=_("Until"))
     verification = forms.ChoiceField(
         label=_("Verification"), choices=[("", _("Any")), *Verification.choices], required=False
     )

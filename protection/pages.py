@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from protection import access, idempotency
+from protection.formats.fields import LocalDateField
 from protection.pagination import KeysetPage, keyset_page
 
 if TYPE_CHECKING:
@@ -42,7 +43,11 @@ class PageForm(forms.Form):
         # Set per form, not at import, so that a long-running server offers today's date.
         today = timezone.localdate().isoformat()
         for name, field in self.fields.items():
-            if isinstance(field.widget, forms.DateInput) and name not in self.future_dates_allowed:
+            if (
+                isinstance(field.widget, forms.DateInput)
+                and field.widget.input_type == "date"
+                and name not in self.future_dates_allowed
+            ):
                 field.widget.attrs["max"] = today
 
     def clean(self) -> dict[str, Any]:
@@ -62,14 +67,8 @@ class PageForm(forms.Form):
 
 
 def date_field(*, label: Any, required: bool = False, **kwargs: Any) -> forms.DateField:
-    """Return a date field with the browser's own date picker (ISO dates in every language)."""
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-        **kwargs,
-    )
+    """Return a date field typed in the page's language (dd/mm/yyyy), with its format shown."""
+    return LocalDateField(label=label, required=required, **kwargs)
 
 
 def today() -> datetime.date:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.casework.services import record
@@ -91,16 +91,19 @@ def referral_overdue_remind(*, referral_id: int, now: datetime.datetime | None =
         senders = _sender_side(referral.case)
         receivers = _receiver_side(referral)
         sender_ids = {user.pk for user in senders}
-        facts = {
+        known = {
             "code": referral.code,
             "service": referral.service.name,
             "agency": str(referral.to_agency),
-            "due": f"{referral.response_due_at:%Y-%m-%d %H:%M} UTC",
         }
+        due_at = timezone.localtime(referral.response_due_at)
 
         def compose(recipient: Recipient) -> Content:
             assert recipient.user is not None  # reminders go to users only
             with translation.override(language_of(recipient.user)):
+                # The recipient's language's date-time format; the zone named, for other zones.
+                due = f"{formats.date_format(due_at, 'SHORT_DATETIME_FORMAT')} {due_at:%Z}"
+                facts = {**known, "due": due}
                 subject = _("Referral %(code)s is overdue") % facts
                 if recipient.user.pk in sender_ids:
                     body = _(
@@ -120,7 +123,8 @@ def referral_overdue_remind(*, referral_id: int, now: datetime.datetime | None =
             event=REMINDER_EVENT,
             recipients=_recipients(senders + [u for u in receivers if u.pk not in sender_ids]),
             compose=compose,
-            payload={"referral": referral.code, "response_due_at": facts["due"]},
+            # The machine's copy: ISO 8601, as every payload and API gives dates.
+            payload={"referral": referral.code, "response_due_at": due_at.isoformat()},
         )
         record(
             None,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from camps.models import Site
 from protection.monitoring.indicators import Period, months_back
+from protection.pages import date_field
 
 DEFAULT_MONTHS = 6
 LONGEST_DAYS = 731  # two years: the figures are monthly; a longer table helps nobody
@@ -18,12 +19,8 @@ LONGEST_DAYS = 731  # two years: the figures are monthly; a longer table helps n
 class PeriodForm(forms.Form):
     """A period (both days included) and, optionally, some of the user's sites."""
 
-    first = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first = date_field(label=_("From"))
+    last = date_field(label=_("To"))
     site = forms.ModelMultipleChoiceField(
         label=_("Sites"),
         queryset=Site.objects.none(),

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -50,7 +50,11 @@ def _charts(scope: FigureScope, current: Situation, now: datetime.datetime) -> d
         ),
         "weeks_chart": charts.bar_chart(
             [
-                (week.last.strftime("%d/%m"), week.count, "current" if week.index == 0 else "")
+                (
+                    formats.date_format(week.last, "MONTH_DAY_FORMAT"),
+                    week.count,
+                    "current" if week.index == 0 else "",
+                )
                 for week in weeks
             ],
             title=_("Incidents per week, against the expected count"),
@@ -137,7 +141,10 @@ def _report_context(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, dict
         form.is_valid()
     report = monitoring_report(scope=scope, period=form.period(), site_ids=form.site_ids())
     by_month = charts.bar_chart(
-        [(month.strftime("%m/%Y"), figure, "") for month, figure in report.month_rows()],
+        [
+            (formats.date_format(month, "YEAR_MONTH_FORMAT"), figure, "")
+            for month, figure in report.month_rows()
+        ],
         title=_("Verified incidents per month"),
     )
     return form, {"form": form, "report": report, "month_chart": by_month}

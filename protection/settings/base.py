@@ -169,6 +169,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# One date format and one date-time format per language: protection/formats/<language>.
+FORMAT_MODULE_PATH = ["protection.formats"]
 USE_I18N = True
 USE_TZ = True
 

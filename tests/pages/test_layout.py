@@ -95,7 +95,7 @@ def test_language_switcher_is_offered_with_each_language_in_its_own_name(client)
     body = client.get(reverse("login")).content.decode()
     assert f'action="{reverse("set_language")}"' in body
     for code in ("en", "fr", "ar"):
-        assert f'<option value="{code}" lang="{code}"' in body
+        assert f'name="language" value="{code}" lang="{code}"' in body
 
 
 def test_forbidden_and_missing_pages_explain_themselves(analyst, officer_client):

@@ -1,0 +1,13 @@
+"""Arabic: 30 نوفمبر 2026 and 30 نوفمبر 2026، 04:43 (month names as Django translates them)."""
+
+from protection.formats.input import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS
+
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y، H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j F"
+
+__all__ = ["DATETIME_INPUT_FORMATS", "DATE_INPUT_FORMATS"]

@@ -1,0 +1,14 @@
+"""English: 30 Nov 2026 and 30 Nov 2026, 04:43 (format characters of Django's `date` filter)."""
+
+from protection.formats.input import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS
+
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j M"
+FIRST_DAY_OF_WEEK = 1  # Monday
+
+__all__ = ["DATETIME_INPUT_FORMATS", "DATE_INPUT_FORMATS"]
