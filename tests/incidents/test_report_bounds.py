@@ -16,7 +16,7 @@ from tests.incidents.test_pages import _form
         ({"latitude": "91", "longitude": "31.5"}, "less than or equal to 90"),
         ({"latitude": "9.5", "longitude": "-181"}, "greater than or equal to -180"),
         ({"description": "Shelters burned.\x00"}, "Null characters are not allowed."),
-        ({"occurred_at": "10000-01-01T00:00"}, "Enter a valid date/time."),
+        ({"occurred_at": "10000-01-01T00:00"}, "Enter the date and time as dd/mm/yyyy hh:mm"),
     ],
 )
 def test_out_of_range_input_is_a_form_error_and_nothing_is_written(
