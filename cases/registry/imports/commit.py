@@ -29,6 +29,7 @@ from cases.models import (
     RegistryImport,
     Relationship,
 )
+from cases.registry.imports.dry_run import ASYNC_COMMIT
 from cases.registry.imports.rows import CheckedRow, References, read_row
 from cases.registry.imports.services import (
     cells_by_field,
@@ -108,6 +109,8 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
     with transaction.atomic():
         # The job row's lock orders any two runs of the same import, one batch at a time.
         RegistryImport.objects.select_for_update().filter(pk=job.pk).get()
+        with connection.cursor() as cursor:
+            cursor.execute(ASYNC_COMMIT)
         rows = _next_rows(job)
         if not rows:
             return 0
