@@ -159,13 +159,11 @@ def test_cells_with_quotes_commas_backslashes_and_arabic_come_through_unchanged(
 ) -> None:
     """The rows and their fates travel to PostgreSQL as COPY streams: nothing is mangled."""
     consent = (good_rows()[0])[8]
+    tail = ["IDP", "SSD", consent]
     awkward = [
-        ['Q"1', "head", 'Ha"wa, Jr', "O\\Brien", "female", "1988-04-04", "IDP", "SSD"]
-        + [consent, "person", ""],
-        ['Q"1', "child", "نور", "O\\Brien", "female", "2016-05-05", "IDP", "SSD"]
-        + [consent, "caregiver", ""],
-        ['R,"2', "head", "Sara", "Deng", 'wo"man, \\N', "1990-01-01", "IDP", "SSD"]
-        + [consent, "person", ""],
+        ['Q"1', "head", 'Ha"wa, Jr', "O\\Brien", "female", "1988-04-04", *tail, "person", ""],
+        ['Q"1', "child", "نور", "O\\Brien", "female", "2016-05-05", *tail, "caregiver", ""],
+        ['R,"2', "head", "Sara", "Deng", 'wo"man, \\N', "1990-01-01", *tail, "person", ""],
     ]
     job = services.registry_import_upload(
         actor=officer, site=site, file_name="awkward.csv", data=csv_bytes(awkward)

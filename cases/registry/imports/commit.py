@@ -5,7 +5,9 @@ specific needs are inserted with bulk_create, every one is audited in one chaine
 events point: import, row number, site, household; never a name), and the rows are marked
 imported with their person. That transaction is the checkpoint: a worker killed mid-batch
 loses the batch, and the next run takes the rows still marked accepted, so no row is ever
-imported twice (and each person is linked to one row, a unique key, as a backstop).
+imported twice (and each person is linked to one row, a unique key, as a backstop). A batch
+commits without waiting for its flush to disk: a database crash may lose the last batches,
+whole, with their rows still accepted, and the resumed import registers them once.
 """
 
 import datetime
