@@ -10,6 +10,7 @@ This module depends on nothing but settings, so that the data migration that red
 written before it (protection/migrations/0004_audit_redact_values.py) applies the same rules.
 """
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -204,8 +205,10 @@ KEPT_FOR_TYPE: Mapping[str, frozenset[str]] = {"protection.dataexport": _EXPORT_
 CODE_FIELDS = ("registration_number", "case_number", "reference", "code")
 
 
+@functools.lru_cache(maxsize=1024)
 def is_secret(name: str) -> bool:
-    """Return whether values under this name are credentials, masked outright."""
+    """Return whether values under this name are credentials, masked outright (field names are
+    few and the markers fixed: bulk audits ask about the same names thousands of times)."""
     lowered = name.lower()
     return any(marker in lowered for marker in SECRET_FIELD_MARKERS)
 

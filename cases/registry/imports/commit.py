@@ -5,7 +5,9 @@ specific needs are inserted with bulk_create, every one is audited in one chaine
 events point: import, row number, site, household; never a name), and the rows are marked
 imported with their person. That transaction is the checkpoint: a worker killed mid-batch
 loses the batch, and the next run takes the rows still marked accepted, so no row is ever
-imported twice (and each person is linked to one row, a unique key, as a backstop).
+imported twice (and each person is linked to one row, a unique key, as a backstop). A batch
+commits without waiting for its flush to disk: a database crash may lose the last batches,
+whole, with their rows still accepted, and the resumed import registers them once.
 """
 
 import datetime
@@ -29,6 +31,7 @@ from cases.models import (
     RegistryImport,
     Relationship,
 )
+from cases.registry.imports.dry_run import ASYNC_COMMIT
 from cases.registry.imports.rows import CheckedRow, References, read_row
 from cases.registry.imports.services import (
     cells_by_field,
@@ -108,6 +111,8 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
     with transaction.atomic():
         # The job row's lock orders any two runs of the same import, one batch at a time.
         RegistryImport.objects.select_for_update().filter(pk=job.pk).get()
+        with connection.cursor() as cursor:
+            cursor.execute(ASYNC_COMMIT)
         rows = _next_rows(job)
         if not rows:
             return 0

@@ -6,6 +6,7 @@ member refused refuses it, a member held holds it. The rows are written batch by
 batch committed with the progress, so that the page's progress bar moves.
 """
 
+import io
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -14,7 +15,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg2.extras import execute_values
 
 from cases.models import ImportRowStatus, ImportStatus, RegistryImport
 from cases.registry.imports.dedupe import Match, file_matches, registry_matches
@@ -28,13 +28,41 @@ from cases.registry.imports.services import (
 from protection import access
 from protection.audit import audit_record
 
+# Each batch's fates go to the server in one COPY stream and land in one UPDATE.
+_FATES_TABLE = """
+CREATE TEMP TABLE import_row_fates (
+    id bigint, status varchar(20), errors jsonb, duplicates jsonb, household_ref varchar(100)
+) ON COMMIT DROP
+"""
 _UPDATE_ROWS = """
 UPDATE cases_importrow AS r
-SET status = v.status, errors = v.errors::jsonb, duplicates = v.duplicates::jsonb,
+SET status = v.status, errors = v.errors, duplicates = v.duplicates,
     household_ref = v.household_ref
-FROM (VALUES %s) AS v(id, status, errors, duplicates, household_ref)
+FROM import_row_fates AS v
 WHERE r.id = v.id
 """
+# A batch is its own checkpoint; a server crash that loses the last ones loses them whole
+# (each with its progress), and the dry run is run again: no flush to disk per batch.
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+
+
+def _csv_text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def write_fates(lines: list[tuple[Any, ...]]) -> None:
+    """Record each row's fate (id, status, errors, duplicates, household) in one UPDATE."""
+    buffer = io.StringIO()
+    for pk, status, errors, duplicates, household_ref in lines:
+        buffer.write(
+            f"{pk},{_csv_text(status)},{_csv_text(errors)},{_csv_text(duplicates)},"
+            f"{_csv_text(household_ref)}\n"
+        )
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.execute(_FATES_TABLE)
+        cursor.cursor.copy_expert("COPY import_row_fates FROM STDIN WITH (FORMAT csv)", buffer)
+        cursor.execute(_UPDATE_ROWS)
 
 
 def checked_rows(job: RegistryImport) -> Iterator[tuple[int, CheckedRow]]:
@@ -124,8 +152,10 @@ def _dry_run(job: RegistryImport) -> None:
             matches[number] = sorted([*found, *matches.get(number, [])], key=lambda m: -m.score)
         lines = _fates(batch, matches)
         checked += len(batch)
-        with transaction.atomic(), connection.cursor() as cursor:
-            execute_values(cursor.cursor, _UPDATE_ROWS, lines, page_size=len(lines))
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(ASYNC_COMMIT)
+            write_fates(lines)
             RegistryImport.objects.filter(pk=job.pk).update(rows_checked=checked)
     with transaction.atomic():
         job.refresh_from_db()

@@ -51,6 +51,9 @@ class References:
     countries: dict[str, Country]
     needs: dict[str, SpecificNeed]
     choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The code each (column, text) of the file read as: a file repeats a few texts by the
+    # thousand, and comparing a text with the lists is most of the cost of reading a row.
+    read: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "References":
@@ -85,7 +88,10 @@ class CheckedRow:
 
 
 def _choice(refs: References, column: str, text: str) -> str:
-    value = refs.choices[column].get(header_key(text))
+    try:
+        value = refs.read[column, text]
+    except KeyError:
+        value = refs.read[column, text] = refs.choices[column].get(header_key(text))
     if value is None:
         raise ValueError
     return value
