@@ -11,12 +11,14 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from protection.accounts.models import Role
 from protection.audit_chain import ACCESS_CHAIN, LOCK_NAMESPACE
 from protection.celery import app
 from protection.models import AccessLog, DataExport, ExportStatus
 from protection.tasks import EXPORTS_SWEEP
+from tests import factories
 from tests.celery_worker import running_worker, wait_for
-from tests.exports.conftest import registry, supervisor  # noqa: F401  # fixtures
+from tests.exports.conftest import register_people
 from tests.pages.conftest import signed_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
@@ -43,6 +45,18 @@ def _lines(response: Any) -> list[str]:
 
 
 @pytest.fixture
+def supervisor(agency: Any) -> Any:
+    return factories.UserFactory(agency=agency, role=Role.SUPERVISOR, username="supervisor")
+
+
+@pytest.fixture
+def registry(officer: Any, site: Any, other_officer: Any, other_site: Any) -> None:
+    """11 people at the agency's site; 20 at another agency's, never in its exports."""
+    register_people(officer, site, women=8, men=3)
+    register_people(other_officer, other_site, women=20)
+
+
+@pytest.fixture
 def exporting(settings: Any, tmp_path: Path) -> Path:
     settings.EXPORT_STREAM_MAX_ROWS = 5  # the 11 people of the registry go to the worker
     settings.EXPORT_DIR = tmp_path
@@ -50,7 +64,7 @@ def exporting(settings: Any, tmp_path: Path) -> Path:
 
 
 def test_a_worker_writes_the_export_the_file_downloads_and_its_link_expires(
-    transactional_db: None, broker: str, supervisor: Any, registry: Any, exporting: Path
+    transactional_db: None, broker: str, supervisor: Any, registry: None, exporting: Path
 ) -> None:
     client = signed_in(supervisor)
     env = {"EXPORT_DIR": str(exporting), "EXPORT_FILE_HOURS": "0.005"}  # 18 seconds
@@ -94,7 +108,7 @@ def _backend_gone(pid: int) -> bool:
 
 
 def test_an_export_whose_worker_is_killed_is_written_again_by_the_next_worker(
-    transactional_db: None, broker: str, supervisor: Any, registry: Any, exporting: Path
+    transactional_db: None, broker: str, supervisor: Any, registry: None, exporting: Path
 ) -> None:
     client = signed_in(supervisor)
     env = {"EXPORT_DIR": str(exporting), "EXPORT_LEASE_SECONDS": "3"}
