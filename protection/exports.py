@@ -362,8 +362,8 @@ def exports_sweep(*, now: datetime.datetime | None = None) -> int:
         )
     lapsed = DataExport.objects.filter(status=ExportStatus.RUNNING, lease_until__lte=now)
     for export in lapsed.filter(attempts__gte=settings.EXPORT_MAX_ATTEMPTS):
-        for stale in export_dir().glob(f"export-{export.pk}-*.part"):
-            stale.unlink(missing_ok=True)
+        for part in export_dir().glob(f"export-{export.pk}-*.part"):
+            part.unlink(missing_ok=True)
         DataExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.FAILED, filters={}, lease_until=None, finished_at=now
         )
