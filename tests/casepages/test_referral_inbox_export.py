@@ -47,7 +47,7 @@ def sent(worker, person, case, service, agreement, partner_worker) -> dict[str, 
     referral_answers.referral_decline(
         actor=partner_worker, referral=declined, reason="No capacity this month."
     )
-    third = factories.AgencyFactory(name="Third Agency", acronym="TRD")
+    third: Any = factories.AgencyFactory(name="Third Agency", acronym="TRD")
     make_agreement(worker.agency, third)
     elsewhere_service = Service.objects.create(
         agency=third,
@@ -115,6 +115,7 @@ def test_xlsx_and_hxl_read_back(partner_supervisor, sent, person) -> None:
     workbook = _export(client, file_format="xlsx")
     content = b"".join(workbook.streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+    assert sheet is not None
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "Referral code" and len(values) == 3
     assert person.full_name in {cell for row in values for cell in row}

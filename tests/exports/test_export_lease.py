@@ -81,7 +81,7 @@ def test_a_run_takes_over_a_lapsed_export_and_writes_it_again_from_the_start(
     assert not part.exists()
     assert sorted(path.name for path in exporting.iterdir()) == [f"export-{export.pk}.csv"]
     download = client.get(reverse("exports:download", args=[export.pk]))
-    lines = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
+    lines = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()  # type: ignore[attr-defined]
     assert len(lines) == 12  # the header and the 11 people, each once
     assert len(set(lines)) == 12
     assert AccessLog.objects.filter(purpose="export_services").count() == 11
