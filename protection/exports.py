@@ -8,7 +8,10 @@ listings hold no free-text field.
 
 Small exports stream in the response; an individual export of more than EXPORT_STREAM_MAX_ROWS
 rows is written by a worker to a file under EXPORT_DIR, with its progress in a DataExport row,
-downloadable by its owner until it expires (EXPORT_FILE_HOURS) and is deleted by beat.
+downloadable by its owner until it expires (EXPORT_FILE_HOURS) and is deleted by beat. A run
+holds a lease on the row, renewed per chunk; the sweep queues again an export whose lease lapsed
+(its worker died), and the next run writes the file from the start, under a name of its own that
+is renamed only when complete, so that a partial file is never served.
 """
 
 from __future__ import annotations
