@@ -8,7 +8,10 @@ listings hold no free-text field.
 
 Small exports stream in the response; an individual export of more than EXPORT_STREAM_MAX_ROWS
 rows is written by a worker to a file under EXPORT_DIR, with its progress in a DataExport row,
-downloadable by its owner until it expires (EXPORT_FILE_HOURS) and is deleted by beat.
+downloadable by its owner until it expires (EXPORT_FILE_HOURS) and is deleted by beat. A run
+holds a lease on the row, renewed per chunk; the sweep queues again an export whose lease lapsed
+(its worker died), and the next run writes the file from the start, under a name of its own that
+is renamed only when complete, so that a partial file is never served.
 """
 
 from __future__ import annotations
@@ -231,16 +234,49 @@ def _enqueue(export_id: int) -> None:
         return
 
 
-def export_job_run(*, export_id: int) -> DataExport:
-    """Write a queued export's file (safe to run twice: a finished export is left alone)."""
-    from protection.datasets import dataset as dataset_named
+class LeaseLost(Exception):
+    """The export was taken from this run (its lease lapsed and another run started)."""
 
+
+def _claim(export_id: int) -> DataExport | None:
+    """Take a queued export, or a running one whose lease lapsed; None when it is not ours."""
+    now = timezone.now()
     with transaction.atomic():
         export = DataExport.objects.select_for_update().select_related("user").get(pk=export_id)
         if export.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
-            return export
+            return None
+        if export.status == ExportStatus.RUNNING and (export.lease_until or now) > now:
+            return None  # another worker holds it and is alive
         export.status = ExportStatus.RUNNING
-        export.save(update_fields=["status"])
+        export.attempts += 1
+        export.rows_done = 0
+        export.lease_until = now + datetime.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+        export.save(update_fields=["status", "attempts", "rows_done", "lease_until"])
+    # What an earlier run left half written is never served, and never kept.
+    for stale in export_dir().glob(f"export-{export.pk}-*.part"):
+        stale.unlink(missing_ok=True)
+    return export
+
+
+def _ours(export: DataExport) -> Any:
+    """The running export, as long as this run still holds it (same attempt, still running)."""
+    return DataExport.objects.filter(
+        pk=export.pk, status=ExportStatus.RUNNING, attempts=export.attempts
+    )
+
+
+def export_job_run(*, export_id: int) -> DataExport:
+    """Write a queued export's file, from the start (safe to run twice; see exports_sweep).
+
+    The file is written under a name of this run's own (.part) and renamed once complete, so
+    that a download never gets a partial file; each chunk renews the run's lease, and a run
+    whose lease was taken over stops and removes its own file.
+    """
+    from protection.datasets import dataset as dataset_named
+
+    export = _claim(export_id)
+    if export is None:
+        return DataExport.objects.get(pk=export_id)
     plan = ExportPlan(
         dataset_named(export.dataset),
         export.level,
@@ -249,33 +285,46 @@ def export_job_run(*, export_id: int) -> DataExport:
         dict(export.filters),
         export.rows_total,
     )
-    path = export_dir() / f"export-{export.pk}.{EXTENSIONS[ExportFormat(plan.file_format)]}"
+    extension = EXTENSIONS[ExportFormat(plan.file_format)]
+    path = export_dir() / f"export-{export.pk}.{extension}"
+    part = export_dir() / f"export-{export.pk}-{export.attempts}.part"
+    lease = datetime.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
 
     def progress(done: int) -> None:
-        DataExport.objects.filter(pk=export.pk).update(rows_done=done)
+        if not _ours(export).update(rows_done=done, lease_until=timezone.now() + lease):
+            raise LeaseLost
 
     try:
         columns, rows = export_table(export.user, plan, progress=progress)
         if plan.file_format == ExportFormat.XLSX:
-            xlsx_write(path, columns, rows, title=str(plan.dataset.title))
+            xlsx_write(part, columns, rows, title=str(plan.dataset.title))
         else:
-            with path.open("wb") as handle:
+            with part.open("wb") as handle:
                 for chunk in csv_chunks(columns, rows, hxl=plan.file_format == ExportFormat.HXL):
                     handle.write(chunk)
+    except LeaseLost:
+        part.unlink(missing_ok=True)
+        return DataExport.objects.get(pk=export.pk)
     except Exception:
-        path.unlink(missing_ok=True)
-        DataExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED, filters={}, finished_at=timezone.now()
+        part.unlink(missing_ok=True)
+        _ours(export).update(
+            status=ExportStatus.FAILED, filters={}, lease_until=None, finished_at=timezone.now()
         )
         raise
     now = timezone.now()
-    DataExport.objects.filter(pk=export.pk).update(
-        status=ExportStatus.READY,
-        file_name=path.name,
-        filters={},
-        finished_at=now,
-        expires_at=now + datetime.timedelta(hours=settings.EXPORT_FILE_HOURS),
-    )
+    with transaction.atomic():
+        if not _ours(export).select_for_update().exists():
+            part.unlink(missing_ok=True)
+            return DataExport.objects.get(pk=export.pk)
+        part.replace(path)
+        _ours(export).update(
+            status=ExportStatus.READY,
+            file_name=path.name,
+            filters={},
+            lease_until=None,
+            finished_at=now,
+            expires_at=now + datetime.timedelta(hours=settings.EXPORT_FILE_HOURS),
+        )
     export.refresh_from_db()
     return export
 
@@ -302,7 +351,9 @@ def export_file(*, user: User, pk: int) -> tuple[DataExport, Path]:
 
 
 def exports_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Delete expired export files, requeue exports left waiting; return the files deleted."""
+    """Delete expired export files, queue again the exports left waiting or left running by a
+    worker that died (lease lapsed; failed after EXPORT_MAX_ATTEMPTS runs); return the files
+    deleted."""
     now = now or timezone.now()
     deleted = 0
     for export in DataExport.objects.filter(status=ExportStatus.READY, expires_at__lte=now):
@@ -312,9 +363,18 @@ def exports_sweep(*, now: datetime.datetime | None = None) -> int:
         DataExport.objects.filter(pk=export.pk).update(
             status=ExportStatus.EXPIRED, file_name="", filters={}
         )
+    lapsed = DataExport.objects.filter(status=ExportStatus.RUNNING, lease_until__lte=now)
+    for export in lapsed.filter(attempts__gte=settings.EXPORT_MAX_ATTEMPTS):
+        for part in export_dir().glob(f"export-{export.pk}-*.part"):
+            part.unlink(missing_ok=True)
+        DataExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.FAILED, filters={}, lease_until=None, finished_at=now
+        )
     stale = now - datetime.timedelta(minutes=2)
-    for export_id in DataExport.objects.filter(
-        status=ExportStatus.QUEUED, created_at__lte=stale
-    ).values_list("pk", flat=True):
+    waiting = DataExport.objects.filter(status=ExportStatus.QUEUED, created_at__lte=stale)
+    for export_id in [
+        *waiting.values_list("pk", flat=True),
+        *lapsed.filter(attempts__lt=settings.EXPORT_MAX_ATTEMPTS).values_list("pk", flat=True),
+    ]:
         _enqueue(export_id)
     return deleted

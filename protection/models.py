@@ -337,6 +337,10 @@ class DataExport(models.Model):
     created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # The running worker's lease, renewed with each chunk written: a worker that died leaves
+    # it to lapse, and the sweep queues the export again (protection.exports).
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         ordering = ["-id"]

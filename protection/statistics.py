@@ -6,14 +6,26 @@ type, risk and status; referrals by service and outcome. The caller's agency is 
 (access.figures_for): a partner counts its own records, never another agency's. The list
 page's filters narrow the figures (`?site=3`). `?format=hxl` answers the same figures as HXL:
 CSV with a row of hashtags under the header, which HXL tools (libhxl, HDX) read as the schema.
+
+Counting and suppressing a table of tens of thousands of cells takes seconds at a million
+people, so the suppressed table is kept in the cache for STATISTICS_CACHE_SECONDS per
+statistic, scope (the agency and the sites it counts), filters, day and threshold: a figure is
+at most that old, and nothing outside the scope can be answered from another scope's entry.
+The cache fails open (protection/cache.py): without it every request counts afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -26,8 +38,9 @@ from rest_framework.views import APIView
 
 from protection import access
 from protection.api import FIELD_ERRORS, ProtectionAutoSchema
-from protection.datasets import FilterError, figures_table, statistics
+from protection.datasets import Dataset, FilterError, figures_table, statistics
 from protection.exporting import Column, csv_chunks
+from protection.figures import SuppressedTable
 from protection.roles import Action
 
 
@@ -93,6 +106,60 @@ class HxlRenderer(BaseRenderer):
             for figure in data["figures"]
         )
         return b"".join(csv_chunks(columns, rows, hxl=True))
+
+
+def _cache_key(data: Dataset, user: Any, filters: Mapping[str, list[str]]) -> str:
+    """Return the cache key of a statistic for the user's scope and the filters asked."""
+    agency = access.agency_of(user)
+    sites = sorted(access.sites_for(user).values_list("pk", flat=True))
+    scope = {
+        "statistic": data.name,
+        "agency": agency.pk if agency is not None else None,
+        "sites": sites,
+        "user": user.pk if data.filterset_takes_user else None,  # filters of the user's own
+        "filters": {name: sorted(values) for name, values in sorted(filters.items())},
+        "day": timezone.localdate().isoformat(),  # age groups and weeks move with the day
+        "threshold": settings.PROTECTION_SMALL_COUNT_THRESHOLD,
+    }
+    digest = hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()
+    return f"statistics:v2:{digest}"
+
+
+def _published(data: Dataset, table: SuppressedTable) -> dict[str, Any]:
+    """Return the table's threshold and figures as plain values (JSON-ready, quick to cache)."""
+    assert data.figures is not None
+    names = [d.name for d in data.figures.dimensions]
+    return {
+        "threshold": table.threshold,
+        "figures": [
+            {
+                "key": dict(zip(names, figure.key, strict=True)),
+                "count": figure.count,
+                "display": figure.display,
+                "suppressed": figure.suppressed,
+                "total": figure.is_total,
+            }
+            for figure in table
+        ],
+    }
+
+
+def statistic_figures(data: Dataset, user: Any, filters: Mapping[str, list[str]]) -> dict[str, Any]:
+    """Return the statistic's suppressed figures, from the cache when counted lately.
+
+    The cache holds plain values, not the table's objects: reading back 70,000 dataclasses
+    costs a second, the same figures as dicts a tenth of it.
+    """
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    key = _cache_key(data, user, filters) if seconds > 0 else ""
+    if key:
+        published = cache.get(key)
+        if isinstance(published, dict):
+            return published
+    published = _published(data, figures_table(data, user=user, filters=filters))
+    if key:
+        cache.set(key, published, timeout=seconds)
+    return published
 
 
 def _dimension(name: str, label: Any, hxl: str) -> dict[str, str]:
@@ -169,26 +236,16 @@ class StatisticView(APIView):
             if key != "format"
         }
         try:
-            table = figures_table(data, user=request.user, filters=filters)  # type: ignore[arg-type]
+            published = statistic_figures(data, request.user, filters)
         except FilterError as error:
             raise serializers.ValidationError(error.errors) from None
         dimensions = [_dimension(d.name, d.label, d.hxl) for d in data.figures.dimensions]
-        names = [d.name for d in data.figures.dimensions]
         body = {
             "name": name,
-            "threshold": table.threshold,
+            "threshold": published["threshold"],
             "dimensions": dimensions,
             "count": _dimension("count", data.figures.count_label, data.figures.count_hxl),
-            "figures": [
-                {
-                    "key": dict(zip(names, figure.key, strict=True)),
-                    "count": figure.count,
-                    "display": figure.display,
-                    "suppressed": figure.suppressed,
-                    "total": figure.is_total,
-                }
-                for figure in table
-            ],
+            "figures": published["figures"],
         }
         response = Response(body)
         if (

@@ -76,6 +76,19 @@ def _healthy_process() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Start every test with an empty in-process cache (cached statistics, throttles).
+
+    A Redis cache (CACHE_URL) is left alone: its database may be shared.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_second_factor(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.casework.filters import CaseFilter, ReferralFilter
+from cases.casework.inbox_exports import REFERRALS_RECEIVED
 from cases.casework.selectors import _with_flags
 from cases.models import ProtectionCase, Referral
 from protection import access
@@ -176,3 +177,4 @@ REFERRALS = Dataset(
 def register() -> None:
     register_dataset(CASES)
     register_dataset(REFERRALS)
+    register_dataset(REFERRALS_RECEIVED)

@@ -452,6 +452,14 @@ PROTECTION_SMALL_COUNT_THRESHOLD = int(os.environ.get("PROTECTION_SMALL_COUNT_TH
 EXPORT_STREAM_MAX_ROWS = int(os.environ.get("EXPORT_STREAM_MAX_ROWS", "50000"))
 EXPORT_FILE_HOURS = float(os.environ.get("EXPORT_FILE_HOURS", "24"))
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", VAR_DIR / "exports"))
+# A running export renews its lease with every chunk it writes (a chunk takes well under a
+# second); one whose lease lapsed lost its worker, and the sweep queues it again, from the
+# start, up to EXPORT_MAX_ATTEMPTS runs in all before it is marked failed.
+EXPORT_LEASE_SECONDS = float(os.environ.get("EXPORT_LEASE_SECONDS", "300"))
+EXPORT_MAX_ATTEMPTS = int(os.environ.get("EXPORT_MAX_ATTEMPTS", "3"))
+# The suppressed tables of /api/v1/statistics/ are kept this long per (statistic, scope,
+# filters): a table of tens of thousands of cells costs seconds to count and suppress.
+STATISTICS_CACHE_SECONDS = float(os.environ.get("STATISTICS_CACHE_SECONDS", "120"))
 
 # Early warning: a site's incidents over the last 24 hours and 7 days against its own baseline
 # (the previous weeks); raised when the Poisson upper-tail probability of a count at least that
