@@ -2,8 +2,8 @@
 
 The reset page (a confirmation, then a POST) calls second_factor_reset, which audits it. An
 account the administrator may not manage (another agency's, a superuser's) answers 404, as the
-rest of the user admin does. django-otp's (and django-otp-webauthn's) device admins are removed: they would show
-secrets and write devices without an audit event.
+rest of the user admin does. django-otp's (and django-otp-webauthn's) device admins are
+removed: they would show secrets and write devices without an audit event.
 """
 
 from typing import Any

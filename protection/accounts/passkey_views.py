@@ -67,7 +67,10 @@ class RegistrationComplete(library.CompleteCredentialRegistrationView):
         user = signed_in(request.user)
         state = self.get_state()
         device = passkey_register(
-            actor=user, helper=self.get_helper(), state=state, data=request.data  # type: ignore[attr-defined]
+            actor=user,
+            helper=self.get_helper(),
+            state=state,
+            data=request.data,
         )
         if not user.is_verified():  # type: ignore[attr-defined]  # django-otp's middleware
             # Enrolment: the new passkey verifies the session, as a confirmed code does.
@@ -91,7 +94,7 @@ class AuthenticationComplete(library.CompleteCredentialAuthenticationView):
                 user=user,
                 helper=self.get_helper(),
                 state=state,
-                data=request.data,  # type: ignore[attr-defined]
+                data=request.data,
                 request=request,
             )
         except SecondFactorRefused:

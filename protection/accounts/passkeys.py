@@ -122,9 +122,7 @@ def passkey_delete(*, actor: User, passkey_id: int) -> None:
     Another account's passkey answers PermissionDenied.
     """
     with transaction.atomic():
-        device = (
-            WebAuthnCredential.objects.select_for_update().filter(pk=passkey_id).first()
-        )
+        device = WebAuthnCredential.objects.select_for_update().filter(pk=passkey_id).first()
         if device is None or device.user_id != actor.pk:
             raise PermissionDenied
         status = second_factor_status(actor)

@@ -36,15 +36,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.second_factor_real]
 
 
 def _sign_in(client: Client, user) -> None:
-    response = client.post(
-        "/accounts/login/", {"username": user.username, "password": PASSWORD}
-    )
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
 
 
 @pytest.fixture
 def supervisor(agency):
-    return factories.UserFactory(agency=agency, role="supervisor", username="supervisor")
+    return factories.UserFactory.create(agency=agency, role="supervisor", username="supervisor")
 
 
 def _with_passkey(user) -> SoftPasskey:
@@ -109,7 +107,7 @@ def test_another_accounts_passkey_or_a_bad_signature_is_refused_and_audited(
     client, supervisor, agency
 ) -> None:
     _with_passkey(supervisor)
-    colleague = factories.UserFactory(agency=agency, role="supervisor", username="colleague")
+    colleague = factories.UserFactory.create(agency=agency, role="supervisor", username="colleague")
     theirs = _with_passkey(colleague)
     _sign_in(client, supervisor)
 
@@ -118,7 +116,8 @@ def test_another_accounts_passkey_or_a_bad_signature_is_refused_and_audited(
     assert refused.json()["code"] == "credential_user_mismatch"
 
     options = client.post(VERIFY_BEGIN).json()
-    forged = SoftPasskey(credential_id=WebAuthnCredential.objects.get(user=supervisor).credential_id)
+    own_id = WebAuthnCredential.objects.get(user=supervisor).credential_id
+    forged = SoftPasskey(credential_id=own_id)
     bad = client.post(
         VERIFY_COMPLETE, json.dumps(forged.authenticate(options)), content_type="application/json"
     )
@@ -134,10 +133,8 @@ def test_a_ceremony_without_its_challenge_or_with_bad_data_writes_nothing(
     client, supervisor
 ) -> None:
     _sign_in(client, supervisor)
-    no_state = client.post(
-        REGISTER_COMPLETE, json.dumps(SoftPasskey().register({"rp": {"id": "localhost"}, "challenge": "x"})),
-        content_type="application/json",
-    )
+    answer = SoftPasskey().register({"rp": {"id": "localhost"}, "challenge": "x"})
+    no_state = client.post(REGISTER_COMPLETE, json.dumps(answer), content_type="application/json")
     assert no_state.status_code == 400
     assert no_state.json()["code"] == "invalid_state"
     client.post(REGISTER_BEGIN)
@@ -174,7 +171,7 @@ def test_recovery_codes_for_a_passkey_only_account(client, supervisor) -> None:
 def test_an_agency_admin_reset_removes_passkeys_too(agency, supervisor) -> None:
     _with_passkey(supervisor)
     enrol(supervisor)
-    admin = factories.UserFactory(agency=agency, role="admin", is_staff=True)
+    admin = factories.UserFactory.create(agency=agency, role="admin", is_staff=True)
 
     # An authenticator, 10 recovery codes (one device) and a passkey.
     assert second_factor_reset(actor=admin, user=supervisor) == 3
@@ -186,11 +183,13 @@ def test_an_agency_admin_reset_removes_passkeys_too(agency, supervisor) -> None:
 
 
 def test_removing_a_passkey(client, agency, other_agency) -> None:
-    worker = factories.UserFactory(agency=agency, role="case_worker", username="worker")
+    worker = factories.UserFactory.create(agency=agency, role="case_worker", username="worker")
     _with_passkey(worker)
-    supervisor = factories.UserFactory(agency=agency, role="supervisor", username="supervisor")
+    supervisor = factories.UserFactory.create(
+        agency=agency, role="supervisor", username="supervisor"
+    )
     _with_passkey(supervisor)
-    stranger = factories.UserFactory(agency=other_agency, role="case_worker")
+    stranger = factories.UserFactory.create(agency=other_agency, role="case_worker")
     _with_passkey(stranger)
     theirs = WebAuthnCredential.objects.get(user=stranger)
     mine = WebAuthnCredential.objects.get(user=supervisor)
