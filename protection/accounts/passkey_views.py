@@ -30,7 +30,7 @@ from protection.accounts.passkeys import (
     passkey_register,
     passkey_verify,
 )
-from protection.accounts.second_factor import SecondFactorRefused
+from protection.accounts.second_factor import SecondFactorRefused, second_factor_status
 from protection.accounts.types import signed_in
 
 # The library's own catalog of the script's messages (in the user's language).
@@ -75,7 +75,16 @@ class RegistrationComplete(library.CompleteCredentialRegistrationView):
         if not user.is_verified():  # type: ignore[attr-defined]  # django-otp's middleware
             # Enrolment: the new passkey verifies the session, as a confirmed code does.
             session_verified(request, device)
-        messages.success(request, _("Passkey registered."))
+        if second_factor_status(user).recovery_codes_left:
+            messages.success(request, _("Passkey registered."))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Passkey registered. Get recovery codes now: they let you in if you lose "
+                    "the device that holds your passkey."
+                ),
+            )
         return JsonResponse({"id": device.pk})
 
 

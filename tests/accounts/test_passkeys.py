@@ -218,3 +218,25 @@ def test_removing_a_passkey(client, agency, other_agency) -> None:
     assert not WebAuthnCredential.objects.filter(user=worker).exists()
     event = AuditEvent.objects.get(action="user.second_factor_remove")
     assert event.changes == {"device_type": ["passkey", None], "passkey": [own.pk, None]}
+
+
+def test_refused_passkeys_count_toward_the_lockout(client, supervisor, agency, settings) -> None:
+    _with_passkey(supervisor)
+    colleague = factories.UserFactory.create(agency=agency, role="supervisor", username="other")
+    theirs = _with_passkey(colleague)
+    _sign_in(client, supervisor)
+
+    answers = [verify_with_passkey(client, theirs) for _ in range(settings.AXES_FAILURE_LIMIT)]
+
+    assert [answer.status_code for answer in answers[:-1]] == [403] * 4
+    # The last one locks the account: django-axes answers with its lockout page.
+    assert answers[-1].status_code == 429
+    assert AuditEvent.objects.filter(action="user.second_factor_failure").count() == 5
+    # The session is gone, and the right password no longer opens one.
+    assert client.get("/registry/people/")["Location"].startswith("/accounts/login/")
+    assert (
+        client.post(
+            "/accounts/login/", {"username": supervisor.username, "password": PASSWORD}
+        ).status_code
+        == 429
+    )

@@ -62,7 +62,9 @@ def test_an_admin_enrols_an_authenticator_and_signs_in_with_it(
         _look(page, f"setup-{device}-{language}")
 
         _code(page, "000000")
-        assert "This code is not valid" in page.locator(".notice.error").inner_text()
+        # The refusal, in the page's language (French and Arabic are translated).
+        assert page.locator(".notice.error[role='alert']").is_visible()
+        assert "/accounts/two-factor/setup/" in page.url
         TOTPDevice.objects.filter(user=admin).update(throttling_failure_count=0)
 
         _code(page, totp_code_from_secret(secret))
