@@ -164,6 +164,8 @@ KEPT_IDS = frozenset(
         "note",
         "operating_agencies",
         "owning_agency",
+        # A passkey's row id (django-otp-webauthn): never its credential id or key.
+        "passkey",
         "perpetrator_category",
         "policy",
         "primary_person",

@@ -2,8 +2,8 @@
 
 The reset page (a confirmation, then a POST) calls second_factor_reset, which audits it. An
 account the administrator may not manage (another agency's, a superuser's) answers 404, as the
-rest of the user admin does. django-otp's own device admins are removed: they would show
-secrets and write devices without an audit event.
+rest of the user admin does. django-otp's (and django-otp-webauthn's) device admins are
+removed: they would show secrets and write devices without an audit event.
 """
 
 from typing import Any
@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 
 from protection.accounts.models import User
 from protection.accounts.second_factor import second_factor_reset, second_factor_status
 from protection.admin_services import acting_user
 
-for _model in (TOTPDevice, StaticDevice):
+for _model in (TOTPDevice, StaticDevice, WebAuthnCredential, WebAuthnAttestation):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 

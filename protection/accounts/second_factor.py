@@ -1,6 +1,7 @@
 """The second factor: who must use one, enrolment, recovery codes, verification and reset.
 
-Built on django-otp (TOTP devices and static recovery codes), which plugs into Django's own
+Built on django-otp (TOTP devices, passkeys from django-otp-webauthn, and static recovery
+codes; protection.accounts.passkeys has the passkey ceremonies), which plugs into Django's own
 login and admin. Administrators (agency admins, superusers and anyone with access to the
 admin), supervisors and GBV-designated staff must use one; everyone else may. A session that
 has passed the second factor carries django-otp's device id (OTPMiddleware reads it); until
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from protection import access
 from protection.accounts.models import Role, User
@@ -85,10 +87,11 @@ class SecondFactorStatus:
     required: bool
     totp_confirmed: bool
     recovery_codes_left: int
+    passkeys: int = 0
 
     @property
     def enrolled(self) -> bool:
-        return self.totp_confirmed or self.recovery_codes_left > 0
+        return self.totp_confirmed or self.passkeys > 0 or self.recovery_codes_left > 0
 
 
 def second_factor_required(user: Any) -> bool:
@@ -106,6 +109,7 @@ def second_factor_step(user: Any) -> str:
         return STEP_NONE
     if (
         TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
         or StaticToken.objects.filter(device__user=user, device__confirmed=True).exists()
     ):
         return STEP_VERIFY
@@ -120,6 +124,7 @@ def second_factor_status(user: User) -> SecondFactorStatus:
         recovery_codes_left=StaticToken.objects.filter(
             device__user=user, device__confirmed=True
         ).count(),
+        passkeys=WebAuthnCredential.objects.filter(user=user, confirmed=True).count(),
     )
 
 
@@ -199,8 +204,13 @@ def totp_device_confirm(
 
 def recovery_codes_regenerate(*, actor: User) -> list[str]:
     """Give the actor new recovery codes (the old ones stop working); return them, shown once."""
-    if not TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
-        raise ValidationError(_("Set up an authenticator app before asking for recovery codes."))
+    if not (
+        TOTPDevice.objects.filter(user=actor, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=actor, confirmed=True).exists()
+    ):
+        raise ValidationError(
+            _("Set up an authenticator app or a passkey before asking for recovery codes.")
+        )
     with transaction.atomic():
         old, codes = _recovery_codes_issue(actor)
         audit_record(
@@ -329,6 +339,8 @@ def second_factor_remove(*, actor: User) -> int:
 
 def _devices_delete(user: User) -> int:
     totp, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    passkeys = WebAuthnCredential.objects.filter(user=user).count()
+    WebAuthnCredential.objects.filter(user=user).delete()
     static = StaticDevice.objects.filter(user=user).count()
     StaticDevice.objects.filter(user=user).delete()
-    return int(totp) + static
+    return int(totp) + passkeys + static

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protection.accounts.middleware import session_verified
+from protection.accounts.passkey_views import passkey_config
+from protection.accounts.passkeys import passkeys_of
 from protection.accounts.second_factor import (
     SESSION_STEP_KEY,
     STEP_ENROL,
@@ -123,10 +125,16 @@ def verify(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             return HttpResponseRedirect(next_url)
+    status = second_factor_status(user)
     return render(
         request,
         "registration/second_factor_verify.html",
-        {"form": form, "next": next_url},
+        {
+            "form": form,
+            "next": next_url,
+            "status": status,
+            "passkey_config": passkey_config(request) if status.passkeys else None,
+        },
         status=200 if not form.errors else 400,
     )
 
@@ -172,6 +180,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308  (segno's own SVG)
             "secret": _spaced_secret(device),
             "required": second_factor_status(user).required,
+            "passkey_config": passkey_config(request),
         },
         status=200 if not form.errors else 400,
     )
@@ -185,7 +194,11 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/second_factor_account.html",
-        {"status": second_factor_status(user)},
+        {
+            "status": second_factor_status(user),
+            "passkeys": passkeys_of(user),
+            "passkey_config": passkey_config(request),
+        },
     )
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from protection.accounts import second_factor_views, views
+from protection.accounts import passkey_views, second_factor_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -21,4 +21,31 @@ urlpatterns = [
         name="second_factor_recovery_codes",
     ),
     path("two-factor/remove/", second_factor_views.remove, name="second_factor_remove"),
+    # Passkeys: the JSON ceremonies django-otp-webauthn's script calls, and removal.
+    path(
+        "two-factor/passkeys/register/begin/",
+        passkey_views.RegistrationBegin.as_view(),
+        name="passkey_registration_begin",
+    ),
+    path(
+        "two-factor/passkeys/register/complete/",
+        passkey_views.RegistrationComplete.as_view(),
+        name="passkey_registration_complete",
+    ),
+    path(
+        "two-factor/passkeys/verify/begin/",
+        passkey_views.AuthenticationBegin.as_view(),
+        name="passkey_authentication_begin",
+    ),
+    path(
+        "two-factor/passkeys/verify/complete/",
+        passkey_views.AuthenticationComplete.as_view(),
+        name="passkey_authentication_complete",
+    ),
+    path("two-factor/passkeys/jsi18n/", passkey_views.javascript_catalog, name="passkey_jsi18n"),
+    path(
+        "two-factor/passkeys/<int:passkey_id>/remove/",
+        passkey_views.passkey_remove,
+        name="passkey_remove",
+    ),
 ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "protection",
     "protection.accounts",
     "partners",
@@ -164,6 +165,19 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Protection")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys (WebAuthn, django-otp-webauthn), as the other second factor. The relying party id is
+# the site's domain (a passkey works there and on its subdomains only: changing it orphans every
+# passkey); the name is what the browser shows; the origins are the full addresses pages are
+# served from (comma-separated). A passkey never replaces the password here.
+OTP_WEBAUTHN_RP_ID = os.environ.get("PASSKEY_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = os.environ.get("PASSKEY_RP_NAME", "Protection")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("PASSKEY_ALLOWED_ORIGINS", "http://localhost:8000").split(",")
+    if origin.strip()
+]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "protection.accounts.passkeys"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]

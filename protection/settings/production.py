@@ -9,6 +9,7 @@ from protection.settings.base import *  # noqa: F403
 from protection.settings.base import (
     ALLOWED_HOSTS,
     DEBUG,
+    OTP_WEBAUTHN_ALLOWED_ORIGINS,
     PIPELINE_HEALTH_TOKEN,
     PROTECTION_FIELD_KEYS,
     SECRET_KEY,
@@ -40,6 +41,17 @@ if WEBHOOK_EGRESS == "direct" and WEBHOOK_PROXY_URL:
     raise ImproperlyConfigured(
         'WEBHOOK_PROXY_URL is set but WEBHOOK_EGRESS is "direct": set it to "proxy" to use it.'
     )
+
+# Passkeys belong to the site's own domain and answer only to its HTTPS pages: unless the
+# environment names them (PASSKEY_RP_ID, PASSKEY_ALLOWED_ORIGINS), the first host name and every
+# listed host are used; a plain-HTTP origin refuses to start.
+_hosts = [host.lstrip(".") for host in ALLOWED_HOSTS if "*" not in host]
+if "PASSKEY_RP_ID" not in os.environ and _hosts:
+    OTP_WEBAUTHN_RP_ID = _hosts[0]
+if "PASSKEY_ALLOWED_ORIGINS" not in os.environ:
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{host}" for host in _hosts]
+if not all(origin.startswith("https://") for origin in OTP_WEBAUTHN_ALLOWED_ORIGINS):
+    raise ImproperlyConfigured("PASSKEY_ALLOWED_ORIGINS must list https:// addresses only.")
 
 # TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -46,7 +46,7 @@ def test_an_agency_admin_resets_a_member(client, agency_admin, supervisor) -> No
     client.force_login(agency_admin)
     confirm = client.get(_url(supervisor))
     assert confirm.status_code == 200
-    assert "Remove the authenticator app and the recovery codes of supervisor?" in (
+    assert "Remove the authenticator app, the passkeys and the recovery codes of supervisor?" in (
         confirm.content.decode()
     )
 

@@ -67,6 +67,7 @@ def test_an_admin_enrols_an_authenticator_and_signs_in_with_it(
         with translation.override(language):
             refused = str(INVALID_MESSAGE)
         assert refused in page.locator(".notice.error").inner_text()
+        assert "/accounts/two-factor/setup/" in page.url
         TOTPDevice.objects.filter(user=admin).update(throttling_failure_count=0)
 
         _code(page, totp_code_from_secret(secret))

@@ -208,3 +208,26 @@ def test_dev_uses_postgresql_and_redis_when_told(tmp_path: Path) -> None:
     assert engine == "django.db.backends.postgresql"
     assert name == "protection"
     assert broker == "redis://127.0.0.1:6379/0"
+
+
+def test_production_passkeys_belong_to_the_sites_https_host() -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.OTP_WEBAUTHN_RP_ID, ','.join(s.OTP_WEBAUTHN_ALLOWED_ORIGINS))"
+    )
+    result = run_python(code, good_production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["protection.example.org", "https://protection.example.org"]
+
+    named = {**good_production_env(), "PASSKEY_RP_ID": "example.org"}
+    named["PASSKEY_ALLOWED_ORIGINS"] = "https://protection.example.org,https://cases.example.org"
+    result = run_python(code, named)
+    assert result.stdout.split() == [
+        "example.org",
+        "https://protection.example.org,https://cases.example.org",
+    ]
+
+    plain = {**good_production_env(), "PASSKEY_ALLOWED_ORIGINS": "http://protection.example.org"}
+    result = run_python(SETUP, plain)
+    assert result.returncode != 0
+    assert "PASSKEY_ALLOWED_ORIGINS must list https:// addresses only." in result.stderr

@@ -10,6 +10,7 @@ service is visible but not theirs to edit: 403).
 """
 
 import datetime
+import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -17,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from protection.exports import export_dir
 from protection.models import DataExport, ExportLevel, ExportStatus
@@ -132,7 +134,16 @@ ROWS: list[Row] = [
     Row("second_factor_account", "GET", (), EVERY_ROLE_PAGE),
     Row("second_factor_verify", "GET", (), EVERY_ROLE_REDIRECT),
     Row("second_factor_setup", "GET", (), EVERY_ROLE_PAGE),
-    Row("second_factor_recovery_codes", "POST", (), EVERY_ROLE_REDIRECT),
+    # Each user of this world has a passkey (_world), so new recovery codes are shown.
+    Row("second_factor_recovery_codes", "POST", (), EVERY_ROLE_PAGE),
+    # Passkeys: the JSON ceremonies of django-otp-webauthn's script (a completion with no
+    # challenge begun is refused; an anonymous visitor gets 403 in JSON), and removal of one's own.
+    Row("passkey_registration_complete", "POST", (), (400, 400, 400, 400, 400, 400, 403)),
+    Row("passkey_authentication_complete", "POST", (), (400, 400, 400, 400, 400, 400, 403)),
+    Row("passkey_registration_begin", "POST", (), (200, 200, 200, 200, 200, 200, 403)),
+    Row("passkey_authentication_begin", "POST", (), (200, 200, 200, 200, 200, 200, 403)),
+    Row("passkey_jsi18n", "GET", (), (200, 200, 200, 200, 200, 200, 200)),
+    Row("passkey_remove", "POST", ("passkey",), EVERY_ROLE_REDIRECT),
     Row("second_factor_remove", "POST", (), EVERY_ROLE_REDIRECT),
     Row("logout", "POST", (), EVERY_ROLE_REDIRECT),
 ]
@@ -164,6 +175,7 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "cases:import_commit": ("protection_officer", 404),
     "exports:detail": ("supervisor", 404),
     "exports:download": ("supervisor", 404),
+    "passkey_remove": ("supervisor", 404),
 }
 
 
@@ -175,7 +187,15 @@ def _world(
         **alerting_world(agency=agency, site=site, officer=officer, recipient=recipient),
         "registry_import": uploaded_import(officer=officer, site=site).pk,
         "data_export": _ready_export(recipient),
+        "passkey": _passkey(recipient),
     }
+
+
+def _passkey(user: Any) -> int:
+    """A passkey of the user's (its key is never checked by removal)."""
+    return WebAuthnCredential.objects.create(
+        user=user, name="passkey", credential_id=os.urandom(16), public_key=b"key", confirmed=True
+    ).pk
 
 
 def _ready_export(user: Any) -> int:
