@@ -70,6 +70,20 @@ def _reference_lists(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Start every test in the default language, whatever an earlier one activated.
+
+    A request or a task activates its user's language for its thread; a test that renders in
+    Arabic would otherwise leave the next test's messages in Arabic, depending on the order.
+    """
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _healthy_process() -> None:
     """Start every test with no pause on the broker or cache, and no degradation counted."""
     degradation.reset()
