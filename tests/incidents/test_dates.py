@@ -16,7 +16,7 @@ from tests.incidents.test_pages import _form
 
 pytestmark = pytest.mark.django_db
 
-# A machine date in the visible text: 2026-11-30 or 2026-11-30 03:42 (not a datetime="" value).
+# A machine date in the visible text: yyyy-mm-dd or yyyy-mm-dd hh:mm (not a datetime="" value).
 ISO_IN_TEXT = re.compile(r">[^<]*\b\d{4}-\d{2}-\d{2}\b[^<]*<")
 
 
