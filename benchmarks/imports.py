@@ -19,6 +19,8 @@ import sys
 import time
 from typing import Any
 
+from tests.names import syllable_name
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/protection_bench_import"
 HEADERS = [
     "household_ref",
@@ -49,37 +51,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-SYLLABLES = [
-    "ba",
-    "ko",
-    "ri",
-    "ta",
-    "mu",
-    "se",
-    "lo",
-    "ni",
-    "da",
-    "ke",
-    "fu",
-    "zi",
-    "po",
-    "ga",
-    "he",
-    "ju",
-    "wa",
-    "ye",
-    "xo",
-    "qi",
-    "vu",
-    "ne",
-    "sa",
-    "to",
-]
-
-
 def _new_name(rng: random.Random) -> str:
     """Return a name of a new arrival: most share no phonetic key with the registry's."""
-    return "".join(rng.choice(SYLLABLES) for _ in range(4)).capitalize()
+    return syllable_name(rng)
 
 
 def _file(rows: int, rng: random.Random, today: datetime.date) -> tuple[bytes, list[list[str]]]:

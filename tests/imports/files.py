@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import RegistryImport
 from cases.registry.imports import services
 from cases.registry.imports.dry_run import registry_import_dry_run
+from tests.names import syllable_name
 
 HEADERS = [
     "household_ref",
@@ -136,37 +137,9 @@ def many_rows(households: int) -> list[list[str]]:
     return rows
 
 
-_SYLLABLES = [
-    "ba",
-    "ko",
-    "ri",
-    "ta",
-    "mu",
-    "se",
-    "lo",
-    "ni",
-    "da",
-    "ke",
-    "fu",
-    "zi",
-    "po",
-    "ga",
-    "he",
-    "ju",
-    "wa",
-    "ye",
-    "xo",
-    "qi",
-    "vu",
-    "ne",
-    "sa",
-    "to",
-]
-
-
 def _new_name(rng: random.Random, used: set[str]) -> str:
     while True:
-        name = "".join(rng.choice(_SYLLABLES) for _ in range(4)).capitalize()
+        name = syllable_name(rng)
         if name not in used:
             used.add(name)
             return name
