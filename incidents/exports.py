@@ -6,11 +6,10 @@ site, type and week. Individual rows are the reporting agency's own incidents on
 actions taken, no place typed in free text, no coordinates, no identified victim.
 """
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
+import datetime
+from collections.abc import Mapping
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +18,14 @@ from incidents.filters import IncidentFilter
 from incidents.models import Incident
 from protection import access
 from protection.accounts.models import User
-from protection.datasets import Dataset, Dimension, Figures, Listing, register_dataset
+from protection.datasets import (
+    Dataset,
+    Dimension,
+    Figures,
+    Listing,
+    count_by,
+    register_dataset,
+)
 from protection.exporting import Column
 from protection.roles import Action
 
@@ -31,17 +37,15 @@ def _figure_rows(user: User) -> QuerySet[Incident]:
     return incidents
 
 
+def _week_key(code: str, site: str | None, week: datetime.datetime) -> tuple[str, ...]:
+    return (code, site or NO_SITE, week.date().isoformat())
+
+
 def _count(incidents: QuerySet[Incident]) -> Mapping[tuple[str, ...], int]:
-    rows = (
-        incidents.order_by()
-        .annotate(week=TruncWeek("occurred_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("incident_type__code", "site__name", "week")
-        .annotate(incidents=Count("id"))
+    weekly = incidents.annotate(
+        week=TruncWeek("occurred_at", tzinfo=timezone.get_current_timezone())
     )
-    counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for code, site, week, number in rows:
-        counts[(code, site or NO_SITE, week.date().isoformat())] += number
-    return counts
+    return count_by(weekly, "incident_type__code", "site__name", "week", key=_week_key)
 
 
 def _incidents(user: User) -> QuerySet[Incident]:
@@ -55,14 +59,9 @@ def _incidents(user: User) -> QuerySet[Incident]:
     return own
 
 
-def _render(chunk: list[tuple[Any, ...]]) -> list[Sequence[Any]]:
-    zone = timezone.get_current_timezone()
-    rows: list[Sequence[Any]] = []
-    for row in chunk:
-        values = list(row[1:])
-        values[4] = values[4].astimezone(zone).date()  # the day, whatever the precision
-        rows.append(values)
-    return rows
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    """The day an incident occurred on, in the mission's time zone, whatever the precision."""
+    return moment.astimezone(timezone.get_current_timezone()).date()
 
 
 INCIDENTS = Dataset(
@@ -86,49 +85,27 @@ INCIDENTS = Dataset(
     listing=Listing(
         model=Incident,
         columns=(
-            Column(_("Reference"), "#event+id"),
-            Column(_("Incident type"), "#event+type"),
-            Column(_("Taxonomy"), "#event+taxonomy"),
-            Column(_("Severity"), "#severity"),
-            Column(_("Occurred on"), "#date+occurred"),
-            Column(_("Date precision"), "#date+precision"),
-            Column(_("Site"), "#loc+name"),
-            Column(_("Admin level 1"), "#adm1+name"),
-            Column(_("Admin level 2"), "#adm2+name"),
-            Column(_("Girls"), "#affected+f+children"),
-            Column(_("Boys"), "#affected+m+children"),
-            Column(_("Women"), "#affected+f+adults"),
-            Column(_("Men"), "#affected+m+adults"),
-            Column(_("Sex or age unknown"), "#affected+unknown"),
-            Column(_("Perpetrator category"), "#group+perpetrator"),
-            Column(_("Source of information"), "#meta+source"),
-            Column(_("Verification"), "#status+verification"),
-            Column(_("Status"), "#status+incident"),
-            Column(_("Reporting agency"), "#org+name"),
-        ),
-        fields=(
-            "reference",
-            "incident_type__code",
-            "incident_type__taxonomy",
-            "severity",
-            "occurred_at",
-            "occurred_precision",
-            "site__name",
-            "admin1",
-            "admin2",
-            "female_children",
-            "male_children",
-            "female_adults",
-            "male_adults",
-            "sex_or_age_unknown",
-            "perpetrator_category__code",
-            "source",
-            "verification",
-            "status",
-            "reporting_agency__acronym",
+            Column(_("Reference"), "#event+id", "reference"),
+            Column(_("Incident type"), "#event+type", "incident_type__code"),
+            Column(_("Taxonomy"), "#event+taxonomy", "incident_type__taxonomy"),
+            Column(_("Severity"), "#severity", "severity"),
+            Column(_("Occurred on"), "#date+occurred", "occurred_at", convert=_local_day),
+            Column(_("Date precision"), "#date+precision", "occurred_precision"),
+            Column(_("Site"), "#loc+name", "site__name"),
+            Column(_("Admin level 1"), "#adm1+name", "admin1"),
+            Column(_("Admin level 2"), "#adm2+name", "admin2"),
+            Column(_("Girls"), "#affected+f+children", "female_children"),
+            Column(_("Boys"), "#affected+m+children", "male_children"),
+            Column(_("Women"), "#affected+f+adults", "female_adults"),
+            Column(_("Men"), "#affected+m+adults", "male_adults"),
+            Column(_("Sex or age unknown"), "#affected+unknown", "sex_or_age_unknown"),
+            Column(_("Perpetrator category"), "#group+perpetrator", "perpetrator_category__code"),
+            Column(_("Source of information"), "#meta+source", "source"),
+            Column(_("Verification"), "#status+verification", "verification"),
+            Column(_("Status"), "#status+incident", "status"),
+            Column(_("Reporting agency"), "#org+name", "reporting_agency__acronym"),
         ),
         rows=_incidents,
-        render=_render,
     ),
 )
 

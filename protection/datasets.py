@@ -14,12 +14,13 @@ an export holds what the list showed and nothing another agency owns.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import QueryDict
 from django_filters import FilterSet
 
@@ -58,15 +59,62 @@ class Figures:
 
 @dataclass(frozen=True)
 class Listing:
-    """Individual-level rows: who may export which of them, and what each row holds."""
+    """Individual-level rows: who may export which of them, and what each row holds.
+
+    Each column names the field it is read from, so that a header can never drift from its
+    values; `extra_fields` are read after them for a `render` of the dataset's own, which turns
+    a chunk of (pk, *fields) tuples into the rows written (and may query once per chunk).
+    Without one, a row is the columns' values, each converted where its column says.
+    """
 
     model: type[Model]
     columns: tuple[Column, ...]
-    fields: tuple[str, ...]  # read with values_list, after the primary key
     # The records the user may export individually (a narrowing of what they may list).
     rows: Callable[[User], QuerySet[Any]]
-    # Turn a chunk of (pk, *fields) tuples into the rows written; may query once per chunk.
-    render: Callable[[list[tuple[Any, ...]]], list[Sequence[Any]]]
+    extra_fields: tuple[str, ...] = ()
+    render: Callable[[list[tuple[Any, ...]]], list[Sequence[Any]]] | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields read per record with values_list, after the primary key."""
+        return (*(column.field for column in self.columns if column.field), *self.extra_fields)
+
+    def render_chunk(self, chunk: list[tuple[Any, ...]]) -> list[Sequence[Any]]:
+        """Return the rows written for a chunk of (pk, *fields) tuples."""
+        if self.render is not None:
+            return self.render(chunk)
+        converts = [
+            (index, column.convert)
+            for index, column in enumerate(self.columns)
+            if column.convert is not None
+        ]
+        rows: list[Sequence[Any]] = []
+        for record in chunk:
+            values = list(record[1:])
+            for index, convert in converts:
+                values[index] = convert(values[index])
+            rows.append(values)
+        return rows
+
+
+def count_by(
+    queryset: QuerySet[Any],
+    *fields: str,
+    key: Callable[..., tuple[str, ...]] | None = None,
+    distinct: bool = False,
+) -> dict[tuple[str, ...], int]:
+    """Count the rows per combination of fields' values: one GROUP BY query.
+
+    `key` turns the values read into the figure's key (several groups may share one, and their
+    counts add up); `distinct` counts each record once where a join could repeat it.
+    """
+    groups = (
+        queryset.order_by().values_list(*fields).annotate(number=Count("id", distinct=distinct))
+    )
+    counts: dict[tuple[str, ...], int] = defaultdict(int)
+    for *values, number in groups:
+        counts[key(*values) if key is not None else tuple(values)] += number
+    return dict(counts)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,10 +47,17 @@ EXTENSIONS = {ExportFormat.CSV: "csv", ExportFormat.HXL: "hxl.csv", ExportFormat
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column of an exported table: its header, and its HXL hashtag and attributes."""
+    """One column of an exported table: its header, and its HXL hashtag and attributes.
+
+    A column of individual rows also names the field it is read from (a values_list path),
+    and may convert the value read (a UTC time to the local day, say); a column a dataset's
+    own render fills (several fields in one cell, a value from another table) names none.
+    """
 
     label: Any  # a lazy translation: the header is written in the reader's language
     hxl: str
+    field: str = ""
+    convert: Callable[[Any], Any] | None = None
 
 
 def cell(value: Any) -> Any:

@@ -182,7 +182,7 @@ def export_table(
             # building a whole model instance per row would cost more than the row itself.
             refs = [RecordRef(pk=row[0], _meta=meta) for row in chunk]
             access_log_record(user=user, objects=refs, purpose=plan.purpose)  # type: ignore[arg-type]
-            yield from listing.render(chunk)
+            yield from listing.render_chunk(chunk)
             done += len(chunk)
             if progress is not None:
                 progress(done)

@@ -6,21 +6,26 @@ never a note, an assessment, a reason or anything else typed in free text; a con
 is never in an individual export, whoever asks.
 """
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.casework.filters import CaseFilter, ReferralFilter
-from cases.casework.inbox_exports import REFERRALS_RECEIVED
+from cases.casework.inbox_exports import REFERRALS_RECEIVED, SERVICE, referral_columns
 from cases.casework.selectors import _with_flags
 from cases.models import ProtectionCase, Referral
 from protection import access
 from protection.accounts.models import User
-from protection.datasets import Dataset, Dimension, Figures, Listing, register_dataset
+from protection.datasets import (
+    Dataset,
+    Dimension,
+    Figures,
+    Listing,
+    count_by,
+    register_dataset,
+)
 from protection.exporting import Column
 from protection.roles import Action
 
@@ -30,12 +35,7 @@ def _case_figure_rows(user: User) -> QuerySet[ProtectionCase]:
 
 
 def _case_count(cases: QuerySet[ProtectionCase]) -> Mapping[tuple[str, ...], int]:
-    rows = (
-        cases.order_by()
-        .values_list("case_type", "risk_level", "status")
-        .annotate(cases=Count("id", distinct=True))
-    )
-    return {(case_type, risk, status): number for case_type, risk, status, number in rows}
+    return count_by(cases, "case_type", "risk_level", "status", distinct=True)
 
 
 def _cases(user: User) -> QuerySet[ProtectionCase]:
@@ -49,24 +49,23 @@ def _referral_figure_rows(user: User) -> QuerySet[Referral]:
     return made | received
 
 
+def _service_of(service: str, agency: str, status: str) -> tuple[str, ...]:
+    return (f"{service} ({agency})", status)
+
+
 def _referral_count(referrals: QuerySet[Referral]) -> Mapping[tuple[str, ...], int]:
-    rows = (
-        referrals.order_by()
-        .values_list("service__name", "to_agency__acronym", "status")
-        .annotate(referrals=Count("id", distinct=True))
+    return count_by(
+        referrals,
+        "service__name",
+        "to_agency__acronym",
+        "status",
+        key=_service_of,
+        distinct=True,
     )
-    counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for service, agency, status, number in rows:
-        counts[(f"{service} ({agency})", status)] += number
-    return counts
 
 
 def _referrals(user: User) -> QuerySet[Referral]:
     return access.referrals_sent_for(user).filter(case__confidential=False)
-
-
-def _plain_rows(chunk: list[tuple[Any, ...]]) -> list[Sequence[Any]]:
-    return [row[1:] for row in chunk]
 
 
 CASES = Dataset(
@@ -91,35 +90,22 @@ CASES = Dataset(
     listing=Listing(
         model=ProtectionCase,
         columns=(
-            Column(_("Case number"), "#case+id"),
-            Column(_("Registration number"), "#beneficiary+id"),
-            Column(_("Site"), "#loc+name"),
-            Column(_("Case type"), "#case+type"),
-            Column(_("Risk level"), "#severity+risk"),
-            Column(_("Status"), "#status+case"),
-            Column(_("Opened on"), "#date+opened"),
-            Column(_("Closed on"), "#date+closed"),
-            Column(_("Closure reason"), "#status+closure"),
-            Column(_("Durable solution"), "#status+solution"),
-            Column(_("Case worker"), "#contact+username"),
-            Column(_("Agency"), "#org+name"),
-        ),
-        fields=(
-            "case_number",
-            "primary_person__registration_number",
-            "primary_person__site__name",
-            "case_type",
-            "risk_level",
-            "status",
-            "opened_on",
-            "closed_on",
-            "closure_reason",
-            "durable_solution",
-            "assigned_to__username",
-            "owning_agency__acronym",
+            Column(_("Case number"), "#case+id", "case_number"),
+            Column(
+                _("Registration number"), "#beneficiary+id", "primary_person__registration_number"
+            ),
+            Column(_("Site"), "#loc+name", "primary_person__site__name"),
+            Column(_("Case type"), "#case+type", "case_type"),
+            Column(_("Risk level"), "#severity+risk", "risk_level"),
+            Column(_("Status"), "#status+case", "status"),
+            Column(_("Opened on"), "#date+opened", "opened_on"),
+            Column(_("Closed on"), "#date+closed", "closed_on"),
+            Column(_("Closure reason"), "#status+closure", "closure_reason"),
+            Column(_("Durable solution"), "#status+solution", "durable_solution"),
+            Column(_("Case worker"), "#contact+username", "assigned_to__username"),
+            Column(_("Agency"), "#org+name", "owning_agency__acronym"),
         ),
         rows=_cases,
-        render=_plain_rows,
     ),
 )
 
@@ -131,10 +117,7 @@ REFERRALS = Dataset(
     list_url="cases:referral_sent_list",
     statistic="referrals",
     figures=Figures(
-        dimensions=(
-            Dimension("service", _("Service"), "#service+name"),
-            Dimension("status", _("Outcome"), "#status+referral"),
-        ),
+        dimensions=(SERVICE, Dimension("status", _("Outcome"), "#status+referral")),
         count_label=_("Referrals"),
         count_hxl="#referral+num",
         rows=_referral_figure_rows,
@@ -142,34 +125,11 @@ REFERRALS = Dataset(
     ),
     listing=Listing(
         model=Referral,
-        columns=(
-            Column(_("Referral code"), "#referral+id"),
-            Column(_("Case number"), "#case+id"),
-            Column(_("Service"), "#service+name"),
-            Column(_("Sector"), "#sector+code"),
-            Column(_("Receiving agency"), "#org+receiving"),
-            Column(_("Urgency"), "#severity+urgency"),
-            Column(_("Status"), "#status+referral"),
-            Column(_("Sent at"), "#date+sent"),
-            Column(_("Answer due by"), "#date+due"),
-            Column(_("Answered at"), "#date+answered"),
-            Column(_("Completed at"), "#date+completed"),
-        ),
-        fields=(
-            "code",
-            "case__case_number",
-            "service__name",
-            "service__sector__code",
-            "to_agency__acronym",
-            "urgency",
-            "status",
-            "sent_at",
-            "response_due_at",
-            "responded_at",
-            "completed_at",
+        columns=referral_columns(
+            Column(_("Case number"), "#case+id", "case__case_number"),
+            Column(_("Receiving agency"), "#org+receiving", "to_agency__acronym"),
         ),
         rows=_referrals,
-        render=_plain_rows,
     ),
 )
 

@@ -7,19 +7,18 @@ never leaves; nor do the reasons, outcomes and other free text. The export honou
 filters: its status ("" waiting or in progress, "all", or one status), urgency and overdue.
 """
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Referral, ReferralStatus, ReferralUrgency, SharedField
 from protection import access
 from protection.accounts.models import User
-from protection.datasets import Dataset, Dimension, Figures, Listing
+from protection.datasets import Dataset, Dimension, Figures, Listing, count_by
 from protection.exporting import Column
 from protection.roles import Action
 
@@ -70,15 +69,7 @@ def _figure_rows(user: User) -> QuerySet[Referral]:
 
 
 def _count(referrals: QuerySet[Referral]) -> Mapping[tuple[str, ...], int]:
-    rows = (
-        referrals.order_by()
-        .values_list("service__name", "status")
-        .annotate(referrals=Count("id", distinct=True))
-    )
-    counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for service, status, number in rows:
-        counts[(service, status)] += number
-    return counts
+    return count_by(referrals, "service__name", "status", distinct=True)
 
 
 def _received(user: User) -> QuerySet[Referral]:
@@ -135,6 +126,26 @@ def _render(chunk: list[tuple[Any, ...]]) -> list[Sequence[Any]]:
 
 _labels = dict(SharedField.choices)
 
+SERVICE = Dimension("service", _("Service"), "#service+name")
+
+
+def referral_columns(second: Column, after_sector: Column | None = None) -> tuple[Column, ...]:
+    """The columns of a referral's own facts, with a list's own after the code and the sector."""
+    return (
+        Column(_("Referral code"), "#referral+id", "code"),
+        second,
+        Column(_("Service"), "#service+name", "service__name"),
+        Column(_("Sector"), "#sector+code", "service__sector__code"),
+        *((after_sector,) if after_sector is not None else ()),
+        Column(_("Urgency"), "#severity+urgency", "urgency"),
+        Column(_("Status"), "#status+referral", "status"),
+        Column(_("Sent at"), "#date+sent", "sent_at"),
+        Column(_("Answer due by"), "#date+due", "response_due_at"),
+        Column(_("Answered at"), "#date+answered", "responded_at"),
+        Column(_("Completed at"), "#date+completed", "completed_at"),
+    )
+
+
 REFERRALS_RECEIVED = Dataset(
     name="referrals_received",
     title=_("Referrals received"),
@@ -142,10 +153,7 @@ REFERRALS_RECEIVED = Dataset(
     filterset=ReceivedReferralFilter,
     list_url="cases:referral_inbox",
     figures=Figures(
-        dimensions=(
-            Dimension("service", _("Service"), "#service+name"),
-            Dimension("status", _("Status"), "#status+referral"),
-        ),
+        dimensions=(SERVICE, Dimension("status", _("Status"), "#status+referral")),
         count_label=_("Referrals"),
         count_hxl="#referral+num",
         rows=_figure_rows,
@@ -154,31 +162,10 @@ REFERRALS_RECEIVED = Dataset(
     listing=Listing(
         model=Referral,
         columns=(
-            Column(_("Referral code"), "#referral+id"),
-            Column(_("From"), "#org+sending"),
-            Column(_("Service"), "#service+name"),
-            Column(_("Sector"), "#sector+code"),
-            Column(_("Urgency"), "#severity+urgency"),
-            Column(_("Status"), "#status+referral"),
-            Column(_("Sent at"), "#date+sent"),
-            Column(_("Answer due by"), "#date+due"),
-            Column(_("Answered at"), "#date+answered"),
-            Column(_("Completed at"), "#date+completed"),
+            *referral_columns(Column(_("From"), "#org+sending", "from_agency__acronym")),
             *(Column(_labels[name], tag) for name, tag in SHARED_COLUMNS),
         ),
-        fields=(
-            "code",
-            "from_agency__acronym",
-            "service__name",
-            "service__sector__code",
-            "urgency",
-            "status",
-            "sent_at",
-            "response_due_at",
-            "responded_at",
-            "completed_at",
-            "shared_data",
-        ),
+        extra_fields=("shared_data",),
         rows=_received,
         render=_render,
     ),

@@ -22,7 +22,14 @@ from cases.models import DisplacedPerson, Household, PersonSpecificNeed, PersonS
 from cases.registry.filters import HouseholdFilter, PersonFilter
 from protection import access
 from protection.accounts.models import User
-from protection.datasets import Dataset, Dimension, Figures, Listing, register_dataset
+from protection.datasets import (
+    Dataset,
+    Dimension,
+    Figures,
+    Listing,
+    count_by,
+    register_dataset,
+)
 from protection.dates import years_before
 from protection.exporting import Column
 from protection.roles import Action
@@ -65,17 +72,25 @@ def _population_rows(user: User) -> QuerySet[DisplacedPerson]:
     return people.filter(status=PersonStatus.ACTIVE)
 
 
+def _population_key(
+    site: str, sex: str, age_group: str, needs: str | None, status: str | None
+) -> tuple[str, ...]:
+    return (site, sex, age_group, needs or NO_NEED, status or "")
+
+
 def _population_count(people: QuerySet[DisplacedPerson]) -> Mapping[tuple[str, ...], int]:
-    rows = (
-        people.order_by()
-        .annotate(age_group=age_group_case(timezone.localdate()), needs=_need_profile())
-        .values_list("site__name", "sex", "age_group", "needs", "displacement_status__code")
-        .annotate(people=Count("id"))
+    annotated = people.annotate(
+        age_group=age_group_case(timezone.localdate()), needs=_need_profile()
     )
-    counts: dict[tuple[str, ...], int] = defaultdict(int)
-    for site, sex, age_group, needs, status, number in rows:
-        counts[(site, sex, age_group, needs or NO_NEED, status or "")] += number
-    return counts
+    return count_by(
+        annotated,
+        "site__name",
+        "sex",
+        "age_group",
+        "needs",
+        "displacement_status__code",
+        key=_population_key,
+    )
 
 
 def _person_rows(chunk: list[tuple[Any, ...]]) -> list[Sequence[Any]]:
@@ -121,35 +136,20 @@ PEOPLE = Dataset(
     listing=Listing(
         model=DisplacedPerson,
         columns=(
-            Column(_("Registration number"), "#beneficiary+id"),
-            Column(_("Household"), "#household+id"),
-            Column(_("Site"), "#loc+name"),
-            Column(_("Admin level 1"), "#adm1+name"),
-            Column(_("Given name"), "#beneficiary+name+given"),
-            Column(_("Family name"), "#beneficiary+name+family"),
-            Column(_("Sex"), "#beneficiary+sex"),
-            Column(_("Date of birth"), "#date+birth"),
-            Column(_("Relationship to head"), "#beneficiary+relationship"),
-            Column(_("Displacement status"), "#status+displacement"),
-            Column(_("Status"), "#status+registration"),
-            Column(_("Date of arrival at site"), "#date+arrival"),
-            Column(_("Agency"), "#org+name"),
+            Column(_("Registration number"), "#beneficiary+id", "registration_number"),
+            Column(_("Household"), "#household+id", "household__code"),
+            Column(_("Site"), "#loc+name", "site__name"),
+            Column(_("Admin level 1"), "#adm1+name", "site__admin1"),
+            Column(_("Given name"), "#beneficiary+name+given", "given_name"),
+            Column(_("Family name"), "#beneficiary+name+family", "family_name"),
+            Column(_("Sex"), "#beneficiary+sex", "sex"),
+            Column(_("Date of birth"), "#date+birth", "date_of_birth"),
+            Column(_("Relationship to head"), "#beneficiary+relationship", "relationship_to_head"),
+            Column(_("Displacement status"), "#status+displacement", "displacement_status__code"),
+            Column(_("Status"), "#status+registration", "status"),
+            Column(_("Date of arrival at site"), "#date+arrival", "arrived_on"),
+            Column(_("Agency"), "#org+name", "owning_agency__acronym"),
             Column(_("Specific needs"), "#beneficiary+needs"),
-        ),
-        fields=(
-            "registration_number",
-            "household__code",
-            "site__name",
-            "site__admin1",
-            "given_name",
-            "family_name",
-            "sex",
-            "date_of_birth",
-            "relationship_to_head",
-            "displacement_status__code",
-            "status",
-            "arrived_on",
-            "owning_agency__acronym",
         ),
         rows=_people,
         render=_person_rows,
@@ -165,25 +165,15 @@ HOUSEHOLDS = Dataset(
     listing=Listing(
         model=Household,
         columns=(
-            Column(_("Household code"), "#household+id"),
-            Column(_("Site"), "#loc+name"),
-            Column(_("Admin level 1"), "#adm1+name"),
-            Column(_("Shelter / plot"), "#loc+plot"),
-            Column(_("Registration date"), "#date+registered"),
-            Column(_("Members"), "#affected+ind"),
-            Column(_("Agency"), "#org+name"),
-        ),
-        fields=(
-            "code",
-            "site__name",
-            "site__admin1",
-            "address",
-            "registered_on",
-            "member_count",
-            "owning_agency__acronym",
+            Column(_("Household code"), "#household+id", "code"),
+            Column(_("Site"), "#loc+name", "site__name"),
+            Column(_("Admin level 1"), "#adm1+name", "site__admin1"),
+            Column(_("Shelter / plot"), "#loc+plot", "address"),
+            Column(_("Registration date"), "#date+registered", "registered_on"),
+            Column(_("Members"), "#affected+ind", "member_count"),
+            Column(_("Agency"), "#org+name", "owning_agency__acronym"),
         ),
         rows=_households,
-        render=lambda chunk: [row[1:] for row in chunk],
     ),
 )
 
