@@ -11,6 +11,7 @@ February 2026 at Kakuma One:
 """
 
 import datetime
+import io
 from typing import Any
 
 import pytest
@@ -160,3 +161,32 @@ def test_the_api_refuses_a_bad_period_and_another_agencys_site(officer, other_si
     assert response.status_code == 400
     assert "site" in response.json()
     assert client.get("/api/v1/indicators/?first=soon").status_code == 400
+
+
+def test_the_indicators_download_as_hxl_and_xlsx_suppressed_for_an_analyst(
+    dataset, agency, other_site
+):
+    import hxl
+    from openpyxl import load_workbook
+
+    query = "/api/v1/indicators/?first=2026-01-01&last=2026-02-28&format="
+    analyst = factories.UserFactory(agency=agency, role="analyst")
+    with time_machine.travel(NOW, tick=False):
+        hxl_answer = signed_in(analyst).get(query + "hxl")
+        xlsx_answer = signed_in(analyst).get(query + "xlsx")
+
+    assert (
+        'filename="indicators-2026-01-01-2026-02-28.hxl.csv"' in hxl_answer["Content-Disposition"]
+    )
+    source = hxl.input.make_input(io.BytesIO(hxl_answer.content), hxl.input.InputOptions())
+    rows = list(hxl.data(source))
+    (february,) = [row for row in rows if row.get("#date+month") == "2026-02-01"]
+    assert february.get("#loc+name") == "Kakuma One"
+    assert february.get("#indicator+alerts+due+num") == "<5"
+    assert other_site.name not in {row.get("#loc+name") for row in rows}
+
+    sheet = load_workbook(io.BytesIO(xlsx_answer.content), read_only=True).active
+    header, *lines = [list(line) for line in sheet.iter_rows(values_only=True)]
+    assert header[:4] == ["site", "site_code", "site_name", "month"]
+    (february_line,) = [line for line in lines if line[3] == "2026-02-01"]
+    assert february_line[header.index("alerts_due")] == "<5"

@@ -1,8 +1,5 @@
-"""The indicators of the mission per site and month, as JSON or CSV (`?format=csv`)."""
+"""The indicators of the mission per site and month, as JSON, CSV, HXL or XLSX (`?format=`)."""
 
-import csv
-import io
-from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +12,12 @@ from rest_framework.views import APIView
 
 from protection.accounts.types import signed_in
 from protection.api import ProtectionAutoSchema
-from protection.monitoring.api.serializers import (
-    COUNT_FIELDS,
-    IndicatorRowSerializer,
-    IndicatorsSerializer,
+from protection.monitoring.api.renderers import (
+    IndicatorCsvRenderer,
+    IndicatorHxlRenderer,
+    IndicatorXlsxRenderer,
 )
+from protection.monitoring.api.serializers import IndicatorsSerializer
 from protection.monitoring.forms import PeriodForm
 from protection.monitoring.indicators import indicators
 from protection.monitoring.presentation import publish_indicators
@@ -27,42 +25,8 @@ from protection.monitoring.published import small_count_threshold
 from protection.monitoring.scope import figure_scope
 
 
-class IndicatorCsvRenderer(renderers.BaseRenderer):
-    """One line per site and month; a suppressed count is written "<5", a hidden median empty."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        if not isinstance(data, dict) or "results" not in data:
-            writer.writerow(["detail"])
-            writer.writerow([str(data)])
-            return out.getvalue().encode()
-        hidden = f"<{data['threshold']}"
-        rows: list[dict[str, Any]] = data["results"]
-        columns = [
-            name for name in IndicatorRowSerializer._declared_fields if name != "durable_solutions"
-        ]
-        solutions = sorted({key for row in rows for key in row["durable_solutions"]})
-        writer.writerow([*columns, *(f"durable_solutions_{key}" for key in solutions)])
-        for row in rows:
-            line = []
-            for name in columns:
-                value = row[name]
-                line.append(hidden if value is None and name in COUNT_FIELDS else value)
-            for key in solutions:
-                value = row["durable_solutions"].get(key)
-                line.append(hidden if value is None else value)
-            writer.writerow(["" if value is None else value for value in line])
-        return out.getvalue().encode()
+# The file formats, downloaded under a name that says the period.
+FILE_EXTENSIONS = {"csv": "csv", "hxl": "hxl.csv", "xlsx": "xlsx"}
 
 
 class IndicatorsView(APIView):
@@ -74,7 +38,12 @@ class IndicatorsView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
     schema = ProtectionAutoSchema()
-    renderer_classes = [renderers.JSONRenderer, IndicatorCsvRenderer]
+    renderer_classes = [
+        renderers.JSONRenderer,
+        IndicatorCsvRenderer,
+        IndicatorHxlRenderer,
+        IndicatorXlsxRenderer,
+    ]
 
     def handle_exception(self, exc: Exception) -> Response:
         """Answer errors in JSON, whichever format was asked for the figures."""
@@ -110,13 +79,14 @@ class IndicatorsView(APIView):
         responses={
             (200, "application/json"): IndicatorsSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
+            (200, IndicatorXlsxRenderer.media_type): OpenApiTypes.BINARY,
             400: OpenApiResponse(
                 response=OpenApiTypes.OBJECT,
                 description=_("A bad period or site: each parameter in error holds its messages."),
             ),
             404: OpenApiResponse(
                 response=OpenApiTypes.OBJECT,
-                description=_("No such format: format= takes json or csv."),
+                description=_("No such format: format= takes json, csv, hxl or xlsx."),
             ),
         },
     )
@@ -140,4 +110,9 @@ class IndicatorsView(APIView):
             "threshold": small_count_threshold(),
             "results": publish_indicators(rows, exact=scope.exact),
         }
-        return Response(IndicatorsSerializer(data).data)
+        response = Response(IndicatorsSerializer(data).data)
+        extension = FILE_EXTENSIONS.get(request.accepted_renderer.format)
+        if extension:
+            name = f"indicators-{period.first.isoformat()}-{period.last.isoformat()}.{extension}"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
