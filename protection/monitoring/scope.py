@@ -1,11 +1,12 @@
 """What the dashboards, indicators and report count for a user: the figures' scope.
 
-Figures start from the access policy. The sites are the user's (`access.sites_for`); another
-agency's site is not found. Within them, a user who may see the records counts exactly the
-records the policy shows them (`cases_for`, `referrals_sent_for`, `incidents_for`) and sees the
-exact figures. A user whose role allows aggregated figures only (an analyst) counts the rows
-the agency owns in its sites, and sees every count suppressed below the threshold
-(`protection.figures`), so that a small count cannot point at a person.
+Figures start from the access policy, as the exports' and the statistics' do. The sites are
+the user's (`access.sites_for`); another agency's site is not found. Within them, the rows
+counted are the policy's figure scope (`access.figures_for`: for a user who may see the
+records, exactly those; for an analyst, the same rule applied to the agency's rows, never a
+confidential case). A user who may see the cases sees the exact figures; one whose role allows
+aggregated figures only sees every count suppressed below the threshold (`protection.figures`),
+so that a small count cannot point at a person.
 """
 
 from dataclasses import dataclass
@@ -35,27 +36,17 @@ class FigureScope:
         return access.sites_for(self.user)
 
     def cases(self) -> QuerySet[ProtectionCase]:
-        """Cases of the user's sites (by the primary person's site)."""
-        if self.exact:
-            rows = access.cases_for(self.user)
-        else:
-            rows = ProtectionCase.objects.filter(owning_agency_id=self.agency_id)
+        """Cases of the user's sites (by the primary person's site) that the figures count."""
+        rows: QuerySet[ProtectionCase] = access.figures_for(access.Records.CASES, self.user)
         return rows.filter(primary_person__site__in=self.sites().values("pk"))
 
     def referrals(self) -> QuerySet[Referral]:
-        """Referrals the agency sent from cases of the user's sites."""
-        if self.exact:
-            rows = access.referrals_sent_for(self.user)
-        else:
-            rows = Referral.objects.filter(from_agency_id=self.agency_id)
-        return rows.filter(case__primary_person__site__in=self.sites().values("pk"))
+        """Referrals made from those cases."""
+        return Referral.objects.filter(case__in=self.cases().values("pk"))
 
     def incidents(self) -> QuerySet[Incident]:
         """Incidents in the user's sites that were not discredited."""
-        if self.exact and access.can(self.user, Action.VIEW_INCIDENTS):
-            rows = access.incidents_for(self.user)
-        else:
-            rows = Incident.objects.all()
+        rows: QuerySet[Incident] = access.figures_for(access.Records.INCIDENTS, self.user)
         return rows.filter(site__in=self.sites().values("pk")).exclude(
             verification=Verification.DISCREDITED
         )
