@@ -160,15 +160,17 @@ def _recovery_codes_issue(user: User) -> tuple[int, list[str]]:
     return old, codes
 
 
-def totp_device_start(*, actor: User) -> TOTPDevice:
+def totp_device_start(*, actor: User, key: str | None = None) -> TOTPDevice:
     """Return the actor's authenticator waiting for confirmation, creating it if needed.
 
-    The device does nothing until totp_device_confirm has checked a code from it.
+    The device does nothing until totp_device_confirm has checked a code from it. `key` (hex)
+    is for the demo, whose accounts share a published key; a real enrolment draws a random one.
     """
     pending = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-pk").first()
-    if pending is not None:
+    if pending is not None and (key is None or pending.key == key):
         return pending
-    return TOTPDevice.objects.create(user=actor, name=TOTP_DEVICE_NAME, confirmed=False)
+    extra = {"key": key} if key is not None else {}
+    return TOTPDevice.objects.create(user=actor, name=TOTP_DEVICE_NAME, confirmed=False, **extra)
 
 
 def totp_device_confirm(

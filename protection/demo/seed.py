@@ -20,6 +20,7 @@ from cases.models import DisplacementStatus, Household, SpecificNeed
 from cases.registry.records import PersonData
 from cases.registry.services import household_register
 from protection.accounts.models import Role, User
+from protection.demo.authenticator import demo_second_factors_enrol
 from protection.demo.households import HouseholdDraft, household_plan
 from protection.demo.organisation import agencies_seed, sites_seed, users_seed
 from protection.demo.plan import SUPERADMIN_USERNAME, demo_logins
@@ -41,6 +42,7 @@ class DemoResult:
     households_total: int = 0
     people_total: int = 0
     logins: list[tuple[str, str, str, str]] = field(default_factory=list)
+    second_factors_enrolled: int = 0
     work: WorkResult = field(default_factory=WorkResult)
 
 
@@ -140,6 +142,11 @@ def seed_demo(
         users=users,
         sites=sites,
         superuser=User.objects.get(username=SUPERADMIN_USERNAME),
+    )
+    # After the work: a GBV designation made there calls for a second factor too.
+    usernames = [login[0] for login in demo_logins()]
+    result.second_factors_enrolled = demo_second_factors_enrol(
+        list(User.objects.filter(username__in=usernames).order_by("pk"))
     )
     for site in sites.values():
         population_snapshot_take(site=site)

@@ -5,7 +5,7 @@ import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from camps.models import Site
 from cases.models import DisplacedPerson, Household, PersonSpecificNeed, Relationship
@@ -155,3 +155,39 @@ def test_the_full_plan_is_a_realistic_population() -> None:
     sizes = Counter(len(draft.members) for _site, _agency, draft in plan)
     assert min(sizes) == 1 and max(sizes) >= 8
     assert {site.code for site, _agency, _draft in plan} == {s.code for s in SITES}
+
+
+@pytest.mark.django_db
+def test_demo_accounts_that_need_a_second_factor_pass_it_with_the_published_key(
+    demo_seeded: str,
+) -> None:
+    from django.test import RequestFactory
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from protection.accounts.second_factor import second_factor_required, second_factor_verify
+    from protection.demo.authenticator import DEMO_TOTP_SECRET
+
+    assert DEMO_TOTP_SECRET in demo_seeded
+    for user in User.objects.all():
+        enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        assert enrolled == second_factor_required(user), user.username
+    supervisor = User.objects.get(username="unmuk.supervisor")
+    assert AuditEvent.objects.filter(
+        action="user.second_factor_enrol", object_id=str(supervisor.pk)
+    ).exists()
+
+    # The code the command prints is one the sign-in accepts (after the enrolment's own step).
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1), tick=False):
+        out = io.StringIO()
+        call_command("demo_code", "unmuk.supervisor", stdout=out)
+        code = out.getvalue().strip()
+        assert len(code) == 6 and code.isdigit()
+        request = RequestFactory().post("/accounts/second-factor/")
+        device = second_factor_verify(user=supervisor, token=code, request=request)
+    assert device.user_id == supervisor.pk
+    assert not second_factor_required(User.objects.get(username="unmuk.analyst"))
+    with pytest.raises(CommandError):
+        call_command("demo_code", "unmuk.analyst", stdout=io.StringIO())

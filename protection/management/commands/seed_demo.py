@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from protection.demo.authenticator import DEMO_TOTP_SECRET
 from protection.demo.seed import DEFAULT_HOUSEHOLDS, seed_demo
 
 
@@ -78,3 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<18} {'password':<22} {'agency':<7} role")
         for username, password, agency, role in result.logins:
             self.stdout.write(f"  {username:<18} {password:<22} {agency:<7} {role}")
+        self.stdout.write(
+            "Administrators and supervisors then ask for a second-factor code: add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or run "
+            "`.venv/bin/python manage.py demo_code <username>`."
+        )

@@ -24,7 +24,6 @@ from protection.monitoring.presentation import publish_indicators
 from protection.monitoring.published import small_count_threshold
 from protection.monitoring.scope import figure_scope
 
-
 # The file formats, downloaded under a name that says the period.
 FILE_EXTENSIONS = {"csv": "csv", "hxl": "hxl.csv", "xlsx": "xlsx"}
 
