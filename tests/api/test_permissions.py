@@ -127,6 +127,7 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     # (tests/api/test_subject_report.py opens it with one).
     ("GET", "persons/{person}/subject-report/", (403, 400, 400, 403, 403, 403, 403, 401)),
     ("GET", "indicators/", (200, 200, 200, 200, 200, 200, 403, 401)),
+    ("GET", "who-does-what-where/", (200, 200, 200, 200, 200, 200, 403, 401)),
     *CASEWORK_MATRIX,
     # Figures, small counts suppressed: every role of an agency (analysts included).
     ("GET", "statistics/", (200, 200, 200, 200, 200, 200, 403, 401)),

@@ -122,6 +122,7 @@ ROWS: list[Row] = [
     Row("cases:import_dry_run", "POST", ("registry_import",), IMPORT_WRITE),
     Row("cases:import_commit", "POST", ("registry_import",), IMPORT_WRITE),
     Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
+    Row("camps:who_what_where", "GET", (), EVERY_ROLE_PAGE),
     # Exports: the choice of lists for every role (figures for all); one's own exports only.
     Row("exports:new", "GET", (), EVERY_ROLE_PAGE),
     Row("exports:list", "GET", (), EVERY_ROLE_PAGE),
