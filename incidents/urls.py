@@ -3,6 +3,7 @@
 from django.urls import path
 
 from incidents import views
+from incidents.community import views as community
 
 app_name = "incidents"
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("map/data.json", views.incident_map_data, name="map_data"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/update/", views.incident_update, name="update"),
+    path("community/", community.triage_list, name="community_list"),
+    path("community/<int:pk>/", community.triage_detail, name="community_detail"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),

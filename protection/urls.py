@@ -26,6 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("protection.api")),
     path("healthz", views.healthz, name="healthz"),
+    # The community reporting line: public, no sign-in (incidents.community.public_views).
+    path("report/", include("incidents.community.public_urls")),
     path("health/", include("protection.health.urls")),
 ]
 

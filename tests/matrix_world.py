@@ -7,7 +7,9 @@ recipient (the column's user); everything else belongs to the agency of the offi
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from incidents.community.services import ConcernData, community_report_receive
 from incidents.models import Alert
 from protection.accounts.models import User
 from protection.notifications.models import Delivery, DeliveryChannel, Notification
@@ -23,7 +25,7 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
     """Report an incident at `site` that alerts `recipient` in the app; return the ids.
 
     Keys: incident, alert, notification (the recipient's), subscription (a webhook of the
-    agency, registered by its partner system).
+    agency, registered by its partner system), community_report (sent about the site).
     """
     make_policy(tiers=[{"users": [recipient], "in_app": True}], minimum_severity=1)
     incident = report(officer, site=site).incident
@@ -36,11 +38,21 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
     subscription = webhook_subscription_create(
         actor=partner_system, url=WEBHOOK_URL, events=["alert.raised"]
     ).subscription
+    community_report = community_report_receive(
+        data=ConcernData(
+            site=site,
+            kind="violence",
+            description="Threats at the water point.",
+            occurred_on=timezone.localdate(),
+            language="en",
+        )
+    )
     return {
         "incident": incident.pk,
         "alert": alert.pk,
         "notification": notification.pk,
         "subscription": subscription.pk,
+        "community_report": community_report.pk,
     }
 
 

@@ -3,9 +3,11 @@
 from rest_framework.routers import SimpleRouter
 
 from incidents.api.views import AlertViewSet, IncidentViewSet
+from incidents.community.api import CommunityReportViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("alerts", AlertViewSet, basename="alert")
+router.register("community-reports", CommunityReportViewSet, basename="community-report")
 
 urlpatterns = router.urls

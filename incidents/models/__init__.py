@@ -1,6 +1,12 @@
 """Models of the incidents app: incidents as reported, escalation policies, and their alerts."""
 
 from incidents.models.alerts import Alert, AlertKind, AlertStatus
+from incidents.models.community import (
+    CommunityReport,
+    ConcernKind,
+    ReportChannel,
+    ReportState,
+)
 from incidents.models.policies import (
     EscalationPolicy,
     EscalationTier,
@@ -26,6 +32,8 @@ __all__ = [
     "Alert",
     "AlertKind",
     "AlertStatus",
+    "CommunityReport",
+    "ConcernKind",
     "DatePrecision",
     "EscalationPolicy",
     "EscalationTier",
@@ -39,6 +47,8 @@ __all__ = [
     "PerpetratorCategory",
     "PolicyTrigger",
     "RecipientKind",
+    "ReportChannel",
+    "ReportState",
     "Severity",
     "TierRecipient",
     "Verification",

@@ -76,6 +76,7 @@ class InformationSource(models.TextChoices):
     COMMUNITY_LEADER = "community_leader", _("Community leader")
     PARTNER = "partner", _("Partner organisation")
     MEDIA = "media", _("Media")
+    COMMUNITY_LINE = "community_line", _("Community reporting line")
 
 
 class Verification(models.TextChoices):

@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
         "SharedFieldEnum": "cases.models.SharedField",
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
         "AlertStatusEnum": "incidents.models.AlertStatus",
+        "ConcernKindEnum": "incidents.models.ConcernKind",
+        "ReportChannelEnum": "incidents.models.ReportChannel",
+        "ReportStateEnum": "incidents.models.ReportState",
     },
 }
 

@@ -39,6 +39,9 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "incidents/{incident}/", VIEW_INCIDENTS),
     ("POST", "incidents/", REPORT_INCIDENTS),
     ("PATCH", "incidents/{incident}/", MANAGE_INCIDENTS),
+    ("GET", "community-reports/", VIEW_INCIDENTS),
+    ("GET", "community-reports/{community_report}/", VIEW_INCIDENTS),
+    ("POST", "community-reports/", REPORT_INCIDENTS),
     ("GET", "alerts/", RECEIVE_ALERTS),
     ("GET", "alerts/{alert}/", RECEIVE_ALERTS),
     ("POST", "alerts/{alert}/acknowledge/", RECEIVE_ALERTS),
@@ -58,6 +61,7 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
 OTHER_AGENCY: list[tuple[str, str, str]] = [
     ("GET", "incidents/{incident}/", "protection_officer"),
     ("PATCH", "incidents/{incident}/", "protection_officer"),
+    ("GET", "community-reports/{community_report}/", "protection_officer"),
     ("GET", "alerts/{alert}/", "protection_officer"),
     ("POST", "alerts/{alert}/acknowledge/", "protection_officer"),
     ("POST", "notifications/{notification}/read/", "protection_officer"),
@@ -94,6 +98,13 @@ def _bodies(site: Any, user: Any) -> dict[tuple[str, str], Any]:
             "description": "Two men taken at the market.",
         },
         ("PATCH", "incidents/{incident}/"): {"status": "closed"},
+        ("POST", "community-reports/"): {
+            "site": site.pk,
+            "kind": "theft",
+            "description": "Shelters looted last night.",
+            "occurred_on": timezone.localdate().isoformat(),
+            "channel": "hotline",
+        },
         ("POST", "webhook-subscriptions/"): {
             "url": WEBHOOK_URL + "/second",
             "events": ["alert.raised"],

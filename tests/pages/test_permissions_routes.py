@@ -103,6 +103,11 @@ ROWS: list[Row] = [
     Row("incidents:map", "GET", (), INCIDENTS_PAGE),
     Row("incidents:map_data", "GET", (), INCIDENTS_PAGE),
     Row("incidents:detail", "GET", ("incident",), INCIDENTS_PAGE),
+    Row("incidents:community_list", "GET", (), INCIDENTS_PAGE),
+    Row("incidents:community_detail", "GET", ("community_report",), INCIDENTS_PAGE),
+    # The public reporting line: no sign-in, the same page for everyone.
+    Row("community:report", "GET", (), (200,) * 7),
+    Row("community:status", "GET", (), (200,) * 7),
     Row(
         "incidents:update",
         "POST",
@@ -167,6 +172,7 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "incidents:detail": ("protection_officer", 404),
     "incidents:update": ("protection_officer", 404),
     "incidents:alert_detail": ("protection_officer", 404),
+    "incidents:community_detail": ("protection_officer", 404),
     "incidents:alert_acknowledge": ("protection_officer", 404),
     "notifications:open": ("protection_officer", 404),
     "cases:import_detail": ("protection_officer", 404),

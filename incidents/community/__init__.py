@@ -1,0 +1,1 @@
+"""The community reporting line: concerns sent without an account, and their triage."""
