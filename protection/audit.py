@@ -240,6 +240,23 @@ def audit_record_bulk(
     return len(chain_append(_events(actor, action, object_type, records)))
 
 
+def audit_record_rows(
+    *,
+    actor: "Viewer | None",
+    action: str,
+    model: type[models.Model],
+    records: Sequence[tuple[Any, str | None, Mapping[str, Any] | None]],
+) -> int:
+    """Record `action` on rows of `model` written without model instances; return the count.
+
+    `records` are (pk, code, changes): the same events, chained the same way, that
+    audit_record_bulk writes for instances.
+    """
+    if not records:
+        return 0
+    return len(chain_append(_events(actor, action, model._meta.label_lower, records)))
+
+
 def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":
     """Return the newest audit events filed under `obj`, with their actors (one indexed read)."""
     return AuditEvent.objects.filter(

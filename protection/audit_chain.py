@@ -194,17 +194,67 @@ def chain_head(chain: Chain, *, using: str) -> tuple[int, str]:
     return (int(head[0]), str(head[1])) if head else (0, GENESIS)
 
 
+_encode_text = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False) for a str
+_SHARED_TYPES = (str, int, bool, type(None), datetime.datetime)
+
+
+def _dumps(value: Any) -> str:
+    if type(value) is str:
+        return _encode_text(value)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+class _Digester:
+    """row_digest for many rows: the same text, each key's JSON written once per value seen.
+
+    The canonical JSON of a row is its sorted keys with their values; most columns of a bulk
+    append hold one value for every row (actor, action, time, channel), so their JSON is kept
+    by value, and only the rest (object id, label, changes, seq, link) is written per row.
+    """
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        self.keys = sorted([*chain.content, "seq", "prev_hash"])
+        self.heads = {key: _encode_text(key) + ":" for key in self.keys}
+        self.seen: dict[tuple[str, type, Any], str] = {}
+
+    def _part(self, name: str, value: Any) -> str:
+        if isinstance(value, _SHARED_TYPES):
+            key = (name, type(value), value)  # True and 1 are equal keys, not equal JSON
+            found = self.seen.get(key)
+            if found is None:
+                found = self.seen[key] = _dumps(_canonical(name, value))
+            return found
+        return _dumps(_canonical(name, value))
+
+    def digest(self, *, seq: int, prev_hash: str, values: Mapping[str, Any]) -> str:
+        parts = []
+        for key in self.keys:
+            if key == "seq":
+                part = str(seq)
+            elif key == "prev_hash":
+                part = _encode_text(prev_hash)
+            else:
+                part = self._part(key, values[key])
+            parts.append(self.heads[key] + part)
+        text = "{" + ",".join(parts) + "}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class ChainStamper:
     """Give rows their place in a chain, continuing from a known head (bulk loaders use it)."""
 
     def __init__(self, chain: Chain, head: tuple[int, str]) -> None:
         self.chain = chain
         self.seq, self.prev_hash = head
+        self.digester = _Digester(chain)
 
     def stamp(self, values: dict[str, Any]) -> dict[str, Any]:
         """Add seq, prev_hash and row_hash to the attribute values of the next row."""
         self.seq += 1
-        row_hash = row_digest(self.chain, seq=self.seq, prev_hash=self.prev_hash, values=values)
+        row_hash = self.digester.digest(seq=self.seq, prev_hash=self.prev_hash, values=values)
         values.update(seq=self.seq, prev_hash=self.prev_hash, row_hash=row_hash)
         self.prev_hash = row_hash
         return values
