@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from protection.bulk_insert import copy_insert
+from protection.bulk_insert import copy_lines, csv_cell, next_ids
 from protection.models import AccessLog, AuditEvent, ChainPrune
 
 GENESIS = "0" * 64
@@ -219,6 +219,8 @@ class _Digester:
         self.keys = sorted([*chain.content, "seq", "prev_hash"])
         self.heads = {key: _encode_text(key) + ":" for key in self.keys}
         self.seen: dict[tuple[str, type, Any], str] = {}
+        # The JSON text of the last row's changes when they are plain ids (what COPY can store).
+        self.changes_text: str | None = None
 
     def _part(self, name: str, value: Any) -> str:
         if isinstance(value, _SHARED_TYPES):
@@ -231,16 +233,41 @@ class _Digester:
 
     def digest(self, *, seq: int, prev_hash: str, values: Mapping[str, Any]) -> str:
         parts = []
+        self.changes_text = None
         for key in self.keys:
             if key == "seq":
                 part = str(seq)
             elif key == "prev_hash":
                 part = _encode_text(prev_hash)
+            elif key == "changes" and (text := _id_pairs_json(values[key])) is not None:
+                part = self.changes_text = text
             else:
                 part = self._part(key, values[key])
             parts.append(self.heads[key] + part)
         text = "{" + ",".join(parts) + "}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _id_pairs_json(changes: Any) -> str | None:
+    """Return the canonical JSON of changes that are all [before, after] pairs of ids or None
+    (a bulk import's events), written directly; None for any other shape."""
+    if type(changes) is not dict:
+        return None
+    parts = []
+    for name in sorted(changes):
+        pair = changes[name]
+        if type(name) is not str or type(pair) is not list or len(pair) != 2:
+            return None
+        cells = []
+        for item in pair:
+            if item is None:
+                cells.append("null")
+            elif type(item) is int:
+                cells.append(str(item))
+            else:
+                return None
+        parts.append(f"{_encode_text(name)}:[{cells[0]},{cells[1]}]")
+    return "{" + ",".join(parts) + "}"
 
 
 class ChainStamper:
@@ -277,6 +304,9 @@ def chain_append(rows: Sequence[Row]) -> list[Row]:
         chain_lock(chain, using=using, after_audit=nested)
         stamper = ChainStamper(chain, chain_head(chain, using=using))
         now = timezone.now()
+        if len(rows) >= COPY_FROM_ROWS and connections[using].vendor == "postgresql":
+            _copy_chained(stamper, rows, now, using)
+            return rows
         for row in rows:
             row.created_at = now
             values = {name: getattr(row, name) for name in chain.content}
@@ -284,8 +314,46 @@ def chain_append(rows: Sequence[Row]) -> list[Row]:
                 setattr(row, name, value)
         if len(rows) == 1:
             rows[0].save(force_insert=True, using=using)
-        elif len(rows) >= COPY_FROM_ROWS and connections[using].vendor == "postgresql":
-            copy_insert(model, rows, using=using)
         else:
             model.objects.using(using).bulk_create(rows)
     return rows
+
+
+def _copy_chained(
+    stamper: ChainStamper, rows: Sequence[Row], now: datetime.datetime, using: str
+) -> None:
+    """Stamp `rows` and insert them in one COPY, written as text as they are hashed.
+
+    The cells that most rows share (actor, action, time, channel) are written once per value,
+    and plain-id changes go in as the very JSON text that was hashed.
+    """
+    chain = stamper.chain
+    model = chain.model
+    by_name = {f.attname: f.column for f in model._meta.concrete_fields}
+    ids = next_ids(model, len(rows), using=using)
+    digester = stamper.digester
+    cells: dict[tuple[str, type, Any], str] = {}
+    lines = []
+    for row, pk in zip(rows, ids, strict=True):
+        row.created_at = now
+        values = {name: getattr(row, name) for name in chain.content}
+        stamper.stamp(values)
+        row.pk = pk
+        row.seq, row.prev_hash, row.row_hash = values["seq"], values["prev_hash"], values["row_hash"]
+        row._state.adding = False
+        parts = [str(pk), str(row.seq), row.prev_hash, row.row_hash]
+        for name in chain.content:
+            value = values[name]
+            if name == "changes" and digester.changes_text is not None:
+                parts.append(csv_cell(digester.changes_text))
+            elif isinstance(value, _SHARED_TYPES) and name not in ("object_id", "object_repr"):
+                key = (name, type(value), value)
+                cell = cells.get(key)
+                if cell is None:
+                    cell = cells[key] = csv_cell(value)
+                parts.append(cell)
+            else:
+                parts.append(csv_cell(value))
+        lines.append(",".join(parts))
+    columns = [by_name[name] for name in ("id", *CHAIN_FIELDS, *chain.content)]
+    copy_lines(model, columns, lines, using=using)

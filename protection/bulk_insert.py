@@ -36,6 +36,9 @@ def _cell(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
+csv_cell = _cell  # one value as a cell of COPY's CSV format
+
+
 def copy_insert(
     model: type[Model],
     instances: Sequence[Model],
