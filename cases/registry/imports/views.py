@@ -197,6 +197,8 @@ def import_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _decided(request: AuthenticatedHttpRequest, pk: int, row_number: int, discard: bool) -> HttpResponse:
     _require_importer(request)
     job = selectors.registry_import_get(user=request.user, pk=pk)
+    if not review.can_review(request.user, job):
+        raise PermissionDenied
     try:
         if discard:
             form = ImportRowDiscardForm(request.POST)
