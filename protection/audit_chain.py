@@ -274,7 +274,7 @@ class ChainStamper:
     """Give rows their place in a chain, continuing from a known head (bulk loaders use it)."""
 
     def __init__(self, chain: Chain, head: tuple[int, str]) -> None:
-        self.chain = chain
+        self.chain: Chain = chain
         self.seq, self.prev_hash = head
         self.digester = _Digester(chain)
 
@@ -327,7 +327,7 @@ def _copy_chained(
     The cells that most rows share (actor, action, time, channel) are written once per value,
     and plain-id changes go in as the very JSON text that was hashed.
     """
-    chain = stamper.chain
+    chain: Chain = stamper.chain
     model = chain.model
     by_name = {f.attname: f.column for f in model._meta.concrete_fields}
     ids = next_ids(model, len(rows), using=using)
@@ -339,7 +339,11 @@ def _copy_chained(
         values = {name: getattr(row, name) for name in chain.content}
         stamper.stamp(values)
         row.pk = pk
-        row.seq, row.prev_hash, row.row_hash = values["seq"], values["prev_hash"], values["row_hash"]
+        row.seq, row.prev_hash, row.row_hash = (
+            values["seq"],
+            values["prev_hash"],
+            values["row_hash"],
+        )
         row._state.adding = False
         parts = [str(pk), str(row.seq), row.prev_hash, row.row_hash]
         for name in chain.content:

@@ -60,9 +60,7 @@ def test_an_import_whose_worker_died_at_every_attempt_is_not_queued_again(
     assert "Nothing was registered" in job.error
 
 
-def test_a_new_dry_run_starts_with_its_attempts_counted_from_zero(
-    officer: Any, site: Any
-) -> None:
+def test_a_new_dry_run_starts_with_its_attempts_counted_from_zero(officer: Any, site: Any) -> None:
     job = uploaded_import(officer=officer, site=site)
     services.registry_import_dry_run_start(actor=officer, registry_import=job)
     assert registry_import_dry_run(import_id=job.pk)

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from protection.audit_chain import AUDIT_CHAIN, ChainStamper, GENESIS, row_digest
+from protection.audit_chain import AUDIT_CHAIN, GENESIS, ChainStamper, row_digest
 
 
 def test_the_bulk_digest_is_the_digest_of_row_digest_for_every_shape_of_changes() -> None:

@@ -40,7 +40,7 @@ def test_a_held_row_registered_anyway_goes_through_the_commit_once_and_is_audite
     job, existing = _held_import(officer, site)
     services.registry_import_commit_start(actor=officer, registry_import=job)
     assert registry_import_commit(import_id=job.pk)
-    reviewer = factories.UserFactory(agency=officer.agency, role="protection_officer")
+    reviewer: Any = factories.UserFactory(agency=officer.agency, role="protection_officer")
 
     row = import_row_release(actor=reviewer, registry_import=job, row_number=HELD)
 
@@ -108,7 +108,7 @@ def test_another_agency_or_a_partner_system_cannot_decide(
     officer: Any, other_officer: Any, site: Any
 ) -> None:
     job, _existing = _held_import(officer, site)
-    partner = factories.UserFactory(agency=officer.agency, role="partner_api")
+    partner: Any = factories.UserFactory(agency=officer.agency, role="partner_api")
     for actor in (other_officer, partner):
         with pytest.raises(PermissionDenied):
             import_row_release(actor=actor, registry_import=job, row_number=HELD)

@@ -96,7 +96,9 @@ def _next_rows(job: RegistryImport) -> list[Staged]:
     if len(rows) == job.batch_size:
         last = rows[-1].household_ref
         seen = {row.pk for row in rows}
-        rows += [Staged.of(*row) for row in accepted.filter(household_ref=last) if row[0] not in seen]
+        rows += [
+            Staged.of(*row) for row in accepted.filter(household_ref=last) if row[0] not in seen
+        ]
     return rows
 
 
@@ -159,7 +161,9 @@ def commit_rows(
         )
         need_lines += [f"{person_id},{need},{actor.pk},{now}" for need in row.need_ids]
     copy_lines(DisplacedPerson, person_columns(), person_lines)
-    copy_lines(PersonSpecificNeed, ["person_id", "need_id", "recorded_by_id", "recorded_at"], need_lines)
+    copy_lines(
+        PersonSpecificNeed, ["person_id", "need_id", "recorded_by_id", "recorded_at"], need_lines
+    )
     # Take the audit chain's lock only now, for the inserts and the commit.
     chain_lock(AUDIT_CHAIN, using=connection.alias)
     audit_record_rows(

@@ -18,10 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import ImportRowStatus, ImportStatus, RegistryImport
+from cases.registry.imports.columns import cells_by_field, row_cells
 from cases.registry.imports.dedupe import Match, file_matches, registry_matches
 from cases.registry.imports.rows import CheckedRow, References, check_households, read_row
-from cases.registry.imports.staging import Stager
-from cases.registry.imports.columns import cells_by_field, row_cells
 from cases.registry.imports.services import (
     MAX_IMPORT_ATTEMPTS,
     import_attempt_start,
@@ -29,6 +28,7 @@ from cases.registry.imports.services import (
     import_lock_release,
     import_lock_try,
 )
+from cases.registry.imports.staging import Stager
 from protection import access
 from protection.audit import audit_record
 

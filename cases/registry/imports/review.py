@@ -60,7 +60,9 @@ def _held_household(
     if row.status == done and row.reviewed_by_id is not None:
         return job, row, []
     if row.status != ImportRowStatus.DUPLICATE:
-        raise ValidationError({"row": [_("Row %(row)s is not held for review.") % {"row": row_number}]})
+        raise ValidationError(
+            {"row": [_("Row %(row)s is not held for review.") % {"row": row_number}]}
+        )
     held = list(
         job.rows.select_for_update()
         .filter(status=ImportRowStatus.DUPLICATE, household_ref=row.household_ref)

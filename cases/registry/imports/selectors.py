@@ -17,8 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cases.models import ImportRow, ImportRowStatus, RegistryImport
-from cases.registry.imports.columns import BY_NAME
-from cases.registry.imports.columns import cells_by_field, row_cells
+from cases.registry.imports.columns import BY_NAME, cells_by_field, row_cells
 from protection import access
 from protection.access import Action
 

@@ -31,9 +31,7 @@ AT_COMMIT = (
 
 def staged_attnames() -> list[str]:
     """Return the person's columns the dry run stages, in the order of its text."""
-    return [
-        f.attname for f in DisplacedPerson._meta.concrete_fields if f.attname not in AT_COMMIT
-    ]
+    return [f.attname for f in DisplacedPerson._meta.concrete_fields if f.attname not in AT_COMMIT]
 
 
 def person_columns() -> list[str]:
@@ -55,7 +53,7 @@ class Staged(NamedTuple):
     head: bool
 
     @classmethod
-    def of(cls, pk: int, row_number: int, household_ref: str, staged: list[Any]) -> "Staged":
+    def of(cls, pk: int, row_number: int, household_ref: str, staged: Any) -> "Staged":
         return cls(pk, row_number, household_ref, *staged)
 
 

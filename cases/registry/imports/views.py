@@ -194,7 +194,9 @@ def import_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/imports/import_review.html", context)
 
 
-def _decided(request: AuthenticatedHttpRequest, pk: int, row_number: int, discard: bool) -> HttpResponse:
+def _decided(
+    request: AuthenticatedHttpRequest, pk: int, row_number: int, discard: bool
+) -> HttpResponse:
     _require_importer(request)
     job = selectors.registry_import_get(user=request.user, pk=pk)
     if not review.can_review(request.user, job):
@@ -203,9 +205,8 @@ def _decided(request: AuthenticatedHttpRequest, pk: int, row_number: int, discar
         if discard:
             form = ImportRowDiscardForm(request.POST)
             if not form.is_valid():
-                for texts in form.errors.values():
-                    for text in texts:
-                        messages.error(request, text)
+                for problem in form.errors.get("reason", []):
+                    messages.error(request, str(problem))
                 return redirect("cases:import_review", pk=job.pk)
             review.import_row_discard(
                 actor=request.user,
@@ -224,9 +225,8 @@ def _decided(request: AuthenticatedHttpRequest, pk: int, row_number: int, discar
                 % {"row": row_number, "code": row.person.registration_number if row.person else ""},
             )
     except ValidationError as error:
-        for texts in error.message_dict.values():
-            for text in texts:
-                messages.error(request, text)
+        for text in error.messages:
+            messages.error(request, text)
     return redirect("cases:import_review", pk=job.pk)
 
 

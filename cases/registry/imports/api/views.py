@@ -284,7 +284,9 @@ class RegistryImportViewSet(
                     reason=given.validated_data["reason"],
                 )
             else:
-                row = import_row_release(actor=user, registry_import=job, row_number=int(row_number))
+                row = import_row_release(
+                    actor=user, registry_import=job, row_number=int(row_number)
+                )
         except ValidationError as error:
             raise ApiValidationError(error_messages(error)) from None
         return Response(ImportReviewedRowSerializer(_reviewed(row)).data)
