@@ -37,7 +37,7 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 def test_officer_registers_a_held_row_anyway(
     live_server: Any, browser: Any, agency: Any, site: Any, device: str, language: str
 ) -> None:
-    officer = UserFactory(agency=agency, role="protection_officer")
+    officer: Any = UserFactory(agency=agency, role="protection_officer")
     existing = register_household(actor=officer, site=site).members[0]
     job = services.registry_import_upload(
         actor=officer,
