@@ -221,6 +221,9 @@ class _Digester:
         self.seen: dict[tuple[str, type, Any], str] = {}
         # The JSON text of the last row's changes when they are plain ids (what COPY can store).
         self.changes_text: str | None = None
+        # Each key's last value and its JSON part: a bulk append repeats the same objects.
+        self.last: dict[str, tuple[Any, str]] = {}
+        self.orders: dict[tuple[Any, ...], list[tuple[Any, str]]] = {}
 
     def _part(self, name: str, value: Any) -> str:
         if isinstance(value, _SHARED_TYPES):
@@ -234,39 +237,65 @@ class _Digester:
     def digest(self, *, seq: int, prev_hash: str, values: Mapping[str, Any]) -> str:
         parts = []
         self.changes_text = None
+        last = self.last
+        heads = self.heads
         for key in self.keys:
             if key == "seq":
-                part = str(seq)
-            elif key == "prev_hash":
-                part = _encode_text(prev_hash)
-            elif key == "changes" and (text := _id_pairs_json(values[key])) is not None:
-                part = self.changes_text = text
+                parts.append(heads[key] + str(seq))
+                continue
+            if key == "prev_hash":
+                parts.append(heads[key] + _encode_text(prev_hash))
+                continue
+            value = values[key]
+            held = last.get(key)
+            if held is not None and held[0] is value:  # the very value of the row before
+                parts.append(held[1])
+                continue
+            if key == "changes" and (text := _id_pairs_json(value, self.orders)) is not None:
+                part = heads[key] + text
+                self.changes_text = text
             else:
-                part = self._part(key, values[key])
-            parts.append(self.heads[key] + part)
+                part = heads[key] + self._part(key, value)
+            if isinstance(value, _SHARED_TYPES):
+                last[key] = (value, part)
+            parts.append(part)
         text = "{" + ",".join(parts) + "}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _id_pairs_json(changes: Any) -> str | None:
+def _id_pairs_json(
+    changes: Any, orders: dict[tuple[Any, ...], list[tuple[Any, str]]]
+) -> str | None:
     """Return the canonical JSON of changes that are all [before, after] pairs of ids or None
-    (a bulk import's events), written directly; None for any other shape."""
+    (a bulk import's events), written directly; None for any other shape. `orders` keeps
+    each set of names sorted and encoded, as bulk events repeat the same names."""
     if type(changes) is not dict:
         return None
-    parts = []
-    for name in sorted(changes):
-        pair = changes[name]
-        if type(name) is not str or type(pair) is not list or len(pair) != 2:
+    names = tuple(changes)
+    order = orders.get(names)
+    if order is None:
+        if not all(type(name) is str for name in names):
             return None
-        cells = []
-        for item in pair:
-            if item is None:
-                cells.append("null")
-            elif type(item) is int:
-                cells.append(str(item))
-            else:
-                return None
-        parts.append(f"{_encode_text(name)}:[{cells[0]},{cells[1]}]")
+        order = orders[names] = [(name, _encode_text(name) + ":[") for name in sorted(names)]
+    parts = []
+    for name, head in order:
+        pair = changes[name]
+        if type(pair) is not list or len(pair) != 2:
+            return None
+        before, after = pair
+        if before is None:
+            first = "null"
+        elif type(before) is int:
+            first = str(before)
+        else:
+            return None
+        if after is None:
+            second = "null"
+        elif type(after) is int:
+            second = str(after)
+        else:
+            return None
+        parts.append(f"{head}{first},{second}]")
     return "{" + ",".join(parts) + "}"
 
 

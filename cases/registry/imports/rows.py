@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Field
+from django.core.validators import MaxLengthValidator
+from django.db.models import CharField, Field
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -193,6 +194,11 @@ def read_row(
 def _text_problems(name: str, text: str) -> list[str]:
     """Return what the model's own field finds wrong with `text` (an empty cell's answer is
     kept per column: most optional columns of a file are empty on most rows)."""
+    limit = _PLAIN_LIMITS.get(name)
+    if limit is None:
+        limit = _PLAIN_LIMITS[name] = _plain_limit(_model_field(name))
+    if text and len(text) <= limit:
+        return []  # what Field.clean finds too, for a plain text field: nothing
     if not text:
         key = (name, get_language())  # the messages are in the reader's language
         found = _EMPTY_ANSWERS.get(key)
@@ -211,6 +217,20 @@ def _clean(name: str, text: str) -> list[str]:
 
 
 _EMPTY_ANSWERS: dict[tuple[str, str | None], list[str]] = {}
+_PLAIN_LIMITS: dict[str, int] = {}
+
+
+def _plain_limit(found: "Field[Any, Any]") -> int:
+    """Return the length up to which a non-empty text passes the field's clean(), or -1 when
+    the field checks more than its length (choices, other validators): clean() decides."""
+    plain = (
+        type(found) is CharField
+        and not found.choices
+        and all(type(v) is MaxLengthValidator for v in found.validators)
+    )
+    if plain and found.max_length:
+        return int(found.max_length)
+    return -1
 
 
 def _model_field(name: str) -> "Field[Any, Any]":
