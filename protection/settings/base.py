@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         "SharedFieldEnum": "cases.models.SharedField",
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
         "AlertStatusEnum": "incidents.models.AlertStatus",
+        "ImportStatusEnum": "cases.models.ImportStatus",
+        "ImportRowStatusEnum": "cases.models.ImportRowStatus",
     },
 }
 
