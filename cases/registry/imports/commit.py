@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _MARK_IMPORTED = """
-UPDATE cases_importrow AS r SET status = 'imported', person_id = v.person_id
+UPDATE cases_importrow AS r SET status = 'imported', person_id = v.person_id, staged = NULL
 FROM (VALUES %s) AS v(id, person_id) WHERE r.id = v.id AND r.status = 'accepted'
 """
 

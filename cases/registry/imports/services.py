@@ -42,7 +42,7 @@ DRY_RUN_TASK = "cases.tasks.registry_import_dry_run"
 COMMIT_TASK = "cases.tasks.registry_import_commit"
 # Advisory lock namespace ("impt"): held by the worker running an import, for its session.
 LOCK_NAMESPACE = 0x696D7074
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 # Runs of one step (dry run or commit) that may start before the import is marked failed: a
 # worker killed now and then resumes, a step that fails on a bug every time stops here.
 MAX_IMPORT_ATTEMPTS = 3
