@@ -63,6 +63,9 @@ import_pages = [
     path("commit/", imports.import_commit, name="import_commit"),
     path("status/", imports.import_status, name="import_status"),
     path("report.csv", imports.import_report, name="import_report"),
+    path("review/", imports.import_review, name="import_review"),
+    path("rows/<int:row_number>/release/", imports.import_row_release, name="import_row_release"),
+    path("rows/<int:row_number>/discard/", imports.import_row_discard, name="import_row_discard"),
 ]
 approval_pages = [
     path("approve/", casework.approval_approve, name="approval_approve"),

@@ -19,7 +19,14 @@ from django.db.models.base import ModelState
 from django.http import HttpRequest, HttpResponse
 
 from protection.audit_chain import chain_append
-from protection.audit_values import MASK, code_of, object_label, redact_changes
+from protection.audit_values import (
+    MASK,
+    code_of,
+    may_keep_value,
+    object_label,
+    redact_change,
+    redact_changes,
+)
 from protection.audit_values import is_secret as _is_secret
 from protection.models import AccessLog, AccessPurpose, AuditEvent, Channel
 
@@ -190,6 +197,7 @@ def _events(
         ip_address=context.ip_address,
     )
     shared = {name: value for name, value in first.__dict__.items() if name != "_state"}
+    keeps: dict[str, bool] = {}
     events = []
     for pk, code, changes in records:
         event = AuditEvent.__new__(AuditEvent)
@@ -197,9 +205,31 @@ def _events(
         event._state = ModelState()
         event.object_id = str(pk)
         event.object_repr = object_label(object_type, pk, code)
-        event.changes = redact_changes(object_type, changes)
+        event.changes = _redacted(object_type, changes, keeps)
         events.append(event)
     return events
+
+
+def _redacted(
+    object_type: str, changes: Mapping[str, Any] | None, keeps: dict[str, bool]
+) -> dict[str, Any]:
+    """redact_changes, with a short cut for [before, after] pairs of ids under names whose
+    values may be kept (what bulk loaders record): `keeps` remembers the names' answer."""
+    kept: dict[str, Any] = {}
+    for name, change in (changes or {}).items():
+        keep = keeps.get(name)
+        if keep is None:
+            keep = keeps[name] = may_keep_value(object_type, name) and not _is_secret(name)
+        if (
+            keep
+            and type(change) is list
+            and len(change) == 2
+            and all(item is None or type(item) is int for item in change)
+        ):
+            kept[name] = list(change)
+        else:
+            kept[name] = redact_change(object_type, name, change)
+    return kept
 
 
 def audit_bulk(
@@ -238,6 +268,23 @@ def audit_record_bulk(
     object_type = object_type_of(objects[0])
     records = [(obj.pk, code_of(obj), change) for obj, change in zip(objects, changes, strict=True)]
     return len(chain_append(_events(actor, action, object_type, records)))
+
+
+def audit_record_rows(
+    *,
+    actor: "Viewer | None",
+    action: str,
+    model: type[models.Model],
+    records: Sequence[tuple[Any, str | None, Mapping[str, Any] | None]],
+) -> int:
+    """Record `action` on rows of `model` written without model instances; return the count.
+
+    `records` are (pk, code, changes): the same events, chained the same way, that
+    audit_record_bulk writes for instances.
+    """
+    if not records:
+        return 0
+    return len(chain_append(_events(actor, action, model._meta.label_lower, records)))
 
 
 def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":

@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from protection.bulk_insert import copy_insert
+from protection.bulk_insert import copy_lines, csv_cell, next_ids
 from protection.models import AccessLog, AuditEvent, ChainPrune
 
 GENESIS = "0" * 64
@@ -194,17 +194,123 @@ def chain_head(chain: Chain, *, using: str) -> tuple[int, str]:
     return (int(head[0]), str(head[1])) if head else (0, GENESIS)
 
 
+_encode_text = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False) for a str
+_SHARED_TYPES = (str, int, bool, type(None), datetime.datetime)
+
+
+def _dumps(value: Any) -> str:
+    if type(value) is str:
+        return _encode_text(value)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+class _Digester:
+    """row_digest for many rows: the same text, each key's JSON written once per value seen.
+
+    The canonical JSON of a row is its sorted keys with their values; most columns of a bulk
+    append hold one value for every row (actor, action, time, channel), so their JSON is kept
+    by value, and only the rest (object id, label, changes, seq, link) is written per row.
+    """
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        self.keys = sorted([*chain.content, "seq", "prev_hash"])
+        self.heads = {key: _encode_text(key) + ":" for key in self.keys}
+        self.seen: dict[tuple[str, type, Any], str] = {}
+        # The JSON text of the last row's changes when they are plain ids (what COPY can store).
+        self.changes_text: str | None = None
+        # Each key's last value and its JSON part: a bulk append repeats the same objects.
+        self.last: dict[str, tuple[Any, str]] = {}
+        self.orders: dict[tuple[Any, ...], list[tuple[Any, str]]] = {}
+
+    def _part(self, name: str, value: Any) -> str:
+        if isinstance(value, _SHARED_TYPES):
+            key = (name, type(value), value)  # True and 1 are equal keys, not equal JSON
+            found = self.seen.get(key)
+            if found is None:
+                found = self.seen[key] = _dumps(_canonical(name, value))
+            return found
+        return _dumps(_canonical(name, value))
+
+    def digest(self, *, seq: int, prev_hash: str, values: Mapping[str, Any]) -> str:
+        parts = []
+        self.changes_text = None
+        last = self.last
+        heads = self.heads
+        for key in self.keys:
+            if key == "seq":
+                parts.append(heads[key] + str(seq))
+                continue
+            if key == "prev_hash":
+                parts.append(heads[key] + _encode_text(prev_hash))
+                continue
+            value = values[key]
+            held = last.get(key)
+            if held is not None and held[0] is value:  # the very value of the row before
+                parts.append(held[1])
+                continue
+            if key == "changes" and (text := _id_pairs_json(value, self.orders)) is not None:
+                part = heads[key] + text
+                self.changes_text = text
+            else:
+                part = heads[key] + self._part(key, value)
+            if isinstance(value, _SHARED_TYPES):
+                last[key] = (value, part)
+            parts.append(part)
+        text = "{" + ",".join(parts) + "}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _id_pairs_json(
+    changes: Any, orders: dict[tuple[Any, ...], list[tuple[Any, str]]]
+) -> str | None:
+    """Return the canonical JSON of changes that are all [before, after] pairs of ids or None
+    (a bulk import's events), written directly; None for any other shape. `orders` keeps
+    each set of names sorted and encoded, as bulk events repeat the same names."""
+    if type(changes) is not dict:
+        return None
+    names = tuple(changes)
+    order = orders.get(names)
+    if order is None:
+        if not all(type(name) is str for name in names):
+            return None
+        order = orders[names] = [(name, _encode_text(name) + ":[") for name in sorted(names)]
+    parts = []
+    for name, head in order:
+        pair = changes[name]
+        if type(pair) is not list or len(pair) != 2:
+            return None
+        before, after = pair
+        if before is None:
+            first = "null"
+        elif type(before) is int:
+            first = str(before)
+        else:
+            return None
+        if after is None:
+            second = "null"
+        elif type(after) is int:
+            second = str(after)
+        else:
+            return None
+        parts.append(f"{head}{first},{second}]")
+    return "{" + ",".join(parts) + "}"
+
+
 class ChainStamper:
     """Give rows their place in a chain, continuing from a known head (bulk loaders use it)."""
 
     def __init__(self, chain: Chain, head: tuple[int, str]) -> None:
-        self.chain = chain
+        self.chain: Chain = chain
         self.seq, self.prev_hash = head
+        self.digester = _Digester(chain)
 
     def stamp(self, values: dict[str, Any]) -> dict[str, Any]:
         """Add seq, prev_hash and row_hash to the attribute values of the next row."""
         self.seq += 1
-        row_hash = row_digest(self.chain, seq=self.seq, prev_hash=self.prev_hash, values=values)
+        row_hash = self.digester.digest(seq=self.seq, prev_hash=self.prev_hash, values=values)
         values.update(seq=self.seq, prev_hash=self.prev_hash, row_hash=row_hash)
         self.prev_hash = row_hash
         return values
@@ -227,6 +333,9 @@ def chain_append(rows: Sequence[Row]) -> list[Row]:
         chain_lock(chain, using=using, after_audit=nested)
         stamper = ChainStamper(chain, chain_head(chain, using=using))
         now = timezone.now()
+        if len(rows) >= COPY_FROM_ROWS and connections[using].vendor == "postgresql":
+            _copy_chained(stamper, rows, now, using)
+            return rows
         for row in rows:
             row.created_at = now
             values = {name: getattr(row, name) for name in chain.content}
@@ -234,8 +343,50 @@ def chain_append(rows: Sequence[Row]) -> list[Row]:
                 setattr(row, name, value)
         if len(rows) == 1:
             rows[0].save(force_insert=True, using=using)
-        elif len(rows) >= COPY_FROM_ROWS and connections[using].vendor == "postgresql":
-            copy_insert(model, rows, using=using)
         else:
             model.objects.using(using).bulk_create(rows)
     return rows
+
+
+def _copy_chained(
+    stamper: ChainStamper, rows: Sequence[Row], now: datetime.datetime, using: str
+) -> None:
+    """Stamp `rows` and insert them in one COPY, written as text as they are hashed.
+
+    The cells that most rows share (actor, action, time, channel) are written once per value,
+    and plain-id changes go in as the very JSON text that was hashed.
+    """
+    chain: Chain = stamper.chain
+    model = chain.model
+    by_name = {f.attname: f.column for f in model._meta.concrete_fields}
+    ids = next_ids(model, len(rows), using=using)
+    digester = stamper.digester
+    cells: dict[tuple[str, type, Any], str] = {}
+    lines = []
+    for row, pk in zip(rows, ids, strict=True):
+        row.created_at = now
+        values = {name: getattr(row, name) for name in chain.content}
+        stamper.stamp(values)
+        row.pk = pk
+        row.seq, row.prev_hash, row.row_hash = (
+            values["seq"],
+            values["prev_hash"],
+            values["row_hash"],
+        )
+        row._state.adding = False
+        parts = [str(pk), str(row.seq), row.prev_hash, row.row_hash]
+        for name in chain.content:
+            value = values[name]
+            if name == "changes" and digester.changes_text is not None:
+                parts.append(csv_cell(digester.changes_text))
+            elif isinstance(value, _SHARED_TYPES) and name not in ("object_id", "object_repr"):
+                key = (name, type(value), value)
+                cell = cells.get(key)
+                if cell is None:
+                    cell = cells[key] = csv_cell(value)
+                parts.append(cell)
+            else:
+                parts.append(csv_cell(value))
+        lines.append(",".join(parts))
+    columns = [by_name[name] for name in ("id", *CHAIN_FIELDS, *chain.content)]
+    copy_lines(model, columns, lines, using=using)

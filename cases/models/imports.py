@@ -25,6 +25,7 @@ class ImportRowStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
     DUPLICATE = "duplicate", _("Held for review: possible duplicate")
     IMPORTED = "imported", _("Imported")
+    DISCARDED = "discarded", _("Discarded after review")
 
 
 class RegistryImport(models.Model):
@@ -57,6 +58,9 @@ class RegistryImport(models.Model):
     rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
     batch_size = models.PositiveIntegerField(_("batch size"), default=2000)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # Runs of the current step (dry run or commit) started: a step that keeps failing on a
+    # bug stops after MAX_IMPORT_ATTEMPTS instead of being queued again forever.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -98,6 +102,9 @@ class ImportRow(models.Model):
     )
     errors = models.JSONField(default=dict, blank=True)
     duplicates = models.JSONField(default=list, blank=True)
+    # What the dry run prepared for the commit (cases.registry.imports.staging); null for a
+    # row that cannot be registered.
+    staged = models.JSONField(null=True, blank=True)
     person = models.OneToOneField(
         "cases.DisplacedPerson",
         on_delete=models.SET_NULL,
@@ -105,6 +112,16 @@ class ImportRow(models.Model):
         blank=True,
         related_name="+",
     )
+    # The review of a row held as a possible duplicate: who decided, when, and why.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["row_number"]

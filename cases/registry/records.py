@@ -7,7 +7,7 @@ Only cases.registry.services writes; this module builds and validates the rows i
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -146,35 +146,45 @@ def validate_person(data: PersonData, born: datetime.date, today: datetime.date)
 def person_from(
     data: PersonData, *, actor: "User", household: Household, born: datetime.date, estimated: bool
 ) -> DisplacedPerson:
-    keys = search_keys(data.given_name, data.family_name, data.other_names)
     return DisplacedPerson(
         household=household,
         site=household.site,
         owning_agency=household.owning_agency,
-        relationship_to_head=data.relationship_to_head,
-        given_name=data.given_name.strip(),
-        family_name=data.family_name.strip(),
-        other_names=data.other_names.strip(),
-        sex=data.sex,
-        date_of_birth=born,
-        date_of_birth_estimated=estimated,
-        nationality=data.nationality,
-        languages=data.languages.strip(),
-        displacement_status=data.displacement_status,
-        origin_country=data.origin_country,
-        origin_location=data.origin_location.strip(),
-        displaced_on=data.displaced_on,
-        arrived_on=data.arrived_on,
-        phone=data.phone.strip(),
-        documents=sorted(data.documents),
-        consent_date=data.consent_date,
-        consent_given_by=data.consent_given_by,
-        consent_scope=data.consent_scope,
         consent_recorded_by=actor,
-        status=PersonStatus.ACTIVE,
         created_by=actor,
-        **keys.as_fields(),
+        **person_fields(data, born=born, estimated=estimated),
     )
+
+
+def person_fields(data: PersonData, *, born: datetime.date, estimated: bool) -> dict[str, Any]:
+    """Return a new person's own field values by attribute name, from what was recorded.
+
+    Everything but the household, site, agency and the officer who records it; the bulk
+    import writes the same values without a model instance (cases.registry.imports.staging).
+    """
+    return {
+        "relationship_to_head": data.relationship_to_head,
+        "given_name": data.given_name.strip(),
+        "family_name": data.family_name.strip(),
+        "other_names": data.other_names.strip(),
+        "sex": data.sex,
+        "date_of_birth": born,
+        "date_of_birth_estimated": estimated,
+        "nationality_id": data.nationality.pk if data.nationality else None,
+        "languages": data.languages.strip(),
+        "displacement_status_id": data.displacement_status.pk,
+        "origin_country_id": data.origin_country.pk if data.origin_country else None,
+        "origin_location": data.origin_location.strip(),
+        "displaced_on": data.displaced_on,
+        "arrived_on": data.arrived_on,
+        "phone": data.phone.strip(),
+        "documents": sorted(data.documents),
+        "consent_date": data.consent_date,
+        "consent_given_by": data.consent_given_by,
+        "consent_scope": data.consent_scope,
+        "status": PersonStatus.ACTIVE,
+        **search_keys(data.given_name, data.family_name, data.other_names).as_fields(),
+    }
 
 
 def save_validated_with_code(

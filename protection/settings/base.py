@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
         "ConcernKindEnum": "incidents.models.ConcernKind",
         "ReportChannelEnum": "incidents.models.ReportChannel",
         "ReportStateEnum": "incidents.models.ReportState",
+        "ImportStatusEnum": "cases.models.ImportStatus",
+        "ImportRowStatusEnum": "cases.models.ImportRowStatus",
     },
 }
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import DisplacedPerson, ImportRow, ImportStatus, RegistryImport
+from cases.registry.imports import services
 from cases.registry.imports.commit import registry_import_commit
 from cases.registry.imports.dry_run import registry_import_dry_run
 from tests import factories
@@ -158,3 +159,73 @@ def test_a_json_upload_with_content_that_is_not_base64_writes_nothing(
     assert answer.status_code == 400
     assert answer.json()["content"] == ["This is not base64."]
     assert not RegistryImport.objects.exists()
+
+
+def _held_job(officer: Any, site: Any) -> tuple[RegistryImport, Any]:
+    existing = register_household(actor=officer, site=site).members[0]
+    job = services.registry_import_upload(
+        actor=officer,
+        site=site,
+        file_name="arrivals.csv",
+        data=csv_bytes(good_rows() + bad_and_duplicate_rows()),
+    )
+    services.registry_import_dry_run_start(actor=officer, registry_import=job)
+    assert registry_import_dry_run(import_id=job.pk)
+    return job, existing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_registers_a_held_row_anyway_once_and_discards_with_a_reason(
+    client_for: Any, officer: Any, site: Any
+) -> None:
+    job, existing = _held_job(officer, site)
+    client = client_for(officer)
+    held = client.get(f"{URL}{job.pk}/report/", {"status": "duplicate"}).json()["rows"]
+    assert [(r["row"], r["duplicates"][0]["person"]) for r in held] == [(6, existing.pk)]
+
+    first = client.post(f"{URL}{job.pk}/rows/6/release/")
+    again = client.post(f"{URL}{job.pk}/rows/6/release/")
+
+    assert first.status_code == 200, first.json()
+    assert first.json()["status"] == "imported" and first.json()["reviewed_at"]
+    assert again.json() == first.json()
+    assert DisplacedPerson.objects.filter(given_name="Amina").count() == 2
+    number = first.json()["registration_number"]
+    assert DisplacedPerson.objects.get(registration_number=number).site == site
+    refused = client.post(f"{URL}{job.pk}/rows/5/discard/", {"reason": "x"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"row": ["Row 5 is not held for review."]}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("rows/6/discard/", {}, "reason"),
+        ("rows/6/discard/", {"reason": "x" * 301}, "reason"),
+        ("rows/99/release/", {}, "row"),
+    ],
+)
+def test_a_bad_decision_is_a_specific_400_and_nothing_changes(
+    client_for: Any, officer: Any, site: Any, path: str, body: dict[str, str], field: str
+) -> None:
+    job, _existing = _held_job(officer, site)
+
+    answer = client_for(officer).post(f"{URL}{job.pk}/{path}", body, format="json")
+
+    assert answer.status_code == 400
+    assert list(answer.json()) == [field]
+    assert job.rows.get(row_number=6).status == "duplicate"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_agency_cannot_see_or_decide_on_held_rows_and_a_partner_may_not_decide(
+    client_for: Any, agency: Any, officer: Any, other_officer: Any, site: Any
+) -> None:
+    job, _existing = _held_job(officer, site)
+    other = client_for(other_officer)
+    assert other.post(f"{URL}{job.pk}/rows/6/release/").status_code == 404
+    assert other.post(f"{URL}{job.pk}/rows/6/discard/", {"reason": "x"}).status_code == 404
+    partner = client_for(factories.UserFactory(agency=agency, role="partner_api"))
+    assert partner.post(f"{URL}{job.pk}/rows/6/release/").status_code == 403
+    assert job.rows.get(row_number=6).status == "duplicate"

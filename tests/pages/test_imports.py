@@ -150,3 +150,39 @@ def test_the_list_page_answers_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         page = client.get(reverse("cases:import_list")).content.decode()
     assert page.count("f.csv") == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_officer_reviews_held_rows_registers_one_and_another_agency_gets_404(
+    officer: Any, other_officer: Any, site: Any
+) -> None:
+    existing = register_household(actor=officer, site=site).members[0]
+    client = signed_in(officer)
+    client.post(
+        reverse("cases:import_list"),
+        {
+            "site": site.pk,
+            "file": SimpleUploadedFile("f.csv", csv_bytes(good_rows() + bad_and_duplicate_rows())),
+        },
+    )
+    job = RegistryImport.objects.get()
+    client.post(reverse("cases:import_dry_run", args=[job.pk]))
+    assert registry_import_dry_run(import_id=job.pk)
+    detail = client.get(reverse("cases:import_detail", args=[job.pk])).content.decode()
+    assert reverse("cases:import_review", args=[job.pk]) in detail
+
+    page = client.get(reverse("cases:import_review", args=[job.pk])).content.decode()
+    assert "Row 6" in page and existing.registration_number in page
+    assert "Register row 6 anyway" in page
+    other = signed_in(other_officer)
+    assert other.get(reverse("cases:import_review", args=[job.pk])).status_code == 404
+    empty = client.post(reverse("cases:import_row_discard", args=[job.pk, 6]), {"reason": " "})
+    assert empty.status_code == 302
+    assert ImportRow.objects.get(registry_import=job, row_number=6).status == "duplicate"
+
+    answer = client.post(reverse("cases:import_row_release", args=[job.pk, 6]), follow=True)
+
+    row = ImportRow.objects.get(registry_import=job, row_number=6)
+    assert row.status == "imported" and row.person is not None
+    assert f"Row 6 registered as {row.person.registration_number}." in answer.content.decode()
+    assert "No row is waiting for review." in answer.content.decode()

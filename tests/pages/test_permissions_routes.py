@@ -55,6 +55,9 @@ EVERY_ROLE_PAGE = (200, 200, 200, 200, 200, 200, 302)
 EVERY_ROLE_REDIRECT = (302, 302, 302, 302, 302, 302, 302)
 IMPORT_PAGE = (200, 200, 200, 200, 200, 403, 302)
 IMPORT_WRITE = (302, 302, 302, 302, 302, 403, 302)
+# Deciding on rows held as duplicates: registering people, which a partner's system may not.
+REVIEW_PAGE = (200, 200, 200, 200, 403, 403, 302)
+REVIEW_WRITE = (302, 302, 302, 302, 403, 403, 302)
 
 
 def _reason(_ids: dict[str, Any]) -> dict[str, str]:
@@ -126,6 +129,15 @@ ROWS: list[Row] = [
     Row("cases:import_report", "GET", ("registry_import",), IMPORT_PAGE),
     Row("cases:import_dry_run", "POST", ("registry_import",), IMPORT_WRITE),
     Row("cases:import_commit", "POST", ("registry_import",), IMPORT_WRITE),
+    Row("cases:import_review", "GET", ("registry_import",), REVIEW_PAGE),
+    Row("cases:import_row_release", "POST", ("registry_import", "import_row"), REVIEW_WRITE),
+    Row(
+        "cases:import_row_discard",
+        "POST",
+        ("registry_import", "import_row"),
+        REVIEW_WRITE,
+        _reason,
+    ),
     Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
     Row("camps:who_what_where", "GET", (), EVERY_ROLE_PAGE),
     # Exports: the choice of lists for every role (figures for all); one's own exports only.
@@ -180,6 +192,9 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "cases:import_report": ("protection_officer", 404),
     "cases:import_dry_run": ("protection_officer", 404),
     "cases:import_commit": ("protection_officer", 404),
+    "cases:import_review": ("protection_officer", 404),
+    "cases:import_row_release": ("protection_officer", 404),
+    "cases:import_row_discard": ("protection_officer", 404),
     "exports:detail": ("supervisor", 404),
     "exports:download": ("supervisor", 404),
     "passkey_remove": ("supervisor", 404),
@@ -193,6 +208,7 @@ def _world(
         **casework_world(agency, other_agency, site, officer),
         **alerting_world(agency=agency, site=site, officer=officer, recipient=recipient),
         "registry_import": uploaded_import(officer=officer, site=site).pk,
+        "import_row": 2,
         "data_export": _ready_export(recipient),
         "passkey": _passkey(recipient),
     }

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import ConsentGivenBy, ConsentScope, Relationship, Sex
+from cases.models import ConsentGivenBy, ConsentScope, RegistryImport, Relationship, Sex
 
 
 @dataclass(frozen=True)
@@ -168,3 +168,17 @@ def cell_text(value: object) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value).strip()
+
+
+def cells_by_field(job: RegistryImport) -> dict[str, int]:
+    """Return, for each mapped field, the position of its column in a stored row."""
+    position = {header: index for index, header in enumerate(job.headers)}
+    return {field: position[header] for header, field in job.mapping.items() if field}
+
+
+def row_cells(values: list[str], columns: dict[str, int]) -> dict[str, str]:
+    """Return a stored row's cells by field name."""
+    width = len(values)
+    return {
+        field: values[index].strip() if index < width else "" for field, index in columns.items()
+    }

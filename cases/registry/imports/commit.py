@@ -1,8 +1,9 @@
 """The commit of an import: register the households and people the dry run accepted.
 
 Batches of whole households, each in one transaction: the households, their people and
-specific needs are inserted with bulk_create, every one is audited in one chained insert (the
-events point: import, row number, site, household; never a name), and the rows are marked
+specific needs are written as COPY text from what the dry run staged (no model instance, no
+second reading of the row), every one is audited in one chained insert (the events point:
+import, row number, site, household; never a name), and the rows are marked
 imported with their person. That transaction is the checkpoint: a worker killed mid-batch
 loses the batch, and the next run takes the rows still marked accepted, so no row is ever
 imported twice (and each person is linked to one row, a unique key, as a backstop). A batch
@@ -11,9 +12,10 @@ whole, with their rows still accepted, and the resumed import registers them onc
 """
 
 import datetime
+import logging
 import secrets
 from collections import defaultdict
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -29,25 +31,29 @@ from cases.models import (
     ImportStatus,
     PersonSpecificNeed,
     RegistryImport,
-    Relationship,
 )
 from cases.registry.imports.dry_run import ASYNC_COMMIT
-from cases.registry.imports.rows import CheckedRow, References, read_row
 from cases.registry.imports.services import (
-    cells_by_field,
+    MAX_IMPORT_ATTEMPTS,
     check_import_site,
+    import_attempt_start,
+    import_fail,
     import_lock_release,
     import_lock_try,
-    row_cells,
 )
-from cases.registry.records import person_from
+from cases.registry.imports.staging import Staged, person_columns
 from protection import codes
-from protection.audit import audit_record, audit_record_bulk
+from protection.audit import audit_record, audit_record_rows
 from protection.audit_chain import AUDIT_CHAIN, chain_lock
-from protection.bulk_insert import copy_insert
+from protection.bulk_insert import copy_lines, csv_line, next_ids
+
+if TYPE_CHECKING:
+    from protection.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 _MARK_IMPORTED = """
-UPDATE cases_importrow AS r SET status = 'imported', person_id = v.person_id
+UPDATE cases_importrow AS r SET status = 'imported', person_id = v.person_id, staged = NULL
 FROM (VALUES %s) AS v(id, person_id) WHERE r.id = v.id AND r.status = 'accepted'
 """
 
@@ -79,132 +85,140 @@ def _fresh_codes(
     return list(drawn)[:count]
 
 
-class _Staged(NamedTuple):
-    """A row of the file waiting to be imported."""
-
-    pk: int
-    row_number: int
-    values: list[str]
-    household_ref: str
-
-
-def _next_rows(job: RegistryImport) -> list[_Staged]:
+def _next_rows(job: RegistryImport) -> list[Staged]:
     """Return the next accepted rows, whole households, about a batch of them."""
     accepted = (
         job.rows.filter(status=ImportRowStatus.ACCEPTED)
         .order_by("household_ref", "row_number")
-        .values_list("pk", "row_number", "values", "household_ref")
+        .values_list("pk", "row_number", "household_ref", "staged")
     )
-    rows = [_Staged(*row) for row in accepted[: job.batch_size]]
+    rows = [Staged.of(*row) for row in accepted[: job.batch_size]]
     if len(rows) == job.batch_size:
         last = rows[-1].household_ref
         seen = {row.pk for row in rows}
-        rows += [_Staged(*row) for row in accepted.filter(household_ref=last) if row[0] not in seen]
+        rows += [
+            Staged.of(*row) for row in accepted.filter(household_ref=last) if row[0] not in seen
+        ]
     return rows
 
 
-def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -> int:
+def _household_lines(
+    job: RegistryImport, actor_id: int, households: dict[str, list[Staged]], now: str, today: str
+) -> tuple[list[int], list[str]]:
+    ids = next_ids(Household, len(households))
+    fields = [f for f in Household._meta.concrete_fields]
+    base = {f.attname: f.get_default() for f in fields} | {
+        "site_id": job.site_id,
+        "owning_agency_id": job.agency_id,
+        "created_by_id": actor_id,
+        "created_at": now,
+    }
+    lines = []
+    for pk, code, members in zip(
+        ids, _fresh_codes(Household, "code", len(households)), households.values(), strict=True
+    ):
+        head = next((m for m in members if m.head), members[0])
+        values = base | {
+            "id": pk,
+            "code": code,
+            "address": head.address,
+            "registered_on": head.registered_on or today,
+        }
+        lines.append(csv_line([values[f.attname] for f in fields]))
+    return ids, lines
+
+
+def commit_rows(
+    job: RegistryImport, rows: list[Staged], *, actor: "User", today: datetime.date
+) -> int:
+    """Register `rows` (accepted, whole households) as they were staged; return how many.
+
+    Call inside a transaction that holds the import's row lock. Households, people and their
+    specific needs go in as COPY text, each person is audited (ids and codes only), and the
+    rows are marked imported with their person, in the same transaction.
+    """
+    if not rows:
+        return 0
+    now = timezone.now().isoformat()
+    households: dict[str, list[Staged]] = defaultdict(list)
+    for row in rows:
+        households[row.household_ref].append(row)
+    household_ids, lines = _household_lines(job, actor.pk, households, now, today.isoformat())
+    copy_lines(Household, [f.column for f in Household._meta.concrete_fields], lines)
+    person_ids = next_ids(DisplacedPerson, len(rows))
+    numbers = _fresh_codes(DisplacedPerson, "registration_number", len(rows))
+    people: list[tuple[int, str, int, Staged]] = []
+    person_lines, need_lines = [], []
+    members = (
+        (household_id, row)
+        for household_id, group in zip(household_ids, households.values(), strict=True)
+        for row in group
+    )
+    for person_id, number, (household_id, row) in zip(person_ids, numbers, members, strict=True):
+        people.append((person_id, number, household_id, row))
+        person_lines.append(
+            f"{person_id},{number},{household_id},{actor.pk},{actor.pk},{now},{now},{row.person}"
+        )
+        need_lines += [f"{person_id},{need},{actor.pk},{now}" for need in row.need_ids]
+    copy_lines(DisplacedPerson, person_columns(), person_lines)
+    copy_lines(
+        PersonSpecificNeed, ["person_id", "need_id", "recorded_by_id", "recorded_at"], need_lines
+    )
+    # Take the audit chain's lock only now, for the inserts and the commit.
+    chain_lock(AUDIT_CHAIN, using=connection.alias)
+    audit_record_rows(
+        actor=actor,
+        action="household.register",
+        model=Household,
+        records=[
+            (pk, code, {"registry_import": [None, job.pk], "site": [None, job.site_id]})
+            for pk, code in zip(household_ids, _codes_of(lines), strict=True)
+        ],
+    )
+    audit_record_rows(
+        actor=actor,
+        action="person.register",
+        model=DisplacedPerson,
+        records=[
+            (
+                person_id,
+                number,
+                {
+                    "registry_import": [None, job.pk],
+                    "import_row": [None, row.row_number],
+                    "household": [None, household_id],
+                    "site": [None, job.site_id],
+                },
+            )
+            for person_id, number, household_id, row in people
+        ],
+    )
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            _MARK_IMPORTED,
+            [(row.pk, person_id) for person_id, _n, _h, row in people],
+            page_size=len(people),
+        )
+        if cursor.cursor.rowcount != len(people):
+            raise RuntimeError("Rows of this batch were imported by another run.")
+    RegistryImport.objects.filter(pk=job.pk).update(rows_imported=F("rows_imported") + len(people))
+    return len(people)
+
+
+def _codes_of(lines: list[str]) -> list[str]:
+    """Return the household codes of the household lines (second cell, quoted)."""
+    return [line.split(",", 2)[1].strip('"') for line in lines]
+
+
+def _commit_batch(job: RegistryImport, today: datetime.date) -> int:
     """Import one batch of households in one transaction; return how many rows it imported."""
-    actor = job.created_by
-    columns = cells_by_field(job)
-    now = timezone.now()
     with transaction.atomic():
         # The job row's lock orders any two runs of the same import, one batch at a time.
         RegistryImport.objects.select_for_update().filter(pk=job.pk).get()
         with connection.cursor() as cursor:
             cursor.execute(ASYNC_COMMIT)
-        rows = _next_rows(job)
-        if not rows:
-            return 0
-        checked: dict[str, list[tuple[_Staged, CheckedRow]]] = defaultdict(list)
-        for row in rows:
-            result = read_row(row.row_number, row_cells(row.values, columns), refs, today)
-            checked[row.household_ref].append((row, result))
-        household_codes = _fresh_codes(Household, "code", len(checked))
-        households = []
-        for code, members in zip(household_codes, checked.values(), strict=True):
-            head = next(
-                (
-                    c
-                    for _r, c in members
-                    if c.data and c.data.relationship_to_head == Relationship.HEAD
-                ),
-                members[0][1],
-            )
-            households.append(
-                Household(
-                    code=code,
-                    site=job.site,
-                    address=head.address.strip(),
-                    registered_on=head.registered_on or today,
-                    owning_agency=job.agency,
-                    created_by=actor,
-                )
-            )
-        copy_insert(Household, households, now=now)
-        people: list[DisplacedPerson] = []
-        sources: list[tuple[_Staged, CheckedRow]] = []
-        for household, members in zip(households, checked.values(), strict=True):
-            for row, result in members:
-                assert result.data is not None and result.born is not None, row.row_number
-                person = person_from(
-                    result.data,
-                    actor=actor,
-                    household=household,
-                    born=result.born,
-                    estimated=result.estimated,
-                )
-                people.append(person)
-                sources.append((row, result))
-        for person, code in zip(
-            people, _fresh_codes(DisplacedPerson, "registration_number", len(people)), strict=True
-        ):
-            person.registration_number = code
-        copy_insert(DisplacedPerson, people, now=now)
-        needs = [
-            PersonSpecificNeed(person=person, need=need, recorded_by=actor)
-            for person, (_row, result) in zip(people, sources, strict=True)
-            for need in (result.data.specific_needs if result.data else [])
-        ]
-        copy_insert(PersonSpecificNeed, needs, now=now)
-        # Take the audit chain's lock only now, for the inserts and the commit.
-        chain_lock(AUDIT_CHAIN, using=connection.alias)
-        audit_record_bulk(
-            actor=actor,
-            action="household.register",
-            objects=households,
-            changes=[
-                {"registry_import": [None, job.pk], "site": [None, job.site_id]}
-                for _household in households
-            ],
-        )
-        audit_record_bulk(
-            actor=actor,
-            action="person.register",
-            objects=people,
-            changes=[
-                {
-                    "registry_import": [None, job.pk],
-                    "import_row": [None, row.row_number],
-                    "household": [None, person.household_id],
-                    "site": [None, job.site_id],
-                }
-                for person, (row, _result) in zip(people, sources, strict=True)
-            ],
-        )
-        with connection.cursor() as cursor:
-            execute_values(
-                cursor.cursor,
-                _MARK_IMPORTED,
-                [(row.pk, person.pk) for person, (row, _r) in zip(people, sources, strict=True)],
-                page_size=len(people),
-            )
-            if cursor.cursor.rowcount != len(people):
-                raise RuntimeError("Rows of this batch were imported by another run.")
-        RegistryImport.objects.filter(pk=job.pk).update(
-            rows_imported=F("rows_imported") + len(people)
-        )
-    return len(people)
+        return commit_rows(job, _next_rows(job), actor=job.created_by, today=today)
 
 
 def registry_import_commit(*, import_id: int) -> bool:
@@ -215,7 +229,7 @@ def registry_import_commit(*, import_id: int) -> bool:
         job = RegistryImport.objects.select_related("created_by", "site", "agency").get(
             pk=import_id
         )
-        if job.status != ImportStatus.IMPORTING:
+        if job.status != ImportStatus.IMPORTING or not import_attempt_start(job):
             return False
         try:
             check_import_site(job.created_by, job.site)
@@ -226,9 +240,17 @@ def registry_import_commit(*, import_id: int) -> bool:
                 finished_at=timezone.now(),
             )
             return True
-        refs, today = References.load(), timezone.localdate()
-        while _commit_batch(job, refs, today):
-            pass
+        today = timezone.localdate()
+        try:
+            while _commit_batch(job, today):
+                pass
+        except Exception:
+            logger.exception("Import %s failed (attempt %s)", job.pk, job.attempts)
+            if job.attempts >= MAX_IMPORT_ATTEMPTS:
+                job.refresh_from_db()
+                import_fail(job)
+                return True
+            raise
         with transaction.atomic():
             job.refresh_from_db()
             job.status = ImportStatus.DONE

@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
@@ -19,9 +20,13 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from cases.models import DisplacedPerson
-from cases.registry.duplicates import ProbeIdentity, phonetic_key, score_value
+from cases.registry.duplicates import ProbeIdentity, score_value
+from cases.registry.duplicates import phonetic_key as _phonetic_key
 from cases.registry.imports.rows import CheckedRow
 from protection.dates import years_before
+
+# A file's names repeat (a household shares its family name) and each is keyed twice here.
+phonetic_key = lru_cache(maxsize=100_000)(_phonetic_key)
 
 # Rows read per probe at most: both names alike first, then one name alike at a close birth date.
 BLOCK_PER_PROBE = 50

@@ -8,6 +8,7 @@ batch committed with the progress, so that the page's progress bar moves.
 
 import io
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -17,27 +18,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import ImportRowStatus, ImportStatus, RegistryImport
+from cases.registry.imports.columns import cells_by_field, row_cells
 from cases.registry.imports.dedupe import Match, file_matches, registry_matches
 from cases.registry.imports.rows import CheckedRow, References, check_households, read_row
 from cases.registry.imports.services import (
-    cells_by_field,
+    MAX_IMPORT_ATTEMPTS,
+    import_attempt_start,
+    import_fail,
     import_lock_release,
     import_lock_try,
-    row_cells,
 )
+from cases.registry.imports.staging import Stager
 from protection import access
 from protection.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 # Each batch's fates go to the server in one COPY stream and land in one UPDATE.
 _FATES_TABLE = """
 CREATE TEMP TABLE import_row_fates (
-    id bigint, status varchar(20), errors jsonb, duplicates jsonb, household_ref varchar(100)
+    id bigint, status varchar(20), errors jsonb, duplicates jsonb, household_ref varchar(100),
+    staged jsonb
 ) ON COMMIT DROP
 """
 _UPDATE_ROWS = """
 UPDATE cases_importrow AS r
 SET status = v.status, errors = v.errors, duplicates = v.duplicates,
-    household_ref = v.household_ref
+    household_ref = v.household_ref, staged = v.staged
 FROM import_row_fates AS v
 WHERE r.id = v.id
 """
@@ -51,12 +58,13 @@ def _csv_text(value: str) -> str:
 
 
 def write_fates(lines: list[tuple[Any, ...]]) -> None:
-    """Record each row's fate (id, status, errors, duplicates, household) in one UPDATE."""
+    """Record each row's fate (id, status, errors, duplicates, household, staged) in one
+    UPDATE."""
     buffer = io.StringIO()
-    for pk, status, errors, duplicates, household_ref in lines:
+    for pk, status, errors, duplicates, household_ref, staged in lines:
         buffer.write(
             f"{pk},{_csv_text(status)},{_csv_text(errors)},{_csv_text(duplicates)},"
-            f"{_csv_text(household_ref)}\n"
+            f"{_csv_text(household_ref)},{_csv_text(staged)}\n"
         )
     buffer.seek(0)
     with connection.cursor() as cursor:
@@ -93,7 +101,7 @@ def household_batches(
 
 
 def _fates(
-    batch: list[tuple[int, CheckedRow]], matches: dict[int, list[Match]]
+    batch: list[tuple[int, CheckedRow]], matches: dict[int, list[Match]], stager: Stager
 ) -> list[tuple[Any, ...]]:
     held_households: dict[str, list[int]] = defaultdict(list)
     for _pk, row in batch:
@@ -116,7 +124,10 @@ def _fates(
                 }
         else:
             status = ImportRowStatus.ACCEPTED
-        lines.append((pk, status, _json(errors), _json(found), row.household_ref[:100]))
+        staged = None if status == ImportRowStatus.REFUSED else stager.stage(row)
+        lines.append(
+            (pk, status, _json(errors), _json(found), row.household_ref[:100], _json(staged))
+        )
     return lines
 
 
@@ -130,9 +141,19 @@ def registry_import_dry_run(*, import_id: int) -> bool:
         return False
     try:
         job = RegistryImport.objects.select_related("created_by").get(pk=import_id)
-        if job.status != ImportStatus.VALIDATING:
+        if job.status != ImportStatus.VALIDATING or not import_attempt_start(job):
             return False
-        _dry_run(job)
+        try:
+            _dry_run(job)
+        except Exception:
+            # Logged with its traceback for the administrator; the officer sees only that it
+            # failed. The import stays in its step, queued again until its attempts run out.
+            logger.exception("Dry run of import %s failed (attempt %s)", job.pk, job.attempts)
+            if job.attempts >= MAX_IMPORT_ATTEMPTS:
+                job.refresh_from_db()
+                import_fail(job)
+                return True
+            raise
         return True
     finally:
         import_lock_release(import_id)
@@ -145,12 +166,13 @@ def _dry_run(job: RegistryImport) -> None:
     in_file = file_matches([row for _pk, row in rows if not row.errors])
     visible = access.people_for(actor)
     checked = 0
+    stager = Stager(job)
     for batch in household_batches(rows, job.batch_size):
         valid = [row for _pk, row in batch if not row.errors]
         matches = dict(in_file)
         for number, found in registry_matches(valid, visible).items():
             matches[number] = sorted([*found, *matches.get(number, [])], key=lambda m: -m.score)
-        lines = _fates(batch, matches)
+        lines = _fates(batch, matches, stager)
         checked += len(batch)
         with transaction.atomic():
             with connection.cursor() as cursor:

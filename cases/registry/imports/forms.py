@@ -55,3 +55,11 @@ class ImportMappingForm(forms.Form):
             header: self.cleaned_data.get(f"column_{index}", "")
             for index, header in enumerate(self.headers)
         }
+
+
+class ImportRowDiscardForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why discard this row"),
+        max_length=300,
+        help_text=_("For example: already registered as the candidate shown."),
+    )

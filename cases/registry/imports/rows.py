@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Field
+from django.core.validators import MaxLengthValidator
+from django.db.models import CharField, Field
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from camps.models import Country
@@ -163,11 +165,8 @@ def read_row(
         fail("documents", _("%(value)s is not a known code.") % {"value": ", ".join(unknown)})
     for name in _TEXT_FIELDS:
         text = cells.get(name, "")
-        try:
-            _model_field(name).clean(text, None)
-        except ValidationError as error:
-            for message in error.messages:
-                fail(name, message)
+        for message in _text_problems(name, text):
+            fail(name, message)
         values[name] = text
     checked.address = cells.get("address", "")
     if len(checked.address) > 120:
@@ -192,6 +191,48 @@ def read_row(
     return checked
 
 
+def _text_problems(name: str, text: str) -> list[str]:
+    """Return what the model's own field finds wrong with `text` (an empty cell's answer is
+    kept per column: most optional columns of a file are empty on most rows)."""
+    limit = _PLAIN_LIMITS.get(name)
+    if limit is None:
+        limit = _PLAIN_LIMITS[name] = _plain_limit(_model_field(name))
+    if text and len(text) <= limit:
+        return []  # what Field.clean finds too, for a plain text field: nothing
+    if not text:
+        key = (name, get_language())  # the messages are in the reader's language
+        found = _EMPTY_ANSWERS.get(key)
+        if found is None:
+            found = _EMPTY_ANSWERS[key] = _clean(name, text)
+        return found
+    return _clean(name, text)
+
+
+def _clean(name: str, text: str) -> list[str]:
+    try:
+        _model_field(name).clean(text, None)
+    except ValidationError as error:
+        return list(error.messages)
+    return []
+
+
+_EMPTY_ANSWERS: dict[tuple[str, str | None], list[str]] = {}
+_PLAIN_LIMITS: dict[str, int] = {}
+
+
+def _plain_limit(found: "Field[Any, Any]") -> int:
+    """Return the length up to which a non-empty text passes the field's clean(), or -1 when
+    the field checks more than its length (choices, other validators): clean() decides."""
+    plain = (
+        type(found) is CharField
+        and not found.choices
+        and all(type(v) is MaxLengthValidator for v in found.validators)
+    )
+    if plain and found.max_length:
+        return int(found.max_length)
+    return -1
+
+
 def _model_field(name: str) -> "Field[Any, Any]":
     found = DisplacedPerson._meta.get_field(name)
     assert isinstance(found, Field)
@@ -199,6 +240,8 @@ def _model_field(name: str) -> "Field[Any, Any]":
 
 
 def _codes(text: str) -> list[str]:
+    if not text:
+        return []
     return [code.strip() for code in text.replace(",", ";").split(";") if code.strip()]
 
 

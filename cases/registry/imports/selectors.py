@@ -9,14 +9,15 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cases.models import ImportRow, ImportRowStatus, RegistryImport
-from cases.registry.imports.columns import BY_NAME
+from cases.registry.imports.columns import BY_NAME, cells_by_field, row_cells
 from protection import access
 from protection.access import Action
 
@@ -60,6 +61,39 @@ def problem_rows(registry_import: RegistryImport) -> QuerySet[ImportRow]:
     return registry_import.rows.filter(
         status__in=[ImportRowStatus.REFUSED, ImportRowStatus.DUPLICATE]
     ).order_by("row_number")[:REPORT_PREVIEW_ROWS]
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A row held as a possible duplicate, as the officer reviews it."""
+
+    row: ImportRow
+    cells: dict[str, str]
+    candidates: list[dict[str, Any]]
+
+
+REVIEW_CELLS = ("household_ref", "given_name", "family_name", "sex", "date_of_birth")
+
+
+def held_rows(registry_import: RegistryImport) -> list[HeldRow]:
+    """Return the first rows held for review, with what the file says and their candidates.
+
+    The row's own cells come from the agency's file (no registered person is read); a
+    candidate is named by its registration number and score, or by its row in the file.
+    """
+    columns = cells_by_field(registry_import)
+    rows = registry_import.rows.filter(status=ImportRowStatus.DUPLICATE).order_by("row_number")
+    held = []
+    for row in rows[:REPORT_PREVIEW_ROWS]:
+        cells = row_cells(row.values, columns)
+        held.append(
+            HeldRow(
+                row=row,
+                cells={name: cells.get(name, "") for name in REVIEW_CELLS},
+                candidates=list(row.duplicates),
+            )
+        )
+    return held
 
 
 def column_label(name: str) -> str:

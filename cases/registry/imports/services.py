@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.models import Site
@@ -41,7 +42,10 @@ DRY_RUN_TASK = "cases.tasks.registry_import_dry_run"
 COMMIT_TASK = "cases.tasks.registry_import_commit"
 # Advisory lock namespace ("impt"): held by the worker running an import, for its session.
 LOCK_NAMESPACE = 0x696D7074
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
+# Runs of one step (dry run or commit) that may start before the import is marked failed: a
+# worker killed now and then resumes, a step that fails on a bug every time stops here.
+MAX_IMPORT_ATTEMPTS = 3
 
 
 def stage_rows(import_id: int, rows: list[list[str]]) -> None:
@@ -54,32 +58,18 @@ def stage_rows(import_id: int, rows: list[list[str]]) -> None:
     write = buffer.write
     for number, cells in enumerate(rows, start=2):
         values = json.dumps(cells, ensure_ascii=False).replace('"', '""')
-        write(f'{import_id},{number},"{values}","","{ImportRowStatus.PENDING}","{{}}","[]"\n')
+        write(f'{import_id},{number},"{values}","","{ImportRowStatus.PENDING}","{{}}","[]",""\n')
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(
             "COPY cases_importrow (registry_import_id, row_number, values, household_ref,"
-            " status, errors, duplicates) FROM STDIN WITH (FORMAT csv)",
+            " status, errors, duplicates, review_reason) FROM STDIN WITH (FORMAT csv)",
             buffer,
         )
 
 
 def _enqueue(task: str, import_id: int) -> None:
     transaction.on_commit(lambda: current_app.send_task(task, args=[import_id]))
-
-
-def cells_by_field(job: RegistryImport) -> dict[str, int]:
-    """Return, for each mapped field, the position of its column in a stored row."""
-    position = {header: index for index, header in enumerate(job.headers)}
-    return {field: position[header] for header, field in job.mapping.items() if field}
-
-
-def row_cells(values: list[str], columns: dict[str, int]) -> dict[str, str]:
-    """Return a stored row's cells by field name."""
-    width = len(values)
-    return {
-        field: values[index].strip() if index < width else "" for field, index in columns.items()
-    }
 
 
 def remembered_mapping(agency_id: int) -> dict[str, str]:
@@ -220,7 +210,9 @@ def registry_import_dry_run_start(
     with transaction.atomic():
         registry_import.status = ImportStatus.VALIDATING
         registry_import.rows_checked = 0
-        registry_import.save(update_fields=["status", "rows_checked"])
+        registry_import.attempts = 0
+        registry_import.error = ""
+        registry_import.save(update_fields=["status", "rows_checked", "attempts", "error"])
         audit_record(
             actor=actor,
             action="registry_import.dry_run",
@@ -244,7 +236,8 @@ def registry_import_commit_start(
         registry_import.rows_to_import = registry_import.rows.filter(
             status=ImportRowStatus.ACCEPTED
         ).count()
-        registry_import.save(update_fields=["status", "rows_to_import"])
+        registry_import.attempts = 0
+        registry_import.save(update_fields=["status", "rows_to_import", "attempts"])
         audit_record(
             actor=actor,
             action="registry_import.commit",
@@ -267,6 +260,48 @@ def import_lock_release(import_id: int) -> None:
         cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, import_id])
 
 
+def import_attempt_start(job: RegistryImport) -> bool:
+    """Count one more run of the import's current step; return False, and mark the import
+    failed, when the step has already started MAX_IMPORT_ATTEMPTS times without finishing."""
+    with transaction.atomic():
+        locked = RegistryImport.objects.select_for_update().get(pk=job.pk)
+        if locked.attempts >= MAX_IMPORT_ATTEMPTS:
+            import_fail(locked)
+            return False
+        locked.attempts += 1
+        locked.save(update_fields=["attempts"])
+    job.attempts = locked.attempts
+    return True
+
+
+def import_fail(job: RegistryImport) -> None:
+    """Mark a running import failed after its step kept stopping; the officer sees why."""
+    step = job.status
+    if step not in (ImportStatus.VALIDATING, ImportStatus.IMPORTING):
+        return
+    if step == ImportStatus.VALIDATING:
+        message = _(
+            "The dry run stopped on an unexpected error %(count)s times and will not be tried "
+            "again. Nothing was registered. Please tell your administrator."
+        )
+    else:
+        message = _(
+            "The import stopped on an unexpected error %(count)s times and will not be tried "
+            "again. The rows counted as imported are registered. Please tell your administrator."
+        )
+    with transaction.atomic():
+        job.status = ImportStatus.FAILED
+        job.error = (message % {"count": job.attempts})[:300]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        audit_record(
+            actor=None,
+            action="registry_import.failed",
+            obj=job,
+            changes={"status": [step, ImportStatus.FAILED], "attempts": [None, job.attempts]},
+        )
+
+
 def registry_imports_resume() -> int:
     """Queue again each running import that no worker holds (its worker died); return how many.
 
@@ -281,7 +316,13 @@ def registry_imports_resume() -> int:
     for import_id, status in running:
         if not import_lock_try(import_id):
             continue
-        import_lock_release(import_id)
+        try:
+            job = RegistryImport.objects.get(pk=import_id)
+            if job.attempts >= MAX_IMPORT_ATTEMPTS:
+                import_fail(job)
+                continue
+        finally:
+            import_lock_release(import_id)
         task = DRY_RUN_TASK if status == ImportStatus.VALIDATING else COMMIT_TASK
         current_app.send_task(task, args=[import_id])
         queued += 1

@@ -1,4 +1,5 @@
-"""Pages of the bulk import: upload, map the columns, dry run, commit, progress, report.
+"""Pages of the bulk import: upload, map the columns, dry run, commit, progress, report, and
+the review of the rows held as possible duplicates.
 
 The dry run and the commit run in Celery; the page shows a progress bar that
 static/js/import-progress.js moves by polling the status URL (no inline script).
@@ -15,10 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import ImportStatus
-from cases.registry.imports import selectors, services
+from cases.registry.imports import review, selectors, services
 from cases.registry.imports.columns import missing_columns
 from cases.registry.imports.files import template_csv, template_xlsx
-from cases.registry.imports.forms import ImportMappingForm, ImportUploadForm
+from cases.registry.imports.forms import (
+    ImportMappingForm,
+    ImportRowDiscardForm,
+    ImportUploadForm,
+)
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
@@ -169,3 +174,69 @@ def import_report(request: AuthenticatedHttpRequest, pk: int) -> StreamingHttpRe
     )
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response
+
+
+@login_required
+@require_GET
+def import_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """List the rows held as possible duplicates, each with its candidates and a decision."""
+    _require_importer(request)
+    job = selectors.registry_import_get(user=request.user, pk=pk)
+    if not review.can_review(request.user, job):
+        raise PermissionDenied
+    context = {
+        "job": job,
+        "counts": selectors.row_counts(job),
+        "held": selectors.held_rows(job),
+        "reviewable": job.status in review.REVIEW_STATUSES,
+        "discard_form": ImportRowDiscardForm(),
+    }
+    return render(request, "cases/imports/import_review.html", context)
+
+
+def _decided(
+    request: AuthenticatedHttpRequest, pk: int, row_number: int, discard: bool
+) -> HttpResponse:
+    _require_importer(request)
+    job = selectors.registry_import_get(user=request.user, pk=pk)
+    if not review.can_review(request.user, job):
+        raise PermissionDenied
+    try:
+        if discard:
+            form = ImportRowDiscardForm(request.POST)
+            if not form.is_valid():
+                for problem in form.errors.get("reason", []):
+                    messages.error(request, str(problem))
+                return redirect("cases:import_review", pk=job.pk)
+            review.import_row_discard(
+                actor=request.user,
+                registry_import=job,
+                row_number=row_number,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Row %(row)s discarded.") % {"row": row_number})
+        else:
+            row = review.import_row_release(
+                actor=request.user, registry_import=job, row_number=row_number
+            )
+            messages.success(
+                request,
+                _("Row %(row)s registered as %(code)s.")
+                % {"row": row_number, "code": row.person.registration_number if row.person else ""},
+            )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect("cases:import_review", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_row_release(request: AuthenticatedHttpRequest, pk: int, row_number: int) -> HttpResponse:
+    return _decided(request, pk, row_number, discard=False)
+
+
+@login_required
+@require_POST
+def import_row_discard(request: AuthenticatedHttpRequest, pk: int, row_number: int) -> HttpResponse:
+    return _decided(request, pk, row_number, discard=True)

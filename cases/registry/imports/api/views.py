@@ -19,8 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from camps.models import Site
-from cases.models import ImportRowStatus, RegistryImport
+from cases.models import ImportRow, ImportRowStatus, RegistryImport
 from cases.registry.imports import selectors, services
+from cases.registry.imports.review import (
+    REASON_MAX_LENGTH,
+    import_row_discard,
+    import_row_release,
+)
 from protection import access
 from protection.access import Action
 from protection.accounts.types import signed_in
@@ -127,6 +132,29 @@ class ImportReportRowSerializer(serializers.Serializer[Any]):
     duplicates = ImportDuplicateSerializer(many=True)
 
 
+class ImportRowDiscardSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, help_text=_("Why the row is not registered")
+    )
+
+
+class ImportReviewedRowSerializer(ImportReportRowSerializer):
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_reason = serializers.CharField(allow_blank=True)
+
+
+def _reviewed(row: ImportRow) -> dict[str, Any]:
+    return {
+        "row": row.row_number,
+        "status": row.status,
+        "registration_number": row.person.registration_number if row.person else "",
+        "errors": row.errors,
+        "duplicates": row.duplicates,
+        "reviewed_at": row.reviewed_at,
+        "review_reason": row.review_reason,
+    }
+
+
 class ImportReportSerializer(serializers.Serializer[Any]):
     rows = ImportReportRowSerializer(many=True)
     next_after = serializers.IntegerField(allow_null=True)
@@ -147,6 +175,8 @@ class RegistryImportViewSet(
         "create": Action.IMPORT_PEOPLE,
         "commit": Action.IMPORT_PEOPLE,
         "report": Action.IMPORT_PEOPLE,
+        "release": Action.REGISTER_PEOPLE,
+        "discard": Action.REGISTER_PEOPLE,
     }
 
     def get_queryset(self) -> QuerySet[RegistryImport]:
@@ -239,3 +269,42 @@ class RegistryImportViewSet(
             "next_after": page[-1].row_number if more else None,
         }
         return Response(ImportReportSerializer(body).data)
+
+    def _decide(self, request: Request, row_number: str, discard: bool) -> Response:
+        job = self.get_object()
+        user = signed_in(request.user)
+        try:
+            if discard:
+                given = ImportRowDiscardSerializer(data=request.data)
+                given.is_valid(raise_exception=True)
+                row = import_row_discard(
+                    actor=user,
+                    registry_import=job,
+                    row_number=int(row_number),
+                    reason=given.validated_data["reason"],
+                )
+            else:
+                row = import_row_release(
+                    actor=user, registry_import=job, row_number=int(row_number)
+                )
+        except ValidationError as error:
+            raise ApiValidationError(error_messages(error)) from None
+        return Response(ImportReviewedRowSerializer(_reviewed(row)).data)
+
+    @extend_schema(
+        summary=_("Register a row held as a possible duplicate anyway (with its household)"),
+        request=None,
+        responses={200: ImportReviewedRowSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"rows/(?P<row_number>[0-9]+)/release")
+    def release(self, request: Request, row_number: str, pk: str | None = None) -> Response:
+        return self._decide(request, row_number, discard=False)
+
+    @extend_schema(
+        summary=_("Discard a row held as a possible duplicate (with its household), with why"),
+        request=ImportRowDiscardSerializer,
+        responses={200: ImportReviewedRowSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"rows/(?P<row_number>[0-9]+)/discard")
+    def discard(self, request: Request, row_number: str, pk: str | None = None) -> Response:
+        return self._decide(request, row_number, discard=True)
