@@ -25,7 +25,7 @@ benchmark's misspelled probes); such a person is found only if a name key is ali
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.db import connection
 from django.db.models import IntegerField, Q, QuerySet, Value
@@ -125,10 +125,11 @@ def nearest_rows_many(
     blocks: list[dict[int, ScoredRow]] = [{} for _keys in probes]
     if not parts:
         return [[] for _keys in probes]
+    fetched: list[tuple[Any, ...]]
     if connection.features.supports_slicing_ordering_in_compound:
-        fetched = list(parts[0].union(*parts[1:], all=True))
+        fetched = cast(list[tuple[Any, ...]], list(parts[0].union(*parts[1:], all=True)))
     else:
-        fetched = [row for part in parts for row in part]
+        fetched = [cast(tuple[Any, ...], row) for part in parts for row in part]
     for tag, *columns in fetched:
         blocks[tag].setdefault(columns[0], ScoredRow(*columns))
     return [list(block.values()) for block in blocks]
