@@ -7,9 +7,9 @@ scale benchmark makes (benchmarks.measure.probe_for) and times, in the same run:
 
 - the app's duplicate check (cases.registry.duplicates.find_candidates, as the registration
   service calls it) and its recall: the original among the matches shown;
-- a reference statement a DBA would write: the same index walks with the ranking in SQL
-  (trigram similarity of the names, birth-date distance, sex, nationality) and LIMIT 10, run
-  raw through the cursor;
+- a reference statement a DBA would write: the same index walks (cases.registry.blocking)
+  with the ranking in SQL (trigram similarity of the names, birth-date distance, sex,
+  nationality) and LIMIT 10, run raw through the cursor;
 - the name search's first page (cases.registry.selectors.person_list, q = a misspelled name,
   the keyset page the list and the API read) and its recall (the person among the matches);
 - a reference for it: the same words ILIKE on the trigram index, newest 50.
@@ -18,6 +18,7 @@ It prints medians, 95th percentiles, the ratios app / reference and the load ave
 """
 
 import argparse
+import datetime
 import os
 import random
 import statistics
@@ -111,15 +112,32 @@ def reference_statement() -> str:
                 limit=limit,
             )
         )
+    for condition in (
+        "family_key = %(fk)s AND given_letters = ANY(%(gl)s)",
+        "given_key = %(gk)s AND family_letters = ANY(%(fl)s)",
+    ):
+        walks.append(
+            "(SELECT id, given_name, family_name, sex, date_of_birth, nationality_id, "
+            f"name_search FROM cases_displacedperson WHERE {condition} "
+            "AND date_of_birth BETWEEN %(near_earliest)s AND %(near_latest)s "
+            f"LIMIT {2 * blocking.LETTERS_ROWS_PER_SIDE})"
+        )
     return _REFERENCE_SQL.format(walks="\nUNION ALL\n".join(walks))
 
 
 def _reference_parameters(probe: Any) -> dict[str, Any]:
-    from cases.registry.duplicates import normalise, phonetic_key, tolerance_for
+    from cases.registry import blocking
+    from cases.registry.duplicates import normalise, phonetic_key, probe_keys, tolerance_for
     from protection.dates import years_before
 
     years = tolerance_for(probe)
+    keys = probe_keys(probe)
+    near = datetime.timedelta(days=blocking.NEAR_DAYS)
     return {
+        "gl": keys.given_letters,
+        "fl": keys.family_letters,
+        "near_earliest": max(keys.earliest, keys.born - near),
+        "near_latest": min(keys.latest, keys.born + near),
         "names": normalise(f"{probe.given_name} {probe.family_name}"),
         "gk": phonetic_key(probe.given_name) or "\x00",
         "fk": phonetic_key(probe.family_name) or "\x00",

@@ -86,7 +86,7 @@ def letters_key(name: str) -> str:
     return "".join(sorted(set(normalise(name).replace(" ", ""))))[:40]
 
 
-_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 def letters_within_one_slip(letters: str) -> list[str]:
