@@ -181,7 +181,8 @@ _NEAR = (
 def _scope_where(queryset: QuerySet[DisplacedPerson]) -> tuple[str, list[Any]] | None:
     """Return the queryset's WHERE clause as SQL on the people table, or None if it joins."""
     query = queryset.query
-    if connection.vendor != "postgresql" or len(query.alias_map) > 1 or query.combinator:
+    joined = [alias for alias in query.alias_map if query.alias_refcount.get(alias)]
+    if connection.vendor != "postgresql" or len(joined) > 1 or query.combinator:
         return None
     if query.is_sliced or query.distinct or query.extra or query.annotations:
         return None
