@@ -71,6 +71,10 @@ _WALK = """(SELECT id, given_name, family_name, sex, date_of_birth, nationality_
   FROM cases_displacedperson
   WHERE {condition} AND date_of_birth {side}
   ORDER BY date_of_birth {direction} LIMIT {limit})"""
+_NEAR = """(SELECT id, given_name, family_name, sex, date_of_birth, nationality_id, name_search
+  FROM cases_displacedperson
+  WHERE {condition} AND date_of_birth BETWEEN %(near_earliest)s AND %(near_latest)s
+  LIMIT {limit})"""
 _REFERENCE_SQL = """
 SELECT id, 60 * similarity(name_search, %(names)s)
        + 25 * GREATEST(0, 1 - abs(date_of_birth - %(born)s::date) / (365.25 * %(years)s + 1))
@@ -116,12 +120,7 @@ def reference_statement() -> str:
         "family_key = %(fk)s AND given_letters = ANY(%(gl)s)",
         "given_key = %(gk)s AND family_letters = ANY(%(fl)s)",
     ):
-        walks.append(
-            "(SELECT id, given_name, family_name, sex, date_of_birth, nationality_id, "
-            f"name_search FROM cases_displacedperson WHERE {condition} "
-            "AND date_of_birth BETWEEN %(near_earliest)s AND %(near_latest)s "
-            f"LIMIT {2 * blocking.LETTERS_ROWS_PER_SIDE})"
-        )
+        walks.append(_NEAR.format(condition=condition, limit=2 * blocking.LETTERS_ROWS_PER_SIDE))
     return _REFERENCE_SQL.format(walks="\nUNION ALL\n".join(walks))
 
 

@@ -35,7 +35,7 @@ from django.db.models.expressions import RawSQL
 from cases.models import DisplacedPerson
 
 # Rows read per index walk and side of the birth date.
-SAME_NAMES_ROWS_PER_SIDE = 40
+SAME_NAMES_ROWS_PER_SIDE = 80
 LETTERS_ROWS_PER_SIDE = 30
 NEAR_DAYS = 120
 ROWS_PER_SIDE = 20
