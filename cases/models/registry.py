@@ -228,6 +228,9 @@ class DisplacedPerson(models.Model):
     family_key = models.CharField(max_length=40, editable=False, default="")
     # The sound key of each word of the names (" DANG NYAC "), for spelling-tolerant search.
     name_keys = models.CharField(max_length=400, editable=False, default="")
+    # The letters of each name, each once ("afimt"), for duplicate blocking beside the keys.
+    given_letters = models.CharField(max_length=40, editable=False, default="")
+    family_letters = models.CharField(max_length=40, editable=False, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -272,6 +275,16 @@ class DisplacedPerson(models.Model):
             # Both names alike at once: the bulk import's duplicate blocking reads a range of it.
             models.Index(
                 fields=["given_key", "family_key", "date_of_birth"], name="person_names_key_idx"
+            ),
+            # One name's phonetic key with the other's letters: the duplicate check walks these
+            # outwards from a birth date when a slip changed one name's key.
+            models.Index(
+                fields=["family_key", "given_letters", "date_of_birth"],
+                name="person_family_letters_idx",
+            ),
+            models.Index(
+                fields=["given_key", "family_letters", "date_of_birth"],
+                name="person_given_letters_idx",
             ),
         ]
 

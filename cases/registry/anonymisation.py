@@ -53,6 +53,8 @@ PERSON_CLEARED: dict[str, Any] = {
     "given_key": "",
     "family_key": "",
     "name_keys": "",
+    "given_letters": "",
+    "family_letters": "",
     "date_of_birth_estimated": True,
 }
 # Half a year before the day the person turned the age they have today: the same age (and

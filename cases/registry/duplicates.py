@@ -1,29 +1,35 @@
 """Catch a person who is registered already: name normalisation, phonetic keys and scoring.
 
-Blocking keeps this fast at millions of rows: only people who share a phonetic key of the given
-or family name (either way round) and whose date of birth lies within a tolerance are read,
-through indexes on (key, date of birth); the candidates are then scored in Python. When a
-common name gives more rows than are scored, the closest rows (both names alike, birth dates
-nearest) are read first, still through those indexes.
+Blocking keeps this fast at millions of rows. One statement reads, through the indexes on
+(key, date of birth), the people who share a phonetic key of the given or family name (either
+way round) born nearest the probe's date within a tolerance: for each key and each side of the
+date, the nearest rows in date order, so that a common name never reads its whole block and
+the closest people always come first. Only the columns the score reads are fetched; the rows
+are scored in Python (the same score the import's dedupe uses), and only the few matches shown
+are read in full. See cases.registry.blocking for the statement.
 """
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 import jellyfish
 from django.conf import settings
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
 from cases.models import DisplacedPerson, Sex
+from cases.registry import blocking
+from cases.registry.blocking import ProbeKeys, ScoredRow, nearest_rows_many
 from protection.dates import years_before
 
-MAX_BLOCK_ROWS = 500
 MAX_CANDIDATES = 10
+# The most rows the blocking statement reads for one probe.
+MAX_BLOCK_ROWS = blocking.MAX_BLOCK_ROWS
 _NON_LETTERS = re.compile(r"[^a-z0-9 ]+")
 
 
@@ -69,8 +75,50 @@ def sound_keys(text: str) -> str:
     return f" {' '.join(keys)} "[:400] if keys else ""
 
 
+def letters_key(name: str) -> str:
+    """Return the letters of a name, each once, in order: 'Fatima', 'Ftaima', 'Fattima' agree.
+
+    The phonetic key misses the slips that move a consonant ('Ahmed', 'Ahemd') or drop one;
+    this key misses vowel slips ('Fatima', 'Fatuma'), which the phonetic key ignores. A name
+    typed with one slip keeps at least one of the two keys far more often than either alone,
+    so the blocking also walks (one name's phonetic key, the other name's letters).
+    """
+    return "".join(sorted(set(normalise(name).replace(" ", ""))))[:40]
+
+
+_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def letters_within_one_slip(letters: str) -> list[str]:
+    """Return the letter keys a name one slip away from a name with these letters may have.
+
+    A slip adds, drops or replaces one letter, or swaps or doubles letters (which keep the
+    letters): the original's letters are these, these with one more, one fewer or one other.
+    """
+    if not letters:
+        return []
+    have = set(letters)
+    variants = {letters}
+    for extra in _ALPHABET - have:
+        variants.add("".join(sorted(have | {extra})))
+    for missing in have:
+        fewer = have - {missing}
+        if fewer:
+            variants.add("".join(sorted(fewer)))
+        for other in _ALPHABET - have:
+            variants.add("".join(sorted(fewer | {other})))
+    return sorted(variants)
+
+
 # The columns derived from a person's names, which follow every change of the names.
-SEARCH_KEY_FIELDS = ("name_search", "given_key", "family_key", "name_keys")
+SEARCH_KEY_FIELDS = (
+    "name_search",
+    "given_key",
+    "family_key",
+    "name_keys",
+    "given_letters",
+    "family_letters",
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +127,8 @@ class SearchKeys:
     given_key: str
     family_key: str
     name_keys: str
+    given_letters: str
+    family_letters: str
 
     def as_fields(self) -> dict[str, str]:
         """Return the person's derived columns, by field name, to store with the names."""
@@ -93,6 +143,8 @@ def search_keys(given_name: str, family_name: str, other_names: str = "") -> Sea
         given_key=phonetic_key(given_name),
         family_key=phonetic_key(family_name),
         name_keys=sound_keys(names),
+        given_letters=letters_key(given_name),
+        family_letters=letters_key(family_name),
     )
 
 
@@ -108,6 +160,21 @@ class ProbeIdentity:
     nationality_id: int | None = None
 
 
+class Identity(Protocol):
+    """What the score reads of a registered person: a model instance or a fetched row."""
+
+    @property
+    def given_name(self) -> str: ...
+    @property
+    def family_name(self) -> str: ...
+    @property
+    def sex(self) -> str: ...
+    @property
+    def date_of_birth(self) -> datetime.date: ...
+    @property
+    def nationality_id(self) -> int | None: ...
+
+
 @dataclass
 class Candidate:
     """A registered person who may be the same as the probe, with a score out of 100."""
@@ -117,7 +184,7 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
 
 
-def _name_similarity(probe: ProbeIdentity, person: DisplacedPerson) -> float:
+def _name_similarity(probe: ProbeIdentity, person: Identity) -> float:
     given, family = normalise(probe.given_name), normalise(probe.family_name)
     other_given, other_family = normalise(person.given_name), normalise(person.family_name)
     straight = (
@@ -131,9 +198,7 @@ def _name_similarity(probe: ProbeIdentity, person: DisplacedPerson) -> float:
     return max(straight, swapped * 0.95)
 
 
-def _parts(
-    probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int
-) -> tuple[float, int, float, float]:
+def _parts(probe: ProbeIdentity, person: Identity) -> tuple[float, int, float, float]:
     """Return the name similarity, the days between birth dates, and the sex and nationality
     parts of the score."""
     names = _name_similarity(probe, person)
@@ -151,9 +216,9 @@ def _parts(
     return names, days_apart, sex_part, nationality_part
 
 
-def score_value(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int) -> int:
-    """Return the score of `score` alone, without its reasons (bulk checks score thousands)."""
-    names, days_apart, sex_part, nationality_part = _parts(probe, person, tolerance_years)
+def _total(
+    names: float, days_apart: int, sex_part: float, nationality_part: float, tolerance_years: int
+) -> int:
     if days_apart == 0:
         dob_part = 1.0
     else:
@@ -161,9 +226,14 @@ def score_value(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: 
     return round(60 * names + 25 * dob_part + 10 * sex_part + 5 * nationality_part)
 
 
-def score(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int) -> Candidate:
-    """Score how likely `person` is the probe: names 60, birth date 25, sex 10, nationality 5."""
-    names, days_apart, sex_part, _nationality = _parts(probe, person, tolerance_years)
+def score_value(probe: ProbeIdentity, person: Identity, tolerance_years: int) -> int:
+    """Return the score of `score` alone, without its reasons (bulk checks score thousands)."""
+    return _total(*_parts(probe, person), tolerance_years)
+
+
+def explain(probe: ProbeIdentity, person: Identity) -> list[str]:
+    """Return why `person` matches the probe: how the names, birth date and sex compare."""
+    names, days_apart, sex_part, _nationality = _parts(probe, person)
     reasons: list[str] = []
     if names >= 0.97:
         reasons.append(str(_("Same name")))
@@ -177,64 +247,78 @@ def score(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int) -
         reasons.append(str(_("Date of birth close")))
     if sex_part == 0.0:
         reasons.append(str(_("Different sex")))
+    return reasons
+
+
+def score(probe: ProbeIdentity, person: DisplacedPerson, tolerance_years: int) -> Candidate:
+    """Score how likely `person` is the probe: names 60, birth date 25, sex 10, nationality 5."""
     return Candidate(
-        person=person, score=score_value(probe, person, tolerance_years), reasons=reasons
+        person=person,
+        score=score_value(probe, person, tolerance_years),
+        reasons=explain(probe, person),
     )
 
 
-def _born_within(born: datetime.date, *, years: int = 0, days: int = 0) -> Q:
-    """Match dates of birth within `years` or `days` either side of `born`."""
-    if years:
-        return Q(date_of_birth__range=(years_before(born, years), years_before(born, -years)))
-    margin = datetime.timedelta(days=days)
-    return Q(date_of_birth__range=(born - margin, born + margin))
+def tolerance_for(probe: ProbeIdentity) -> int:
+    """Return the years either side of the probe's birth date within which people are read."""
+    return int(
+        settings.DUPLICATE_ESTIMATED_DOB_TOLERANCE_YEARS
+        if probe.date_of_birth_estimated
+        else settings.DUPLICATE_DOB_TOLERANCE_YEARS
+    )
 
 
-def _closest_first(
-    base: QuerySet[DisplacedPerson],
-    probe: ProbeIdentity,
-    given_key: str,
-    family_key: str,
-    blocking: Q,
-    tolerance: int,
-    first_read: list[DisplacedPerson],
-) -> list[DisplacedPerson]:
-    """Fill a capped block from the tightest conditions to the loosest, each through an index.
+def probe_keys(probe: ProbeIdentity) -> ProbeKeys:
+    """Return what the blocking walks look for, for this probe."""
+    tolerance = tolerance_for(probe)
+    return ProbeKeys(
+        given_key=phonetic_key(probe.given_name),
+        family_key=phonetic_key(probe.family_name),
+        given_letters=letters_within_one_slip(letters_key(probe.given_name)),
+        family_letters=letters_within_one_slip(letters_key(probe.family_name)),
+        born=probe.date_of_birth,
+        earliest=years_before(probe.date_of_birth, tolerance),
+        latest=years_before(probe.date_of_birth, -tolerance),
+    )
 
-    Both names alike before one name alike, and the same birth date before near ones: every
-    stage is a range on the (key, date of birth) indexes, so none reads the whole block.
+
+def find_candidates_many(
+    *,
+    queryset: QuerySet[DisplacedPerson],
+    probes: Sequence[ProbeIdentity],
+    exclude_ids: Iterable[int] = (),
+) -> list[list[Candidate]]:
+    """Return the likely matches of each probe among `queryset`, best first, by probe.
+
+    Two statements whatever the number of probes (a household's members are checked together):
+    the blocks' scored columns (cases.registry.blocking), then the matches shown, in full with
+    their site and household.
     """
-    born = probe.date_of_birth
-    windows = [_born_within(born, days=d) for d in (0, 7, 31)]
-    if tolerance > 1:
-        windows.append(_born_within(born, years=1))
-    windows.append(_born_within(born, years=tolerance))
-    same_names = Q(pk__in=[])
-    if given_key and family_key:
-        same_names = Q(given_key=given_key, family_key=family_key) | Q(
-            given_key=family_key, family_key=given_key
+    scope = queryset.exclude(pk__in=list(exclude_ids))
+    blocks = nearest_rows_many(scope, [probe_keys(probe) for probe in probes])
+    minimum = settings.DUPLICATE_MIN_SCORE
+    chosen: list[list[tuple[int, ScoredRow]]] = []
+    for probe, rows in zip(probes, blocks, strict=True):
+        tolerance = tolerance_for(probe)
+        scored = ((score_value(probe, row, tolerance), row) for row in rows)
+        chosen.append(
+            sorted(
+                ((value, row) for value, row in scored if value >= minimum),
+                key=lambda pair: (-pair[0], -pair[1].id),
+            )[:MAX_CANDIDATES]
         )
-    stages = [
-        same_names & windows[0],
-        same_names & windows[2],
-        blocking & windows[0],
-        same_names & windows[-1],
-        blocking & windows[1],
-        blocking & windows[2],
-        *[blocking & window for window in windows[3:-1]],
+    wanted = {row.id for best in chosen for _value, row in best}
+    if not wanted:
+        return [[] for _probe in probes]
+    people = queryset.select_related("site", "household").in_bulk(wanted)
+    return [
+        [
+            Candidate(person=people[row.id], score=value, reasons=explain(probe, row))
+            for value, row in best
+            if row.id in people
+        ]
+        for probe, best in zip(probes, chosen, strict=True)
     ]
-    chosen: dict[int, DisplacedPerson] = {}
-    for condition in stages:
-        room = MAX_BLOCK_ROWS - len(chosen)
-        if room <= 0:
-            break
-        for person in base.filter(condition).exclude(pk__in=list(chosen))[:room]:
-            chosen[person.pk] = person
-    for person in first_read:  # the rest of the room: any others of the block
-        if len(chosen) >= MAX_BLOCK_ROWS:
-            break
-        chosen.setdefault(person.pk, person)
-    return list(chosen.values())
 
 
 def find_candidates(
@@ -244,40 +328,4 @@ def find_candidates(
     exclude_ids: Iterable[int] = (),
 ) -> list[Candidate]:
     """Return the likely matches for the probe among `queryset`, best first."""
-    given_key, family_key = phonetic_key(probe.given_name), phonetic_key(probe.family_name)
-    keys = {key for key in (given_key, family_key) if key}
-    if not keys:
-        return []
-    estimated = probe.date_of_birth_estimated
-    tolerance = (
-        settings.DUPLICATE_ESTIMATED_DOB_TOLERANCE_YEARS
-        if estimated
-        else settings.DUPLICATE_DOB_TOLERANCE_YEARS
-    )
-    blocking = Q()
-    for key in keys:
-        blocking |= Q(given_key=key) | Q(family_key=key)
-    # No ORDER BY: with one, PostgreSQL walks the primary key backwards filtering every row
-    # until it has enough, tens of milliseconds at a million people, instead of reading the
-    # (key, date of birth) indexes. Which rows of a block come first is decided below.
-    base = queryset.exclude(pk__in=list(exclude_ids)).order_by()
-    block = list(
-        base.filter(blocking, _born_within(probe.date_of_birth, years=tolerance))[
-            : MAX_BLOCK_ROWS + 1
-        ]
-    )
-    if len(block) > MAX_BLOCK_ROWS:
-        # A common name: the block holds more people than we score. Read the closest ones
-        # first (both names alike, then birth dates near the probe's) rather than whichever
-        # rows come first, which would often miss the registration of the same person.
-        block = _closest_first(base, probe, given_key, family_key, blocking, tolerance, block)
-    rows = block[:MAX_BLOCK_ROWS]
-    scored = [score(probe, person, tolerance) for person in rows]
-    minimum = settings.DUPLICATE_MIN_SCORE
-    matches = sorted(
-        (c for c in scored if c.score >= minimum), key=lambda c: (-c.score, -c.person.pk)
-    )
-    best = matches[:MAX_CANDIDATES]
-    # Site and household only for the matches shown, not for every row scored.
-    prefetch_related_objects([c.person for c in best], "site", "household")
-    return best
+    return find_candidates_many(queryset=queryset, probes=[probe], exclude_ids=exclude_ids)[0]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ForeignKey, Model
 from django.utils.translation import gettext as _
 
 from camps.models import Country, Site, SiteStatus
@@ -25,15 +26,22 @@ from cases.models import (
     Relationship,
     SpecificNeed,
 )
-from cases.registry.duplicates import Candidate, ProbeIdentity, find_candidates, search_keys
+from cases.registry.duplicates import (
+    Candidate,
+    ProbeIdentity,
+    find_candidates_many,
+    search_keys,
+)
 from protection import access, codes
-from protection.audit import audit_record, diff, snapshot
+from protection.audit import diff, snapshot
 from protection.dates import age_on, years_before
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
 
 CHILD_NEED_CATEGORIES = frozenset({"CR", "SC"})
+# An audit event to record: (action, object, changes), for protection.audit.audit_record_many.
+AuditEntry = tuple[str, Model, dict[str, Any] | None]
 
 
 @dataclass
@@ -188,19 +196,70 @@ def person_fields(data: PersonData, *, born: datetime.date, estimated: bool) -> 
 
 
 def save_validated_with_code(
-    instance: Household | DisplacedPerson, attribute: str, prefix: str
+    instance: Household | DisplacedPerson,
+    attribute: str,
+    prefix: str,
+    checked: Sequence[str] = (),
 ) -> None:
-    """Validate the row's own fields with its fresh code in place, then insert it."""
+    """Validate the row's own fields with its fresh code in place, then insert it.
+
+    `checked` names foreign keys the caller has already checked (`check_references`).
+    """
     codes.save_with_code(
         instance,
         attribute,
         prefix,
         clean=lambda: instance.full_clean(
-            exclude=["site", "household", "owning_agency"],
+            exclude=["site", "household", "owning_agency", *checked],
             validate_unique=False,
             validate_constraints=False,
         ),
     )
+
+
+# The foreign keys a registration sets from objects its caller loaded. `full_clean` would look
+# each one up once per person (four queries a member); `check_references` makes the same
+# checks once per registration, one query per model referred to.
+REFERENCE_FIELDS = (
+    "nationality",
+    "origin_country",
+    "displacement_status",
+    "created_by",
+    "consent_recorded_by",
+)
+
+
+def check_references(people: Sequence[DisplacedPerson]) -> None:
+    """Check, as Model.full_clean would, that every person's references exist and are allowed."""
+    by_model: dict[Any, dict[Any, list[str]]] = {}
+    for name in REFERENCE_FIELDS:
+        field = DisplacedPerson._meta.get_field(name)
+        assert isinstance(field, ForeignKey)
+        for person in people:
+            value = getattr(person, field.attname)
+            if value is not None:
+                key = (field.remote_field.model, repr(field.get_limit_choices_to()))
+                by_model.setdefault(key, {}).setdefault(value, []).append(name)
+    errors: dict[str, str] = {}
+    for (model, _limit), wanted in by_model.items():
+        field = DisplacedPerson._meta.get_field(next(iter(wanted.values()))[0])
+        assert isinstance(field, ForeignKey)
+        found = set(
+            model._base_manager.complex_filter(field.get_limit_choices_to())
+            .filter(pk__in=list(wanted))
+            .values_list("pk", flat=True)
+        )
+        for value, names in wanted.items():
+            if value not in found:
+                for name in names:
+                    errors[name] = field.error_messages["invalid"] % {
+                        "model": model._meta.verbose_name,
+                        "pk": value,
+                        "field": "id",
+                        "value": value,
+                    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def registration_fields() -> list[str]:
@@ -209,8 +268,17 @@ def registration_fields() -> list[str]:
 
 
 def record_person(
-    *, actor: "User", person: DisplacedPerson, data: PersonData, candidates: Sequence[Candidate]
+    *,
+    actor: "User",
+    person: DisplacedPerson,
+    data: PersonData,
+    candidates: Sequence[Candidate],
+    audit: list[AuditEntry],
 ) -> None:
+    """Write a registered person's needs and dismissed matches; add its audit events to `audit`.
+
+    The caller records `audit` (protection.audit.audit_record_many) before it commits.
+    """
     PersonSpecificNeed.objects.bulk_create(
         PersonSpecificNeed(person=person, need=need, recorded_by=actor)
         for need in data.specific_needs
@@ -230,16 +298,17 @@ def record_person(
         [*registration_fields(), "date_of_birth_estimated", "site", "household", "owning_agency"],
     )
     after["specific_needs"] = sorted(n.code for n in data.specific_needs)
-    audit_record(actor=actor, action="person.register", obj=person, changes=diff({}, after))
+    audit.append(("person.register", person, diff({}, after)))
     for candidate in candidates:
-        audit_record(
-            actor=actor,
-            action="person.duplicate_dismissed",
-            obj=person,
-            changes={
-                "candidate": [None, candidate.person.registration_number],
-                "score": [None, candidate.score],
-            },
+        audit.append(
+            (
+                "person.duplicate_dismissed",
+                person,
+                {
+                    "candidate": [None, candidate.person.registration_number],
+                    "score": [None, candidate.score],
+                },
+            )
         )
 
 
@@ -259,10 +328,9 @@ def duplicates_for(
     actor: "User",
     members: Sequence[tuple[PersonData, datetime.date, bool]],
 ) -> dict[int, list[Candidate]]:
-    visible = access.people_for(actor)
-    found: dict[int, list[Candidate]] = {}
-    for index, (data, born, estimated) in enumerate(members):
-        probe = ProbeIdentity(
+    """Return the likely matches of each member, by index, checked together (two statements)."""
+    probes = [
+        ProbeIdentity(
             data.given_name,
             data.family_name,
             data.sex,
@@ -270,7 +338,7 @@ def duplicates_for(
             estimated,
             data.nationality.pk if data.nationality else None,
         )
-        matches = find_candidates(queryset=visible, probe=probe)
-        if matches:
-            found[index] = matches
-    return found
+        for data, born, estimated in members
+    ]
+    matches = find_candidates_many(queryset=access.people_for(actor), probes=probes)
+    return {index: found for index, found in enumerate(matches) if found}

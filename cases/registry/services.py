@@ -24,9 +24,12 @@ from cases.models import (
 )
 from cases.registry.duplicates import SEARCH_KEY_FIELDS, search_keys
 from cases.registry.records import (
+    REFERENCE_FIELDS,
+    AuditEntry,
     DuplicatesFound,
     HouseholdRegistration,
     PersonData,
+    check_references,
     check_site,
     duplicates_for,
     person_from,
@@ -38,7 +41,7 @@ from cases.registry.records import (
 )
 from protection import access, codes
 from protection.access import Action
-from protection.audit import audit_record, diff, snapshot
+from protection.audit import audit_record, audit_record_many, diff, snapshot
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
@@ -91,24 +94,34 @@ def household_register(
             created_by=actor,
         )
         save_validated_with_code(household, "code", codes.HOUSEHOLD_PREFIX)
-        audit_record(
-            actor=actor,
-            action="household.register",
-            obj=household,
-            changes=diff(
-                {}, snapshot(household, ["site", "address", "registered_on", "owning_agency"])
-            ),
-        )
-        people = []
-        for index, (data, born, estimated) in enumerate(resolved):
-            person = person_from(
-                data, actor=actor, household=household, born=born, estimated=estimated
+        audit: list[AuditEntry] = [
+            (
+                "household.register",
+                household,
+                diff(
+                    {}, snapshot(household, ["site", "address", "registered_on", "owning_agency"])
+                ),
             )
-            save_validated_with_code(person, "registration_number", codes.PERSON_PREFIX)
+        ]
+        people = [
+            person_from(data, actor=actor, household=household, born=born, estimated=estimated)
+            for data, born, estimated in resolved
+        ]
+        check_references(people)
+        for index, (person, (data, _born, _estimated)) in enumerate(
+            zip(people, resolved, strict=True)
+        ):
+            save_validated_with_code(
+                person, "registration_number", codes.PERSON_PREFIX, checked=REFERENCE_FIELDS
+            )
             record_person(
-                actor=actor, person=person, data=data, candidates=candidates.get(index, [])
+                actor=actor,
+                person=person,
+                data=data,
+                candidates=candidates.get(index, []),
+                audit=audit,
             )
-            people.append(person)
+        audit_record_many(actor=actor, entries=audit)
     return HouseholdRegistration(household=household, members=people)
 
 
@@ -131,7 +144,9 @@ def person_register(*, actor: "User", household: Household, data: PersonData) ->
     with transaction.atomic():
         person = person_from(data, actor=actor, household=household, born=born, estimated=estimated)
         save_validated_with_code(person, "registration_number", codes.PERSON_PREFIX)
-        record_person(actor=actor, person=person, data=data, candidates=candidates)
+        audit: list[AuditEntry] = []
+        record_person(actor=actor, person=person, data=data, candidates=candidates, audit=audit)
+        audit_record_many(actor=actor, entries=audit)
     return person
 
 

@@ -451,8 +451,8 @@ def test_household_relocate_refuses_same_closed_or_foreign_sites(officer, site, 
 def test_an_older_registration_is_found_when_many_people_share_the_name(
     officer, site, monkeypatch
 ) -> None:
-    """More people share the phonetic key than are scored: the closest, not the newest, win."""
-    from cases.registry import duplicates
+    """More people share the phonetic key than are read: the closest, not the newest, win."""
+    from cases.registry import blocking
     from cases.registry.records import DuplicatesFound
 
     original = register_household(actor=officer, site=site).members[0]
@@ -469,7 +469,9 @@ def test_an_older_registration_is_found_when_many_people_share_the_name(
                 }
             ],
         )
-    monkeypatch.setattr(duplicates, "MAX_BLOCK_ROWS", 3)
+    monkeypatch.setattr(blocking, "ROWS_PER_SIDE", 1)
+    monkeypatch.setattr(blocking, "SAME_NAMES_ROWS_PER_SIDE", 1)
+    monkeypatch.setattr(blocking, "LETTERS_ROWS_PER_SIDE", 1)
     before = _counts()
 
     with pytest.raises(DuplicatesFound) as raised:
