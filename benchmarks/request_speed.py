@@ -135,11 +135,12 @@ def measure(client: Any, path: str, repeat: int, profile: bool) -> dict[str, Any
     with CaptureQueriesContext(connection) as captured:
         client.get(path)
     statements = replayable([query["sql"] for query in captured.captured_queries])
-    app, sql = [], []
+    app, sql, cpu = [], [], []
     for _index in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         client.get(path)
         app.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
         connection.ensure_connection()
         sql.append(replay_seconds(statements))
     figures = {
@@ -147,6 +148,7 @@ def measure(client: Any, path: str, repeat: int, profile: bool) -> dict[str, Any
         "queries": len(statements),
         "app": _median_p95(app),
         "sql": _median_p95(sql),
+        "cpu": min(cpu) * 1000,
         "load": _load(),
     }
     if profile:
@@ -190,13 +192,17 @@ def main(argv: list[str]) -> int:
     ]
     create_twin()
     _say(f"As {officer.username}; {args.repeat} samples each; medians (p95) in ms")
-    _say(f"{'request':<22}{'app':>18}{'its SQL':>18}{'ratio':>8}{'goal':>7}  queries  load")
+    _say(
+        f"{'request':<22}{'app':>18}{'its SQL':>18}{'ratio':>8}{'goal':>7}"
+        f"{'CPU min':>9}  queries  load"
+    )
     for label, path, goal in requests:
         figures = measure(client, path, args.repeat, args.profile)
         app, sql = figures["app"], figures["sql"]
         _say(
             f"{label:<22}{app[0]:>8.1f} ({app[1]:>6.1f}){sql[0]:>8.1f} ({sql[1]:>6.1f})"
-            f"{app[0] / sql[0]:>7.1f}x{goal:>6.1f}x  {figures['queries']:>7}  {figures['load']}"
+            f"{app[0] / sql[0]:>7.1f}x{goal:>6.1f}x{figures['cpu']:>9.1f}"
+            f"  {figures['queries']:>7}  {figures['load']}"
         )
         if "profile" in figures:
             _say(figures["profile"])
