@@ -107,9 +107,7 @@ def load_incidents(
                             "male_adults": counts[3],
                             "perpetrator_category_id": rng.choice(perpetrators),
                             "source": rng.choice(list(InformationSource.values)),
-                            "verification": rng.choices(list(Verification.values), [70, 25, 5])[
-                                0
-                            ],
+                            "verification": rng.choices(list(Verification.values), [70, 25, 5])[0],
                             "description": rng.choice(ciphertexts),
                             "actions_taken": "",
                             "involves_children": children,

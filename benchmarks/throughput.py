@@ -92,9 +92,7 @@ def prepare(incidents: int) -> dict[str, Any]:
         )
         AuthToken.objects.filter(user=partner).delete()
         tokens.append(AuthToken.objects.create(user=partner)[1])
-    names = list(
-        DisplacedPerson.objects.order_by("?").values_list("family_name", flat=True)[:50]
-    )
+    names = list(DisplacedPerson.objects.order_by("?").values_list("family_name", flat=True)[:50])
     return {
         "sessions": sessions,
         "cookie": settings.SESSION_COOKIE_NAME,
@@ -195,7 +193,8 @@ def run_locust(
         check=False,
     )
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))  # noqa: SIM115
-    result: dict[str, Any] = {"load": "%.2f %.2f %.2f" % os.getloadavg(), "names": {}}
+    one, five, fifteen = os.getloadavg()
+    result: dict[str, Any] = {"load": f"{one:.2f} {five:.2f} {fifteen:.2f}", "names": {}}
     for row in rows:
         figures = {
             "rps": float(row["Requests/s"]),

@@ -24,8 +24,8 @@ from incidents.alerts import selectors as alert_selectors
 from incidents.alerts import services as alert_services
 from incidents.alerts.wording import early_warning_summary
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
-from incidents.page_rows import incident_rows
 from incidents.models import Alert, AlertKind, AlertStatus, Incident, Severity
+from incidents.page_rows import incident_rows
 from incidents.reporting import selectors as incident_selectors
 from incidents.reporting import services as incident_services
 from incidents.reporting.timeline import incident_timeline

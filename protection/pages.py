@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -224,3 +225,14 @@ def created_once(
             if run_service(form, lambda: write(data)):
                 return submission.done(request, message, url)
     return None
+
+
+def detail_url(name: str) -> Callable[[int], str]:
+    """Return a function giving the URL of route `name` (one `<int:pk>` argument) for an id.
+
+    The route is reversed once; a list page's fifty rows then cost a string join each instead
+    of fifty reverse() calls, which were a tenth of a list page's time.
+    """
+    sentinel = 987654321
+    before, after = reverse(name, args=[sentinel]).split(str(sentinel))
+    return lambda pk: f"{before}{int(pk)}{after}"

@@ -24,6 +24,7 @@ from rest_framework.serializers import BaseSerializer
 
 from incidents.alerts.selectors import alert_get, alert_list
 from incidents.alerts.services import alert_acknowledge
+from incidents.api.output import incident_json
 from incidents.api.serializers import (
     AlertSerializer,
     IncidentAnonymisedSerializer,
@@ -31,7 +32,6 @@ from incidents.api.serializers import (
     IncidentFullSerializer,
     IncidentUpdateSerializer,
 )
-from incidents.api.output import incident_json
 from incidents.filters import AlertFilter, IncidentFilter
 from incidents.models import Alert, Incident
 from incidents.reporting.selectors import (

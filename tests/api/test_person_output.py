@@ -46,9 +46,9 @@ def test_a_page_of_people_matches_the_serializer(officer: Any, site: Any, office
         ],
     )
     people = list(
-        person_list(user=officer).select_related("nationality", "origin_country").prefetch_related(
-            "specific_needs"
-        )
+        person_list(user=officer)
+        .select_related("nationality", "origin_country")
+        .prefetch_related("specific_needs")
     )
     assert len(people) == 2
     for person in people:

@@ -20,6 +20,7 @@ from cases.registry.forms import (
     PersonStatusForm,
     RegistryChoices,
 )
+from cases.registry.page_rows import person_rows
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
@@ -62,7 +63,13 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/person_list.html",
-        {"form": form, "page": page, "searching": bool(form.is_valid() and form.filters())},
+        {
+            "form": form,
+            "page": page,
+            # Rows with their labels and links made in one pass (cases.registry.page_rows).
+            "rows": person_rows(page.items) if page is not None else [],
+            "searching": bool(form.is_valid() and form.filters()),
+        },
     )
 
 
