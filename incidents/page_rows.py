@@ -6,7 +6,9 @@ that was most of the page's time. The rows are made here in one pass with the la
 once per page and the links joined from one reversed route; the template prints plain values.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import formats, timezone
 
@@ -29,7 +31,7 @@ class IncidentRow:
     status: str
 
 
-def _labels(choices: list[tuple[object, object]]) -> dict[object, str]:
+def _labels(choices: Sequence[tuple[Any, Any]]) -> dict[Any, str]:
     return {value: str(label) for value, label in choices}
 
 

@@ -6,6 +6,7 @@ the page's time. The rows are made here in one pass, with the labels looked up o
 and the links joined from one reversed route.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cases.models import DisplacedPerson, PersonStatus, Sex
@@ -30,7 +31,7 @@ class PersonRow:
     status: str
 
 
-def person_rows(people: list[DisplacedPerson]) -> list[PersonRow]:
+def person_rows(people: Sequence[DisplacedPerson]) -> list[PersonRow]:
     """Return the list page's rows for people read with their site, household and status."""
     sexes = {value: str(label) for value, label in Sex.choices}
     statuses = {value: str(label) for value, label in PersonStatus.choices}

@@ -1,6 +1,6 @@
 """Pages about people: the searchable list, a person's file, its edit and its status change."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -60,14 +60,15 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             paginate=keyset_pager(request),
             purpose=list_purpose(filters),
         )
+    # Rows with their labels and links made in one pass (cases.registry.page_rows).
+    rows = person_rows(cast(list[DisplacedPerson], page.items)) if page is not None else []
     return render(
         request,
         "cases/person_list.html",
         {
             "form": form,
             "page": page,
-            # Rows with their labels and links made in one pass (cases.registry.page_rows).
-            "rows": person_rows(page.items) if page is not None else [],
+            "rows": rows,
             "searching": bool(form.is_valid() and form.filters()),
         },
     )
