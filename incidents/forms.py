@@ -31,7 +31,7 @@ from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 from protection.codes import PERSON_PREFIX, canonical_code
 from protection.formats.fields import LocalDateTimeField
-from protection.pages import date_field
+from protection.pages import date_field, print_selects
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
@@ -218,6 +218,7 @@ class IncidentFilterForm(forms.Form):
         site_field.choices = [("", _("Any"))] + [
             (s.pk, str(s)) for s in access.sites_for(user).order_by("name")
         ]
+        print_selects(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

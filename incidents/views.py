@@ -25,6 +25,7 @@ from incidents.alerts import services as alert_services
 from incidents.alerts.wording import early_warning_summary
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
 from incidents.models import Alert, AlertKind, AlertStatus, Incident, Severity
+from incidents.page_rows import incident_rows
 from incidents.reporting import selectors as incident_selectors
 from incidents.reporting import services as incident_services
 from incidents.reporting.timeline import incident_timeline
@@ -72,6 +73,8 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            # Rows with their labels, dates and links made in one pass (incidents.page_rows).
+            "rows": incident_rows(page.items) if page is not None else [],
             "may_report": access.can(request.user, Action.REPORT_INCIDENTS),
         },
     )

@@ -104,7 +104,11 @@ class IncidentFullSerializer(IncidentAnonymisedSerializer):
 
 
 def incident_data(view: IncidentView, context: dict[str, Any]) -> dict[str, Any]:
-    """Return the JSON of one incident in the shape the policy chose for it."""
+    """Return the JSON of one incident in the shape the policy chose for it, by the serializers.
+
+    The API answers with incidents.api.output.incident_json, the same JSON built directly;
+    this is what it is checked against.
+    """
     serializer = IncidentFullSerializer if view.full else IncidentAnonymisedSerializer
     data: dict[str, Any] = serializer(view, context=context).data
     return data

@@ -24,13 +24,13 @@ from rest_framework.serializers import BaseSerializer
 
 from incidents.alerts.selectors import alert_get, alert_list
 from incidents.alerts.services import alert_acknowledge
+from incidents.api.output import incident_json
 from incidents.api.serializers import (
     AlertSerializer,
     IncidentAnonymisedSerializer,
     IncidentCreateSerializer,
     IncidentFullSerializer,
     IncidentUpdateSerializer,
-    incident_data,
 )
 from incidents.filters import AlertFilter, IncidentFilter
 from incidents.models import Alert, Incident
@@ -106,7 +106,7 @@ class IncidentViewSet(
 
     def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
         view = incident_view_for(user=signed_in(self.request.user), incident=incident)
-        return Response(incident_data(view, self.get_serializer_context()), status=code)
+        return Response(incident_json(view), status=code)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List a page of incidents; they and the victims named on it are logged as read."""
@@ -115,8 +115,7 @@ class IncidentViewSet(
         views = incident_views_for(
             user=signed_in(request.user), incidents=list(page), purpose=AccessPurpose.LIST
         )
-        context = self.get_serializer_context()
-        return self.get_paginated_response([incident_data(view, context) for view in views])
+        return self.get_paginated_response([incident_json(view) for view in views])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._answer(incident_get(user=signed_in(request.user), pk=int(kwargs["pk"])))

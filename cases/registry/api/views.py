@@ -27,6 +27,7 @@ from cases.registry.api.input_serializers import (
     PersonStatusChangeSerializer,
     PersonUpdateSerializer,
 )
+from cases.registry.api.output import person_json
 from cases.registry.api.serializers import (
     DuplicateConflictSerializer,
     HouseholdDetailSerializer,
@@ -242,8 +243,8 @@ class PersonViewSet(
             purpose=list_purpose(request.query_params),
         )
         assert page is not None  # The API always paginates.
-        serializer = PersonSerializer(page, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(serializer.data)
+        # PersonSerializer's JSON, built directly (cases.registry.api.output).
+        return self.get_paginated_response([person_json(person) for person in page])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Show a person's record; the selector logs the read."""

@@ -26,7 +26,7 @@ from cases.registry.forms.fields import (
 from cases.registry.records import PersonData
 from cases.registry.services import EDITABLE_FIELDS
 from protection.bounds import AGE_MAX
-from protection.pages import PageForm, date_field, today
+from protection.pages import PageForm, date_field, print_selects, today
 
 BLANK: list[tuple[str, Any]] = [("", "---------")]
 
@@ -261,6 +261,7 @@ class PersonSearchForm(PageForm):
             category = title.split(" ", 1)[0]
             needs.append((title, [(category, _("Any in this category")), *options]))
         self._set_choices("specific_need", needs)
+        print_selects(self)
 
     def _set_choices(self, name: str, choices: list[Any]) -> None:
         field = self.fields[name]

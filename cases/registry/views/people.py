@@ -1,6 +1,6 @@
 """Pages about people: the searchable list, a person's file, its edit and its status change."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from cases.registry.forms import (
     PersonStatusForm,
     RegistryChoices,
 )
+from cases.registry.page_rows import person_rows
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
@@ -59,10 +60,17 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             paginate=keyset_pager(request),
             purpose=list_purpose(filters),
         )
+    # Rows with their labels and links made in one pass (cases.registry.page_rows).
+    rows = person_rows(cast(list[DisplacedPerson], page.items)) if page is not None else []
     return render(
         request,
         "cases/person_list.html",
-        {"form": form, "page": page, "searching": bool(form.is_valid() and form.filters())},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "searching": bool(form.is_valid() and form.filters()),
+        },
     )
 
 
