@@ -24,7 +24,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--incidents", type=int, default=None, help="incidents (default: one per 10 people)"
     )
-    parser.add_argument("--cases", type=int, default=None, help="cases (default: one per 50 people)")
+    parser.add_argument(
+        "--cases", type=int, default=None, help="cases (default: one per 50 people)"
+    )
     parser.add_argument("--probes", type=int, default=200, help="duplicate and search probes (200)")
     parser.add_argument("--seed", type=int, default=20261121, help="random seed")
     parser.add_argument(
@@ -103,9 +105,8 @@ def main(argv: list[str]) -> int:
     cases = args.people // 50 if args.cases is None else args.cases
     size, unfinished = _state(args.database_url)
     generate = args.regenerate or unfinished or size != args.people
-    _recreate_database(
-        args.database_url, drop=args.regenerate or (generate and size is not None and not unfinished)
-    )
+    stale = generate and size is not None and not unfinished
+    _recreate_database(args.database_url, drop=args.regenerate or stale)
 
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DEBUG"] = "0"
@@ -153,6 +154,13 @@ def main(argv: list[str]) -> int:
                 f"  {stage}: {seconds:,.0f} s, {sum(rows.values()) / seconds:,.0f} rows/s"
                 + (f": {per_table}" if per_table else "")
             )
+            if rows and figures.get("cpu_generator"):
+                cpu = figures["cpu_generator"] + (figures.get("cpu_database") or 0)
+                _say(
+                    f"    CPU: generator {figures['cpu_generator']:,.1f} s, PostgreSQL "
+                    f"{figures.get('cpu_database') or 0:,.1f} s: "
+                    f"{sum(rows.values()) / cpu:,.0f} rows per CPU second"
+                )
         registry = report["stages"].get("registry")
         if registry and registry["rows"].get("people"):
             copy_rate = registry["rows"]["people"] / registry["seconds"]
@@ -179,7 +187,7 @@ def main(argv: list[str]) -> int:
         measured = time.monotonic()
         try:
             rows.extend(row_function(bench))
-        except Exception as error:  # a row broken elsewhere must not lose the others  # noqa: BLE001
+        except Exception as error:  # a row broken elsewhere must not lose the others
             _say(f"  {row_function.__name__} not measured: {error!r}")
             continue
         _say(f"  measured {row_function.__name__} in {time.monotonic() - measured:,.0f} s")

@@ -134,7 +134,7 @@ class TextRows:
         for f in model._meta.concrete_fields:
             self.columns.append(f.column)
             if f.attname in position:
-                cells.append("{%d}" % position[f.attname])
+                cells.append(f"{{{position[f.attname]}}}")
                 continue
             if f.attname in fixed:
                 value = fixed[f.attname]

@@ -70,18 +70,55 @@ class CaseChunk:
         self.plan = plan
         self.cases = TextRows(
             ProtectionCase,
-            ["id", "case_number", "primary_person_id", "case_type", "risk_level", "summary"]
-            + ["owning_agency_id", "assigned_to_id", "confidential", "status", "opened_on"]
-            + ["closed_on", "closure_reason", "durable_solution", "closure_note"]
-            + ["created_by_id", "created_at", "updated_at"],
+            [
+                "id",
+                "case_number",
+                "primary_person_id",
+                "case_type",
+                "risk_level",
+                "summary",
+                "owning_agency_id",
+                "assigned_to_id",
+                "confidential",
+                "status",
+                "opened_on",
+                "closed_on",
+                "closure_reason",
+                "durable_solution",
+                "closure_note",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+            ],
         )
         self.referrals = TextRows(
             Referral,
-            ["id", "code", "case_id", "service_id", "from_agency_id", "to_agency_id", "reason"]
-            + ["urgency", "status", "consent_date", "consent_obtained_by_id", "shared_data"]
-            + ["sent_at", "response_due_at", "responded_at", "responded_by_id"]
-            + ["decline_reason", "completed_at", "outcome", "cancelled_at", "cancel_reason"]
-            + ["created_by_id", "created_at", "updated_at"],
+            [
+                "id",
+                "code",
+                "case_id",
+                "service_id",
+                "from_agency_id",
+                "to_agency_id",
+                "reason",
+                "urgency",
+                "status",
+                "consent_date",
+                "consent_obtained_by_id",
+                "shared_data",
+                "sent_at",
+                "response_due_at",
+                "responded_at",
+                "responded_by_id",
+                "decline_reason",
+                "completed_at",
+                "outcome",
+                "cancelled_at",
+                "cancel_reason",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+            ],
             {
                 "consent_basis": "consent",
                 "consent_given_by": "person",
@@ -185,9 +222,13 @@ class CaseChunk:
                 due = sent + _hours(hours[urgency])
                 answered = sent + _hours(rand() * hours[urgency] * 1.3)
                 # What became of it: the older, the more likely it was answered and closed.
-                state = "pending" if answered > now else (
-                    "completed", "accepted", "declined", "cancelled", "pending"
-                )[min(4, int(rand() * 5.2))]
+                state = (
+                    "pending"
+                    if answered > now
+                    else ("completed", "accepted", "declined", "cancelled", "pending")[
+                        min(4, int(rand() * 5.2))
+                    ]
+                )
                 if closed and state in ("pending", "accepted"):
                     state = "completed"
                 responder = self.officers[to_agency]

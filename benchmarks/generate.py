@@ -15,6 +15,7 @@ as the migrations made it.
 
 import datetime
 import math
+import os
 import random
 import time
 from collections.abc import Callable
@@ -107,6 +108,19 @@ def plan_run(
     return plan
 
 
+def _database_cpu() -> float | None:
+    """Return the CPU seconds this connection's PostgreSQL backend has used (same host only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stage(
     plan: dict[str, Any],
     name: str,
@@ -120,7 +134,7 @@ def _stage(
     if not total:
         return
     done = runs.done_chunks(name)
-    started = time.monotonic()
+    started, cpu, database_cpu = time.monotonic(), time.process_time(), _database_cpu()
     written: dict[str, int] = {}
     for chunk in range(math.ceil(total / size)):
         if chunk in done:
@@ -139,7 +153,20 @@ def _stage(
             + ")"
         )
     seconds = time.monotonic() - started
-    report["stages"][name] = {"seconds": seconds, "rows": written, "resumed_after": len(done)}
+    database_after = _database_cpu()
+    report["stages"][name] = {
+        "seconds": seconds,
+        "rows": written,
+        "resumed_after": len(done),
+        # On a busy machine the wall time says more about the others than about the load;
+        # the CPU seconds of the generator and of its PostgreSQL backend say what it costs.
+        "cpu_generator": time.process_time() - cpu,
+        "cpu_database": (
+            database_after - database_cpu
+            if database_after is not None and database_cpu is not None
+            else None
+        ),
+    }
     for table, count in written.items():
         report["counts"][table] = report["counts"].get(table, 0) + count
 

@@ -2,7 +2,7 @@
 
 import datetime
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from benchmarks import names
@@ -59,7 +59,7 @@ def person_name(rng: random.Random, sex: str, family: str) -> tuple[str, str]:
     return pick(rng, FEMALE if sex == "female" else MALE), family
 
 
-def expand(values: list[Any], weights: list[float], size: int = 1000) -> list[Any]:
+def expand(values: Sequence[Any], weights: Sequence[float], size: int = 1000) -> list[Any]:
     """Return a list in which each value appears in proportion to its weight (at least once).
 
     `pool[int(random() * len(pool))]` then draws a weighted value in one step, which is

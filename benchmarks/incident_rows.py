@@ -157,8 +157,10 @@ class IncidentChunk:
             men = int(rand() * 3) if rand() < 0.4 else 0
             unknown = 0 if girls + boys + women + men else 1 + int(rand() * 5)
             days_old = (now - reported).days
-            status = "closed" if days_old > 90 and rand() < 0.7 else (
-                "responding" if rand() < 0.4 else "open"
+            status = (
+                "closed"
+                if days_old > 90 and rand() < 0.7
+                else ("responding" if rand() < 0.4 else "open")
             )
             reported_at = reported.isoformat()
             self.incidents.add(

@@ -84,8 +84,9 @@ def _services_and_policy(agencies: list[PartnerAgency], rng: random.Random) -> N
     sectors = list(Sector.objects.order_by("pk"))
     for agency in agencies:
         for sector in rng.sample(sectors, k=min(2, len(sectors))):
-            Service.objects.create(agency=agency, name=f"{sector.name} ({agency.acronym})",
-                                   sector=sector)
+            Service.objects.create(
+                agency=agency, name=f"{sector.name} ({agency.acronym})", sector=sector
+            )
     policy = EscalationPolicy.objects.create(name=SERIOUS_POLICY, minimum_severity=3)
     tier = EscalationTier.objects.create(policy=policy, level=1, notify_email=False)
     TierRecipient.objects.create(tier=tier, kind=RecipientKind.AGENCY, agency=agencies[0])

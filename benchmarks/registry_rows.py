@@ -182,8 +182,16 @@ class RegistryChunk:
         self.plan = plan
         self.households = TextRows(
             Household,
-            ["id", "code", "site_id", "address", "registered_on", "owning_agency_id"]
-            + ["created_by_id", "created_at"],
+            [
+                "id",
+                "code",
+                "site_id",
+                "address",
+                "registered_on",
+                "owning_agency_id",
+                "created_by_id",
+                "created_at",
+            ],
         )
         self.people = TextRows(
             DisplacedPerson,

@@ -54,7 +54,7 @@ def ms(seconds: float) -> str:
 
 
 def ratio(app: float, reference: float) -> str:
-    return f"{app / reference:,.1f}×" if reference > 0 else "—"
+    return f"{app / reference:,.1f}x" if reference > 0 else "—"
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
@@ -88,9 +88,7 @@ def own_reads(client: Client, path: str) -> list[tuple[str, Sequence[Any] | None
     ]
 
 
-def page_against_its_sql(
-    client: Client, label: str, path: str, repeat: int = 20
-) -> Row:
+def page_against_its_sql(client: Client, label: str, path: str, repeat: int = 20) -> Row:
     """Time a page (or an API page) through the whole stack, and the SELECTs it runs, bare."""
     statements = own_reads(client, path)  # also warms the caches
     app = [timed(lambda: client.get(path))[0] for _index in range(repeat)]

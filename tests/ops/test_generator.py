@@ -23,10 +23,10 @@ from cases.registry.selectors import person_list
 from incidents.models import Alert, Incident
 from incidents.reporting.selectors import incident_get, incident_list
 from protection import access
+from protection.accounts.models import User
 from protection.audit_chain import AUDIT_CHAIN
 from protection.audit_values import redact_change
 from protection.audit_verify import chain_verify
-from protection.accounts.models import User
 from protection.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,8 +77,14 @@ def test_a_killed_run_resumes_without_duplicates_and_writes_what_the_app_derives
         run(plan, _kill_after(2))  # type: ignore[arg-type]
     assert DisplacedPerson.objects.count() == 200
 
-    report = generate(people=PEOPLE, sites=3, incidents=INCIDENTS, cases=CASES, seed=7,
-                      progress=lambda _line: None)
+    report = generate(
+        people=PEOPLE,
+        sites=3,
+        incidents=INCIDENTS,
+        cases=CASES,
+        seed=7,
+        progress=lambda _line: None,
+    )
 
     assert report["stages"]["registry"]["resumed_after"] == 2
     assert runs.saved_plan() is None
@@ -88,8 +94,7 @@ def test_a_killed_run_resumes_without_duplicates_and_writes_what_the_app_derives
     # One registration event per person and per household: none written twice.
     assert AuditEvent.objects.filter(action="person.register").count() == PEOPLE
     assert (
-        AuditEvent.objects.filter(action="household.register").count()
-        == Household.objects.count()
+        AuditEvent.objects.filter(action="household.register").count() == Household.objects.count()
     )
     assert chain_verify(AUDIT_CHAIN).ok
     with connection.cursor() as cursor:
