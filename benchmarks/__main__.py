@@ -10,6 +10,7 @@ the same run, and their ratio (benchmarks/table_rows.py has one function per row
 import argparse
 import os
 import random
+import resource
 import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
@@ -168,6 +169,9 @@ def main(argv: list[str]) -> int:
         _say(f"Reusing the registry of {size:,} people (--regenerate to build it again).")
     if args.generate_only:
         return 0
+    if copy_rate is None:
+        copy_rate = generator.copy_rate()
+        _say(f"COPY of 20,000 more people (rolled back): {copy_rate:,.0f} people/s")
 
     officer = User.objects.get(username="unhcr_officer")
     client = Client(HTTP_HOST="localhost", raise_request_exception=False)
@@ -195,7 +199,11 @@ def main(argv: list[str]) -> int:
     people = DisplacedPerson.objects.count()
     print_table(rows, _say, f"measure at {people:,} people")
     _say()
-    _say(f"Wall time {time.monotonic() - started:,.0f} s; load average {_load()}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _say(
+        f"Wall time {time.monotonic() - started:,.0f} s, of which this process's CPU "
+        f"{usage.ru_utime + usage.ru_stime:,.0f} s; load average {_load()}"
+    )
     _say(f"Command: {command}")
     return 0
 

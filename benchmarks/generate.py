@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from benchmarks import organisations
 from benchmarks import progress as runs
 from benchmarks.bulk import next_id, reset_sequence, secondary_indexes
 from benchmarks.case_rows import CaseChunk
@@ -146,11 +147,21 @@ def _stage(
         for table, count in rows.items():
             written[table] = written.get(table, 0) + count
         seconds = max(time.monotonic() - started, 1e-6)
+        database_now = _database_cpu()
+        cpu_used = (
+            time.process_time()
+            - cpu
+            + (
+                database_now - database_cpu
+                if database_now is not None and database_cpu is not None
+                else 0.0
+            )
+        )
         progress(
             f"  {name}: chunk {chunk + 1}/{math.ceil(total / size)}, "
             f"{sum(written.values()) / seconds:,.0f} rows/s ("
             + ", ".join(f"{table} {count / seconds:,.0f}/s" for table, count in written.items())
-            + ")"
+            + f"); {sum(written.values()) / max(cpu_used, 1e-6):,.0f} rows per CPU second"
         )
     seconds = time.monotonic() - started
     database_after = _database_cpu()
@@ -217,6 +228,31 @@ def _finish(plan: dict[str, Any], progress: Progress) -> None:
     with connection.cursor() as cursor:
         for model in models_loaded:
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+
+
+def copy_rate(*, people: int = 20_000, seed: int = 1) -> float:
+    """Return people/s of one registry chunk written by COPY and rolled back (a reference).
+
+    The same path as a generation (households, people, needs, chained audit events, with the
+    indexes of the live registry in place), for a database generated earlier.
+    """
+    context = organisations.context_from_database()
+    with transaction.atomic(), connection.cursor() as cursor:
+        plan = {
+            "seed": seed,
+            "now": timezone.now().isoformat(),
+            "people": people,
+            "chunk_people": people,
+            "bases": {name: next_id(cursor, model) for name, model in BASES.items()},
+            "context": context.as_plan(),
+        }
+        started = time.monotonic()
+        chain_lock(AUDIT_CHAIN, using=connection.alias)
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        RegistryChunk(plan).write(cursor, 0, chain_head(AUDIT_CHAIN, using=connection.alias))
+        seconds = time.monotonic() - started
+        transaction.set_rollback(True)
+    return people / seconds
 
 
 def load_registry(

@@ -146,3 +146,28 @@ def create_organisations(*, sites: int, rng: random.Random) -> Context:
         child_needs=[n.pk for n in needs if n.category.code in ("CR", "SC")],
         operators=operators,
     )
+
+
+def context_from_database() -> Context:
+    """Return the context of a registry generated earlier (its plan is gone once complete)."""
+    agencies = list(PartnerAgency.objects.filter(acronym__in=[a[0] for a in AGENCIES]))
+    officers = {
+        user.agency_id: user
+        for user in User.objects.filter(username__endswith="_officer", agency__in=agencies)
+        if user.agency_id is not None
+    }
+    sites = list(Site.objects.filter(code__startswith="BEN-").order_by("pk"))
+    by_code = dict(Country.objects.values_list("code", "pk"))
+    statuses = dict(DisplacementStatus.objects.values_list("code", "pk"))
+    needs = list(SpecificNeed.objects.select_related("category"))
+    return Context(
+        agencies=agencies,
+        officers=officers,
+        sites=sites,
+        site_weights=[1.0] * len(sites),
+        nationalities=[by_code[code] for code in NATIONALITIES[0]],
+        statuses=[statuses[code] for code in STATUSES[0]],
+        adult_needs=[n.pk for n in needs if n.category.code not in ("CR", "SC")],
+        child_needs=[n.pk for n in needs if n.category.code in ("CR", "SC")],
+        operators={s.pk: [s.managing_agency_id] for s in sites if s.managing_agency_id},
+    )
