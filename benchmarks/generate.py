@@ -36,6 +36,7 @@ from cases.models import DisplacedPerson, Household, PersonSpecificNeed, Protect
 from incidents.models import Alert, Incident
 from protection.audit_chain import AUDIT_CHAIN, chain_head, chain_lock
 from protection.models import AuditEvent
+from protection.notifications.models import Delivery, Notification
 
 __all__ = ["AGENCIES", "Context", "create_organisations", "generate", "load_registry"]
 
@@ -50,11 +51,13 @@ BASES: dict[str, type[models.Model]] = {
     "audit": AuditEvent,
     "incident": Incident,
     "alert": Alert,
+    "delivery": Delivery,
+    "notification": Notification,
     "case": ProtectionCase,
     "referral": Referral,
 }
 REGISTRY_TABLES = (Household, DisplacedPerson, PersonSpecificNeed, AuditEvent)
-INCIDENT_TABLES = (Incident, Alert)
+INCIDENT_TABLES = (Incident, Alert, Delivery, Notification)
 CASE_TABLES = (ProtectionCase, Referral)
 Progress = Callable[[str], None]
 

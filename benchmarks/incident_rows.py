@@ -11,6 +11,7 @@ column, made once, which the fields decrypt like any other value.
 
 import datetime
 import random
+import uuid
 from typing import Any
 
 from benchmarks.bulk import TextRows, scrambled_code, text_cell
@@ -18,8 +19,10 @@ from benchmarks.households import expand
 from incidents.models import Alert, Incident
 from protection import codes
 from protection.crypto import cipher
+from protection.notifications.models import Delivery, Notification
 
 INCIDENT_SPAN_DAYS = 365
+SEVERITY_LABELS = {1: "Low", 2: "Moderate", 3: "Serious", 4: "Critical"}
 SEVERITIES = expand([1, 2, 3, 4], [35, 35, 20, 10])
 PRECISIONS = expand(["exact", "day", "month"], [60, 30, 10])
 SOURCES = expand(
@@ -116,6 +119,39 @@ class IncidentChunk:
             ],
             {"kind": "incident", "policy_id": context["policy"], "tier": 1, "details": {}},
         )
+        # The in-app message of each alert to the reporting agency's officer, sent, and the
+        # inbox item it wrote (read once the alert was acknowledged): what makes an alert
+        # visible to its recipient (incidents/scopes.py reads the deliveries).
+        self.deliveries = TextRows(
+            Delivery,
+            [
+                "id",
+                "uuid",
+                "key",
+                "recipient_user_id",
+                "source_id",
+                "subject",
+                "created_at",
+                "sent_at",
+            ],
+            {
+                "channel": "in_app",
+                "subscription_id": None,
+                "event": "alert.raised",
+                "source_type": "incidents.alert",
+                "body": "",
+                "payload": {},
+                "status": "sent",
+                "attempts": 1,
+                "last_outcome": "",
+                "last_error": "",
+            },
+        )
+        self.notifications = TextRows(
+            Notification,
+            ["id", "recipient_id", "delivery_id", "source_id", "subject", "created_at", "read_at"],
+            {"event": "alert.raised", "source_type": "incidents.alert", "body": ""},
+        )
         table = Incident._meta.db_table
         self.descriptions = encrypted_pool(table, "description", DESCRIPTIONS * 4)
         self.actions = encrypted_pool(table, "actions_taken", ACTIONS * 4)
@@ -163,9 +199,10 @@ class IncidentChunk:
                 else ("responding" if rand() < 0.4 else "open")
             )
             reported_at = reported.isoformat()
+            reference = scrambled_code(codes.INCIDENT_PREFIX, incident_id)
             self.incidents.add(
                 incident_id,
-                scrambled_code(codes.INCIDENT_PREFIX, incident_id),
+                reference,
                 type_id,
                 severity,
                 occurred.isoformat(),
@@ -199,8 +236,35 @@ class IncidentChunk:
                     alert = ("acknowledged", r"\N", r"\N", acknowledged.isoformat(), officer)
                 else:
                     alert = ("exhausted", r"\N", deadline.isoformat(), r"\N", r"\N")
+                alert_id = plan["bases"]["alert"] + index
+                subject = (
+                    f"[{SEVERITY_LABELS[severity]}] Incident at {context['site_codes'][site_index]}"
+                    f" ({reference})"
+                )
+                raised_at = raised.isoformat()
+                sent_at = (raised + datetime.timedelta(seconds=2)).isoformat()
+                delivery_id = plan["bases"]["delivery"] + index
+                self.deliveries.add(
+                    delivery_id,
+                    uuid.UUID(int=(0x5EED << 96) | delivery_id),
+                    f"incidents.alert:{alert_id}:alert:in_app:u{officer}",
+                    officer,
+                    alert_id,
+                    subject,
+                    raised_at,
+                    sent_at,
+                )
+                self.notifications.add(
+                    plan["bases"]["notification"] + index,
+                    officer,
+                    delivery_id,
+                    alert_id,
+                    subject,
+                    sent_at,
+                    alert[3],
+                )
                 self.alerts.add(
-                    plan["bases"]["alert"] + index,
+                    alert_id,
                     f"incident:{incident_id}:{context['policy']}",
                     incident_id,
                     context["sites"][site_index],
@@ -213,4 +277,9 @@ class IncidentChunk:
                     alert[4],
                 )
                 alerts += 1
-        return {"incidents": self.incidents.copy(cursor), "alerts": self.alerts.copy(cursor)}
+        return {
+            "incidents": self.incidents.copy(cursor),
+            "alerts": self.alerts.copy(cursor),
+            "deliveries": self.deliveries.copy(cursor),
+            "notifications": self.notifications.copy(cursor),
+        }

@@ -59,6 +59,7 @@ class Context:
             "agencies": [a.pk for a in self.agencies],
             "officers": {str(k): v.pk for k, v in self.officers.items()},
             "sites": [s.pk for s in self.sites],
+            "site_codes": [s.code for s in self.sites],
             "site_weights": self.site_weights,
             "operators": [self.operators[s.pk] for s in self.sites],
             "nationalities": self.nationalities,

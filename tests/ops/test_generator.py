@@ -130,6 +130,10 @@ def test_a_killed_run_resumes_without_duplicates_and_writes_what_the_app_derives
     incident = incident_get(user=officer, pk=mine[0].pk)
     assert incident.description in DESCRIPTIONS
     assert Alert.objects.count() == Incident.objects.filter(severity__gte=3).count()
+    # Each alert reached the reporting agency's officer, as its in-app delivery shows.
+    assert set(access.alerts_for(officer)) == set(
+        Alert.objects.filter(incident__reporting_agency=officer.agency_id)
+    )
 
     for agency_officer in User.objects.filter(username__endswith="_officer"):
         owned = ProtectionCase.objects.filter(owning_agency=agency_officer.agency_id)
