@@ -62,8 +62,9 @@ def test_untouched_blank_rows_are_ignored(officer_client, site):
     for index in (1, 2):  # what the browser posts for a row nobody touched
         data.update(
             {
-                f"members-{index}-consent_date": timezone.localdate().isoformat(),
-                f"members-{index}-consent_scope": "registration",
+                f"members-{index}-given_name": "",
+                f"members-{index}-consent_scope": "",  # "Same as the household"
+                f"members-{index}-displacement_status": "",
             }
         )
 

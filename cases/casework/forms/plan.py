@@ -14,7 +14,7 @@ from cases.models import (
     Referral,
 )
 from cases.registry.forms.choices import RegistryChoices
-from cases.registry.forms.fields import SpecificNeedsField, need_groups
+from cases.registry.forms.fields import SpecificNeedsField
 from protection.accounts.models import User
 from protection.pages import PageForm, date_field, today
 
@@ -48,9 +48,6 @@ class AssessmentForm(PageForm):
         assert isinstance(field, SpecificNeedsField)
         field.set_registry(choices)
 
-    def need_groups(self) -> list[tuple[str, list[Any], bool]]:
-        """Return the specific-needs checkboxes by category, and whether any is ticked."""
-        return need_groups(self, self.registry)
 
 
 class ActionAddForm(PageForm):
