@@ -41,7 +41,7 @@ def _register(me: Any, base: str) -> dict[str, Any]:
     page.wait_for_load_state()
     short_form = page.locator('select[name="consent_given_by"]').count() > 0
     if page.locator('[name="site"]').input_value() == "":
-        me.select('[name="site"]', index="1")
+        me.select('[name="site"]', index=1)
     if short_form:
         me.select('[name="displacement_status"]', value="IDP")
         me.select('[name="consent_given_by"]', value="person")
@@ -73,6 +73,7 @@ def _register(me: Any, base: str) -> dict[str, Any]:
             me.check(f'[name="{prefix}specific_needs"][value="{need}"]')
     figures = {
         "controls on the page": page.locator(CONTROLS).count(),
+        "controls in view": page.locator(f"{CONTROLS} >> visible=true").count(),
         "page height (px)": page.evaluate("document.documentElement.scrollHeight"),
     }
     me.click(page.locator('main form button[type="submit"]').last)
@@ -111,7 +112,10 @@ def _refer(me: Any, service: Any) -> dict[str, Any]:
         if page.locator('[name="consent_scope"]').count():  # the form before: two ticks
             me.check(f'[name="consent_scope"][value="{field}"]')
     me.select('[name="consent_given_by"]', value="person")
-    figures = {"controls on the page": page.locator(CONTROLS).count()}
+    figures = {
+        "controls on the page": page.locator(CONTROLS).count(),
+        "controls in view": page.locator(f"{CONTROLS} >> visible=true").count(),
+    }
     me.click(page.locator('main form.page-form button[type="submit"]').last)
     page.wait_for_url(re.compile(r"/registry/cases/\d+/$"))
     return figures
@@ -145,8 +149,7 @@ def test_core_tasks(live_server: Any, browser: Any, agency: Any, other_agency: A
     from django.utils import timezone
 
     from incidents.models import Alert
-    from partners.models import DataCategory, DataSharingAgreement, Sector, Service
-    from partners.models import SharingPurpose
+    from partners.models import DataCategory, DataSharingAgreement, Sector, Service, SharingPurpose
     from tests.browser.session import sign_in_as
     from tests.browser.touches import Touches
     from tests.factories import SiteFactory, UserFactory
@@ -196,7 +199,7 @@ def test_core_tasks(live_server: Any, browser: Any, agency: Any, other_agency: A
         assert Alert.objects.get().status == "acknowledged"
     finally:
         context.close()
-    print(json.dumps(rows, indent=2))  # noqa: T201
+    print(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":
@@ -205,6 +208,16 @@ if __name__ == "__main__":
     django.setup()
     sys.exit(
         pytest.main(
-            [__file__, "-s", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest", "--rootdir", "."]
+            [
+                __file__,
+                "-s",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "tests.conftest",
+                "--rootdir",
+                ".",
+            ]
         )
     )

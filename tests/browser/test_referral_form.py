@@ -15,8 +15,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import timezone
 
-from cases.models import ProtectionCase, Referral
 from cases.casework.services import case_open
+from cases.models import ProtectionCase, Referral
 from partners.models import DataCategory, DataSharingAgreement, Sector, Service, SharingPurpose
 from tests.browser.session import sign_in_as
 from tests.browser.touches import Touches
@@ -41,10 +41,14 @@ def _serious(results: Any) -> list[str]:
 
 def _case(agency: Any, site: Any, partner: Any) -> tuple[Any, ProtectionCase, Service]:
     officer = UserFactory(agency=agency, role="protection_officer", username="officer")
-    worker = UserFactory(agency=agency, role="case_worker", username="worker")
+    worker: Any = UserFactory(agency=agency, role="case_worker", username="worker")
     person = register_household(actor=officer, site=site).members[0]
     case = case_open(
-        actor=worker, person=person, case_type="general_protection", risk_level="medium", summary="Threats."
+        actor=worker,
+        person=person,
+        case_type="general_protection",
+        risk_level="medium",
+        summary="Threats.",
     )
     service = Service.objects.create(
         agency=partner, name="Clinical care", sector=Sector.objects.get(code="gbv")

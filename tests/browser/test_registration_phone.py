@@ -1,4 +1,4 @@
-"""A household of two registered on a phone (390×844) within the targets of the short form:
+"""A household of two registered on a phone (390x844) within the targets of the short form:
 under 40 inputs touched and a page under 1,500 px tall; axe-core finds no serious fault on the
 form, in English and in Arabic. Screenshots go to test-results/registration/ (or
 REGISTRATION_SCREENSHOTS), for a person to look at.
@@ -88,7 +88,7 @@ def test_a_household_of_two_on_a_phone_within_the_targets(
         assert (head.consent_given_by, child.consent_given_by) == ("person", "caregiver")
         assert list(head.specific_needs.values_list("code", flat=True)) == ["SP-PT"]
         assert list(child.specific_needs.values_list("code", flat=True)) == ["SC-UC"]
-        print(f"registration ({language}): {me}, main {form_height} px, page {height} px")  # noqa: T201
+        print(f"registration ({language}): {me}, main {form_height} px, page {height} px")
     finally:
         context.close()
 

@@ -21,7 +21,7 @@ class Touches:
         self.page.fill(selector, value)
         self.inputs += 1
 
-    def select(self, selector: str, **option: str) -> None:
+    def select(self, selector: str, **option: Any) -> None:
         self.page.select_option(selector, **option)
         self.inputs += 1
 

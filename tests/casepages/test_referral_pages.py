@@ -134,9 +134,7 @@ def test_a_referral_without_consent_details_is_refused_and_nothing_is_written(
 
 def test_the_fields_the_basis_requires_are_marked_required(worker_client, case, service):
     first = body(worker_client.get(_refer_url(case)))
-    override = body(
-        worker_client.post(_refer_url(case), _referral_post(service, basis="override"))
-    )
+    override = body(worker_client.post(_refer_url(case), _referral_post(service, basis="override")))
 
     assert 'name="consent_scope"' not in first  # one choice per item shared, not two
     assert '<label for="id_consent_given_by" class="required">' in first

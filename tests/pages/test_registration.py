@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import DisplacedPerson, DuplicateReview, Household
 from protection.models import AccessLog, AccessPurpose, AuditEvent

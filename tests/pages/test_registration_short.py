@@ -1,6 +1,8 @@
 """The short registration form: what the household gives every member, the exceptions a member
 row records, the site offered first, and specific needs as one grouped select."""
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -13,9 +15,7 @@ pytestmark = pytest.mark.django_db
 REGISTER = "cases:household_register"
 
 
-def test_consent_is_taken_once_for_the_household_and_a_child_gets_a_caregiver(
-    officer_client, site
-):
+def test_consent_is_taken_once_for_the_household_and_a_child_gets_a_caregiver(officer_client, site):
     no_exceptions = {"consent_given_by": "", "consent_scope": "", "displacement_status": ""}
     data = registration_post(
         site,
@@ -38,7 +38,10 @@ def test_a_member_row_records_an_exception_to_the_household(officer_client, site
     exception = {"consent_given_by": "guardian", "consent_scope": "registration"}
     data = registration_post(
         site,
-        [{"consent_given_by": "", "consent_scope": ""}, {**CHILD, **exception, "displacement_status": "ASY"}],
+        [
+            {"consent_given_by": "", "consent_scope": ""},
+            {**CHILD, **exception, "displacement_status": "ASY"},
+        ],
         consent_scope="sharing",
     )
 
@@ -64,7 +67,7 @@ def test_the_household_consent_and_status_are_required(officer_client, site):
 
 
 def test_the_site_offered_first_is_the_one_last_used(officer_client, officer, agency, site):
-    later = factories.SiteFactory(managing_agency=agency, name="Zeta camp", code="ZET-01")
+    later: Any = factories.SiteFactory(managing_agency=agency, name="Zeta camp", code="ZET-01")
     first = officer_client.get(reverse(REGISTER)).content.decode()
     factories.register_household(actor=officer, site=later)
 

@@ -49,7 +49,6 @@ class AssessmentForm(PageForm):
         field.set_registry(choices)
 
 
-
 class ActionAddForm(PageForm):
     """An action of the case plan, carried out by a case worker or through a referral."""
 

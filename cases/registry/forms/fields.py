@@ -75,7 +75,8 @@ class SpecificNeedsField(forms.MultipleChoiceField):
     """UNHCR specific-needs codes, grouped by category; cleans to the needs.
 
     A grouped multiple select works without JavaScript; static/js/needs-picker.js turns it
-    into a search box that shows only the chosen needs (templates/cases/includes/specific_needs.html).
+    into a search box that shows only the chosen needs
+    (templates/cases/includes/specific_needs.html).
     """
 
     widget = forms.SelectMultiple(attrs={"size": 6})
@@ -102,4 +103,3 @@ class SpecificNeedsField(forms.MultipleChoiceField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return set(self.prepare_value(initial)) != set(data or [])
-

@@ -80,7 +80,7 @@ class RegistrationMemberForm(MemberForm):
         super().__init__(*args, **kwargs)
         status = self.fields["displacement_status"]
         assert isinstance(status, ObjectChoiceField)
-        status.choices = [*_same_as_household(), *list(status.choices)[1:]]
+        status.choices = [*_same_as_household(), *((k, str(o)) for k, o in status.objects.items())]
         # A short row: the date's format alone, and no note the service checks anyway.
         self.fields["date_of_birth"].help_text = ""
         self.fields["date_of_birth"].widget.attrs["placeholder"] = format_hint()

@@ -101,7 +101,6 @@ class PersonFieldsForm(PageForm):
         needs_field.set_registry(choices)
 
 
-
 class MemberForm(PersonFieldsForm):
     """One member of a household being registered, with the duplicate-check confirmation."""
 
