@@ -121,27 +121,10 @@ def test_a_referral_without_consent_details_is_refused_and_nothing_is_written(
     missing = worker_client.post(
         _refer_url(case), _referral_post(service, consent_given_by="", consent_date="")
     )
-    override = worker_client.post(
-        _refer_url(case), _referral_post(service, basis="override", consent_given_by="")
-    )
 
     assert "Say who gave consent." in body(missing)
     assert "Give the date of consent." in body(missing)
-    assert "Choose why consent could not be obtained." in body(override)
-    assert "Explain why consent could not be obtained." in body(override)
     assert casework_counts() == before
-
-
-def test_the_fields_the_basis_requires_are_marked_required(worker_client, case, service):
-    first = body(worker_client.get(_refer_url(case)))
-    override = body(worker_client.post(_refer_url(case), _referral_post(service, basis="override")))
-
-    assert 'name="consent_scope"' not in first  # one choice per item shared, not two
-    assert '<label for="id_consent_given_by" class="required">' in first
-    assert '<label for="id_override_reason">' in first
-    assert 'aria-required="true"' in first
-    assert '<label for="id_override_reason" class="required">' in override
-    assert '<label for="id_consent_given_by">' in override
 
 
 def test_a_referral_with_an_unknown_field_or_service_is_refused(
