@@ -34,7 +34,9 @@
     search.id = select.id + "_search";
     search.autocomplete = "off";
     search.placeholder = root.getAttribute("data-placeholder") || "";
-    search.setAttribute("aria-describedby", select.getAttribute("aria-describedby") || "");
+    if (select.hasAttribute("aria-describedby")) {
+      search.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
+    }
     search.setAttribute("aria-controls", select.id + "_results");
     var results = element("div", "needs-results");
     results.id = select.id + "_results";
