@@ -171,3 +171,13 @@ def site_recent_registrations(
     people = list(person_list(user=user, filters=site_filter)[:rows])
     log_read(user=user, objects=[*_heads(households), *people], purpose=AccessPurpose.LIST)
     return households, people
+
+
+def last_registration_site(*, user: "User") -> int | None:
+    """Return the site of the last household this user registered, offered first next time."""
+    return (
+        Household.objects.filter(created_by=user)
+        .order_by("-created_at")
+        .values_list("site_id", flat=True)
+        .first()
+    )

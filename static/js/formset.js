@@ -34,6 +34,9 @@
       list.insertAdjacentHTML("beforeend", html);
       total.value = String(index + 1);
       var added = list.lastElementChild;
+      if (added) {
+        added.dispatchEvent(new CustomEvent("formset:added", { bubbles: true }));
+      }
       var first = added && added.querySelector("input:not([type=hidden]), select, textarea");
       if (first) {
         first.focus();

@@ -18,9 +18,10 @@ def _fill_member(page, index: int, member: dict[str, str]) -> None:
     page.select_option(f'[name="{prefix}sex"]', label=member["sex"])
     page.select_option(f'[name="{prefix}relationship_to_head"]', label=member["relationship"])
     page.fill(f'[name="{prefix}date_of_birth"]', member["born"])
-    page.select_option(f'[name="{prefix}displacement_status"]', label="Internally displaced person")
-    page.fill(f'[name="{prefix}consent_date"]', days_ago(28).isoformat())
-    page.select_option(f'[name="{prefix}consent_given_by"]', label=member["consent_by"])
+    # Consent and status are the household's; a member row records an exception in "More".
+    if member.get("consent_by"):
+        page.locator(f"#member-members-{index} details.more > summary").click()
+        page.select_option(f'[name="{prefix}consent_given_by"]', label=member["consent_by"])
 
 
 def test_officer_registers_household_and_finds_member_by_misspelled_name(
@@ -38,6 +39,10 @@ def test_officer_registers_household_and_finds_member_by_misspelled_name(
     page.goto(f"{live_server.url}/registry/households/register/")
     page.select_option('[name="site"]', label=str(site))
     page.fill('[name="address"]', "Block C, plot 14")
+    page.select_option('[name="displacement_status"]', label="Internally displaced person")
+    page.select_option('[name="consent_given_by"]', label="The person")
+    page.locator("form.registration details.more > summary").first.click()
+    page.fill('[name="consent_date"]', days_ago(28).isoformat())
     _fill_member(
         page,
         0,
@@ -47,7 +52,6 @@ def test_officer_registers_household_and_finds_member_by_misspelled_name(
             "sex": "Female",
             "relationship": "Head of household",
             "born": "1988-03-09",
-            "consent_by": "The person",
         },
     )
     if page.locator('[name="members-1-given_name"]').count() == 0:
@@ -70,6 +74,9 @@ def test_officer_registers_household_and_finds_member_by_misspelled_name(
     household = Household.objects.get()
     assert household.members.count() == 2
     assert household.address == "Block C, plot 14"
+    head, child = household.members.order_by("id")
+    assert (head.consent_given_by, child.consent_given_by) == ("person", "caregiver")
+    assert head.consent_date == days_ago(28)
     page.get_by_text("Nyakuoth").first.wait_for()
 
     page.goto(f"{live_server.url}/registry/people/")

@@ -48,6 +48,11 @@ def registration_post(
         "site": site.pk,
         "address": household.get("address", "Block C, plot 12"),
         "registered_on": household.get("registered_on", days_ago(1).isoformat()),
+        # What the household gives every member unless a member's row says otherwise.
+        "displacement_status": household.get("displacement_status", "IDP"),
+        "consent_given_by": household.get("consent_given_by", "person"),
+        "consent_date": household.get("consent_date", days_ago(29).isoformat()),
+        "consent_scope": household.get("consent_scope", "registration"),
         "members-TOTAL_FORMS": str(rows if rows is not None else len(members)),
         "members-INITIAL_FORMS": "1",
         "members-MIN_NUM_FORMS": "1",

@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import DisplacedPerson, DuplicateReview, Household
 from protection.models import AccessLog, AccessPurpose, AuditEvent
@@ -62,8 +61,9 @@ def test_untouched_blank_rows_are_ignored(officer_client, site):
     for index in (1, 2):  # what the browser posts for a row nobody touched
         data.update(
             {
-                f"members-{index}-consent_date": timezone.localdate().isoformat(),
-                f"members-{index}-consent_scope": "registration",
+                f"members-{index}-given_name": "",
+                f"members-{index}-consent_scope": "",  # "Same as the household"
+                f"members-{index}-displacement_status": "",
             }
         )
 

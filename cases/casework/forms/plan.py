@@ -14,7 +14,7 @@ from cases.models import (
     Referral,
 )
 from cases.registry.forms.choices import RegistryChoices
-from cases.registry.forms.fields import SpecificNeedsField, need_groups
+from cases.registry.forms.fields import SpecificNeedsField
 from protection.accounts.models import User
 from protection.pages import PageForm, date_field, today
 
@@ -47,10 +47,6 @@ class AssessmentForm(PageForm):
         field = self.fields["specific_needs"]
         assert isinstance(field, SpecificNeedsField)
         field.set_registry(choices)
-
-    def need_groups(self) -> list[tuple[str, list[Any], bool]]:
-        """Return the specific-needs checkboxes by category, and whether any is ticked."""
-        return need_groups(self, self.registry)
 
 
 class ActionAddForm(PageForm):

@@ -1,4 +1,10 @@
-"""The form that refers a case to a partner's service, with consent or an override."""
+"""The form that refers a case to a partner's service, with consent or an override.
+
+One tick per item shared: the consent (or the override) covers exactly what is shared. The
+fields that the basis makes required (who consented and when; or why not, and the explanation)
+are marked required for the basis chosen; static/js/referral-form.js moves the mark when the
+officer changes the basis, and clean() refuses a missing one either way.
+"""
 
 import datetime
 from typing import Any
@@ -32,10 +38,14 @@ class ReferralForm(PageForm):
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=[*BLANK, *ReferralUrgency.choices])
     shared_fields = forms.MultipleChoiceField(
-        label=_("Information shared"),
+        label=_("Information shared with the receiving agency"),
         choices=SharedField.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick the minimum the partner needs. The consent, or the reason below, covers "
+            "exactly what you tick: nothing else is sent."
+        ),
     )
     basis = forms.ChoiceField(
         label=_("Basis for sharing"),
@@ -44,25 +54,23 @@ class ReferralForm(PageForm):
         widget=forms.RadioSelect,
     )
     consent_given_by = forms.ChoiceField(
-        label=_("Consent given by"), choices=[*BLANK, *ConsentGivenBy.choices], required=False
+        label=_("Consent given by"),
+        choices=[*BLANK, *ConsentGivenBy.choices],
+        required=False,
+        widget=forms.Select(attrs={"data-required-when": ConsentBasis.CONSENT}),
     )
     consent_date = date_field(label=_("Date of consent"), initial=today)
-    consent_scope = forms.MultipleChoiceField(
-        label=_("Consent covers"),
-        choices=SharedField.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     override_reason = forms.ChoiceField(
         label=_("Why consent could not be obtained"),
         choices=[*BLANK, *ConsentOverride.choices],
         required=False,
+        widget=forms.Select(attrs={"data-required-when": ConsentBasis.OVERRIDE}),
     )
     override_justification = forms.CharField(
         label=_("Explanation"),
         required=False,
         max_length=2000,
-        widget=textarea(3),
+        widget=forms.Textarea(attrs={"rows": 3, "data-required-when": ConsentBasis.OVERRIDE}),
         help_text=_("A supervisor approves a referral without consent before it is sent."),
     )
 
@@ -71,6 +79,19 @@ class ReferralForm(PageForm):
         field = self.fields["service"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = services
+        self.fields["consent_date"].widget.attrs["data-required-when"] = ConsentBasis.CONSENT
+        # Mark the fields the chosen basis requires (the basis posted, or consent at first).
+        basis = self.data.get("basis") if self.is_bound else ConsentBasis.CONSENT
+        for name in self.CONDITIONAL:
+            widget = self.fields[name].widget
+            if widget.attrs["data-required-when"] == basis:
+                widget.attrs["aria-required"] = "true"
+
+    CONDITIONAL = ("consent_given_by", "consent_date", "override_reason", "override_justification")
+
+    def required_now(self) -> list[str]:
+        """Return the conditional fields the basis shown requires (marked on the page)."""
+        return [n for n in self.CONDITIONAL if self.fields[n].widget.attrs.get("aria-required")]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -93,8 +114,9 @@ class ReferralForm(PageForm):
         if data["basis"] != ConsentBasis.CONSENT:
             return None
         given_on: datetime.date = data["consent_date"]
+        # The consent covers what is shared: one tick per item, not two.
         return Consent(
-            given_by=data["consent_given_by"], given_on=given_on, scope=data["consent_scope"]
+            given_by=data["consent_given_by"], given_on=given_on, scope=data["shared_fields"]
         )
 
     def override(self) -> Override | None:
@@ -104,9 +126,3 @@ class ReferralForm(PageForm):
         return Override(
             reason=data["override_reason"], justification=data["override_justification"]
         )
-
-    def sharing_rows(self) -> list[tuple[Any, Any, Any]]:
-        """Return (label, share checkbox, consent checkbox) for each field of the fixed list."""
-        share = {str(w.data["value"]): w for w in self["shared_fields"].subwidgets}
-        scope = {str(w.data["value"]): w for w in self["consent_scope"].subwidgets}
-        return [(label, share[value], scope[value]) for value, label in SharedField.choices]

@@ -72,12 +72,18 @@ class ObjectChoiceField(forms.ChoiceField):
 
 
 class SpecificNeedsField(forms.MultipleChoiceField):
-    """UNHCR specific-needs codes as checkboxes grouped by category; cleans to the needs."""
+    """UNHCR specific-needs codes, grouped by category; cleans to the needs.
 
-    widget = forms.CheckboxSelectMultiple
+    A grouped multiple select works without JavaScript; static/js/needs-picker.js turns it
+    into a search box that shows only the chosen needs
+    (templates/cases/includes/specific_needs.html).
+    """
+
+    widget = forms.SelectMultiple(attrs={"size": 6})
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Codes CR and SC apply only to children under 18."))
         super().__init__(**kwargs)
         self.registry: RegistryChoices | None = None
 
@@ -97,16 +103,3 @@ class SpecificNeedsField(forms.MultipleChoiceField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return set(self.prepare_value(initial)) != set(data or [])
-
-
-def need_groups(
-    form: forms.BaseForm, registry: RegistryChoices
-) -> list[tuple[str, list[Any], bool]]:
-    """Return the form's specific-needs checkboxes by category, and whether any is ticked."""
-    bound = form["specific_needs"]
-    widgets = {str(w.data["value"]): w for w in bound.subwidgets}
-    groups = []
-    for title, options in registry.need_groups():
-        group = [widgets[code] for code, _label in options]
-        groups.append((title, group, any(w.data["selected"] for w in group)))
-    return groups

@@ -21,7 +21,6 @@ from cases.registry.forms.fields import (
     CountryField,
     ObjectChoiceField,
     SpecificNeedsField,
-    need_groups,
 )
 from cases.registry.records import PersonData
 from cases.registry.services import EDITABLE_FIELDS
@@ -101,10 +100,6 @@ class PersonFieldsForm(PageForm):
         assert isinstance(needs_field, SpecificNeedsField)
         needs_field.set_registry(choices)
 
-    def need_groups(self) -> list[tuple[str, list[Any], bool]]:
-        """Return the specific-needs checkboxes by category, and whether any is ticked."""
-        return need_groups(self, self.registry)
-
 
 class MemberForm(PersonFieldsForm):
     """One member of a household being registered, with the duplicate-check confirmation."""
@@ -161,30 +156,34 @@ class MemberForm(PersonFieldsForm):
 
     def person_data(self) -> PersonData:
         """Return what the registration services take, from the cleaned data."""
-        data = self.cleaned_data
-        return PersonData(
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            other_names=data["other_names"],
-            sex=data["sex"],
-            relationship_to_head=data["relationship_to_head"],
-            displacement_status=data["displacement_status"],
-            date_of_birth=data["date_of_birth"],
-            estimated_age=data["estimated_age"],
-            nationality=data["nationality"],
-            languages=data["languages"],
-            origin_country=data["origin_country"],
-            origin_location=data["origin_location"],
-            displaced_on=data["displaced_on"],
-            arrived_on=data["arrived_on"],
-            phone=data["phone"],
-            documents=list(data["documents"]),
-            specific_needs=list(data["specific_needs"]),
-            consent_date=data["consent_date"],
-            consent_given_by=data["consent_given_by"],
-            consent_scope=data["consent_scope"],
-            confirm_not_duplicate=bool(data["confirm_not_duplicate"]),
-        )
+        return person_data_from(self.cleaned_data)
+
+
+def person_data_from(data: dict[str, Any]) -> PersonData:
+    """Return a PersonData from a member form's cleaned data (and the household's, if any)."""
+    return PersonData(
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        other_names=data["other_names"],
+        sex=data["sex"],
+        relationship_to_head=data["relationship_to_head"],
+        displacement_status=data["displacement_status"],
+        date_of_birth=data["date_of_birth"],
+        estimated_age=data["estimated_age"],
+        nationality=data["nationality"],
+        languages=data["languages"],
+        origin_country=data["origin_country"],
+        origin_location=data["origin_location"],
+        displaced_on=data["displaced_on"],
+        arrived_on=data["arrived_on"],
+        phone=data["phone"],
+        documents=list(data["documents"]),
+        specific_needs=list(data["specific_needs"]),
+        consent_date=data["consent_date"],
+        consent_given_by=data["consent_given_by"],
+        consent_scope=data["consent_scope"],
+        confirm_not_duplicate=bool(data["confirm_not_duplicate"]),
+    )
 
 
 class PersonEditForm(PersonFieldsForm):

@@ -21,6 +21,7 @@ from cases.registry import records, selectors, services
 from cases.registry.duplicates import Candidate
 from cases.registry.forms import HouseholdForm, MemberForm, MemberFormSet, RegistryChoices
 from cases.registry.forms.households import MAX_MEMBERS, MEMBER_ROWS, BaseMemberFormSet
+from cases.registry.forms.members import RegistrationMemberForm
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
@@ -39,7 +40,7 @@ def _requested_rows(request: HttpRequest) -> int:
 def _show_duplicates(
     request: AuthenticatedHttpRequest,
     data: QueryDict,
-    forms: list[MemberForm],
+    forms: list[MemberForm] | list[RegistrationMemberForm],
     candidates: dict[int, list[Candidate]],
 ) -> None:
     """Put each member's likely matches under its form (the selector logs that they were shown)."""
@@ -54,7 +55,7 @@ def _show_duplicates(
 
 
 def _apply_registration_errors(
-    error: ValidationError, household_form: HouseholdForm, forms: list[MemberForm]
+    error: ValidationError, household_form: HouseholdForm, forms: list[RegistrationMemberForm]
 ) -> list[str]:
     """Put the service's errors on the household or member form they concern.
 
@@ -90,9 +91,10 @@ def household_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     choices = RegistryChoices()
     composition: list[str] = []
     duplicates = False
+    household_kwargs: dict[str, Any] = {"sites": sites, "choices": choices}
     if request.method == "POST":
         data = request.POST.copy()
-        household_form = HouseholdForm(data, sites=sites)
+        household_form = HouseholdForm(data, **household_kwargs)
         formset = MemberFormSet(data, prefix=MEMBERS_PREFIX, form_kwargs={"choices": choices})
         with submitted_once(request) as submission:
             if submission.replay:
@@ -100,11 +102,12 @@ def household_register(request: AuthenticatedHttpRequest) -> HttpResponse:
             if household_form.is_valid() and formset.is_valid():
                 assert isinstance(formset, BaseMemberFormSet)
                 filled = formset.filled_forms()
+                defaults = household_form.member_defaults()
                 try:
                     result = services.household_register(
                         actor=request.user,
                         site=household_form.cleaned_data["site"],
-                        members=[form.person_data() for form in filled],
+                        members=[form.person_data_for(defaults) for form in filled],
                         address=household_form.cleaned_data["address"],
                         registered_on=household_form.cleaned_data["registered_on"],
                     )
@@ -126,7 +129,8 @@ def household_register(request: AuthenticatedHttpRequest) -> HttpResponse:
                     )
                     return submission.saved(redirect(result.household))
     else:
-        household_form = HouseholdForm(sites=sites)
+        last_site = selectors.last_registration_site(user=request.user)
+        household_form = HouseholdForm(last_site=last_site, **household_kwargs)
         formset = MemberFormSet(
             prefix=MEMBERS_PREFIX,
             form_kwargs={"choices": choices},
