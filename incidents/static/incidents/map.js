@@ -2,7 +2,7 @@
    with the app, so the map reads without a network; tiles are drawn under it only when the
    settings name a tile server. Incidents close together on the screen are grouped into one
    numbered circle (a grid of CELL pixels, recomputed at each zoom); a group opens by zooming in.
-   Sites are squares labelled with their active population. */
+   Sites are squares labelled with their active population, drawn under the incidents. */
 (function () {
   "use strict";
   var element = document.getElementById("incident-map");
@@ -13,7 +13,6 @@
   var options = JSON.parse(document.getElementById("incident-map-options").textContent);
   var labels = element.dataset;
   var CELL = 56;
-  var colours = { 1: "#57606a", 2: "#7a4d00", 3: "#bc4c00", 4: "#a40e26" };
   var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
   var map = L.map(element, { zoomControl: true, attributionControl: Boolean(options.tile_url) });
   map.setView([8.5, 30], 6);
@@ -66,13 +65,20 @@
 
   function single(item) {
     var p = item.properties;
-    return L.circleMarker(item.latlng, {
-      radius: 5 + p.severity * 2,
-      color: colours[p.severity] || "#57606a",
-      weight: p.exact ? 2 : 1,
-      fillOpacity: 0.6,
-      className: "incident-point"
-    }).bindPopup(incidentPopup(p));
+    var size = 18 + p.severity * 6;
+    var title = p.reference + " · " + p.severity_label;
+    var marker = L.marker(item.latlng, {
+      icon: L.divIcon({
+        className: "incident-point severity-" + p.severity + (p.exact ? " exact" : ""),
+        html: document.createElement("span"),
+        iconSize: [size, size]
+      }),
+      title: title,
+      alt: title,
+      keyboard: true,
+      zIndexOffset: 1000 + p.severity
+    });
+    return marker.bindPopup(incidentPopup(p));
   }
 
   function group(members) {
@@ -93,7 +99,8 @@
       }),
       title: title,
       alt: title,
-      keyboard: true
+      keyboard: true,
+      zIndexOffset: 2000
     });
     marker.on("click keypress", function () {
       if (map.getZoom() < map.getMaxZoom() && !bounds.getNorthEast().equals(bounds.getSouthWest())) {
@@ -133,13 +140,11 @@
       icon: L.divIcon({ className: "site-marker", html: square, iconSize: [44, 44] }),
       title: p.name + ": " + people,
       alt: p.name + ": " + people,
-      keyboard: true,
-      zIndexOffset: 1000
+      keyboard: true
     });
     marker.bindTooltip(text(p.name) + "<br>" + text(people), {
       permanent: true,
-      direction: "right",
-      offset: [16, 0],
+      direction: "auto",
       className: "site-label"
     });
     marker.bindPopup(
@@ -165,7 +170,7 @@
         }
       });
       if (bounds.isValid()) {
-        map.fitBounds(bounds, { maxZoom: 9, padding: [40, 40] });
+        map.fitBounds(bounds, { maxZoom: 7, padding: [40, 40] });
       }
       drawIncidents();
       map.on("zoomend", drawIncidents);
