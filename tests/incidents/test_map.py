@@ -77,7 +77,7 @@ def test_the_shipped_base_layer_has_countries_and_first_level_units_and_is_small
 
 
 # The builder, on a topology small enough to read: two squares, one far from the region.
-TOPOLOGY = {
+TOPOLOGY: dict[str, Any] = {
     "type": "Topology",
     "transform": {"scale": [0.5, 0.5], "translate": [30, 5]},
     "arcs": [

@@ -62,7 +62,7 @@ class Command(BaseCommand):
             for lon, lat in Site.objects.filter(latitude__isnull=False).values_list(
                 "longitude", "latitude"
             )
-            if lon is not None
+            if lon is not None and lat is not None
         ]
         if not points:
             raise CommandError("No site has coordinates: give --bbox west,south,east,north.")
