@@ -137,7 +137,7 @@
     var people = (labels.populationLabel || "%s people").replace("%s", numbers.format(p.population));
     var square = document.createElement("span");
     var marker = L.marker(latlng, {
-      icon: L.divIcon({ className: "site-marker", html: square, iconSize: [44, 44] }),
+      icon: L.divIcon({ className: "site-marker", html: square, iconSize: [44, 44], tooltipAnchor: [26, 0] }),
       title: p.name + ": " + people,
       alt: p.name + ": " + people,
       keyboard: true
