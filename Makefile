@@ -51,6 +51,8 @@ setup: $(VENV)/.installed-run ## Create .venv, migrate, load reference lists and
 		$(MANAGE) compilemessages $(addprefix --ignore=,$(NOT_SOURCE)) --verbosity=0; \
 	else echo "gettext is not installed: pages stay in English (apt-get install gettext)."; fi
 	$(MANAGE) seed_demo --households $(HOUSEHOLDS)
+	@# Hashed, compressed copies that WhiteNoise serves with a long cache lifetime, as in production.
+	$(MANAGE) collectstatic --noinput --verbosity 0
 
 run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT=8001 to move)
 	@echo

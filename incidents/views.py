@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from incidents.alerts import selectors as alert_selectors
 from incidents.alerts import services as alert_services
 from incidents.alerts.wording import early_warning_summary
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
+from incidents.maps.features import map_features
 from incidents.models import Alert, AlertKind, AlertStatus, Incident, Severity
 from incidents.page_rows import incident_rows
 from incidents.reporting import selectors as incident_selectors
@@ -37,7 +39,6 @@ from protection.pages import add_service_errors, submitted_once
 from protection.pagination import keyset_page
 
 PAGE_SIZE = 50
-MAP_LIMIT = 2000
 ALERT_PAGE_SIZE = 200
 TIMELINE_LABELS = {
     "incident.report": _("Reported"),
@@ -183,7 +184,7 @@ def incident_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def incident_map(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Show incidents by camp and area on a map; without a tile server, on a blank one."""
+    """Show incidents and sites on the offline base layer, under tiles when a server is set."""
     access.require(request.user, Action.VIEW_INCIDENTS)
     form = IncidentFilterForm(request.GET or None, user=request.user)
     return render(
@@ -195,6 +196,7 @@ def incident_map(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "data_url": reverse("incidents:map_data") + "?" + request.GET.urlencode(),
                 "tile_url": settings.MAP_TILE_URL,
                 "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+                "base_url": static("incidents/basemap/region.geojson"),
             },
         },
     )
@@ -203,56 +205,11 @@ def incident_map(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def incident_map_data(request: AuthenticatedHttpRequest) -> JsonResponse:
-    """Return GeoJSON: the user's sites, and incidents where the policy lets them be placed.
-
-    An anonymised incident is placed at its camp, never at its own coordinates; only a user
-    who may see the full record sees an incident at its exact place.
-    """
+    """Return GeoJSON: the user's sites with their population, and incidents placed by policy."""
     access.require(request.user, Action.VIEW_INCIDENTS)
     form = IncidentFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound and form.is_valid() else {}
-    incidents = incident_selectors.incident_page(
-        user=request.user,
-        incidents=incident_selectors.incident_list(user=request.user, filters=filters),
-        paginate=lambda rows: list(rows[:MAP_LIMIT]),
-    )
-    features: list[dict[str, Any]] = []
-    for incident in incidents:
-        if access.incident_detail_allowed(request.user, incident) and incident.latitude is not None:
-            lat, lon, exact = incident.latitude, incident.longitude, True
-        elif incident.site is not None and incident.site.latitude is not None:
-            lat, lon, exact = incident.site.latitude, incident.site.longitude, False
-        else:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [float(lon or 0), float(lat)]},
-                "properties": {
-                    "kind": "incident",
-                    "reference": incident.reference,
-                    "type": str(incident.incident_type.label),
-                    "severity": incident.severity,
-                    "severity_label": str(Severity(incident.severity).label),
-                    "occurred_on": incident.occurred_at.date().isoformat(),
-                    "site": incident.site.name if incident.site else "",
-                    "exact": exact,
-                    "url": reverse("incidents:detail", args=[incident.pk]),
-                },
-            }
-        )
-    for site in access.sites_for(request.user).filter(latitude__isnull=False):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [float(site.longitude or 0), float(site.latitude or 0)],
-                },
-                "properties": {"kind": "site", "name": str(site), "admin1": site.admin1},
-            }
-        )
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return JsonResponse(map_features(user=request.user, filters=filters))
 
 
 # Alerts.

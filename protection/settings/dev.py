@@ -58,5 +58,14 @@ API_DOCS_REQUIRE_LOGIN = env_bool("API_DOCS_REQUIRE_LOGIN", False)
 # One line per e-mail on the console; the whole message in a file under var/mail/.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "protection.mail.SummaryConsoleBackend")
 
+# Static files as production serves them (protection/staticfiles.py): `make run` collects them,
+# WhiteNoise serves the hashed, compressed copies with a long cache lifetime; runserver leaves
+# them to WhiteNoise (whitenoise.runserver_nostatic). A file not collected yet is still served,
+# under its plain name, from the source folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "protection.staticfiles.DevelopmentStaticFilesStorage"},
+}
+INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

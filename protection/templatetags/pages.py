@@ -37,3 +37,17 @@ def minutes(duration: Any) -> int | str:
     if not isinstance(duration, datetime.timedelta):
         return ""
     return max(1, -(-int(duration.total_seconds()) // 60))
+
+
+@register.filter
+def filters_set(form: Any, search: Any = False) -> bool:
+    """Return whether the bound form has a value set (after the first field, for a search).
+
+    A list's folded filters open when one of them is set (or wrong), not for the words searched.
+    """
+    if not getattr(form, "is_bound", False):
+        return False
+    if form.errors:
+        return True
+    names = list(form.fields)[1 if search else 0 :]
+    return any(form.data.get(name) not in (None, "") for name in names)

@@ -1,0 +1,1 @@
+"""The incident map: its offline base layer and the features drawn over it."""
