@@ -62,7 +62,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0010_import_registry_imports")]
+    dependencies = [("cases", "0011_importspeed_review")]
 
     operations = [
         migrations.AddField(
