@@ -16,7 +16,8 @@ from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-import incidents.admin_policies  # noqa: F401  (registers the policy and tier admins)
+import incidents.admin_policies
+import incidents.community.admin  # noqa: F401  (registers the community reports admin)
 from incidents.models import (
     Alert,
     GbvDesignation,

@@ -40,7 +40,7 @@ def _post(client: Client, site: Any, **fields: Any) -> Any:
 
 def _stored_text() -> str:
     """Every text the database holds, in one string (the test database is small)."""
-    parts = []
+    parts: list[str] = []
     for model in apps.get_models():
         names = [
             f.attname

@@ -186,6 +186,7 @@ def test_the_indicators_download_as_hxl_and_xlsx_suppressed_for_an_analyst(
     assert other_site.name not in {row.get("#loc+name") for row in rows}
 
     sheet = load_workbook(io.BytesIO(xlsx_answer.content), read_only=True).active
+    assert sheet is not None
     header, *lines = [list(line) for line in sheet.iter_rows(values_only=True)]
     assert header[:4] == ["site", "site_code", "site_name", "month"]
     (february_line,) = [line for line in lines if line[3] == "2026-02-01"]
