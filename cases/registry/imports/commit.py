@@ -31,6 +31,7 @@ from cases.models import (
     RegistryImport,
     Relationship,
 )
+from cases.registry.headcount import households_registered
 from cases.registry.imports.dry_run import ASYNC_COMMIT
 from cases.registry.imports.rows import CheckedRow, References, read_row
 from cases.registry.imports.services import (
@@ -204,6 +205,7 @@ def _commit_batch(job: RegistryImport, refs: References, today: datetime.date) -
         RegistryImport.objects.filter(pk=job.pk).update(
             rows_imported=F("rows_imported") + len(people)
         )
+        households_registered(site_id=job.site_id, households=len(households), people=len(people))
     return len(people)
 
 
