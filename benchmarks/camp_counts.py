@@ -120,7 +120,8 @@ def main(argv: list[str]) -> int:
     print("Camp list", flush=True)
     selector = _timed("site list (selector)", lambda: list(site_list(user=officer)), args.repeat)
     page = _timed("camp list page", lambda: client.get(list_path), args.repeat)
-    ref = _timed("reference: one GROUP BY of active people by site", reference(LIST_REFERENCE), args.repeat)  # fmt: skip
+    list_sql = reference(LIST_REFERENCE)
+    ref = _timed("reference: one GROUP BY of active people by site", list_sql, args.repeat)
     print(f"  ratio page / reference {page / ref:.2f}, selector / reference {selector / ref:.2f}")
     print(f"Camp detail, site of {people:,} people", flush=True)
     population = _timed(
@@ -128,7 +129,8 @@ def main(argv: list[str]) -> int:
     )
     page = _timed("camp detail page", lambda: client.get(detail_path), args.repeat)
     params = {**bounds, "site": site.pk}
-    ref = _timed("reference: one GROUP BY by sex and age group", reference(DETAIL_REFERENCE, params), args.repeat)  # fmt: skip
+    detail_sql = reference(DETAIL_REFERENCE, params)
+    ref = _timed("reference: one GROUP BY by sex and age group", detail_sql, args.repeat)
     print(f"  ratio page / reference {page / ref:.2f}, selector / reference {population / ref:.2f}")
     for label, path in (("camp list", list_path), ("camp detail", detail_path)):
         with CaptureQueriesContext(connection) as queries:

@@ -91,7 +91,9 @@ def primary_and_replica() -> Iterator[Cluster]:
     try:
         cluster.run("initdb", "-D", str(primary), "-U", "postgres", "-A", "trust", "--no-sync")
         _configure(primary, cluster.primary_port, directory)
-        cluster.run("pg_ctl", "-D", str(primary), "-l", str(directory / "primary.log"), "-w", "start")
+        cluster.run(
+            "pg_ctl", "-D", str(primary), "-l", str(directory / "primary.log"), "-w", "start"
+        )
         started.append(primary)
         cluster.run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(cluster.primary_port), "-U", "postgres",
@@ -99,7 +101,9 @@ def primary_and_replica() -> Iterator[Cluster]:
         )  # fmt: skip
         with (replica / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(f"\nport = {cluster.replica_port}\n")
-        cluster.run("pg_ctl", "-D", str(replica), "-l", str(directory / "replica.log"), "-w", "start")
+        cluster.run(
+            "pg_ctl", "-D", str(replica), "-l", str(directory / "replica.log"), "-w", "start"
+        )
         started.append(replica)
         deadline = time.monotonic() + 30
         while cluster.psql(cluster.replica_port, "SELECT pg_is_in_recovery()") != "t":

@@ -13,8 +13,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from camps.selectors import sites_population
 from camps.models import Site
+from camps.selectors import sites_population
 from incidents.models import IncidentType, Verification
 from protection.monitoring.indicators import Period, indicators
 from protection.monitoring.presentation import PublishedRow, publish_indicators

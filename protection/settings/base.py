@@ -109,6 +109,7 @@ TEMPLATES = [
 ]
 
 from protection.settings.databases import *  # noqa: E402, F403
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -108,7 +108,7 @@ def test_anonymisation_and_erasure_leave_the_counts_as_they_are(officer, site, a
     person_status_change(actor=officer, person=departed, status="departed", reason="Moved on")
     people_anonymise(actor=None, ids=[departed.pk], today=departed.created_at.date(), kind="t")
     assert_kept(site, 2, 1)
-    supervisor = UserFactory(agency=agency, role="supervisor", username="supervisor")
+    supervisor: Any = UserFactory(agency=agency, role="supervisor", username="supervisor")
     person_erase(actor=supervisor, person=family.members[1], reason="subject_request")
     assert_kept(site, 2, 1)  # an erased person is anonymised, still registered and active
 

@@ -27,7 +27,7 @@ def _together(*calls: Callable[[], Any]) -> None:
         try:
             barrier.wait(timeout=10)
             call()
-        except BaseException as error:  # noqa: BLE001 (reported below)
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
@@ -50,12 +50,21 @@ def test_two_registrations_at_the_same_moment_both_count(officer, site) -> None:
         lambda: register_household(
             actor=officer,
             site=site,
-            members=[{"given_name": "Deng"}, {"given_name": "Achol", "relationship_to_head": "spouse", "confirm_not_duplicate": True}],
+            members=[
+                {"given_name": "Deng"},
+                {
+                    "given_name": "Achol",
+                    "relationship_to_head": "spouse",
+                    "confirm_not_duplicate": True,
+                },
+            ],
         ),
         lambda: register_household(
             actor=officer,
             site=site,
-            members=[{"given_name": "Nyok", "family_name": "Gatkuoth", "confirm_not_duplicate": True}],
+            members=[
+                {"given_name": "Nyok", "family_name": "Gatkuoth", "confirm_not_duplicate": True}
+            ],
         ),
     )
     assert _kept(site) == (3, 2) == census().headcount(site_id=site.pk)
@@ -67,13 +76,19 @@ def test_the_last_two_members_leaving_at_once_empty_the_household_once(officer, 
         site=site,
         members=[
             {"given_name": "Deng"},
-            {"given_name": "Achol", "relationship_to_head": "spouse", "confirm_not_duplicate": True},
+            {
+                "given_name": "Achol",
+                "relationship_to_head": "spouse",
+                "confirm_not_duplicate": True,
+            },
         ],
     )
     first, second = family.members
     _together(
         lambda: person_status_change(actor=officer, person=first, status="departed", reason="Left"),
-        lambda: person_status_change(actor=officer, person=second, status="departed", reason="Left"),
+        lambda: person_status_change(
+            actor=officer, person=second, status="departed", reason="Left"
+        ),
     )
     assert _kept(site) == (0, 0) == census().headcount(site_id=site.pk)
 

@@ -94,9 +94,11 @@ def test_lists_read_from_the_replica_writes_and_a_writers_next_reads_from_the_pr
     with connections["replica1"].cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
         assert cursor.fetchone()[0] is True  # a real standby: it would refuse any write
-    agency = factories.AgencyFactory(name="Mission Protection Unit", acronym="MPU")
-    site = factories.SiteFactory(managing_agency=agency, code="KAK-01")
-    officer = factories.UserFactory(agency=agency, role="protection_officer", username="officer")
+    agency: Any = factories.AgencyFactory(name="Mission Protection Unit", acronym="MPU")
+    site: Any = factories.SiteFactory(managing_agency=agency, code="KAK-01")
+    officer: Any = factories.UserFactory(
+        agency=agency, role="protection_officer", username="officer"
+    )
     first = factories.register_household(actor=officer, site=site).members[0]
     _wait_for_replica(1)
 
