@@ -15,6 +15,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from protection.reference_data import load_reference_data
 from protection.replicas import REPLICA_COOKIE
 from tests import factories
 from tests.replica_cluster import Cluster, postgres_bin, primary_and_replica
@@ -52,6 +53,8 @@ def cluster(django_db_setup: None, django_db_blocker: Any) -> Iterator[Cluster]:
             replica = copy.deepcopy(default.settings_dict) | {"PORT": cluster.replica_port}
             connections.settings["replica1"] = replica
             try:
+                # An earlier transactional test may have flushed the lists from the copy.
+                load_reference_data()
                 yield cluster
             finally:
                 connections["replica1"].close()
