@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
 from camps.models import Site
@@ -56,11 +55,11 @@ class Census(Protocol):
     """What the registry tells camps about the people at a site."""
 
     def population(self, *, site: Site, today: datetime.date) -> Population:
-        """The site's active population by sex and age group, and its households."""
+        """The site's active population by sex and age group (households: the caller's)."""
         ...
 
-    def active_people(self) -> Subquery:
-        """A count of a site's active people, for an annotation over sites (OuterRef("pk"))."""
+    def headcount(self, *, site_id: int) -> tuple[int, int]:
+        """Count the site's active people and the households with any, from scratch."""
         ...
 
     def recent_registrations(

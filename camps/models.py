@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from protection.reference import ReferenceItem
@@ -122,3 +123,31 @@ class PopulationSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.taken_on}: {self.individuals}"
+
+
+class SiteHeadcount(models.Model):
+    """A site's active people and the households with at least one of them, kept up to date.
+
+    The registry's services change these counts in the transaction that registers, moves or
+    changes the status of people (camps.headcount), so the site list reads one row per site
+    instead of counting the registry; a beat task recounts from scratch and corrects drift.
+    """
+
+    site = models.OneToOneField(
+        Site,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="headcount",
+        verbose_name=_("site"),
+    )
+    individuals = models.BigIntegerField(_("active people"), default=0)
+    households = models.BigIntegerField(_("households with active people"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    recounted_at = models.DateTimeField(_("last recounted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("site headcount")
+        verbose_name_plural = _("site headcounts")
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.individuals} / {self.households}"

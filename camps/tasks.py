@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from camps.headcount import headcount_recount
 from camps.models import Site, SiteStatus
 from camps.services import population_snapshot_take
 from protection.audit import task_context
@@ -24,3 +25,13 @@ def population_snapshot_take_all() -> int:
     for site_id in site_ids:
         population_snapshot_take_task.delay(site_id)
     return len(site_ids)
+
+
+@shared_task(name="camps.tasks.headcounts_recount")
+def headcounts_recount() -> int:
+    """Recount every site's people from scratch and correct any drift; return how many drifted.
+
+    Each correction is audited and logged (camps.headcount); running twice corrects nothing more.
+    """
+    with task_context():
+        return len(headcount_recount())

@@ -26,7 +26,7 @@ from incidents.alerts import services as alert_services
 from incidents.alerts.wording import early_warning_summary
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
 from incidents.maps.features import map_features
-from incidents.models import Alert, AlertKind, AlertStatus, Incident, Severity
+from incidents.models import Alert, AlertKind, AlertStatus, Incident
 from incidents.page_rows import incident_rows
 from incidents.reporting import selectors as incident_selectors
 from incidents.reporting import services as incident_services

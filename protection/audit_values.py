@@ -137,6 +137,9 @@ KEPT_EVERYWHERE = frozenset(
         "retention_kind",
         "unit",
         "up_to_seq",
+        # A site's headcount corrected by the recount: figures, not people.
+        "individuals",
+        "households",
     }
 )
 

@@ -5,6 +5,7 @@ from celery import shared_task
 from protection.audit import task_context
 from protection.exports import DATA_EXPORT_RUN, export_job_run, exports_sweep
 from protection.idempotency import idempotency_keys_purge
+from protection.replicas import replica_reads
 from protection.retention import retention_apply
 
 IDEMPOTENCY_KEYS_PURGE = "protection.tasks.idempotency_keys_purge"
@@ -31,8 +32,8 @@ def retention_apply_task() -> dict[str, int]:
 
 @shared_task(name=DATA_EXPORT_RUN)
 def data_export_run_task(export_id: int) -> str:
-    """Write a queued export's file; return its status."""
-    with task_context():
+    """Write a queued export's file (its rows read from a replica, if any); return its status."""
+    with task_context(), replica_reads():
         return str(export_job_run(export_id=export_id).status)
 
 

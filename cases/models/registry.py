@@ -262,6 +262,14 @@ class DisplacedPerson(models.Model):
         ]
         indexes = [
             models.Index(fields=["site", "status"], name="person_site_status_idx"),
+            # A site's population by sex and age, and the recount of its headcount: read from
+            # the index alone (an index-only scan), never the people's wide rows.
+            models.Index(
+                fields=["site"],
+                include=["sex", "date_of_birth", "household"],
+                condition=models.Q(status="active"),
+                name="person_site_active_idx",
+            ),
             models.Index(fields=["owning_agency", "-id"], name="person_agency_idx"),
             models.Index(fields=["family_key", "date_of_birth"], name="person_family_key_idx"),
             models.Index(fields=["given_key", "date_of_birth"], name="person_given_key_idx"),

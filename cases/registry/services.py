@@ -23,6 +23,12 @@ from cases.models import (
     SpecificNeed,
 )
 from cases.registry.duplicates import SEARCH_KEY_FIELDS, search_keys
+from cases.registry.headcount import (
+    household_lock,
+    household_moved,
+    households_registered,
+    members_activated,
+)
 from cases.registry.records import (
     REFERENCE_FIELDS,
     AuditEntry,
@@ -122,6 +128,7 @@ def household_register(
                 audit=audit,
             )
         audit_record_many(actor=actor, entries=audit)
+        households_registered(site_id=site.pk, households=1, people=len(people))
     return HouseholdRegistration(household=household, members=people)
 
 
@@ -142,11 +149,13 @@ def person_register(*, actor: "User", household: Household, data: PersonData) ->
     if candidates and not data.confirm_not_duplicate:
         raise DuplicatesFound({0: candidates})
     with transaction.atomic():
+        site_id = household_lock(household.pk)
         person = person_from(data, actor=actor, household=household, born=born, estimated=estimated)
         save_validated_with_code(person, "registration_number", codes.PERSON_PREFIX)
         audit: list[AuditEntry] = []
         record_person(actor=actor, person=person, data=data, candidates=candidates, audit=audit)
         audit_record_many(actor=actor, entries=audit)
+        members_activated(household_id=household.pk, site_id=site_id, change=1)
     return person
 
 
@@ -317,9 +326,24 @@ def person_status_apply(
         raise ValidationError(errors)
     before = snapshot(person, ["status", "status_reason", "status_changed_on"])
     with transaction.atomic():
+        # The household first, then the person (the order relocation takes them in); the
+        # status read under the lock is the one this change replaces, even after a
+        # concurrent change of the same person.
+        site_id = household_lock(person.household_id)
+        was = (
+            DisplacedPerson.objects.select_for_update()
+            .filter(pk=person.pk)
+            .values_list("status", flat=True)
+            .get()
+        )
         person.status, person.status_reason = status, reason.strip()
         person.status_changed_on = effective_on
         person.save(update_fields=["status", "status_reason", "status_changed_on", "updated_at"])
+        members_activated(
+            household_id=person.household_id,
+            site_id=site_id,
+            change=int(status == PersonStatus.ACTIVE) - int(was == PersonStatus.ACTIVE),
+        )
         audit_record(
             actor=actor,
             action="person.status_change",
@@ -343,9 +367,11 @@ def household_relocate(
         raise ValidationError({"site": _("The household is already at this site.")})
     before = snapshot(household, ["site", "address"])
     with transaction.atomic():
+        from_site_id = household_lock(household.pk)
         household.site, household.address = site, address.strip()
         household.save(update_fields=["site", "address"])
         household.members.update(site=site)
+        household_moved(household_id=household.pk, from_site_id=from_site_id, to_site_id=site.pk)
         audit_record(
             actor=actor,
             action="household.relocate",

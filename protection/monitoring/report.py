@@ -13,8 +13,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from camps.census import census
 from camps.models import Site
+from camps.selectors import sites_population
 from incidents.models import IncidentType, Verification
 from protection.monitoring.indicators import Period, indicators
 from protection.monitoring.presentation import PublishedRow, publish_indicators
@@ -74,7 +74,7 @@ def monitoring_report(
     sites_qs = scope.sites()
     if site_ids is not None:
         sites_qs = sites_qs.filter(pk__in=site_ids)
-    sites = list(sites_qs.annotate(population=census().active_people()).order_by("name", "pk"))
+    sites = list(sites_qs.annotate(population=sites_population()).order_by("name", "pk"))
     ids = [site.pk for site in sites]
     start, end = period.bounds()
     verified = scope.incidents().filter(

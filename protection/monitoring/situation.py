@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from camps.census import census
 from camps.models import PopulationSnapshot, Site
+from camps.selectors import sites_population
 from cases.models import CaseAction, CaseStatus, Referral, ReferralStatus, RiskLevel
 from cases.models.plan import OPEN_ACTION_STATUSES
 from incidents.early_warning import statistics
@@ -122,7 +121,7 @@ def situation(
     chosen = list(
         (sites if sites is not None else scope.sites())
         .select_related("managing_agency")
-        .annotate(population=Coalesce(census().active_people(), 0))
+        .annotate(population=sites_population())
         .order_by("name", "pk")
     )
     ids = [site.pk for site in chosen]

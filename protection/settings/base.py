@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dj_database_url
 import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lists, searches, dashboards and figures may read from a replica (protection/replicas.py).
+    "protection.replicas.ReplicaReadsMiddleware",
     # Which device, if any, verified this session (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
     # No browser or proxy keeps a copy of what a signed-in user was shown (protection.headers).
@@ -107,17 +108,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/protection"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Short OLTP queries: PostgreSQL's JIT compiler cost more than it saved on every list
-    # measured in benchmarks/ (about 1 s of a 1.9 s aggregate at 200,000 people).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+from protection.settings.databases import *  # noqa: E402, F403
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

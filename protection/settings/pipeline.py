@@ -46,6 +46,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "camps.tasks.population_snapshot_take_all",
         "schedule": float(os.environ.get("POPULATION_SNAPSHOT_SECONDS", "3600")),
     },
+    # The sites' maintained headcounts, checked against a full count (camps.headcount).
+    "site-headcounts-recount": {
+        "task": "camps.tasks.headcounts_recount",
+        "schedule": float(os.environ.get("HEADCOUNT_RECOUNT_SECONDS", "86400")),
+    },
     "referral-overdue-reminders": {
         "task": "cases.tasks.referral_overdue_remind_all",
         "schedule": float(os.environ.get("REFERRAL_REMINDER_SCAN_SECONDS", "900")),

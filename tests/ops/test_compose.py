@@ -60,6 +60,7 @@ def production_env(service: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "protection.example.org,localhost",
             # The compose hosts "postgres" and "redis" do not exist here: use 127.0.0.1.
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "DATABASE_REPLICA_URLS": "postgres://postgres@127.0.0.1:5432/postgres",
             "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
             "CACHE_URL": "redis://127.0.0.1:6379/14",
             "WEBHOOK_EGRESS": "direct",
@@ -69,7 +70,7 @@ def production_env(service: str) -> dict[str, str]:
 
 
 def test_the_expected_services_exist() -> None:
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(SERVICES)
+    assert {"postgres", "postgres-replica", "redis", "web", "worker", "beat"} <= set(SERVICES)
     assert SERVICES["postgres"]["image"].split(":")[1].startswith("16")
     assert SERVICES["redis"]["image"].split(":")[1].startswith("7")
 
@@ -126,6 +127,40 @@ def test_the_cache_is_a_redis_of_its_own_that_may_forget_and_nothing_waits_for()
     # The app fails open without its cache: nothing waits for it to be healthy.
     for name in APP_SERVICES:
         assert "cache" not in SERVICES[name]["depends_on"], name
+
+
+def test_a_streaming_replica_follows_the_primary_and_the_app_reads_lists_from_it() -> None:
+    replica = SERVICES["postgres-replica"]
+    assert replica["image"] == SERVICES["postgres"]["image"]
+    assert replica["user"] == "postgres"  # PostgreSQL refuses to run as root
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "pg_is_in_recovery()" in " ".join(replica["healthcheck"]["test"])
+    mounted = {v.split(":")[1]: v.split(":")[0] for v in replica["volumes"]}
+    script = (ROOT / mounted[replica["entrypoint"][-1]]).read_text(encoding="utf-8")
+    assert "pg_basebackup -h postgres" in script and " -R " in script
+    assert script.rstrip().endswith("exec postgres")
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in replica["volumes"])
+    assert "postgres-replica-data" in COMPOSE["volumes"]
+    # The primary accepts the replication connection (the official image runs initdb.d once).
+    init = next(v for v in SERVICES["postgres"]["volumes"] if "/docker-entrypoint-initdb.d/" in v)
+    assert "host replication" in (ROOT / init.split(":")[0]).read_text(encoding="utf-8")
+    for name in ("web", "worker", "beat"):
+        url = urlsplit(SERVICES[name]["environment"]["DATABASE_REPLICA_URLS"])
+        assert (url.hostname, url.path) == ("postgres-replica", "/protection"), name
+        assert SERVICES[name]["depends_on"]["postgres-replica"]["condition"] == "service_healthy"
+    result = run_python(
+        "from django.conf import settings; print(sorted(settings.DATABASES))",
+        production_env("web"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['default', 'replica1']"
+
+
+def test_more_than_one_worker_runs() -> None:
+    replicas = str(SERVICES["worker"]["deploy"]["replicas"])
+    default = re.fullmatch(r"\$\{WORKER_REPLICAS:-(\d+)\}", replicas)
+    assert default and int(default.group(1)) >= 2, replicas
+    assert re.search(r"^WORKER_REPLICAS=(\d+)$", ENV_EXAMPLE, flags=re.MULTILINE)
 
 
 def test_app_services_use_production_settings_that_exist() -> None:

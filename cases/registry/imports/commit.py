@@ -32,6 +32,7 @@ from cases.models import (
     PersonSpecificNeed,
     RegistryImport,
 )
+from cases.registry.headcount import households_registered
 from cases.registry.imports.dry_run import ASYNC_COMMIT
 from cases.registry.imports.services import (
     MAX_IMPORT_ATTEMPTS,
@@ -203,6 +204,7 @@ def commit_rows(
         if cursor.cursor.rowcount != len(people):
             raise RuntimeError("Rows of this batch were imported by another run.")
     RegistryImport.objects.filter(pk=job.pk).update(rows_imported=F("rows_imported") + len(people))
+    households_registered(site_id=job.site_id, households=len(households), people=len(people))
     return len(people)
 
 
