@@ -32,6 +32,7 @@ from benchmarks.case_rows import CaseChunk
 from benchmarks.incident_rows import IncidentChunk
 from benchmarks.organisations import AGENCIES, Context, create_organisations
 from benchmarks.registry_rows import RegistryChunk
+from camps.headcount import headcount_recount
 from cases.models import DisplacedPerson, Household, PersonSpecificNeed, ProtectionCase, Referral
 from incidents.models import Alert, Incident
 from protection.audit_chain import AUDIT_CHAIN, chain_head, chain_lock
@@ -231,6 +232,9 @@ def _finish(plan: dict[str, Any], progress: Progress) -> None:
     with connection.cursor() as cursor:
         for model in models_loaded:
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+    # COPY goes round the services: the sites' maintained headcounts are counted afresh.
+    progress("  counting the sites' headcounts")
+    headcount_recount()
 
 
 def copy_rate(*, people: int = 20_000, seed: int = 1) -> float:
