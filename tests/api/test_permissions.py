@@ -21,7 +21,7 @@ from tests.api.conftest import SchemaCheckedClient
 from tests.api.payloads import household_payload, person_payload
 from tests.casework.conftest import advance, make_agreement, open_case, refer
 from tests.factories import register_household
-from tests.imports.files import csv_bytes, good_rows, validated_import
+from tests.imports.files import HELD_ROW, csv_bytes, good_rows, held_import, validated_import
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,17 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
         "POST",
         "registry-imports/{registry_import}/commit/",
         (200, 200, 200, 200, 200, 403, 403, 401),
+    ),
+    # A row held as a possible duplicate: an officer of the agency registers or discards it.
+    (
+        "POST",
+        "registry-imports/{held_import}/rows/{held_row}/release/",
+        (200, 200, 200, 200, 403, 403, 403, 401),
+    ),
+    (
+        "POST",
+        "registry-imports/{discard_import}/rows/{held_row}/discard/",
+        (200, 200, 200, 200, 403, 403, 403, 401),
     ),
     ("PATCH", "households/{household}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("GET", "persons/", (200, 200, 200, 200, 200, 403, 403, 401)),
@@ -278,6 +289,9 @@ def world(agency, other_agency, site, officer):
         "statistic": "population",
         "household": registration.household.pk,
         "registry_import": validated_import(officer=officer, site=site).pk,
+        "held_import": held_import(officer=officer, site=site, register=False).pk,
+        "discard_import": held_import(officer=officer, site=site, register=False).pk,
+        "held_row": HELD_ROW,
         "person": registration.members[0].pk,
         "payloads": {
             **casework["payloads"],
@@ -293,6 +307,9 @@ def world(agency, other_agency, site, officer):
                     )
                 ],
             ),
+            ("POST", "registry-imports/{discard_import}/rows/{held_row}/discard/"): {
+                "reason": "The same family, registered last week.",
+            },
             ("POST", "registry-imports/"): {
                 "site": site.pk,
                 "file_name": "arrivals.csv",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cases.casework import plan, services
 from cases.models import CaseApproval, CaseEventText, ProtectionCase, Referral
+from incidents.community.services import ConcernData, community_report_receive
 from incidents.models import Incident
 from protection.crypto import cipher
 from protection.crypto.columns import encrypted_columns
@@ -76,7 +77,8 @@ def world(
     service: Any,
     agreement: Any,
 ) -> dict[str, Any]:
-    """A case with every kind of narrative, through the services, plus an incident and a webhook."""
+    """A case with every kind of narrative, through the services, plus an incident, a webhook
+    and a community report."""
     services.case_note_add(actor=worker, case=case, text=NOTE)
     case = advance(worker, case, "assessment")
     plan.assessment_record(
@@ -117,6 +119,16 @@ def world(
         events=["alert.raised"],
         secret="whsec_" + "s3cr3t" * 6,
         secret_hint="t",
+    )
+    community_report_receive(
+        data=ConcernData(
+            site=site,
+            kind="violence",
+            description=DESCRIPTION,
+            occurred_on=timezone.localdate(),
+            language="en",
+            contact="+211 900 000 002",
+        )
     )
     return {"case": case, "referral": referral, "incident": incident.incident, "webhook": webhook}
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import RegistryImport
 from cases.registry.imports import services
 from cases.registry.imports.dry_run import registry_import_dry_run
+from tests.factories import register_household
 from tests.names import syllable_name
 
 HEADERS = [
@@ -155,6 +156,27 @@ def uploaded_import(*, officer: Any, site: Any, **kwargs: Any) -> RegistryImport
 def validated_import(*, officer: Any, site: Any) -> RegistryImport:
     """Upload the good rows and run their dry run: the import is ready to commit."""
     job = uploaded_import(officer=officer, site=site)
+    services.registry_import_dry_run_start(actor=officer, registry_import=job)
+    registry_import_dry_run(import_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+# The row of good_rows() + bad_and_duplicate_rows() that the dry run holds as a duplicate.
+HELD_ROW = 6
+
+
+def held_import(*, officer: Any, site: Any, register: bool = True) -> RegistryImport:
+    """An import whose dry run held row HELD_ROW as a possible duplicate of a registered person
+    (the factories' default household, registered first unless `register` is off)."""
+    if register:
+        register_household(actor=officer, site=site)
+    job = services.registry_import_upload(
+        actor=officer,
+        site=site,
+        file_name="arrivals.csv",
+        data=csv_bytes(good_rows() + bad_and_duplicate_rows()),
+    )
     services.registry_import_dry_run_start(actor=officer, registry_import=job)
     registry_import_dry_run(import_id=job.pk)
     job.refresh_from_db()

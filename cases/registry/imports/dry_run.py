@@ -71,6 +71,9 @@ def write_fates(lines: list[tuple[Any, ...]]) -> None:
         cursor.execute(_FATES_TABLE)
         cursor.cursor.copy_expert("COPY import_row_fates FROM STDIN WITH (FORMAT csv)", buffer)
         cursor.execute(_UPDATE_ROWS)
+        # Dropped at once, not only at commit: a second batch in the same transaction (a
+        # caller's outer atomic block) makes its own.
+        cursor.execute("DROP TABLE import_row_fates")
 
 
 def checked_rows(job: RegistryImport) -> Iterator[tuple[int, CheckedRow]]:

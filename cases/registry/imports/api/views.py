@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, serializers, status
@@ -289,6 +290,16 @@ class RegistryImportViewSet(
                 )
         except ValidationError as error:
             raise ApiValidationError(error_messages(error)) from None
+        return Response(ImportReviewedRowSerializer(_reviewed(row)).data)
+
+    def replay(self, outcome: Any) -> Response:
+        """Answer a retried release or discard with the row as it now stands."""
+        if self.action not in ("release", "discard"):
+            return super().replay(outcome)
+        job = self.get_object()
+        row = get_object_or_404(
+            job.rows.select_related("person"), row_number=int(self.kwargs["row_number"])
+        )
         return Response(ImportReviewedRowSerializer(_reviewed(row)).data)
 
     @extend_schema(
