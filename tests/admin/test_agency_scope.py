@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(agency: Any, other_agency: Any, site: Any, other_site: Any, superuser: Any) -> Any:
     """One row of each kind for the agency and for another agency."""
-    sector = Sector.objects.first()
+    sector = Sector.objects.earliest("pk")
     own_policy = escalation_policy_create(
         actor=superuser,
         name="Our camp",
@@ -178,7 +178,7 @@ def test_a_policy_of_the_agency_cannot_reach_another_agencys_site_or_staff(
 def test_the_agency_admin_changes_their_site_and_not_one_they_only_operate_in(
     admin_client_for: Any, agency_admin: Any, world: Any, agency: Any
 ) -> None:
-    operated = factories.SiteFactory(name="Shared camp")
+    operated = factories.SiteFactory.create(name="Shared camp")
     operated.operating_agencies.add(agency)
     client = admin_client_for(agency_admin)
     url = reverse("admin:camps_site_change", args=[operated.pk])
@@ -196,7 +196,7 @@ def test_the_agency_admin_records_an_agreement_with_another_agency(
     today = timezone.localdate()
     theirs = DataSharingAgreement.objects.create(
         agency_one=other_agency,
-        agency_two=factories.AgencyFactory(),
+        agency_two=factories.AgencyFactory.create(),
         purposes=["referral"],
         data_categories=["contact"],
         valid_from=today,

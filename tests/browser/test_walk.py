@@ -40,14 +40,24 @@ AXE_RUN = """() => axe.run(document, {resultTypes: ["violations"]}).then(r => ({
         .map(v => ({rule: v.id, impact: v.impact, nodes: v.nodes.length,
                     target: v.nodes[0].target.join(" ")})),
 }))"""
+# WALK_SCREENSHOTS=<folder>: a full-page screenshot of these pages, to look at.
+SCREENSHOTS = os.environ.get("WALK_SCREENSHOTS")
+SCREENSHOT_PAGES = {
+    "admin:index",
+    "incidents.escalationpolicy change",
+    "incidents.escalationpolicy add",
+    "camps.site change",
+    "accounts.user list",
+    "protection.auditevent list",
+}
 ADMIN_ROW_LINK = "#result_list tbody tr th a, #result_list tbody tr td.field-__str__ a"
 
 
 class Walk:
     """One role's walk in one language: visits pages and keeps what it found."""
 
-    def __init__(self, page: Any, base_url: str, language: str) -> None:
-        self.page, self.base_url, self.language = page, base_url, language
+    def __init__(self, page: Any, base_url: str, language: str, role: str) -> None:
+        self.page, self.base_url, self.language, self.role = page, base_url, language, role
         self.visited: list[str] = []
         self.findings: list[dict[str, Any]] = []
         self.errors: list[str] = []
@@ -75,6 +85,10 @@ class Walk:
             self.wrong_direction.append(path)
         for violation in result["violations"]:
             self.findings.append({"page": name, "path": path, **violation})
+        if SCREENSHOTS and name in SCREENSHOT_PAGES:
+            slug = name.replace(":", "-").replace(" ", "-").replace(".", "-")
+            shot = Path(SCREENSHOTS) / f"{self.role}-{slug}-{self.language}.png"
+            self.page.screenshot(path=str(shot), full_page=True)
         return True
 
     def admin(self) -> None:
@@ -133,7 +147,7 @@ def test_every_page_is_free_of_serious_accessibility_faults(
     context.add_init_script(script=Axe().axe_script)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    walk = Walk(page, walk_world.url, language)
+    walk = Walk(page, walk_world.url, language, role)
     try:
         # The live server answers from this thread's database, unblocked for the whole walk.
         with django_db_blocker.unblock():

@@ -136,7 +136,10 @@ def app_pages(ids: dict[str, int | None]) -> list[tuple[str, str]]:
 def admin_model_lists() -> list[tuple[str, str]]:
     """Return (model label, changelist path) of every model registered with the admin."""
     return sorted(
-        (model._meta.label_lower, reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+        (
+            model._meta.label_lower,
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
+        )
         for model in admin.site._registry
     )
 

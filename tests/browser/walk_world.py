@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
@@ -103,6 +104,7 @@ def _seed() -> dict[str, User]:
     uploaded_import(officer=officer, site=access.sites_for(officer).order_by("pk")[0])
     for user in users.values():
         _ready_export(user)
+    assert admin.agency is not None
     if not EscalationPolicy.objects.filter(agency=admin.agency).exists():
         escalation_policy_create(
             actor=admin,
@@ -127,3 +129,14 @@ def walk_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[WalkWo
         server.stop()
         with django_db_blocker.unblock():
             call_command("flush", interactive=False, verbosity=0)
+            _close_server_connections()
+
+
+def _close_server_connections() -> None:
+    """Close what the server's request threads left open (a browser's kept-alive connection
+    outlives the server's stop), so that the test database can be dropped at the end."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
