@@ -7,12 +7,18 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from camps.models import Site
 from incidents.models import EscalationPolicy
-from incidents.policies.services import TierSpec, escalation_policy_create
+from incidents.policies.services import (
+    TierSpec,
+    escalation_policy_create,
+    escalation_policy_delete,
+    escalation_policy_update,
+)
 from partners.models import DataSharingAgreement, Sector, Service
 from protection.models import AuditEvent
 from tests import factories
@@ -223,3 +229,24 @@ def test_the_agency_admin_records_an_agreement_with_another_agency(
     url = reverse("admin:partners_datasharingagreement_change", args=[theirs.pk])
     assert client.get(url).status_code == 404
     assert Service.objects.filter(agency=agency).exists()
+
+
+def test_the_policy_services_keep_each_policy_to_its_keeper(
+    agency_admin: Any, world: Any, other_agency: Any
+) -> None:
+    for policy in (world["other_policy"], world["mission_policy"]):
+        with pytest.raises(PermissionDenied):
+            escalation_policy_update(actor=agency_admin, policy=policy, changes={"active": False})
+        with pytest.raises(PermissionDenied):
+            escalation_policy_delete(actor=agency_admin, policy=policy)
+    with pytest.raises(PermissionDenied):
+        escalation_policy_create(
+            actor=agency_admin,
+            name="Elsewhere",
+            agency=other_agency,
+            sites=[world["other_site"]],
+            tiers=[TierSpec(roles=[(other_agency, "supervisor")])],
+        )
+    escalation_policy_update(actor=agency_admin, policy=world["policy"], changes={"active": False})
+    assert not EscalationPolicy.objects.get(pk=world["policy"].pk).active
+    assert AuditEvent.objects.filter(action="escalationpolicy.update", actor=agency_admin).exists()
