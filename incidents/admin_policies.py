@@ -325,14 +325,12 @@ class EscalationTierAdmin(
     """One tier of a policy with whom it tells; read-only here, edited on its policy."""
 
     agency_admins_add = False
+    agency_admins_change = False
 
     def agency_rows(
         self, request: HttpRequest, queryset: QuerySet[EscalationTier], agency: PartnerAgency
     ) -> QuerySet[EscalationTier]:
         return queryset.filter(policy__agency=agency)
-
-    def agency_may_change(self, obj: EscalationTier, agency: PartnerAgency) -> bool:
-        return False
 
     list_display = ("policy", "level", "notify_in_app", "notify_email", "notify_webhook")
     list_select_related = ("policy",)

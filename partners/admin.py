@@ -62,6 +62,7 @@ class PartnerAgencyAdmin(AgencyScopedAdminMixin[PartnerAgency], ServiceModelAdmi
     """
 
     agency_admins_add = False
+    agency_admins_change = False
 
     list_display = ("name", "acronym", "agency_type", "contact_email", "active")
     list_filter = ("active", "agency_type", "sectors")
@@ -77,9 +78,6 @@ class PartnerAgencyAdmin(AgencyScopedAdminMixin[PartnerAgency], ServiceModelAdmi
         self, request: HttpRequest, queryset: QuerySet[PartnerAgency], agency: PartnerAgency
     ) -> QuerySet[PartnerAgency]:
         return queryset.filter(pk=agency.pk)
-
-    def agency_may_change(self, obj: PartnerAgency, agency: PartnerAgency) -> bool:
-        return False
 
     def service_validate(self, request: HttpRequest, form: forms.ModelForm[PartnerAgency]) -> None:
         agency_validate(form.instance, sectors=form.cleaned_data.get("sectors"))

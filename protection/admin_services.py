@@ -147,8 +147,9 @@ class AgencyScopedAdminMixin(admin.ModelAdmin[ModelT]):
     The services called by the admin check the same rules again when writing.
     """
 
-    # Whether an agency administrator may add rows (their agency's) from the admin.
+    # Whether an agency administrator may add rows (their agency's), or change any, here.
     agency_admins_add = True
+    agency_admins_change = True
 
     def agency_rows(
         self, request: HttpRequest, queryset: QuerySet[ModelT], agency: "PartnerAgency"
@@ -192,5 +193,7 @@ class AgencyScopedAdminMixin(admin.ModelAdmin[ModelT]):
     def has_change_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         agency = administered_agency(request)
         if agency is not None:
-            return obj is None or self.agency_may_change(obj, agency)
+            return self.agency_admins_change and (
+                obj is None or self.agency_may_change(obj, agency)
+            )
         return super().has_change_permission(request, obj)

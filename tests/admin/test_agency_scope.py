@@ -91,6 +91,11 @@ def test_the_admin_index_shows_the_agency_admin_what_they_keep(
         assert f"/admin/{model}/" in page
     # Agencies and reference lists are a superuser's.
     assert "/admin/partners/partneragency/add/" not in page
+    # Their own agency is shown, not changed (agencies are a superuser's).
+    client = admin_client_for(agency_admin)
+    own = client.get(reverse("admin:partners_partneragency_change", args=[agency_admin.agency_id]))
+    assert own.status_code == 200
+    assert 'name="_save"' not in own.content.decode()
 
 
 def test_the_superuser_still_sees_every_agency(
