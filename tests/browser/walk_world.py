@@ -12,6 +12,7 @@ through the access policy, so that each route with an id is visited with a real 
 
 import datetime
 import io
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -135,8 +136,13 @@ def walk_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[WalkWo
 def _close_server_connections() -> None:
     """Close what the server's request threads left open (a browser's kept-alive connection
     outlives the server's stop), so that the test database can be dropped at the end."""
+    others = (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        for _attempt in range(50):
+            cursor.execute(others)
+            if not cursor.fetchall():
+                return
+            time.sleep(0.1)
