@@ -157,14 +157,14 @@ def test_every_page_is_free_of_serious_accessibility_faults(
             user.preferred_language = language
             user.save(update_fields=["preferred_language"])
             sign_in_as(page, walk_world.url, user)
-            for name, path in app_pages(record_ids(user)):
+            ids = record_ids(user)
+            connections.close_all()
+            for name, path in app_pages(ids):
                 walk.visit(name, path)
             if user.is_staff:
                 walk.admin()
     finally:
         context.close()
-        # Playwright runs the test in a greenlet of its own: its connection is this test's.
-        connections.close_all()
     summary = _summary(walk, role, time.monotonic() - started)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{role}-{language}.json").write_text(json.dumps(summary, indent=1))

@@ -12,14 +12,15 @@ through the access policy, so that each route with an id is visited with a real 
 
 import datetime
 import io
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
@@ -32,7 +33,10 @@ from protection.demo.plan import SUPERADMIN_USERNAME
 from protection.exports import export_dir
 from protection.models import DataExport, ExportLevel, ExportStatus
 from protection.notifications.models import Notification
+from protection.reference_data import load_reference_data
 from tests.imports.files import uploaded_import
+
+T = TypeVar("T")
 
 # Enough households for every kind of record the demo makes (cases, referrals, incidents).
 HOUSEHOLDS = 16
@@ -97,6 +101,7 @@ def _ready_export(user: User) -> None:
 
 
 def _seed() -> dict[str, User]:
+    load_reference_data()  # a transactional test before this one flushed them
     call_command("seed_demo", households=HOUSEHOLDS, force=True, stdout=io.StringIO())
     users = {role: User.objects.get(username=name) for role, name in ROLES.items()}
     officer, admin = users["protection_officer"], users["admin"]
@@ -120,7 +125,7 @@ def _seed() -> dict[str, User]:
 def walk_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[WalkWorld]:
     """Seed the demo, serve it, and flush it all at the end of the module."""
     with django_db_blocker.unblock():
-        users = _seed()
+        users = _in_thread(_seed)
     server = LiveServer("localhost")
     server._live_server_modified_settings.enable()  # the server's host is allowed
     try:
@@ -129,8 +134,39 @@ def walk_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[WalkWo
         server._live_server_modified_settings.disable()
         server.stop()
         with django_db_blocker.unblock():
-            call_command("flush", interactive=False, verbosity=0)
-            _close_server_connections()
+            _in_thread(_flush)
+
+
+def _in_thread(work: Callable[[], T]) -> T:
+    """Run database work in a thread of its own, whose connection is closed when it ends.
+
+    Playwright's sync API runs the tests in greenlets, each with its own connection that
+    nothing closes, and an open connection keeps the test database from being dropped.
+    """
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as error:  # handed to the caller below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def _flush() -> None:
+    """Leave the database as the session's set-up made it: reference lists only."""
+    call_command("flush", interactive=False, verbosity=0)
+    load_reference_data()
+    _close_server_connections()
 
 
 def _close_server_connections() -> None:
