@@ -3,6 +3,8 @@
 Sites are created, changed and closed through camps.services, like on the API.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,8 +15,20 @@ from django.utils.translation import ngettext
 
 from camps.models import Country, PopulationSnapshot, Site, SiteStatus, SiteType
 from camps.services import SITE_EDITABLE_FIELDS, site_close, site_create, site_update, site_validate
+from protection import access
 from protection.admin import ReferenceItemAdmin
-from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin, acting_user
+from protection.admin_services import (
+    AgencyScopedAdminMixin,
+    ReadOnlyModelAdmin,
+    ServiceModelAdmin,
+    acting_user,
+    administered_agency,
+)
+
+if TYPE_CHECKING:
+    from django.db.models import ForeignKey
+
+    from partners.models import PartnerAgency
 
 
 @admin.register(SiteType)
@@ -33,8 +47,12 @@ class CountryAdmin(ReferenceItemAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(ServiceModelAdmin[Site]):
-    """Sites with their managing and operating agencies, written through camps.services."""
+class SiteAdmin(AgencyScopedAdminMixin[Site], ServiceModelAdmin[Site]):
+    """Sites with their managing and operating agencies, written through camps.services.
+
+    An agency administrator sees the sites their agency manages or operates in, and changes
+    those it manages; a new site is managed by their agency.
+    """
 
     list_display = (
         "name",
@@ -63,6 +81,23 @@ class SiteAdmin(ServiceModelAdmin[Site]):
         (_("Agencies"), {"fields": ("managing_agency", "operating_agencies")}),
     )
     actions = ["close"]
+
+    def agency_rows(
+        self, request: HttpRequest, queryset: QuerySet[Site], agency: "PartnerAgency"
+    ) -> QuerySet[Site]:
+        return queryset.filter(pk__in=access.sites_for(acting_user(request)).values("pk"))
+
+    def agency_may_change(self, obj: Site, agency: "PartnerAgency") -> bool:
+        return obj.managing_agency_id == agency.pk
+
+    def formfield_for_foreignkey(
+        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelChoiceField[Any] | None":
+        agency = administered_agency(request)
+        if db_field.name == "managing_agency" and agency is not None:
+            kwargs["queryset"] = type(agency).objects.filter(pk=agency.pk)
+            kwargs["initial"] = agency.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def service_validate(self, request: HttpRequest, form: forms.ModelForm[Site]) -> None:
         operators = form.cleaned_data.get("operating_agencies")

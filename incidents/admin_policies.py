@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, ManyToManyField, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -28,22 +28,34 @@ from incidents.policies.services import (
     tier_spec_of,
 )
 from partners.models import PartnerAgency
+from protection import access
 from protection.accounts.models import Role, User
 from protection.accounts.services import is_superuser
-from protection.admin_services import ReadOnlyModelAdmin, ServiceModelAdmin, acting_user
+from protection.admin_services import (
+    AgencyScopedAdminMixin,
+    ReadOnlyModelAdmin,
+    ServiceModelAdmin,
+    acting_user,
+    administered_agency,
+)
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    """Return "agency id:role" choices, one per active agency and role."""
+def _role_choices(agencies: "QuerySet[PartnerAgency]") -> list[tuple[str, str]]:
+    """Return "agency id:role" choices, one per agency and role."""
     return [
         (f"{agency.pk}:{role}", f"{agency}: {label}")
-        for agency in PartnerAgency.objects.filter(active=True).order_by("acronym")
+        for agency in agencies.order_by("acronym")
         for role, label in Role.choices
     ]
 
 
 class EscalationTierForm(forms.ModelForm[EscalationTier]):
-    """A tier with its recipients in one row: users, roles within agencies, whole agencies."""
+    """A tier with its recipients in one row: users, roles within agencies, whole agencies.
+
+    `agency` (set by the inline for an agency administrator) keeps the choices to its staff.
+    """
+
+    agency: PartnerAgency | None = None
 
     users = forms.ModelMultipleChoiceField(
         label=_("users"),
@@ -69,9 +81,18 @@ class EscalationTierForm(forms.ModelForm[EscalationTier]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        agencies = PartnerAgency.objects.filter(active=True)
+        if self.agency is not None:
+            agencies = agencies.filter(pk=self.agency.pk)
+            users = self.fields["users"]
+            assert isinstance(users, forms.ModelMultipleChoiceField)
+            users.queryset = User.objects.filter(is_active=True, agency=self.agency)
+        whole = self.fields["agencies"]
+        assert isinstance(whole, forms.ModelMultipleChoiceField)
+        whole.queryset = agencies.order_by("acronym")
         roles = self.fields["roles"]
         assert isinstance(roles, forms.MultipleChoiceField)
-        roles.choices = _role_choices()
+        roles.choices = _role_choices(agencies)
         if self.instance.pk is not None:
             spec = tier_spec_of(self.instance)
             self.initial.update(
@@ -135,31 +156,99 @@ class EscalationTierInline(admin.StackedInline[EscalationTier, EscalationPolicy]
     extra = 1
     ordering = ("level",)
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        agency = administered_agency(request)
+        if agency is not None:
+            kwargs["form"] = type("AgencyTierForm", (self.form,), {"agency": agency})
+        return super().get_formset(request, obj, **kwargs)
+
+    # The policy's own admin decides who may change it; its tiers come with it.
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return administered_agency(request) is not None or super().has_view_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return administered_agency(request) is not None or super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if administered_agency(request) is not None:
+            return True
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if administered_agency(request) is not None:
+            return True
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(ServiceModelAdmin[EscalationPolicy]):
+class EscalationPolicyAdmin(
+    AgencyScopedAdminMixin[EscalationPolicy], ServiceModelAdmin[EscalationPolicy]
+):
     """Which incidents need action, and the tiers told in turn, each with whom it tells.
 
     The policy, its tiers and their recipients are one form, validated and written by
     incidents.policies.services in one audited change: no tier can be left telling nobody.
+    An agency administrator keeps the agency's own policies (its sites, its staff).
     """
 
-    list_display = ("name", "trigger", "minimum_severity", "ack_deadline_minutes", "active")
+    list_display = (
+        "name",
+        "trigger",
+        "minimum_severity",
+        "ack_deadline_minutes",
+        "agency",
+        "active",
+    )
+    list_select_related = ("agency",)
     list_filter = ("trigger", "active", "minimum_severity")
     search_fields = ("name",)
     filter_horizontal = ("incident_types", "sites")
     inlines = [EscalationTierInline]
     fieldsets = (
-        (None, {"fields": ("name", "trigger", "active", "ack_deadline_minutes")}),
+        (None, {"fields": ("name", "agency", "trigger", "active", "ack_deadline_minutes")}),
         (_("Which incidents"), {"fields": ("incident_types", "minimum_severity", "sites")}),
     )
     actions = ["deactivate"]
+
+    def agency_rows(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[EscalationPolicy],
+        agency: PartnerAgency,
+    ) -> QuerySet[EscalationPolicy]:
+        return queryset.filter(agency=agency)
+
+    def formfield_for_foreignkey(
+        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelChoiceField[Any] | None":
+        agency = administered_agency(request)
+        if db_field.name == "agency" and agency is not None:
+            kwargs["queryset"] = PartnerAgency.objects.filter(pk=agency.pk)
+            kwargs["initial"] = agency.pk
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelMultipleChoiceField[Any] | None":
+        if db_field.name == "sites" and administered_agency(request) is not None:
+            kwargs["queryset"] = access.sites_for(acting_user(request)).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: EscalationPolicy | None = None
+    ) -> tuple[str, ...]:
+        # Who keeps a policy is settled when it is made.
+        return ("agency",) if obj is not None else ()
 
     def service_validate(
         self, request: HttpRequest, form: forms.ModelForm[EscalationPolicy]
     ) -> None:
         escalation_policy_validate(
-            form.instance, incident_types=form.cleaned_data.get("incident_types"), tiers=None
+            form.instance,
+            incident_types=form.cleaned_data.get("incident_types"),
+            tiers=None,
+            sites=form.cleaned_data.get("sites"),
         )
 
     def save_model(
@@ -195,6 +284,7 @@ class EscalationPolicyAdmin(ServiceModelAdmin[EscalationPolicy]):
                 tiers=tiers,
                 incident_types=list(data["incident_types"]),
                 sites=list(data["sites"]),
+                agency=data.get("agency"),
                 **{name: data[name] for name in POLICY_FIELDS},
             )
             form.instance.pk = created.pk
@@ -203,6 +293,9 @@ class EscalationPolicyAdmin(ServiceModelAdmin[EscalationPolicy]):
     def has_delete_permission(
         self, request: HttpRequest, obj: EscalationPolicy | None = None
     ) -> bool:
+        agency = administered_agency(request)
+        if agency is not None:
+            return obj is None or obj.agency_id == agency.pk
         return is_superuser(request.user)
 
     def delete_model(self, request: HttpRequest, obj: EscalationPolicy) -> None:
@@ -226,8 +319,18 @@ class EscalationPolicyAdmin(ServiceModelAdmin[EscalationPolicy]):
 
 
 @admin.register(EscalationTier)
-class EscalationTierAdmin(ReadOnlyModelAdmin[EscalationTier]):
+class EscalationTierAdmin(
+    AgencyScopedAdminMixin[EscalationTier], ReadOnlyModelAdmin[EscalationTier]
+):
     """One tier of a policy with whom it tells; read-only here, edited on its policy."""
+
+    agency_admins_add = False
+    agency_admins_change = False
+
+    def agency_rows(
+        self, request: HttpRequest, queryset: QuerySet[EscalationTier], agency: PartnerAgency
+    ) -> QuerySet[EscalationTier]:
+        return queryset.filter(policy__agency=agency)
 
     list_display = ("policy", "level", "notify_in_app", "notify_email", "notify_webhook")
     list_select_related = ("policy",)

@@ -4,10 +4,12 @@ Agencies, services and agreements are validated and written by their services
 (partners.agencies, partners.services), which audit them; the admin only calls them.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import ForeignKey, ManyToManyField, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -32,8 +34,14 @@ from partners.services import (
     service_update,
     service_validate,
 )
+from protection import access
 from protection.admin import ReferenceItemAdmin
-from protection.admin_services import ServiceModelAdmin, acting_user
+from protection.admin_services import (
+    AgencyScopedAdminMixin,
+    ServiceModelAdmin,
+    acting_user,
+    administered_agency,
+)
 
 
 def _reason(error: Exception) -> str:
@@ -46,8 +54,15 @@ class SectorAdmin(ReferenceItemAdmin):
 
 
 @admin.register(PartnerAgency)
-class PartnerAgencyAdmin(ServiceModelAdmin[PartnerAgency]):
-    """Agencies taking part in the response; deactivate one to stop all its users' access."""
+class PartnerAgencyAdmin(AgencyScopedAdminMixin[PartnerAgency], ServiceModelAdmin[PartnerAgency]):
+    """Agencies taking part in the response; deactivate one to stop all its users' access.
+
+    Only a platform superuser writes agencies (partners.agencies); an agency administrator
+    sees their own agency here, read-only.
+    """
+
+    agency_admins_add = False
+    agency_admins_change = False
 
     list_display = ("name", "acronym", "agency_type", "contact_email", "active")
     list_filter = ("active", "agency_type", "sectors")
@@ -58,6 +73,11 @@ class PartnerAgencyAdmin(ServiceModelAdmin[PartnerAgency]):
         (_("Contact"), {"fields": ("contact_name", "contact_email", "contact_phone")}),
     )
     actions = ["deactivate", "activate"]
+
+    def agency_rows(
+        self, request: HttpRequest, queryset: QuerySet[PartnerAgency], agency: PartnerAgency
+    ) -> QuerySet[PartnerAgency]:
+        return queryset.filter(pk=agency.pk)
 
     def service_validate(self, request: HttpRequest, form: forms.ModelForm[PartnerAgency]) -> None:
         agency_validate(form.instance, sectors=form.cleaned_data.get("sectors"))
@@ -127,8 +147,9 @@ class PartnerAgencyAdmin(ServiceModelAdmin[PartnerAgency]):
 
 
 @admin.register(Service)
-class ServiceAdmin(ServiceModelAdmin[Service]):
-    """The referral directory, for oversight; agencies keep their own services on the pages."""
+class ServiceAdmin(AgencyScopedAdminMixin[Service], ServiceModelAdmin[Service]):
+    """The referral directory: a superuser oversees it, an agency administrator keeps their
+    agency's services (as on the service pages), in the agency's sites."""
 
     list_display = ("name", "agency", "sector", "accepting_referrals", "active")
     list_filter = ("active", "accepting_referrals", "sector", "agency")
@@ -136,6 +157,31 @@ class ServiceAdmin(ServiceModelAdmin[Service]):
     search_fields = ("name", "agency__name", "agency__acronym")
     filter_horizontal = ("sites",)
     actions = ["deactivate"]
+
+    def agency_rows(
+        self, request: HttpRequest, queryset: QuerySet[Service], agency: PartnerAgency
+    ) -> QuerySet[Service]:
+        return queryset.filter(agency=agency)
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = super().get_list_filter(request)
+        return filters if administered_agency(request) is None else filters[:-1]
+
+    def formfield_for_foreignkey(
+        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelChoiceField[Any] | None":
+        agency = administered_agency(request)
+        if db_field.name == "agency" and agency is not None:
+            kwargs["queryset"] = PartnerAgency.objects.filter(pk=agency.pk)
+            kwargs["initial"] = agency.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelMultipleChoiceField[Any] | None":
+        if db_field.name == "sites" and administered_agency(request) is not None:
+            kwargs["queryset"] = access.sites_for(acting_user(request)).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Service | None = None
@@ -208,8 +254,12 @@ class DataSharingAgreementForm(forms.ModelForm[DataSharingAgreement]):
 
 
 @admin.register(DataSharingAgreement)
-class DataSharingAgreementAdmin(ServiceModelAdmin[DataSharingAgreement]):
+class DataSharingAgreementAdmin(
+    AgencyScopedAdminMixin[DataSharingAgreement], ServiceModelAdmin[DataSharingAgreement]
+):
     """Agreements between agencies, written through partners.services (which audits them).
+
+    An agency administrator sees and records the agreements their agency is a party to.
 
     Agreements are suspended, never deleted: what was shared under them stays explained.
     """
@@ -221,6 +271,30 @@ class DataSharingAgreementAdmin(ServiceModelAdmin[DataSharingAgreement]):
     search_fields = ("reference", "agency_one__acronym", "agency_two__acronym")
     date_hierarchy = "valid_to"
     actions = ["suspend"]
+
+    def agency_rows(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[DataSharingAgreement],
+        agency: PartnerAgency,
+    ) -> QuerySet[DataSharingAgreement]:
+        return queryset.filter(Q(agency_one=agency) | Q(agency_two=agency))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = super().get_list_filter(request)
+        return filters if administered_agency(request) is None else filters[:1]
+
+    def formfield_for_foreignkey(
+        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelChoiceField[Any] | None":
+        agency = administered_agency(request)
+        if agency is not None and db_field.name == "agency_one":
+            # The administrator's agency is one party; the other is any active agency.
+            kwargs["queryset"] = PartnerAgency.objects.filter(pk=agency.pk)
+            kwargs["initial"] = agency.pk
+        elif agency is not None and db_field.name == "agency_two":
+            kwargs["queryset"] = PartnerAgency.objects.filter(active=True).exclude(pk=agency.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: DataSharingAgreement | None = None

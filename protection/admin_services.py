@@ -21,12 +21,13 @@ from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.forms.utils import ErrorDict
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from protection.accounts.services import is_agency_admin, is_superuser
 
 if TYPE_CHECKING:
+    from partners.models import PartnerAgency
     from protection.accounts.models import User
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -129,3 +130,70 @@ class AgencyAdminsReadOnlyModelAdmin(ReadOnlyModelAdmin[ModelT]):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
+
+
+def administered_agency(request: HttpRequest) -> "PartnerAgency | None":
+    """Return the agency the signed-in agency administrator manages (None for anyone else)."""
+    user = acting_user(request)
+    return user.agency if is_agency_admin(user) else None
+
+
+class AgencyScopedAdminMixin(admin.ModelAdmin[ModelT]):
+    """An agency administrator sees and manages only the rows of their own agency.
+
+    A platform superuser keeps Django's permissions (everything). An agency administrator may
+    open the model, view and add rows, and change the rows `agency_may_change` allows, among
+    those `agency_rows` returns; another agency's row answers 404, as on the pages and the API.
+    The services called by the admin check the same rules again when writing.
+    """
+
+    # Whether an agency administrator may add rows (their agency's), or change any, here.
+    agency_admins_add = True
+    agency_admins_change = True
+
+    def agency_rows(
+        self, request: HttpRequest, queryset: QuerySet[ModelT], agency: "PartnerAgency"
+    ) -> QuerySet[ModelT]:
+        """Return the rows of the queryset the agency's administrator may see."""
+        raise NotImplementedError
+
+    def agency_may_change(self, obj: ModelT, agency: "PartnerAgency") -> bool:
+        """Return whether the agency's administrator may change this row (one they see)."""
+        return True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ModelT]:
+        queryset = super().get_queryset(request)
+        if is_superuser(request.user):
+            return queryset
+        agency = administered_agency(request)
+        return queryset.none() if agency is None else self.agency_rows(request, queryset, agency)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> ModelT | None:
+        # Another agency's row, or none at all: 404, not the admin's redirect to its index.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return administered_agency(request) is not None or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
+        if administered_agency(request) is not None:
+            return True
+        return super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        if administered_agency(request) is not None:
+            return self.agency_admins_add
+        return super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
+        agency = administered_agency(request)
+        if agency is not None:
+            return self.agency_admins_change and (
+                obj is None or self.agency_may_change(obj, agency)
+            )
+        return super().has_change_permission(request, obj)

@@ -46,6 +46,18 @@ class EscalationPolicy(models.Model):
         default=30,
         help_text=_("If nobody acknowledges within this time, the next tier is told."),
     )
+    agency = models.ForeignKey(
+        "partners.PartnerAgency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kept by agency"),
+        help_text=_(
+            "The agency whose administrators keep this policy, for its own sites and staff. "
+            "Empty: a mission-wide policy, kept by platform superusers."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

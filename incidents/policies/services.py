@@ -4,15 +4,16 @@ A policy is only useful if every tier reaches somebody by some channel: a tier w
 tell, or no channel to tell them by, lets an escalated alert reach nobody. So a policy is
 always validated with its tiers and their recipients, whether it comes from the admin, the
 demo or a test, and every create, change and delete is one audit event on the policy that
-describes its tiers. Only a platform superuser configures policies: a tier may name the staff
-of any agency.
+describes its tiers. A mission-wide policy is a platform superuser's (a tier may name the staff
+of any agency); a policy kept by an agency is its administrators', within the agency's sites and
+staff (incidents.policies.agency).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,11 @@ from incidents.models import (
     RecipientKind,
     Severity,
     TierRecipient,
+)
+from incidents.policies.agency import (
+    policy_agency_errors,
+    policy_agency_for,
+    policy_manager_require,
 )
 from partners.models import PartnerAgency
 from protection.accounts.models import Role, User
@@ -51,11 +57,6 @@ class TierSpec:
     notify_email: bool = False
     notify_webhook: bool = False
     ack_deadline_minutes: int | None = None
-
-
-def _require_superuser(actor: "User") -> None:
-    if not (getattr(actor, "is_superuser", False) and actor.is_active):
-        raise PermissionDenied
 
 
 def escalation_tier_check(level: int, tier: TierSpec) -> str | None:
@@ -92,6 +93,7 @@ def escalation_policy_validate(
     *,
     incident_types: Sequence[IncidentType] | None,
     tiers: Sequence[TierSpec] | None,
+    sites: Sequence[Site] | None = None,
 ) -> None:
     """Collect every problem with a policy (and its tiers, when given) into one ValidationError.
 
@@ -121,6 +123,9 @@ def escalation_policy_validate(
             escalation_tiers_validate(tiers)
         except ValidationError as error:
             errors.update(error.message_dict)
+    if sites is None and policy.pk and policy.agency_id is not None:
+        sites = list(policy.sites.all())
+    errors.update(policy_agency_errors(policy.agency_id, sites=sites, tiers=tiers))
     if errors:
         raise ValidationError(errors)
 
@@ -195,27 +200,29 @@ def escalation_policy_create(
     sites: Sequence[Site] = (),
     ack_deadline_minutes: int = 30,
     active: bool = True,
+    agency: PartnerAgency | None = None,
 ) -> EscalationPolicy:
     """Create a policy with its tiers (told in the order given) and their recipients; audited.
 
     Empty `incident_types` or `sites` match every type or site; an early-warning policy has no
-    types (a warning is a count of incidents, not one type).
+    types (a warning is a count of incidents, not one type). An agency administrator's policy
+    is kept by their agency (a superuser may name one, or none for a mission-wide policy).
     """
-    _require_superuser(actor)
     policy = EscalationPolicy(
+        agency=policy_agency_for(actor, agency),
         name=name,
         trigger=trigger,
         minimum_severity=minimum_severity,
         ack_deadline_minutes=ack_deadline_minutes,
         active=active,
     )
-    escalation_policy_validate(policy, incident_types=incident_types, tiers=tiers)
+    escalation_policy_validate(policy, incident_types=incident_types, tiers=tiers, sites=sites)
     with transaction.atomic():
         policy.save()
         policy.incident_types.set(incident_types)
         policy.sites.set(sites)
         _write_tiers(policy, tiers)
-        changes = diff({}, snapshot(policy, POLICY_FIELDS))
+        changes = diff({}, snapshot(policy, (*POLICY_FIELDS, "agency")))
         changes["incident_types"] = [None, sorted(t.code for t in incident_types)]
         changes["sites"] = [None, sorted(site.pk for site in sites)]
         changes["tiers"] = [
@@ -239,7 +246,7 @@ def escalation_policy_update(
 
     Deactivate a policy with changes={"active": False}: alerts already raised keep it.
     """
-    _require_superuser(actor)
+    policy_manager_require(actor, policy.agency_id)
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -250,7 +257,7 @@ def escalation_policy_update(
     old_tiers = [_describe(n, s) for n, s in enumerate(_stored_tiers(candidate), start=1)]
     for name, value in changes.items():
         setattr(candidate, name, value.strip() if isinstance(value, str) else value)
-    escalation_policy_validate(candidate, incident_types=incident_types, tiers=tiers)
+    escalation_policy_validate(candidate, incident_types=incident_types, tiers=tiers, sites=sites)
     field_changes = diff(before, snapshot(candidate, POLICY_FIELDS))
     with transaction.atomic():
         if changes:
@@ -282,7 +289,7 @@ def escalation_policy_delete(*, actor: "User", policy: EscalationPolicy) -> None
 
     A policy that raised alerts stays (the alerts name it): deactivate it instead.
     """
-    _require_superuser(actor)
+    policy_manager_require(actor, policy.agency_id)
     if policy.alerts.exists():
         raise ValidationError(
             _("Alerts were raised under this policy, so it cannot be deleted. Deactivate it.")
