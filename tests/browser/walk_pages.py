@@ -45,6 +45,7 @@ ROUTE_RECORDS: dict[str, tuple[str, ...]] = {
     "partners:service_edit": ("service",),
     "incidents:detail": ("incident",),
     "incidents:alert_detail": ("alert",),
+    "incidents:community_detail": ("community_report",),
     "exports:detail": ("data_export",),
     "notifications:open": ("notification",),
 }

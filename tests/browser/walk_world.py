@@ -25,7 +25,8 @@ from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
 from cases.models import CaseAction, RegistryImport
-from incidents.models import EscalationPolicy
+from incidents.community.services import ConcernData, community_report_receive
+from incidents.models import CommunityReport, EscalationPolicy
 from incidents.policies.services import TierSpec, escalation_policy_create
 from protection import access
 from protection.accounts.models import User
@@ -79,6 +80,11 @@ def record_ids(user: User) -> dict[str, int | None]:
         "referral_received": _first(access.referrals_received_for(user)),
         "incident": _first(access.incidents_for(user)),
         "alert": _first(access.alerts_for(user)),
+        "community_report": (
+            _first(CommunityReport.objects.filter(site__in=access.sites_for(user).values("pk")))
+            if access.can(user, access.Action.REPORT_INCIDENTS)
+            else None
+        ),
         "notification": _first(Notification.objects.filter(recipient=user)),
         "service": _first(own_services),
         "registry_import": _first(RegistryImport.objects.filter(agency_id=user.agency_id)),
@@ -108,6 +114,15 @@ def _seed() -> dict[str, User]:
     # What the demo leaves out: an import, an export of each user's, and a policy the
     # agency keeps (so that its administrator has one to open).
     uploaded_import(officer=officer, site=access.sites_for(officer).order_by("pk")[0])
+    community_report_receive(
+        data=ConcernData(
+            site=access.sites_for(officer).order_by("pk")[0],
+            kind="armed_presence",
+            description="Armed men near the water point at night.",
+            occurred_on=timezone.localdate(),
+            language="en",
+        )
+    )
     for user in users.values():
         _ready_export(user)
     assert admin.agency is not None

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0003_crypt_encrypt_narratives'),
+        ("incidents", "0004_lead_community_reports"),
         ('partners', '0002_services_and_agreements'),
     ]
 
