@@ -21,7 +21,7 @@ from benchmarks.bulk import NULL, TEXT_ESCAPES, TextRows, scrambled_code, text_c
 from benchmarks.households import FAMILY_POOL, FEMALE_POOL, MALE_POOL, draw_household, expand
 from benchmarks.names import ARABIC_FAMILY, ARABIC_GIVEN
 from cases.models import DisplacedPerson, Household, PersonSpecificNeed
-from cases.registry.duplicates import search_keys
+from cases.registry.duplicates import SEARCH_KEY_FIELDS, search_keys
 from protection import codes
 from protection.audit_chain import AUDIT_CHAIN, row_digest
 from protection.audit_values import redact_change
@@ -62,10 +62,7 @@ PERSON_COLUMNS = [
     "status_reason",
     "status_changed_on",
     "owning_agency_id",
-    "name_search",
-    "given_key",
-    "family_key",
-    "name_keys",
+    *SEARCH_KEY_FIELDS,
     "created_by_id",
     "created_at",
     "updated_at",
@@ -88,15 +85,10 @@ AUDIT_COLUMNS = [
 
 
 @lru_cache(maxsize=300_000)
-def _key_cells(given: str, family: str) -> tuple[str, str, str, str]:
-    """Return the four search-key cells of a name, as the app computes them."""
-    keys = search_keys(given, family)
-    return (
-        text_cell(keys.name_search),
-        text_cell(keys.given_key),
-        text_cell(keys.family_key),
-        text_cell(keys.name_keys),
-    )
+def _key_cells(given: str, family: str) -> tuple[str, ...]:
+    """Return the search-key cells of a name (SEARCH_KEY_FIELDS), as the app computes them."""
+    keys = search_keys(given, family).as_fields()
+    return tuple(text_cell(keys[name]) for name in SEARCH_KEY_FIELDS)
 
 
 _DUMPS = json.JSONEncoder(
