@@ -31,7 +31,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,9 +39,10 @@ from rest_framework.views import APIView
 from protection import access
 from protection.api import FIELD_ERRORS, ProtectionAutoSchema
 from protection.datasets import Dataset, FilterError, figures_table, statistics
-from protection.exporting import Column, csv_chunks
+from protection.exporting import Column
 from protection.figures import SuppressedTable
 from protection.roles import Action
+from protection.table_renderers import TableRenderer
 
 
 class DimensionSerializer(serializers.Serializer[None]):
@@ -76,36 +77,33 @@ class StatisticIndexSerializer(serializers.Serializer[None]):
     count = DimensionSerializer()
 
 
-class HxlRenderer(BaseRenderer):
+def _figures_table(data: Any) -> tuple[list[Column], Any] | None:
+    """Return a statistic's answer as a table: one row per figure, totals named."""
+    if not isinstance(data, dict) or "figures" not in data:  # an error body
+        return None
+    dimensions = data["dimensions"]
+    columns = [Column(item["label"], item["hxl"]) for item in dimensions]
+    columns.append(Column(data["count"]["label"], data["count"]["hxl"]))
+    total = _("Total")
+    rows = (
+        [
+            *(
+                total if figure["key"][d["name"]] == "*" else figure["key"][d["name"]]
+                for d in dimensions
+            ),
+            figure["display"] if figure["count"] is None else figure["count"],
+        ]
+        for figure in data["figures"]
+    )
+    return columns, rows
+
+
+class HxlRenderer(TableRenderer):
     """Render a statistic as HXL CSV (header row, hashtag row, one row per figure)."""
 
-    media_type = "text/csv"
     format = "hxl"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Any = None,
-    ) -> bytes:
-        if not isinstance(data, dict) or "figures" not in data:  # an error body
-            return str(data).encode("utf-8")
-        dimensions = data["dimensions"]
-        columns = [Column(item["label"], item["hxl"]) for item in dimensions]
-        columns.append(Column(data["count"]["label"], data["count"]["hxl"]))
-        total = _("Total")
-        rows = (
-            [
-                *(
-                    total if figure["key"][d["name"]] == "*" else figure["key"][d["name"]]
-                    for d in dimensions
-                ),
-                figure["display"] if figure["count"] is None else figure["count"],
-            ]
-            for figure in data["figures"]
-        )
-        return b"".join(csv_chunks(columns, rows, hxl=True))
+    hxl = True
+    table_of = staticmethod(_figures_table)
 
 
 def _cache_key(data: Dataset, user: Any, filters: Mapping[str, list[str]]) -> str:

@@ -4,6 +4,7 @@ Alerts and notifications belong to the person who received them, so the world is
 recipient (the column's user); everything else belongs to the agency of the officer.
 """
 
+import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,6 +13,8 @@ from django.utils import timezone
 from incidents.community.services import ConcernData, community_report_receive
 from incidents.models import Alert
 from protection.accounts.models import User
+from protection.exports import export_dir
+from protection.models import DataExport, ExportLevel, ExportStatus
 from protection.notifications.models import Delivery, DeliveryChannel, Notification
 from protection.notifications.services.sending import delivery_send
 from protection.notifications.services.subscriptions import webhook_subscription_create
@@ -64,3 +67,19 @@ def alert_deliveries(alert: Alert, recipient: User) -> "QuerySet[Delivery]":
         recipient_user=recipient,
         channel=DeliveryChannel.IN_APP,
     )
+
+
+def ready_export(user: User) -> int:
+    """A background export of the user's, ready to download (its file written)."""
+    export = DataExport.objects.create(
+        user=user,
+        dataset="people",
+        level=ExportLevel.AGGREGATED,
+        file_format="csv",
+        status=ExportStatus.READY,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    export.file_name = f"export-{export.pk}.csv"
+    export.save(update_fields=["file_name"])
+    (export_dir() / export.file_name).write_text("Site,People\r\n", encoding="utf-8")
+    return export.pk

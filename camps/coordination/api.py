@@ -1,6 +1,5 @@
 """/api/v1/who-does-what-where/: the 3W as JSON, CSV or HXL (`?format=`)."""
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +15,7 @@ from camps.coordination.tables import COLUMNS, rows
 from partners.models import Sector
 from protection.accounts.types import signed_in
 from protection.api import ProtectionAutoSchema
-from protection.exporting import csv_chunks
+from protection.table_renderers import TableRenderer
 
 
 class QuerySerializer(serializers.Serializer[Any]):
@@ -56,27 +55,17 @@ class WhoWhatWhereSerializer(serializers.Serializer[Any]):
     results = CellSerializer(many=True)
 
 
-class _TableRenderer(renderers.BaseRenderer):
-    media_type = "text/csv"
-    charset = "utf-8"
-    hxl = False
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        if not isinstance(data, dict) or "results" not in data:
-            return renderers.JSONRenderer().render(data)
-        return b"".join(csv_chunks(COLUMNS, rows(data["results"]), hxl=self.hxl))
+def _table(data: Any) -> tuple[Any, Any] | None:
+    if not isinstance(data, dict) or "results" not in data:
+        return None
+    return COLUMNS, rows(data["results"])
 
 
-class CsvRenderer(_TableRenderer):
-    format = "csv"
+class CsvRenderer(TableRenderer):
+    table_of = staticmethod(_table)
 
 
-class HxlRenderer(_TableRenderer):
+class HxlRenderer(CsvRenderer):
     format = "hxl"
     hxl = True
 

@@ -10,7 +10,6 @@ the database is flushed (as a transactional test leaves it) when the module is d
 through the access policy, so that each route with an id is visited with a real one.
 """
 
-import datetime
 import io
 import threading
 import time
@@ -31,11 +30,11 @@ from incidents.policies.services import TierSpec, escalation_policy_create
 from protection import access
 from protection.accounts.models import User
 from protection.demo.plan import SUPERADMIN_USERNAME
-from protection.exports import export_dir
-from protection.models import DataExport, ExportLevel, ExportStatus
+from protection.models import DataExport
 from protection.notifications.models import Notification
 from protection.reference_data import load_reference_data
 from tests.imports.files import uploaded_import
+from tests.matrix_world import ready_export
 
 T = TypeVar("T")
 
@@ -92,20 +91,6 @@ def record_ids(user: User) -> dict[str, int | None]:
     }
 
 
-def _ready_export(user: User) -> None:
-    export = DataExport.objects.create(
-        user=user,
-        dataset="people",
-        level=ExportLevel.AGGREGATED,
-        file_format="csv",
-        status=ExportStatus.READY,
-        expires_at=timezone.now() + datetime.timedelta(hours=1),
-    )
-    export.file_name = f"export-{export.pk}.csv"
-    export.save(update_fields=["file_name"])
-    (export_dir() / export.file_name).write_text("Site,People\r\n", encoding="utf-8")
-
-
 def _seed() -> dict[str, User]:
     load_reference_data()  # a transactional test before this one flushed them
     call_command("seed_demo", households=HOUSEHOLDS, force=True, stdout=io.StringIO())
@@ -124,7 +109,7 @@ def _seed() -> dict[str, User]:
         )
     )
     for user in users.values():
-        _ready_export(user)
+        ready_export(user)
     assert admin.agency is not None
     if not EscalationPolicy.objects.filter(agency=admin.agency).exists():
         escalation_policy_create(

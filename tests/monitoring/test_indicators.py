@@ -147,7 +147,7 @@ def test_the_api_gives_the_indicators_and_suppresses_them_for_an_analyst(
     assert masked["alerts_due"] is None and masked["alerts_on_time_percent"] is None
     assert masked["acknowledgement_median_minutes"] is None  # a median of three tells each
     assert csv_text["Content-Type"].startswith("text/csv")
-    lines = csv_text.content.decode().splitlines()
+    lines = csv_text.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("site,site_code,site_name,month,incidents_acknowledged")
     assert "Kakuma One,2026-02-01,<5," in lines[-1] or "Kakuma One,2026-02-01,<5," in lines[1]
 

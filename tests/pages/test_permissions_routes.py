@@ -9,7 +9,6 @@ the record is not theirs to see (the service directory is shared, so another age
 service is visible but not theirs to edit: 403).
 """
 
-import datetime
 import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -17,15 +16,12 @@ from typing import Any, NamedTuple
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django_otp_webauthn.models import WebAuthnCredential
 
-from protection.exports import export_dir
-from protection.models import DataExport, ExportLevel, ExportStatus
 from tests import factories
 from tests.api.test_permissions import casework_world
 from tests.imports.files import uploaded_import
-from tests.matrix_world import alerting_world
+from tests.matrix_world import alerting_world, ready_export
 from tests.pages.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +205,7 @@ def _world(
         **alerting_world(agency=agency, site=site, officer=officer, recipient=recipient),
         "registry_import": uploaded_import(officer=officer, site=site).pk,
         "import_row": 2,
-        "data_export": _ready_export(recipient),
+        "data_export": ready_export(recipient),
         "passkey": _passkey(recipient),
     }
 
@@ -219,22 +215,6 @@ def _passkey(user: Any) -> int:
     return WebAuthnCredential.objects.create(
         user=user, name="passkey", credential_id=os.urandom(16), public_key=b"key", confirmed=True
     ).pk
-
-
-def _ready_export(user: Any) -> int:
-    """A background export of the user's, ready to download (its file written)."""
-    export = DataExport.objects.create(
-        user=user,
-        dataset="people",
-        level=ExportLevel.AGGREGATED,
-        file_format="csv",
-        status=ExportStatus.READY,
-        expires_at=timezone.now() + datetime.timedelta(hours=1),
-    )
-    export.file_name = f"export-{export.pk}.csv"
-    export.save(update_fields=["file_name"])
-    (export_dir() / export.file_name).write_text("Site,People\r\n", encoding="utf-8")
-    return export.pk
 
 
 def _call(client: Any, row: Row, ids: dict[str, Any]) -> Any:

@@ -1,24 +1,17 @@
 """The indicators as files: CSV (`?format=csv`), HXL (`?format=hxl`) and XLSX (`?format=xlsx`).
 
-Each is the same table, one line per site and month: the API's field names as the header
-(the durable solutions spread over a column each), a suppressed count written "<5" (the
-threshold), a hidden median left empty. HXL adds a row of hashtags under the header, so that
-HDX and libhxl read the indicators as they read the statistics; XLSX is the workbook the
-cluster's coordinators open. The writers are the exports' (protection.exporting): cells that a
-spreadsheet would run as a formula are defused there.
+Each is the same table, one line per site and month: the API's field names as the header (the
+durable solutions spread over a column each), a suppressed count written "<5" (the threshold),
+a hidden median left empty. HXL adds a row of hashtags under the header, so that HDX and
+libhxl read the indicators as they read the statistics; XLSX is the workbook the cluster's
+coordinators open. protection.table_renderers writes them with the exports' writers.
 """
 
-import csv
-import io
-import tempfile
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from rest_framework import renderers
-
-from protection.exporting import CONTENT_TYPES, Column, ExportFormat, csv_chunks, xlsx_write
+from protection.exporting import Column
 from protection.monitoring.api.serializers import COUNT_FIELDS, IndicatorRowSerializer
+from protection.table_renderers import TableRenderer, XlsxTableRenderer
 
 # The HXL hashtag and attributes of each column (https://hxlstandard.org/standard/dictionary).
 HXL_TAGS = {
@@ -43,10 +36,10 @@ HXL_TAGS = {
 SOLUTION_TAG = "#indicator+solutions+num+{key}"
 
 
-def indicator_table(data: Any) -> tuple[list[Column], list[list[Any]]]:
+def indicator_table(data: Any) -> tuple[list[Column], list[list[Any]]] | None:
     """Return the columns and the rows of an indicators answer (the serializer's data)."""
     if not isinstance(data, dict) or "results" not in data:
-        return [Column("detail", "#meta+detail")], [[str(data)]]
+        return None
     hidden = f"<{data['threshold']}"
     results: list[dict[str, Any]] = data["results"]
     names = [
@@ -70,60 +63,15 @@ def indicator_table(data: Any) -> tuple[list[Column], list[list[Any]]]:
     return columns, rows
 
 
-class IndicatorCsvRenderer(renderers.BaseRenderer):
-    """The table as plain CSV, the field names as the header."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        columns, rows = indicator_table(data)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([column.label for column in columns])
-        writer.writerows(rows)
-        return out.getvalue().encode()
+class IndicatorCsvRenderer(TableRenderer):
+    table_of = staticmethod(indicator_table)
 
 
-class IndicatorHxlRenderer(renderers.BaseRenderer):
-    """The table as HXL: CSV with the hashtag row under the header."""
-
-    media_type = "text/csv"
+class IndicatorHxlRenderer(IndicatorCsvRenderer):
     format = "hxl"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        columns, rows = indicator_table(data)
-        return b"".join(csv_chunks(columns, rows, hxl=True))
+    hxl = True
 
 
-class IndicatorXlsxRenderer(renderers.BaseRenderer):
-    """The table as an Excel workbook, one sheet."""
-
-    media_type = CONTENT_TYPES[ExportFormat.XLSX]
-    format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        columns, rows = indicator_table(data)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "indicators.xlsx"
-            xlsx_write(path, columns, rows, title="indicators")
-            return path.read_bytes()
+class IndicatorXlsxRenderer(XlsxTableRenderer):
+    table_of = staticmethod(indicator_table)
+    sheet_title = "indicators"
