@@ -35,8 +35,9 @@ def test_supervisor_exports_a_filtered_list_as_xlsx_and_hxl(
     sign_in_as(page, live_server.url, supervisor)
     page.goto(f"{live_server.url}/registry/people/")
 
+    page.locator("details.more-filters > summary").click()  # "More filters" fold away
     page.select_option('[name="sex"]', label="Male")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search").first.click()
     page.wait_for_url(re.compile(r"sex=male"))
     page.get_by_role("link", name="Export").click()
     page.wait_for_url(re.compile(r"/exports/new/\?dataset=people.*sex=male"))

@@ -50,6 +50,7 @@ def test_an_officer_finds_the_gap_in_a_sector(
         assert page.locator("main section").count() == 2  # one per site
         page.screenshot(path=str(SCREENSHOTS / f"all-{device}-{language}.png"), full_page=True)
 
+        page.locator("details.more-filters > summary").click()  # the filters fold on every page
         page.select_option('select[name="sector"]', "health")
         page.check('input[name="gaps"]')
         page.locator("form.filters button[type=submit]").click()

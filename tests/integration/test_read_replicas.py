@@ -78,6 +78,16 @@ def _wait_for_replica(people: int) -> None:
         time.sleep(0.1)
 
 
+def _wait_for_replay(cluster: Any) -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
+    target = cluster.psql(cluster.primary_port, "SELECT pg_current_wal_lsn()")
+    deadline = time.monotonic() + 30
+    check = f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"
+    while cluster.psql(cluster.replica_port, check) != "t":
+        assert time.monotonic() < deadline, "the replica did not catch up"
+        time.sleep(0.1)
+
+
 def _listed(client: Client) -> tuple[dict[str, str], int, int]:
     """GET the persons API list; return {registration number: status} and the queries each
     database answered for it."""
@@ -141,7 +151,7 @@ def test_lists_read_from_the_replica_writes_and_a_writers_next_reads_from_the_pr
     assert listed == {first.registration_number: "active"} and on_replica > 0
 
     cluster.psql(cluster.replica_port, "SELECT pg_wal_replay_resume()")
-    _wait_for_replica(2)
+    _wait_for_replay(cluster)
     listed, _on_primary, _on_replica = _listed(reader)
     assert listed[first.registration_number] == "departed"
     assert set(listed) == {first.registration_number, second.registration_number}
