@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import ForeignKey, ManyToManyField, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -28,10 +28,10 @@ from incidents.policies.services import (
     tier_spec_of,
 )
 from partners.models import PartnerAgency
-from protection import access
 from protection.accounts.models import Role, User
 from protection.accounts.services import is_superuser
 from protection.admin_services import (
+    AgencyOwnedAdminMixin,
     AgencyScopedAdminMixin,
     ReadOnlyModelAdmin,
     ServiceModelAdmin,
@@ -182,7 +182,7 @@ class EscalationTierInline(admin.StackedInline[EscalationTier, EscalationPolicy]
 
 @admin.register(EscalationPolicy)
 class EscalationPolicyAdmin(
-    AgencyScopedAdminMixin[EscalationPolicy], ServiceModelAdmin[EscalationPolicy]
+    AgencyOwnedAdminMixin[EscalationPolicy], ServiceModelAdmin[EscalationPolicy]
 ):
     """Which incidents need action, and the tiers told in turn, each with whom it tells.
 
@@ -210,36 +210,7 @@ class EscalationPolicyAdmin(
     )
     actions = ["deactivate"]
 
-    def agency_rows(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[EscalationPolicy],
-        agency: PartnerAgency,
-    ) -> QuerySet[EscalationPolicy]:
-        return queryset.filter(agency=agency)
-
-    def formfield_for_foreignkey(
-        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
-    ) -> "forms.ModelChoiceField[Any] | None":
-        agency = administered_agency(request)
-        if db_field.name == "agency" and agency is not None:
-            kwargs["queryset"] = PartnerAgency.objects.filter(pk=agency.pk)
-            kwargs["initial"] = agency.pk
-            kwargs["required"] = True
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(
-        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
-    ) -> "forms.ModelMultipleChoiceField[Any] | None":
-        if db_field.name == "sites" and administered_agency(request) is not None:
-            kwargs["queryset"] = access.sites_for(acting_user(request)).order_by("name")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: EscalationPolicy | None = None
-    ) -> tuple[str, ...]:
-        # Who keeps a policy is settled when it is made.
-        return ("agency",) if obj is not None else ()
+    agency_field_required = True
 
     def service_validate(
         self, request: HttpRequest, form: forms.ModelForm[EscalationPolicy]

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import ForeignKey, ManyToManyField, Q, QuerySet
+from django.db.models import ForeignKey, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -34,9 +34,9 @@ from partners.services import (
     service_update,
     service_validate,
 )
-from protection import access
 from protection.admin import ReferenceItemAdmin
 from protection.admin_services import (
+    AgencyOwnedAdminMixin,
     AgencyScopedAdminMixin,
     ServiceModelAdmin,
     acting_user,
@@ -147,7 +147,7 @@ class PartnerAgencyAdmin(AgencyScopedAdminMixin[PartnerAgency], ServiceModelAdmi
 
 
 @admin.register(Service)
-class ServiceAdmin(AgencyScopedAdminMixin[Service], ServiceModelAdmin[Service]):
+class ServiceAdmin(AgencyOwnedAdminMixin[Service], ServiceModelAdmin[Service]):
     """The referral directory: a superuser oversees it, an agency administrator keeps their
     agency's services (as on the service pages), in the agency's sites."""
 
@@ -158,36 +158,9 @@ class ServiceAdmin(AgencyScopedAdminMixin[Service], ServiceModelAdmin[Service]):
     filter_horizontal = ("sites",)
     actions = ["deactivate"]
 
-    def agency_rows(
-        self, request: HttpRequest, queryset: QuerySet[Service], agency: PartnerAgency
-    ) -> QuerySet[Service]:
-        return queryset.filter(agency=agency)
-
     def get_list_filter(self, request: HttpRequest) -> Any:
         filters = super().get_list_filter(request)
         return filters if administered_agency(request) is None else filters[:-1]
-
-    def formfield_for_foreignkey(
-        self, db_field: "ForeignKey[Any, Any]", request: HttpRequest, **kwargs: Any
-    ) -> "forms.ModelChoiceField[Any] | None":
-        agency = administered_agency(request)
-        if db_field.name == "agency" and agency is not None:
-            kwargs["queryset"] = PartnerAgency.objects.filter(pk=agency.pk)
-            kwargs["initial"] = agency.pk
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(
-        self, db_field: "ManyToManyField[Any, Any]", request: HttpRequest, **kwargs: Any
-    ) -> "forms.ModelMultipleChoiceField[Any] | None":
-        if db_field.name == "sites" and administered_agency(request) is not None:
-            kwargs["queryset"] = access.sites_for(acting_user(request)).order_by("name")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: Service | None = None
-    ) -> tuple[str, ...]:
-        # A service stays with the agency that offers it; another agency lists its own.
-        return ("agency",) if obj else ()
 
     def service_validate(self, request: HttpRequest, form: forms.ModelForm[Service]) -> None:
         service_validate(form.instance)

@@ -24,6 +24,7 @@ from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from protection import access
 from protection.accounts.services import is_agency_admin, is_superuser
 
 if TYPE_CHECKING:
@@ -197,3 +198,38 @@ class AgencyScopedAdminMixin(admin.ModelAdmin[ModelT]):
                 obj is None or self.agency_may_change(obj, agency)
             )
         return super().has_change_permission(request, obj)
+
+
+class AgencyOwnedAdminMixin(AgencyScopedAdminMixin[ModelT]):
+    """Rows an agency keeps (an `agency` key, and the `sites` they cover, if any): an agency
+    administrator sees their agency's, makes new ones for it alone, over its own sites, and
+    the agency stays the same once the row exists."""
+
+    agency_field_required = False
+
+    def agency_rows(
+        self, request: HttpRequest, queryset: QuerySet[ModelT], agency: "PartnerAgency"
+    ) -> QuerySet[ModelT]:
+        return queryset.filter(agency=agency)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelChoiceField[Any] | None":
+        agency = administered_agency(request)
+        if db_field.name == "agency" and agency is not None:
+            kwargs["queryset"] = db_field.remote_field.model._default_manager.filter(pk=agency.pk)
+            kwargs["initial"] = agency.pk
+            if self.agency_field_required:
+                kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> "forms.ModelMultipleChoiceField[Any] | None":
+        if db_field.name == "sites" and administered_agency(request) is not None:
+            kwargs["queryset"] = access.sites_for(acting_user(request)).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ModelT | None = None) -> Any:
+        # Who keeps a row is settled when it is made; another agency makes its own.
+        return ("agency",) if obj is not None else ()
