@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage  # type: ignore[import-untyped]
 
 
@@ -24,8 +25,10 @@ class DevelopmentStaticFilesStorage(CompressedManifestStaticFilesStorage):
 
     def url(self, name: Any, force: bool = False) -> str:
         """Return the hashed URL of a collected file, the plain URL of another."""
-        collected = self.hashed_files.get(self.clean_name(name)) is not None
-        return super().url(name, force=collected)
+        if self.hashed_files.get(self.clean_name(name)) is None:
+            # Not collected: the plain name, with DEBUG off too (a benchmark, a quick `runserver`).
+            return StaticFilesStorage.url(self, name)
+        return super().url(name, force=True)
 
     def compress_files(self, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
         """Compress the files that changed since their compressed copies were made."""
