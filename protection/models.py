@@ -71,12 +71,14 @@ class AuditEvent(ChainedModel):
     created_at = models.DateTimeField(
         _("time"), default=timezone.now, editable=False, db_index=True
     )
+    # Not indexed alone: audit_actor_time_idx (actor, created_at) leads with it.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
         verbose_name=_("actor"),
+        db_index=False,
     )
     agency = models.ForeignKey(
         "partners.PartnerAgency",

@@ -90,8 +90,9 @@ class RegistryImport(models.Model):
 class ImportRow(models.Model):
     """One row of an import's file: what it said, what the dry run found, what it became."""
 
+    # Not indexed alone: import_row_once (registry_import, row_number) leads with it.
     registry_import = models.ForeignKey(
-        RegistryImport, on_delete=models.CASCADE, related_name="rows"
+        RegistryImport, on_delete=models.CASCADE, related_name="rows", db_index=False
     )
     row_number = models.PositiveIntegerField()
     # The row's cells, in the order of the import's headers.

@@ -49,8 +49,13 @@ class Household(models.Model):
     """People who live and eat together, registered together at one site."""
 
     code = models.CharField(_("household code"), max_length=20, unique=True, editable=False)
+    # Not indexed alone: household_site_idx (site, id) and household_agency_idx lead with them.
     site = models.ForeignKey(
-        "camps.Site", on_delete=models.PROTECT, related_name="households", verbose_name=_("site")
+        "camps.Site",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("site"),
+        db_index=False,
     )
     address = models.CharField(_("shelter / plot"), max_length=120, blank=True)
     registered_on = models.DateField(_("registration date"))
@@ -59,6 +64,7 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="households",
         verbose_name=_("owning agency"),
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -145,8 +151,14 @@ class DisplacedPerson(models.Model):
     )
     # The household's site, kept on the person so that population and search filters use one
     # index instead of a join across millions of rows; services keep the two equal.
+    # Not indexed alone: person_site_status_idx (site, status) leads with it, as
+    # person_agency_idx (owning_agency, id) does with the agency: each write maintains less.
     site = models.ForeignKey(
-        "camps.Site", on_delete=models.PROTECT, related_name="people", verbose_name=_("site")
+        "camps.Site",
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("site"),
+        db_index=False,
     )
     relationship_to_head = models.CharField(
         _("relationship to head"), max_length=20, choices=Relationship.choices
@@ -221,6 +233,7 @@ class DisplacedPerson(models.Model):
         on_delete=models.PROTECT,
         related_name="people",
         verbose_name=_("owning agency"),
+        db_index=False,
     )
     # Search keys derived from the names by cases.registry.duplicates; indexed for blocking.
     name_search = models.CharField(max_length=400, editable=False, default="")
@@ -312,10 +325,14 @@ class DisplacedPerson(models.Model):
 class PersonSpecificNeed(models.Model):
     """A specific need recorded for a person, with who recorded it and when."""
 
+    # Neither indexed alone: person_need_once (person, need) and need_person_idx (need, person)
+    # lead with each.
     person = models.ForeignKey(
-        DisplacedPerson, on_delete=models.CASCADE, related_name="need_records"
+        DisplacedPerson, on_delete=models.CASCADE, related_name="need_records", db_index=False
     )
-    need = models.ForeignKey(SpecificNeed, on_delete=models.PROTECT, related_name="+")
+    need = models.ForeignKey(
+        SpecificNeed, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

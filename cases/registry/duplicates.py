@@ -40,6 +40,7 @@ def normalise(text: str) -> str:
     return " ".join(_NON_LETTERS.sub(" ", plain).split())
 
 
+@lru_cache(maxsize=100_000)
 def phonetic_key(name: str) -> str:
     """Return the Metaphone key of a whole name ('Abdel Rahman' and 'Abdelrahman' agree)."""
     joined = normalise(name).replace(" ", "")
@@ -53,6 +54,7 @@ def token_keys(text: str) -> list[str]:
     return [key for key in (phonetic_key(token) for token in normalise(text).split()) if key]
 
 
+@lru_cache(maxsize=100_000)
 def sound_key(word: str) -> str:
     """Return the NYSIIS key of one word of a name, or "" for a word under three letters.
 
