@@ -10,6 +10,7 @@ the reporter's reference then answers "being followed up" or "closed", and nothi
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -140,19 +141,13 @@ def community_report_to_incident(
                 site=locked.site,
             ),
         )
-        locked.state = ReportState.FOLLOWED_UP
-        locked.incident = made.incident
-        locked.triaged_by = actor
-        locked.triaged_at = timezone.now()
-        locked.save(update_fields=["state", "incident", "triaged_by", "triaged_at"])
-        audit_record(
-            actor=actor,
+        _triaged(
+            actor,
+            locked,
             action="community_report.to_incident",
-            obj=locked,
-            changes={
-                "state": [ReportState.RECEIVED, locked.state],
-                "incident": [None, made.incident.pk],
-            },
+            state=ReportState.FOLLOWED_UP,
+            fields={"incident": made.incident},
+            audited={"incident": made.incident.pk},
         )
     return locked
 
@@ -164,18 +159,38 @@ def community_report_close(*, actor: User, report: CommunityReport, reason: str)
     with transaction.atomic():
         locked = CommunityReport.objects.select_for_update().get(pk=report.pk)
         _may_triage(actor, locked)
-        locked.state = ReportState.CLOSED
-        locked.close_reason = reason.strip()
-        locked.triaged_by = actor
-        locked.triaged_at = timezone.now()
-        locked.save(update_fields=["state", "close_reason", "triaged_by", "triaged_at"])
-        audit_record(
-            actor=actor,
+        _triaged(
+            actor,
+            locked,
             action="community_report.close",
-            obj=locked,
-            changes={
-                "state": [ReportState.RECEIVED, locked.state],
-                "close_reason": [None, "given"],
-            },
+            state=ReportState.CLOSED,
+            fields={"close_reason": reason.strip()},
+            # The reason stays encrypted with the report; the audit says only that one was given.
+            audited={"close_reason": "given"},
         )
     return locked
+
+
+def _triaged(
+    actor: User,
+    locked: CommunityReport,
+    *,
+    action: str,
+    state: str,
+    fields: dict[str, Any],
+    audited: dict[str, Any],
+) -> None:
+    """Record the triage decision on the locked report (who, when, what) and audit it."""
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.state = state
+    locked.triaged_by = actor
+    locked.triaged_at = timezone.now()
+    locked.save(update_fields=["state", "triaged_by", "triaged_at", *fields])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=locked,
+        changes={"state": [ReportState.RECEIVED, state]}
+        | {name: [None, value] for name, value in audited.items()},
+    )
