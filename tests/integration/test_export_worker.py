@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from protection.accounts.models import Role
-from protection.audit_chain import ACCESS_CHAIN, LOCK_NAMESPACE
+from protection.audit_chain import ACCESS_CHAIN
 from protection.celery import app
 from protection.models import AccessLog, DataExport, ExportStatus
 from protection.tasks import EXPORTS_SWEEP
 from tests import factories
 from tests.celery_worker import running_worker, wait_for
+from tests.chain_locks import chain_lock_held, session_gone, session_waiting_for
 from tests.exports.conftest import register_people
 from tests.pages.conftest import signed_in
 
@@ -90,23 +90,6 @@ def test_a_worker_writes_the_export_the_file_downloads_and_its_link_expires(
     assert "The file has expired and was deleted." in page
 
 
-def _waiting_for_the_access_log() -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND classid = %s AND objid = %s",
-            [LOCK_NAMESPACE, ACCESS_CHAIN.lock_key],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
-
-
-def _backend_gone(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
-        return cursor.fetchone() is None
-
-
 def test_an_export_whose_worker_is_killed_is_written_again_by_the_next_worker(
     transactional_db: None, broker: str, supervisor: Any, registry: None, exporting: Path
 ) -> None:
@@ -114,23 +97,14 @@ def test_an_export_whose_worker_is_killed_is_written_again_by_the_next_worker(
     env = {"EXPORT_DIR": str(exporting), "EXPORT_LEASE_SECONDS": "3"}
     with running_worker(broker_url=broker, name="export-first", extra_env=env) as worker:
         # Hold the access log's lock: the worker is caught in its first chunk, file open.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, ACCESS_CHAIN.lock_key]
-            )
-        try:
+        with chain_lock_held(ACCESS_CHAIN):
             export = _start(client)
-            stuck = wait_for(_waiting_for_the_access_log, timeout=60)
+            stuck = wait_for(lambda: session_waiting_for(ACCESS_CHAIN), timeout=60)
             assert _status(export) == ExportStatus.RUNNING
             assert [path.name for path in exporting.iterdir()] == [f"export-{export.pk}-1.part"]
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, ACCESS_CHAIN.lock_key]
-                )
-        wait_for(lambda: _backend_gone(stuck), timeout=30)
+        wait_for(lambda: session_gone(stuck), timeout=30)
 
     download = reverse("exports:download", args=[export.pk])
     assert _status(export) == ExportStatus.RUNNING  # nobody will finish it by itself

@@ -11,14 +11,14 @@ import signal
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from cases.models import DisplacedPerson, ImportRow, ImportRowStatus, ImportStatus, RegistryImport
 from cases.registry.imports import services
 from cases.registry.imports.dry_run import registry_import_dry_run
-from protection.audit_chain import AUDIT_CHAIN, LOCK_NAMESPACE
+from protection.audit_chain import AUDIT_CHAIN
 from protection.models import AuditEvent
 from tests.celery_worker import running_worker, wait_for
+from tests.chain_locks import chain_lock_held, session_gone, session_waiting_for
 from tests.imports.files import csv_bytes, many_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
@@ -28,24 +28,6 @@ HOUSEHOLDS = 500
 
 def _imported(job: RegistryImport) -> int:
     return RegistryImport.objects.get(pk=job.pk).rows_imported
-
-
-def _waiting_backend() -> int | None:
-    """Return the pid of a session waiting for the audit chain's lock, if one is."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND classid = %s AND objid = %s",
-            [LOCK_NAMESPACE, AUDIT_CHAIN.lock_key],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
-
-
-def _backend_gone(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
-        return cursor.fetchone() is None
 
 
 def test_an_import_resumes_after_its_worker_is_killed_and_imports_no_row_twice(
@@ -68,21 +50,12 @@ def test_an_import_resumes_after_its_worker_is_killed_and_imports_no_row_twice(
     with running_worker(broker_url=broker, name="import-first") as worker:
         services.registry_import_commit_start(actor=officer, registry_import=job)
         wait_for(lambda: _imported(job) >= 60, timeout=60)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, AUDIT_CHAIN.lock_key]
-            )
-        try:
-            stuck = wait_for(_waiting_backend, timeout=30)
+        with chain_lock_held(AUDIT_CHAIN):
+            stuck = wait_for(lambda: session_waiting_for(AUDIT_CHAIN), timeout=30)
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, AUDIT_CHAIN.lock_key]
-                )
         # The dead worker's session ends once it is given the lock and cannot answer.
-        wait_for(lambda: _backend_gone(stuck), timeout=30)
+        wait_for(lambda: session_gone(stuck), timeout=30)
 
     halfway = _imported(job)
     assert 0 < halfway < rows
