@@ -65,7 +65,7 @@ def test_suggestions_read_an_index_range_in_one_query(
     incident = report(officer, site=sites[0]).incident
     candidates = same_event_candidates(user=officer, incident=incident)[:10]
     plan = candidates.explain()
-    print(plan)  # noqa: T201 - the plan is the measurement; -s shows it
+    print(plan)  # The plan is the measurement: -s shows it.
     scans = [line for line in plan.splitlines() if re.search(r"on incidents_incident\b", line)]
     assert scans and not any("Seq Scan" in line for line in scans), plan
     assert "incident_precision_when_idx" in plan or "incident_site_occurred_idx" in plan, plan
