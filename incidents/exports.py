@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.filters import IncidentFilter
-from incidents.models import Incident
+from incidents.models import Incident, event_key
 from protection import access
 from protection.accounts.models import User
 from protection.datasets import (
@@ -42,10 +42,20 @@ def _week_key(code: str, site: str | None, week: datetime.datetime) -> tuple[str
 
 
 def _count(incidents: QuerySet[Incident]) -> Mapping[tuple[str, ...], int]:
+    # Reports linked as one event count once (incidents.models.events.event_key).
     weekly = incidents.annotate(
-        week=TruncWeek("occurred_at", tzinfo=timezone.get_current_timezone())
+        week=TruncWeek("occurred_at", tzinfo=timezone.get_current_timezone()),
+        counted=event_key(),
     )
-    return count_by(weekly, "incident_type__code", "site__name", "week", key=_week_key)
+    return count_by(
+        weekly,
+        "incident_type__code",
+        "site__name",
+        "week",
+        key=_week_key,
+        distinct=True,
+        counted="counted",
+    )
 
 
 def _incidents(user: User) -> QuerySet[Incident]:

@@ -66,6 +66,8 @@ class AnonymisedIncident:
     verification: str
     status: str
     reported_on: datetime.date
+    # The event the incident was linked to with other reports of it (incidents.events).
+    event: int | None = field(default=None, kw_only=True)
 
     @property
     def severity_label(self) -> str:
@@ -155,6 +157,7 @@ def anonymised_values(incident: Incident) -> dict[str, Any]:
         "verification": incident.verification,
         "status": incident.status,
         "reported_on": _local_date(incident.reported_at),
+        "event": incident.event_id,
     }
 
 

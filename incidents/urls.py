@@ -4,6 +4,7 @@ from django.urls import path
 
 from incidents import views
 from incidents.community import views as community
+from incidents.events import views as events
 
 app_name = "incidents"
 urlpatterns = [
@@ -13,6 +14,10 @@ urlpatterns = [
     path("map/data.json", views.incident_map_data, name="map_data"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/update/", views.incident_update, name="update"),
+    path("<int:pk>/same-event/", events.event_detail, name="event"),
+    path("<int:pk>/link/", events.incident_link, name="link"),
+    path("<int:pk>/unlink/", events.incident_unlink, name="unlink"),
+    path("<int:pk>/primary/", events.incident_primary, name="primary"),
     path("community/", community.triage_list, name="community_list"),
     path("community/<int:pk>/", community.triage_detail, name="community_detail"),
     path("alerts/", views.alert_list, name="alert_list"),

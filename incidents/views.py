@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from incidents.alerts import selectors as alert_selectors
 from incidents.alerts import services as alert_services
 from incidents.alerts.wording import early_warning_summary
+from incidents.events.views import same_event_panel
 from incidents.forms import IncidentFilterForm, IncidentReportForm, IncidentUpdateForm
 from incidents.maps.features import map_features
 from incidents.models import Alert, AlertKind, AlertStatus, Incident
@@ -155,6 +156,8 @@ def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "restricted": incident.incident_type.restricted,
             "timeline": _timeline(incident),
             "update_form": update_form,
+            # The "Probably the same event" panel (incidents.events).
+            **same_event_panel(request.user, incident),
         },
     )
 

@@ -140,6 +140,8 @@ KEPT_EVERYWHERE = frozenset(
         # A site's headcount corrected by the recount: figures, not people.
         "individuals",
         "households",
+        # Linked reports of one event: how many reports an event held when dissolved.
+        "reports",
     }
 )
 
@@ -158,6 +160,7 @@ KEPT_IDS = frozenset(
         "correction",
         "country",
         "displacement_status",
+        "event",
         "follow_up",
         "household",
         "import_row",
@@ -171,6 +174,7 @@ KEPT_IDS = frozenset(
         "passkey",
         "perpetrator_category",
         "policy",
+        "primary",
         "primary_person",
         "referral",
         "registry_import",

@@ -102,14 +102,16 @@ def count_by(
     *fields: str,
     key: Callable[..., tuple[str, ...]] | None = None,
     distinct: bool = False,
+    counted: str = "id",
 ) -> dict[tuple[str, ...], int]:
     """Count the rows per combination of fields' values: one GROUP BY query.
 
     `key` turns the values read into the figure's key (several groups may share one, and their
-    counts add up); `distinct` counts each record once where a join could repeat it.
+    counts add up); `distinct` counts each record once where a join could repeat it;
+    `counted` names what is counted (an annotation, such as the event several reports share).
     """
     groups = (
-        queryset.order_by().values_list(*fields).annotate(number=Count("id", distinct=distinct))
+        queryset.order_by().values_list(*fields).annotate(number=Count(counted, distinct=distinct))
     )
     counts: dict[tuple[str, ...], int] = defaultdict(int)
     for *values, number in groups:

@@ -28,11 +28,14 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
     """Report an incident at `site` that alerts `recipient` in the app; return the ids.
 
     Keys: incident, alert, notification (the recipient's), subscription (a webhook of the
-    agency, registered by its partner system), community_report (sent about the site).
+    agency, registered by its partner system), community_report (sent about the site),
+    same_attack (another report of the incident's attack, not linked yet).
     """
     make_policy(tiers=[{"users": [recipient], "in_app": True}], minimum_severity=1)
     incident = report(officer, site=site).incident
     alert = Alert.objects.get(incident=incident)
+    # Another report of the same attack, to link with the first (incidents.events).
+    same_attack = report(officer, site=site).incident
     # The worker would send the in-app delivery; send it here, as the task does.
     for delivery in alert_deliveries(alert, recipient):
         delivery_send(delivery_id=delivery.pk)
@@ -56,6 +59,7 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
         "notification": notification.pk,
         "subscription": subscription.pk,
         "community_report": community_report.pk,
+        "same_attack": same_attack.pk,
     }
 
 

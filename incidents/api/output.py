@@ -47,6 +47,7 @@ def incident_json(view: IncidentView) -> dict[str, Any]:
         "verification": str(view.verification),
         "status": str(view.status),
         "reported_on": view.reported_on.isoformat(),
+        "event": view.event,
     }
     if isinstance(view, FullIncident):
         data.update(

@@ -65,6 +65,10 @@ class IncidentAnonymisedSerializer(serializers.Serializer[IncidentView]):
     verification = serializers.ChoiceField(choices=Verification.choices)
     status = serializers.ChoiceField(choices=IncidentStatus.choices)
     reported_on = serializers.DateField()
+    event = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("The event this report is linked to with other reports of it, if any."),
+    )
 
     @extend_schema_field({"type": "string", "enum": ["anonymised"]})
     def get_view(self, obj: IncidentView) -> str:

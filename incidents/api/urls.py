@@ -4,9 +4,12 @@ from rest_framework.routers import SimpleRouter
 
 from incidents.api.views import AlertViewSet, IncidentViewSet
 from incidents.community.api import CommunityReportViewSet
+from incidents.events.api import IncidentEventViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
+# Detail actions only, under the same prefix: /incidents/{id}/same-event…, link, unlink, primary.
+router.register("incidents", IncidentEventViewSet, basename="incident-event")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("community-reports", CommunityReportViewSet, basename="community-report")
 

@@ -9,7 +9,8 @@ that probability is below the threshold (0.01 by default) and the count reaches 
 that one incident in a quiet site is not a crisis.
 
 Counted: incidents with a site, not discredited, whose date is known at least to the day
-(month-precision dates would all fall on the first of the month and fake a spike). The time is
+(month-precision dates would all fall on the first of the month and fake a spike); reports
+linked as one event (incidents.events) count once. The time is
 when the incident occurred, so that late data entry of old incidents raises nothing.
 """
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q
 
-from incidents.models import DatePrecision, Incident, Verification
+from incidents.models import DatePrecision, Incident, Verification, event_key
 
 WINDOWS: tuple[tuple[str, int], ...] = (("24h", 1), ("7d", 7))
 
@@ -115,9 +116,13 @@ def site_counts(
         .exclude(occurred_precision=DatePrecision.MONTH)
         .values("site_id")
         .annotate(
-            last_24h=Count("pk", filter=Q(occurred_at__gt=now - datetime.timedelta(days=1))),
-            last_7d=Count("pk", filter=Q(occurred_at__gt=week_ago)),
-            baseline=Count("pk", filter=Q(occurred_at__lte=week_ago)),
+            last_24h=Count(
+                event_key(),
+                distinct=True,
+                filter=Q(occurred_at__gt=now - datetime.timedelta(days=1)),
+            ),
+            last_7d=Count(event_key(), distinct=True, filter=Q(occurred_at__gt=week_ago)),
+            baseline=Count(event_key(), distinct=True, filter=Q(occurred_at__lte=week_ago)),
         )
         .order_by("site_id")
     )

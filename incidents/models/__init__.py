@@ -7,6 +7,7 @@ from incidents.models.community import (
     ReportChannel,
     ReportState,
 )
+from incidents.models.events import IncidentEvent, event_key
 from incidents.models.policies import (
     EscalationPolicy,
     EscalationTier,
@@ -39,6 +40,7 @@ __all__ = [
     "EscalationTier",
     "GbvDesignation",
     "Incident",
+    "IncidentEvent",
     "IncidentStatus",
     "IncidentTaxonomy",
     "IncidentType",
@@ -52,4 +54,5 @@ __all__ = [
     "Severity",
     "TierRecipient",
     "Verification",
+    "event_key",
 ]

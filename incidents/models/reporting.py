@@ -186,6 +186,15 @@ class Incident(models.Model):
         related_name="incidents",
         verbose_name=_("reporting agency"),
     )
+    event = models.ForeignKey(
+        "incidents.IncidentEvent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("event"),
+        help_text=_("Set when reports of the same event are linked (incidents.events)."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -220,6 +229,11 @@ class Incident(models.Model):
             models.Index(fields=["occurred_at"], name="incident_occurred_idx"),
             # Early warning counts a site's incidents over time windows.
             models.Index(fields=["site", "occurred_at"], name="incident_site_occurred_idx"),
+            # Same-event suggestions read one occurred_at range per date precision.
+            models.Index(
+                fields=["occurred_precision", "occurred_at"],
+                name="incident_precision_when_idx",
+            ),
         ]
 
     def __str__(self) -> str:

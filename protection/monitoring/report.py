@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from camps.models import Site
 from camps.selectors import sites_population
-from incidents.models import IncidentType, Verification
+from incidents.models import IncidentType, Verification, event_key
 from protection.monitoring.indicators import Period, indicators
 from protection.monitoring.presentation import PublishedRow, publish_indicators
 from protection.monitoring.published import TOTAL, Figure, SuppressedTable, publish
@@ -83,11 +83,13 @@ def monitoring_report(
         occurred_at__gte=start,
         occurred_at__lt=end,
     )
-    by_type = verified.values("incident_type_id", "site_id").annotate(n=Count("pk")).order_by()
+    # Reports linked as one event count once.
+    once = Count(event_key(), distinct=True)
+    by_type = verified.values("incident_type_id", "site_id").annotate(n=once).order_by()
     by_month = (
         verified.annotate(month=TruncMonth("occurred_at"))
         .values("month")
-        .annotate(n=Count("pk"))
+        .annotate(n=once)
         .order_by()
     )
     month_counts: dict[tuple[str, ...], int] = {}

@@ -17,7 +17,7 @@ from camps.selectors import sites_population
 from cases.models import CaseAction, CaseStatus, Referral, ReferralStatus, RiskLevel
 from cases.models.plan import OPEN_ACTION_STATUSES
 from incidents.early_warning import statistics
-from incidents.models import Alert, AlertStatus, DatePrecision
+from incidents.models import Alert, AlertStatus, DatePrecision, event_key
 from protection import access
 from protection.monitoring.published import (
     TOTAL,
@@ -226,7 +226,8 @@ def incidents_by_week(
         .aggregate(
             **{
                 f"w{index}": Count(
-                    "pk",
+                    event_key(),
+                    distinct=True,
                     filter=Q(
                         occurred_at__lte=end, occurred_at__gt=end - datetime.timedelta(days=7)
                     ),

@@ -103,7 +103,7 @@ def test_every_incident_alert_and_webhook_post_is_done_once(agency, site, office
             client.login_with_token(officer)
         else:
             client, user = _client(role, agency)
-        body = alerts_matrix._bodies(site, user).get(("POST", endpoint))
+        body = alerts_matrix._bodies(site, user, ids).get(("POST", endpoint))
         problem = _retry_writes_nothing(client, "/api/v1/" + endpoint.format(**ids), body)
         if problem:
             failures[endpoint] = problem

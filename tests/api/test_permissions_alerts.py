@@ -39,6 +39,12 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "incidents/{incident}/", VIEW_INCIDENTS),
     ("POST", "incidents/", REPORT_INCIDENTS),
     ("PATCH", "incidents/{incident}/", MANAGE_INCIDENTS),
+    # Reports of one event: suggested, linked, the primary chosen, unlinked (in this order).
+    ("GET", "incidents/{incident}/same-event-suggestions/", VIEW_INCIDENTS),
+    ("POST", "incidents/{incident}/link/", MANAGE_INCIDENTS),
+    ("GET", "incidents/{incident}/same-event/", VIEW_INCIDENTS),
+    ("POST", "incidents/{same_attack}/primary/", MANAGE_INCIDENTS),
+    ("POST", "incidents/{incident}/unlink/", MANAGE_INCIDENTS),
     ("GET", "community-reports/", VIEW_INCIDENTS),
     ("GET", "community-reports/{community_report}/", VIEW_INCIDENTS),
     ("POST", "community-reports/", REPORT_INCIDENTS),
@@ -61,6 +67,11 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
 OTHER_AGENCY: list[tuple[str, str, str]] = [
     ("GET", "incidents/{incident}/", "protection_officer"),
     ("PATCH", "incidents/{incident}/", "protection_officer"),
+    ("GET", "incidents/{incident}/same-event-suggestions/", "protection_officer"),
+    ("POST", "incidents/{incident}/link/", "protection_officer"),
+    ("GET", "incidents/{incident}/same-event/", "protection_officer"),
+    ("POST", "incidents/{same_attack}/primary/", "protection_officer"),
+    ("POST", "incidents/{incident}/unlink/", "protection_officer"),
     ("GET", "community-reports/{community_report}/", "protection_officer"),
     ("GET", "alerts/{alert}/", "protection_officer"),
     ("POST", "alerts/{alert}/acknowledge/", "protection_officer"),
@@ -83,9 +94,10 @@ def _token_body(user: Any) -> dict[str, str]:
     return body
 
 
-def _bodies(site: Any, user: Any) -> dict[tuple[str, str], Any]:
+def _bodies(site: Any, user: Any, ids: dict[str, int] | None = None) -> dict[tuple[str, str], Any]:
     occurred = timezone.now() - datetime.timedelta(hours=2)
     return {
+        ("POST", "incidents/{incident}/link/"): {"other": (ids or {}).get("same_attack")},
         ("POST", "auth/token/"): _token_body(user),
         ("POST", "incidents/"): {
             "type": "abduction",
@@ -136,7 +148,7 @@ def test_permission_matrix(column, agency, site, officer) -> None:
     client = SchemaCheckedClient()
     if user is not None:
         client.login_with_token(user)
-    bodies = _bodies(site, user)
+    bodies = _bodies(site, user, ids)
     index = COLUMNS.index(column)
 
     actual = {
@@ -151,7 +163,7 @@ def test_permission_matrix(column, agency, site, officer) -> None:
 
 def test_another_agencys_records_are_not_found(agency, other_agency, site, officer) -> None:
     ids = alerting_world(agency=agency, site=site, officer=officer, recipient=officer)
-    bodies = _bodies(site, None)
+    bodies = _bodies(site, None, ids)
     actual, expected = {}, {}
     for method, endpoint, role in OTHER_AGENCY:
         assert role in Role.values

@@ -17,6 +17,7 @@ from camps.models import Site
 from cases.models import CaseStatus, CaseType, DisplacedPerson, PersonStatus, ProtectionCase, Sex
 from incidents.alerts.services import alert_acknowledge
 from incidents.escalation.services import alert_escalate
+from incidents.events.services import incident_link
 from incidents.models import (
     Alert,
     DatePrecision,
@@ -174,6 +175,9 @@ INCIDENTS: tuple[IncidentPlan, ...] = (
     IncidentPlan(0.4, POC, ("mission", OFFICER), "attack", 4, "unknown", "direct_observation",
                  "u:2", "Shots fired at the perimeter gate; two people wounded; crowd control "
                  "under way."),
+    # The same attack, reported by another agency: linked to the mission's report below.
+    IncidentPlan(0.3, POC, ("un", OFFICER), "attack", 4, "unknown", "witness", "u:2",
+                 "Gunfire at the gate of the PoC site; two wounded taken to the clinic."),
 )  # fmt: skip
 
 
@@ -300,6 +304,7 @@ def incidents_seed(mission: Mission) -> tuple[int, int]:
     types = {t.code: t for t in IncidentType.objects.all()}
     perpetrators = {p.code: p for p in PerpetratorCategory.objects.all()}
     alerts = 0
+    reported: list[Incident] = []
     for plan in INCIDENTS:
         site = mission.sites[plan.site]
         reporter, victims, case = _victim(mission, plan, mission.user(*plan.reporter), site, rng)
@@ -332,4 +337,8 @@ def incidents_seed(mission: Mission) -> tuple[int, int]:
         if plan.hours_ago > ACKNOWLEDGED_AFTER_HOURS:
             _answer_alerts(plan, report.alerts, reporter, rng)
             _follow_incident(mission, plan, report.incident)
+        reported.append(report.incident)
+    # Two agencies reported the last attack at the PoC site: one event, counted once.
+    first, second = reported[-2], reported[-1]
+    incident_link(actor=first.reported_by, incident=first, other=second)
     return len(INCIDENTS), alerts

@@ -1,0 +1,1 @@
+"""Reports of one event: suggestions, linking and the event view (incidents.models.events)."""
