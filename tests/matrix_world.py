@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from incidents.community.services import ConcernData, community_report_receive
-from incidents.models import Alert
+from incidents.drills.services import DrillPlan, drill_start
+from incidents.models import Alert, IncidentType
 from protection.accounts.models import User
 from protection.exports import export_dir
 from protection.models import DataExport, ExportLevel, ExportStatus
@@ -28,8 +29,19 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
     """Report an incident at `site` that alerts `recipient` in the app; return the ids.
 
     Keys: incident, alert, notification (the recipient's), subscription (a webhook of the
-    agency, registered by its partner system), community_report (sent about the site).
+    agency, registered by its partner system), community_report (sent about the site), drill
+    (the agency's, at the site).
     """
+    # A drill, started before the policy exists: its simulated incident raises no alert.
+    drill = drill_start(
+        actor=factories.UserFactory.create(agency=agency, role="supervisor"),
+        plan=DrillPlan(
+            site=site,
+            scenario="Night attack at the market",
+            incident_type=IncidentType.objects.get(code="abduction"),
+            severity=3,
+        ),
+    )
     make_policy(tiers=[{"users": [recipient], "in_app": True}], minimum_severity=1)
     incident = report(officer, site=site).incident
     alert = Alert.objects.get(incident=incident)
@@ -56,6 +68,7 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
         "notification": notification.pk,
         "subscription": subscription.pk,
         "community_report": community_report.pk,
+        "drill": drill.pk,
     }
 
 

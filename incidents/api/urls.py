@@ -4,10 +4,12 @@ from rest_framework.routers import SimpleRouter
 
 from incidents.api.views import AlertViewSet, IncidentViewSet
 from incidents.community.api import CommunityReportViewSet
+from incidents.drills.api import DrillViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("community-reports", CommunityReportViewSet, basename="community-report")
+router.register("drills", DrillViewSet, basename="drill")
 
 urlpatterns = router.urls

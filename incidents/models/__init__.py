@@ -7,6 +7,7 @@ from incidents.models.community import (
     ReportChannel,
     ReportState,
 )
+from incidents.models.drills import Drill
 from incidents.models.policies import (
     EscalationPolicy,
     EscalationTier,
@@ -35,6 +36,7 @@ __all__ = [
     "CommunityReport",
     "ConcernKind",
     "DatePrecision",
+    "Drill",
     "EscalationPolicy",
     "EscalationTier",
     "GbvDesignation",

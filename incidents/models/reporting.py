@@ -186,6 +186,15 @@ class Incident(models.Model):
         related_name="incidents",
         verbose_name=_("reporting agency"),
     )
+    # A drill's simulated incident; the access policy's incident scope leaves these out.
+    drill = models.ForeignKey(
+        "incidents.Drill",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("drill"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

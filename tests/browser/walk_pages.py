@@ -47,6 +47,7 @@ ROUTE_RECORDS: dict[str, tuple[str, ...]] = {
     "incidents:detail": ("incident",),
     "incidents:alert_detail": ("alert",),
     "incidents:community_detail": ("community_report",),
+    "incidents:drill_detail": ("drill",),
     "exports:detail": ("data_export",),
     "notifications:open": ("notification",),
 }
@@ -83,6 +84,7 @@ NOT_PAGES = {
     "incidents:map_data",
     "incidents:update",
     "incidents:alert_acknowledge",
+    "incidents:drill_end",
     "exports:download",
     "monitoring:report_pdf",
     "healthz",
