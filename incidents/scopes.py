@@ -15,9 +15,14 @@ from protection.notifications.models import Delivery
 
 
 def _incidents(user: User, agency: PartnerAgency) -> QuerySet[Incident]:
-    """The agency's own incidents, and those in the agency's sites."""
+    """The agency's own incidents, and those in the agency's sites; never a drill's.
+
+    Every live surface (lists, map, API, statistics, indicators, exports) starts here, so a
+    drill's simulated incidents reach none of them; incidents.drills reads them by the drill.
+    """
     return Incident.objects.filter(
-        Q(reporting_agency_id=agency.pk) | Q(site__in=access.sites_for(user).values("pk"))
+        Q(reporting_agency_id=agency.pk) | Q(site__in=access.sites_for(user).values("pk")),
+        drill__isnull=True,
     )
 
 

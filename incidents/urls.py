@@ -5,6 +5,7 @@ from django.urls import path
 from incidents import views
 from incidents.community import views as community
 from incidents.events import views as events
+from incidents.drills import views as drills
 
 app_name = "incidents"
 urlpatterns = [
@@ -20,6 +21,9 @@ urlpatterns = [
     path("<int:pk>/primary/", events.incident_primary, name="primary"),
     path("community/", community.triage_list, name="community_list"),
     path("community/<int:pk>/", community.triage_detail, name="community_detail"),
+    path("drills/", drills.drill_list, name="drill_list"),
+    path("drills/<int:pk>/", drills.drill_detail, name="drill_detail"),
+    path("drills/<int:pk>/end/", drills.drill_end, name="drill_end"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),

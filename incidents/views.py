@@ -78,6 +78,7 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             # Rows with their labels, dates and links made in one pass (incidents.page_rows).
             "rows": incident_rows(page.items) if page is not None else [],
             "may_report": access.can(request.user, Action.REPORT_INCIDENTS),
+            "may_run_drills": access.can(request.user, Action.MANAGE_INCIDENTS),
         },
     )
 

@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from incidents.community.services import ConcernData, community_report_receive
-from incidents.models import Alert
+from incidents.drills.services import DrillPlan, drill_start
+from incidents.models import Alert, IncidentType
 from protection.accounts.models import User
 from protection.exports import export_dir
 from protection.models import DataExport, ExportLevel, ExportStatus
@@ -29,8 +30,19 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
 
     Keys: incident, alert, notification (the recipient's), subscription (a webhook of the
     agency, registered by its partner system), community_report (sent about the site),
-    same_attack (another report of the incident's attack, not linked yet).
+    same_attack (another report of the incident's attack, not linked yet), drill (the agency's,
+    at the site).
     """
+    # A drill, started before the policy exists: its simulated incident raises no alert.
+    drill = drill_start(
+        actor=factories.UserFactory.create(agency=agency, role="supervisor"),
+        plan=DrillPlan(
+            site=site,
+            scenario="Night attack at the market",
+            incident_type=IncidentType.objects.get(code="abduction"),
+            severity=3,
+        ),
+    )
     make_policy(tiers=[{"users": [recipient], "in_app": True}], minimum_severity=1)
     incident = report(officer, site=site).incident
     alert = Alert.objects.get(incident=incident)
@@ -60,6 +72,7 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
         "subscription": subscription.pk,
         "community_report": community_report.pk,
         "same_attack": same_attack.pk,
+        "drill": drill.pk,
     }
 
 

@@ -33,6 +33,12 @@ def _severity_label(severity: int) -> str:
     return str(Severity(severity).label)
 
 
+def is_drill(alert: Alert) -> bool:
+    """Tell whether the alert is about a drill's simulated incident."""
+    incident = alert.incident
+    return incident is not None and incident.drill_id is not None
+
+
 def alert_content(alert: Alert, recipient: Recipient, *, escalated: bool) -> Content:
     """Write the notice in the recipient's language; it holds no identifying detail."""
     language = language_of(recipient.user) if recipient.user is not None else None
@@ -71,6 +77,10 @@ def alert_content(alert: Alert, recipient: Recipient, *, escalated: bool) -> Con
             )
             if incident.involves_children:
                 body += " " + _("Children are involved: child protection is concerned.")
+        if is_drill(alert):
+            # Said first, in the subject and the body, so that no one takes it for real.
+            subject = _("DRILL: %(subject)s") % {"subject": subject}
+            body = _("DRILL: this is an exercise, not a real incident.") + " " + body
         if escalated:
             body += " " + _("Nobody acknowledged this alert in time; it is escalated to you.")
         if deadline and recipient.channel != DeliveryChannel.IN_APP:
@@ -101,6 +111,8 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         payload["incident"] = incident_anonymised(alert.incident).as_data()
     if alert.kind == AlertKind.EARLY_WARNING:
         payload["early_warning"] = alert.details
+    if is_drill(alert):
+        payload["drill"] = True
     return payload
 
 

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 from incidents.api.views import AlertViewSet, IncidentViewSet
 from incidents.community.api import CommunityReportViewSet
 from incidents.events.api import IncidentEventViewSet
+from incidents.drills.api import DrillViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
@@ -12,5 +13,6 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("incidents", IncidentEventViewSet, basename="incident-event")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("community-reports", CommunityReportViewSet, basename="community-report")
+router.register("drills", DrillViewSet, basename="drill")
 
 urlpatterns = router.urls

@@ -107,7 +107,8 @@ def site_counts(
     """
     week_ago = now - datetime.timedelta(days=7)
     start = week_ago - datetime.timedelta(days=baseline_days())
-    incidents = Incident.objects.filter(site__isnull=False)
+    # A drill's simulated incidents never raise an early warning.
+    incidents = Incident.objects.filter(site__isnull=False, drill__isnull=True)
     if site_ids is not None:
         incidents = incidents.filter(site_id__in=site_ids)
     rows = (

@@ -8,6 +8,7 @@ from incidents.models.community import (
     ReportState,
 )
 from incidents.models.events import IncidentEvent, event_key
+from incidents.models.drills import Drill
 from incidents.models.policies import (
     EscalationPolicy,
     EscalationTier,
@@ -36,6 +37,7 @@ __all__ = [
     "CommunityReport",
     "ConcernKind",
     "DatePrecision",
+    "Drill",
     "EscalationPolicy",
     "EscalationTier",
     "GbvDesignation",

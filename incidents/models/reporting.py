@@ -195,6 +195,15 @@ class Incident(models.Model):
         verbose_name=_("event"),
         help_text=_("Set when reports of the same event are linked (incidents.events)."),
     )
+    # A drill's simulated incident; the access policy's incident scope leaves these out.
+    drill = models.ForeignKey(
+        "incidents.Drill",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("drill"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

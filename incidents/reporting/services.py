@@ -24,6 +24,7 @@ from incidents.alerts.services import incident_alerts_raise
 from incidents.models import (
     Alert,
     DatePrecision,
+    Drill,
     Incident,
     IncidentStatus,
     IncidentTaxonomy,
@@ -217,8 +218,14 @@ def _audit_changes(incident: Incident, before: dict[str, Any] | None = None) -> 
     return changes
 
 
-def incident_report(*, actor: "User", data: IncidentData) -> IncidentReport:
+def incident_report(
+    *, actor: "User", data: IncidentData, drill: Drill | None = None
+) -> IncidentReport:
     """Record an incident, raise its alerts and queue their first deliveries, in one transaction.
+
+    A drill's simulated incident (`drill`, from incidents.drills) runs the same alert chain,
+    marked DRILL; it is not announced to the partners' webhooks, whose systems would take it
+    for a real event.
 
     Raise ValidationError for bad data (nothing is written) and PermissionDenied when the
     actor may not report incidents, or not at this site.
@@ -260,6 +267,7 @@ def incident_report(*, actor: "User", data: IncidentData) -> IncidentReport:
             status=IncidentStatus.OPEN,
             reported_by=actor,
             reporting_agency=actor.agency,
+            drill=drill,
             **counts,
         )
         codes.save_with_code(incident, "reference", codes.INCIDENT_PREFIX)
@@ -274,9 +282,11 @@ def incident_report(*, actor: "User", data: IncidentData) -> IncidentReport:
                 if incident.incident_type.restricted
                 else [None, sorted(p.pk for p in data.victims)]
             )
+        if drill is not None:
+            changes["drill"] = [None, drill.pk]
         audit_record(actor=actor, action="incident.report", obj=incident, changes=changes)
         alerts = incident_alerts_raise(incident=incident, now=now)
-        recipients = incident_webhook_recipients(incident)
+        recipients = incident_webhook_recipients(incident) if drill is None else []
         if recipients:
             document = incident_anonymised(incident).as_data()
             deliveries_queue(

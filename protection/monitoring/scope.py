@@ -12,7 +12,7 @@ so that a small count cannot point at a person.
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from camps.models import Site
 from cases.models import ProtectionCase, Referral
@@ -52,8 +52,12 @@ class FigureScope:
         )
 
     def alerts(self) -> QuerySet[Alert]:
-        """Alerts raised about the user's sites (for an incident there or an early warning)."""
-        return Alert.objects.filter(site__in=self.sites().values("pk"))
+        """Alerts raised about the user's sites (for an incident there or an early warning);
+        a drill's alerts are measured in the drill's report, never in the indicators."""
+        return Alert.objects.filter(
+            Q(incident__isnull=True) | Q(incident__drill__isnull=True),
+            site__in=self.sites().values("pk"),
+        )
 
 
 def figure_scope(user: "User") -> FigureScope:

@@ -48,6 +48,7 @@ ROUTE_RECORDS: dict[str, tuple[str, ...]] = {
     "incidents:event": ("incident",),
     "incidents:alert_detail": ("alert",),
     "incidents:community_detail": ("community_report",),
+    "incidents:drill_detail": ("drill",),
     "exports:detail": ("data_export",),
     "notifications:open": ("notification",),
 }
@@ -87,6 +88,7 @@ NOT_PAGES = {
     "incidents:unlink",
     "incidents:primary",
     "incidents:alert_acknowledge",
+    "incidents:drill_end",
     "exports:download",
     "monitoring:report_pdf",
     "healthz",

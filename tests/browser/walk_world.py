@@ -25,7 +25,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from cases.models import CaseAction, RegistryImport
 from incidents.community.services import ConcernData, community_report_receive
-from incidents.models import CommunityReport, EscalationPolicy
+from incidents.models import CommunityReport, Drill, EscalationPolicy
 from incidents.policies.services import TierSpec, escalation_policy_create
 from protection import access
 from protection.accounts.models import User
@@ -82,6 +82,11 @@ def record_ids(user: User) -> dict[str, int | None]:
         "community_report": (
             _first(CommunityReport.objects.filter(site__in=access.sites_for(user).values("pk")))
             if access.can(user, access.Action.REPORT_INCIDENTS)
+            else None
+        ),
+        "drill": (
+            _first(Drill.objects.filter(agency_id=user.agency_id))
+            if access.can(user, access.Action.MANAGE_INCIDENTS)
             else None
         ),
         "notification": _first(Notification.objects.filter(recipient=user)),

@@ -30,10 +30,12 @@ from cases.models import (
     Referral,
     ReferralStatus,
 )
+from incidents.drills.selectors import drill_report
 from incidents.models import (
     Alert,
     AlertKind,
     AlertStatus,
+    Drill,
     EscalationPolicy,
     GbvDesignation,
     Incident,
@@ -214,14 +216,15 @@ def test_a_referral_between_undro_and_rrn_is_refused_for_want_of_an_agreement(
 
 @pytest.mark.django_db
 def test_incidents_raised_alerts_that_reached_their_recipients(demo_seeded: str) -> None:
-    assert Incident.objects.count() == len(INCIDENTS)
-    incidents = list(Incident.objects.select_related("incident_type"))
+    # The demo drill's simulated incidents are the drill's (test_the_demo_drill_has_a_report).
+    assert Incident.objects.filter(drill__isnull=True).count() == len(INCIDENTS)
+    incidents = list(Incident.objects.filter(drill__isnull=True).select_related("incident_type"))
     taxonomies = Counter(incident.incident_type.taxonomy for incident in incidents)
     assert taxonomies["general"] > taxonomies["gbv"] > taxonomies["grave_violation"] >= 3
     oldest = min(incident.occurred_at for incident in incidents)
     assert timezone.now() - oldest < datetime.timedelta(weeks=8)
 
-    alerts = Alert.objects.select_related("policy", "site")
+    alerts = Alert.objects.exclude(incident__drill__isnull=False).select_related("policy", "site")
     statuses = Counter(alert.status for alert in alerts)
     assert statuses[AlertStatus.ACKNOWLEDGED] >= 5
     assert statuses[AlertStatus.OPEN] >= 3
@@ -268,3 +271,17 @@ def test_the_policies_are_those_the_mission_agreed(demo_seeded: str) -> None:
 
     early = EscalationPolicy.objects.get(name=EARLY_WARNING_POLICY)
     assert early.trigger == PolicyTrigger.EARLY_WARNING
+
+
+@pytest.mark.django_db
+def test_the_demo_drill_has_a_report(demo_seeded: str) -> None:
+    drill = Drill.objects.get()
+    assert drill.ended_at is not None and drill.incidents.count() == 2
+    result = drill_report(drill=drill)
+    assert result.alerts == 2 and result.acknowledged == 2 and result.escalations == 1
+    answered = sorted((row.tier, row.minutes) for row in result.rows if row.minutes is not None)
+    assert answered == [(1, 6.0), (2, 9.0)]
+    assert all(row.within_deadline for row in result.rows if row.minutes is not None)
+    # Nothing of it is live: the incident list and the figures leave it out.
+    officer = user("unmuk.officer")
+    assert not access.incidents_for(officer).filter(drill__isnull=False).exists()

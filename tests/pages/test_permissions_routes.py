@@ -104,6 +104,9 @@ ROWS: list[Row] = [
     Row("incidents:detail", "GET", ("incident",), INCIDENTS_PAGE),
     Row("incidents:community_list", "GET", (), INCIDENTS_PAGE),
     Row("incidents:community_detail", "GET", ("community_report",), INCIDENTS_PAGE),
+    Row("incidents:drill_list", "GET", (), (200, 200, 200, 403, 403, 403, 302)),
+    Row("incidents:drill_detail", "GET", ("drill",), (200, 200, 200, 403, 403, 403, 302)),
+    Row("incidents:drill_end", "POST", ("drill",), (302, 302, 302, 403, 403, 403, 302)),
     # The public reporting line: no sign-in, the same page for everyone.
     Row("community:report", "GET", (), (200,) * 7),
     Row("community:status", "GET", (), (200,) * 7),
@@ -196,6 +199,8 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "incidents:unlink": ("protection_officer", 404),
     "incidents:alert_detail": ("protection_officer", 404),
     "incidents:community_detail": ("protection_officer", 404),
+    "incidents:drill_detail": ("supervisor", 404),
+    "incidents:drill_end": ("supervisor", 404),
     "incidents:alert_acknowledge": ("protection_officer", 404),
     "notifications:open": ("protection_officer", 404),
     "cases:import_detail": ("protection_officer", 404),

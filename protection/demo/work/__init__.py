@@ -3,7 +3,8 @@
 protection.demo.seed builds the mission and registers its people; this package gives them eight
 weeks of history, so that every feature has something to show: the referral directory and the
 data-sharing agreements (directory), about forty cases at every stage of the workflow
-(casework), and about thirty incidents with their alerts and an early warning (incidents).
+(casework), about thirty incidents with their alerts and an early warning (incidents), and a
+finished drill with its report (drills).
 
 Everything goes through the services, as the member of staff who would do it, at the moment it
 would have happened (mission.clock). Each part is skipped when its rows exist, so that a second
@@ -22,12 +23,13 @@ from django.utils import timezone
 from camps.models import Site
 from cases.models import ProtectionCase
 from incidents.early_warning.services import early_warning_scan
-from incidents.models import Incident
+from incidents.models import Drill, Incident
 from partners.models import PartnerAgency
 from protection.accounts.models import User
 from protection.celery import app as celery_app
 from protection.demo.work.casework import casework_seed
 from protection.demo.work.directory import directory_seed
+from protection.demo.work.drills import drills_seed
 from protection.demo.work.incidents import alerts_to_inboxes, incidents_seed
 from protection.demo.work.mission import Mission
 from protection.notifications.services import outbox
@@ -46,11 +48,21 @@ class WorkResult:
     referrals: int = 0
     incidents: int = 0
     alerts: int = 0
+    drills: int = 0
     broker_unreachable: bool = False
 
     @property
     def added(self) -> bool:
-        return any((self.services, self.agreements, self.policies, self.cases, self.incidents))
+        return any(
+            (
+                self.services,
+                self.agreements,
+                self.policies,
+                self.cases,
+                self.incidents,
+                self.drills,
+            )
+        )
 
 
 def _broker_reachable() -> bool:
@@ -108,4 +120,7 @@ def seed_work(
                 warnings = early_warning_scan(now=timezone.now())
                 alerts_to_inboxes(warnings)
         result.alerts += len(warnings)
+    if not Drill.objects.filter(agency__in=agencies.values()).exists():
+        with _deliveries_left_to_sweeper(_broker_reachable()), transaction.atomic():
+            result.drills = drills_seed(mission)
     return result

@@ -64,8 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo work: {work.services} services, {work.agreements} data-sharing "
                 f"agreements, {work.policies} escalation policies, {work.cases} cases "
-                f"({work.referrals} referred), {work.incidents} incidents and {work.alerts} "
-                "alerts added."
+                f"({work.referrals} referred), {work.incidents} incidents, {work.alerts} "
+                f"alerts and {work.drills} drill(s) added."
             )
         if work.broker_unreachable:
             self.stdout.write(

@@ -1,0 +1,1 @@
+"""Drills: simulated incidents sent through the real alert chain, measured, never live."""
