@@ -45,6 +45,7 @@ ALERT_PAGE_SIZE = 200
 TIMELINE_LABELS = {
     "incident.report": _("Reported"),
     "incident.update": _("Response updated"),
+    "incident.edit_conflict": _("Save refused: changed meanwhile by someone else"),
     "alert.raise": _("Alert raised"),
     "alert.escalate": _("Escalated to the next tier"),
     "alert.acknowledge": _("Acknowledged"),
