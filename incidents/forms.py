@@ -30,6 +30,7 @@ from incidents.reporting.services import IncidentData
 from protection import access, bounds
 from protection.bounds import VICTIMS_MAX
 from protection.codes import PERSON_PREFIX, canonical_code
+from protection.edit_forms import EditBaseForm
 from protection.formats.fields import LocalDateTimeField
 from protection.pages import date_field, print_selects
 
@@ -244,7 +245,11 @@ class IncidentFilterForm(forms.Form):
         return filters
 
 
-class IncidentUpdateForm(forms.Form):
+class IncidentUpdateForm(EditBaseForm):
+    """The response's fields, with the base they were opened with (protection.edit_forms)."""
+
+    EDITED = ("status", "verification", "actions_taken")
+
     status = forms.ChoiceField(label=_("Status"), choices=IncidentStatus.choices)
     verification = forms.ChoiceField(label=_("Verification"), choices=Verification.choices)
     actions_taken = forms.CharField(

@@ -35,6 +35,8 @@ from incidents.reporting.timeline import incident_timeline
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
+from protection.edit_forms import conflict_rows, form_after_conflict, pending_rows
+from protection.edits import EditConflict
 from protection.notifications.selectors import deliveries_of
 from protection.pages import add_service_errors, submitted_once
 from protection.pagination import keyset_page
@@ -44,6 +46,7 @@ ALERT_PAGE_SIZE = 200
 TIMELINE_LABELS = {
     "incident.report": _("Reported"),
     "incident.update": _("Response updated"),
+    "incident.edit_conflict": _("Save refused: changed meanwhile by someone else"),
     "alert.raise": _("Alert raised"),
     "alert.escalate": _("Escalated to the next tier"),
     "alert.acknowledge": _("Acknowledged"),
@@ -130,25 +133,19 @@ def _timeline(incident: Incident) -> list[dict[str, Any]]:
     return rows
 
 
-@login_required
-@require_GET
-def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Show an incident as the policy allows, with the timeline of its alerts."""
-    access.require(request.user, Action.VIEW_INCIDENTS)
-    incident = incident_selectors.incident_get(user=request.user, pk=pk)
+def _record(incident: Incident) -> str:
+    """Name the record an edit's signed base belongs to."""
+    return f"incident:{incident.pk}"
+
+
+def _detail_page(
+    request: AuthenticatedHttpRequest,
+    incident: Incident,
+    update_form: IncidentUpdateForm | None,
+    conflicts: list[dict[str, Any]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     view = incident_selectors.incident_view_for(user=request.user, incident=incident)
-    may_manage = access.incident_manage_allowed(request.user, incident)
-    update_form = (
-        IncidentUpdateForm(
-            initial={
-                "status": incident.status,
-                "verification": incident.verification,
-                "actions_taken": incident.actions_taken,
-            }
-        )
-        if may_manage
-        else None
-    )
     return render(
         request,
         "incidents/incident_detail.html",
@@ -159,30 +156,77 @@ def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "update_form": update_form,
             # The "Probably the same event" panel (incidents.events).
             **same_event_panel(request.user, incident),
+            "conflicts": conflicts or [],
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def incident_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Show an incident as the policy allows, with the timeline of its alerts."""
+    access.require(request.user, Action.VIEW_INCIDENTS)
+    incident = incident_selectors.incident_get(user=request.user, pk=pk)
+    may_manage = access.incident_manage_allowed(request.user, incident)
+    update_form = (
+        IncidentUpdateForm(
+            initial={
+                "status": incident.status,
+                "verification": incident.verification,
+                "actions_taken": incident.actions_taken,
+            },
+            record=_record(incident),
+            # What the officer starts from: a save is merged against it field by field.
+            base_values=incident_services.incident_editable_values(incident),
+        )
+        if may_manage
+        else None
+    )
+    return _detail_page(request, incident, update_form)
 
 
 @login_required
 @require_POST
 def incident_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Change the incident's status, verification or actions taken."""
+    """Change the incident's status, verification or actions taken.
+
+    The save is merged with what others saved since the form was opened (protection.edits):
+    a field changed on both sides differently is shown again to choose; nothing is saved.
+    """
     # A role that may not manage incidents is refused before the lookup, like the API's PATCH.
     access.require(request.user, Action.MANAGE_INCIDENTS)
     incident = incident_selectors.incident_get(user=request.user, pk=pk)
-    form = IncidentUpdateForm(request.POST)
+    form = IncidentUpdateForm(request.POST, record=_record(incident))
     if form.is_valid():
+        submitted = {name: form.cleaned_data[name] for name in IncidentUpdateForm.EDITED}
         try:
             incident_services.incident_update(
-                actor=request.user, incident=incident, **form.cleaned_data
+                actor=request.user,
+                incident=incident,
+                base=form.base_values(),
+                **form.kept(submitted),
             )
+        except EditConflict as conflict:
+            again = form_after_conflict(form, conflict)
+            rows = conflict_rows(again, conflict)
+            return _detail_page(request, incident, again, conflicts=rows, status=409)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, gettext("The incident was updated."))
+    elif form.base is not None and form.base.conflicts:
+        # A choice left unmade on the conflict page: show it again, with its error.
+        return _detail_page(request, incident, form, conflicts=pending_rows(form), status=400)
     else:
-        messages.error(request, gettext("Choose a status and a verification status."))
+        messages.error(request, " ".join(_form_messages(form)))
     return redirect("incidents:detail", pk=incident.pk)
+
+
+def _form_messages(form: IncidentUpdateForm) -> list[str]:
+    if form.non_field_errors():
+        return [str(message) for message in form.non_field_errors()]
+    return [gettext("Choose a status and a verification status.")]
 
 
 @login_required

@@ -29,6 +29,7 @@ from protection import access, api_docs, idempotency
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.bounds import BIGINT_MAX
+from protection.edits import EditConflict
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -56,7 +57,14 @@ def nest_error_keys(errors: dict[str, Any]) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn a service's ValidationError into a 400 with field errors, like a serializer's."""
+    """Turn a service's ValidationError into a 400 with field errors, like a serializer's.
+
+    An edit refused because another change of the same fields was saved meanwhile
+    (protection.edits) answers 409 with each conflicting field; nothing was written.
+    """
+    if isinstance(exc, EditConflict):
+        body = {"conflicts": [conflict.as_data() for conflict in exc.conflicts]}
+        return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail: Any = (
             nest_error_keys(exc.message_dict)

@@ -5,7 +5,7 @@ Views, API views, admin actions and commands all call these; none of them writes
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,18 +17,22 @@ from camps.models import Site
 from cases.models import (
     DisplacedPerson,
     Household,
-    PersonSpecificNeed,
     PersonStatus,
     Relationship,
-    SpecificNeed,
 )
-from cases.registry.duplicates import SEARCH_KEY_FIELDS, search_keys
 from cases.registry.headcount import (
     household_lock,
     household_moved,
     households_registered,
     members_activated,
 )
+
+# A person's edit lives in its own module (cases.registry.person_edits); named here too, as
+# every write of the registry is.
+from cases.registry.person_edits import EDITABLE_FIELDS as EDITABLE_FIELDS
+from cases.registry.person_edits import person_candidate as person_candidate
+from cases.registry.person_edits import person_editable_values as person_editable_values
+from cases.registry.person_edits import person_update as person_update
 from cases.registry.records import (
     REFERENCE_FIELDS,
     AuditEntry,
@@ -157,126 +161,6 @@ def person_register(*, actor: "User", household: Household, data: PersonData) ->
         audit_record_many(actor=actor, entries=audit)
         members_activated(household_id=household.pk, site_id=site_id, change=1)
     return person
-
-
-EDITABLE_FIELDS = (
-    "given_name",
-    "family_name",
-    "other_names",
-    "sex",
-    "date_of_birth",
-    "date_of_birth_estimated",
-    "nationality",
-    "languages",
-    "displacement_status",
-    "origin_country",
-    "origin_location",
-    "displaced_on",
-    "arrived_on",
-    "phone",
-    "documents",
-    "relationship_to_head",
-    "consent_date",
-    "consent_given_by",
-    "consent_scope",
-)
-
-
-def person_candidate(
-    *,
-    person: DisplacedPerson,
-    changes: dict[str, Any],
-    specific_needs: list[SpecificNeed] | None = None,
-) -> DisplacedPerson:
-    """Return a fresh copy of the person with `changes` applied and validated, not saved.
-
-    The registration rules apply (cases.registry.records.validate_person), the household
-    keeps one head, and the search keys follow the names. Raise ValidationError by field.
-    """
-    candidate = DisplacedPerson.objects.get(pk=person.pk)
-    for name, value in changes.items():
-        setattr(candidate, name, value)
-    today = timezone.localdate()
-    data = PersonData(
-        given_name=candidate.given_name,
-        family_name=candidate.family_name,
-        sex=candidate.sex,
-        relationship_to_head=candidate.relationship_to_head,
-        displacement_status=candidate.displacement_status,
-        consent_date=candidate.consent_date,
-        consent_given_by=candidate.consent_given_by,
-        date_of_birth=candidate.date_of_birth,
-        displaced_on=candidate.displaced_on,
-        arrived_on=candidate.arrived_on,
-        specific_needs=specific_needs
-        if specific_needs is not None
-        else list(person.specific_needs.select_related("category")),
-    )
-    validate_person(data, candidate.date_of_birth, today)
-    if (
-        candidate.relationship_to_head == Relationship.HEAD
-        and person.relationship_to_head != Relationship.HEAD
-        and DisplacedPerson.objects.filter(
-            household_id=candidate.household_id, relationship_to_head=Relationship.HEAD
-        )
-        .exclude(pk=candidate.pk)
-        .exists()
-    ):
-        raise ValidationError({"relationship_to_head": _("This household already has a head.")})
-    keys = search_keys(candidate.given_name, candidate.family_name, candidate.other_names)
-    for name, value in keys.as_fields().items():
-        setattr(candidate, name, value)
-    candidate.documents = sorted(candidate.documents or [])
-    candidate.full_clean(
-        exclude=["site", "household", "owning_agency"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
-    return candidate
-
-
-def person_update(
-    *,
-    actor: "User",
-    person: DisplacedPerson,
-    changes: dict[str, Any],
-    specific_needs: Iterable[SpecificNeed] | None = None,
-) -> DisplacedPerson:
-    """Change a person's recorded details; audit every field that changed."""
-    access.require(actor, Action.EDIT_PEOPLE)
-    if not access.people_for(actor).filter(pk=person.pk).exists():
-        raise PermissionDenied
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
-    if person.anonymised_on is not None:
-        # Retention or an erasure removed who this was; nobody may write it back.
-        raise ValidationError(_("This record was anonymised: its details cannot be changed."))
-    before = snapshot(person, EDITABLE_FIELDS)
-    old_needs = set(person.specific_needs.values_list("code", flat=True))
-    new_needs = list(specific_needs) if specific_needs is not None else None
-
-    candidate = person_candidate(person=person, changes=changes, specific_needs=new_needs)
-
-    after = snapshot(candidate, EDITABLE_FIELDS)
-    field_changes = diff(before, after)
-    with transaction.atomic():
-        candidate.save(update_fields=[*changes.keys(), *SEARCH_KEY_FIELDS, "updated_at"])
-        if new_needs is not None:
-            new_codes = {n.code for n in new_needs}
-            if new_codes != old_needs:
-                candidate.need_records.exclude(need__in=new_needs).delete()
-                PersonSpecificNeed.objects.bulk_create(
-                    [
-                        PersonSpecificNeed(person=candidate, need=n, recorded_by=actor)
-                        for n in new_needs
-                        if n.code not in old_needs
-                    ]
-                )
-                field_changes["specific_needs"] = [sorted(old_needs), sorted(new_codes)]
-        if field_changes:
-            audit_record(actor=actor, action="person.update", obj=candidate, changes=field_changes)
-    return candidate
 
 
 def person_status_change(

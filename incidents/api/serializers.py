@@ -235,8 +235,30 @@ class IncidentCreateSerializer(serializers.Serializer[None]):
         return IncidentData(incident_type=values.pop("type"), **values)
 
 
+class IncidentBaseSerializer(serializers.Serializer[None]):
+    """The values the client started from, for each field it changes (protection.edits)."""
+
+    status = serializers.CharField(required=False, max_length=20)
+    verification = serializers.CharField(required=False, max_length=20)
+    actions_taken = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
 class IncidentUpdateSerializer(serializers.Serializer[None]):
-    """What moves an incident's response forward."""
+    """What moves an incident's response forward.
+
+    With `base`, each field sent is merged with what was saved since: a field changed on the
+    server since its base, to another value than the one sent, answers 409 and nothing is
+    written. Without it, the fields sent are written as sent.
+    """
+
+    base = IncidentBaseSerializer(
+        required=False,
+        help_text=_(
+            "The values of the fields you change as you last read them (GET), e.g. "
+            '{"status": "open"}: a change saved meanwhile by someone else is then never '
+            "overwritten (409 instead)."
+        ),
+    )
 
     status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)
     verification = serializers.ChoiceField(choices=Verification.choices, required=False)

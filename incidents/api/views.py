@@ -41,10 +41,12 @@ from incidents.reporting.selectors import (
     incident_views_for,
 )
 from incidents.reporting.services import incident_report, incident_update
+from protection import edits
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 from protection.models import AccessPurpose
+from protection.serializers import EDIT_CONFLICT
 
 INCIDENT = PolymorphicProxySerializer(
     component_name="Incident",
@@ -69,8 +71,13 @@ INCIDENT = PolymorphicProxySerializer(
     ),
     partial_update=extend_schema(
         summary=_("Move the response forward: status, verification, actions taken"),
+        description=_(
+            "Send `base`, the values you started from, to be protected from overwriting a "
+            "change saved meanwhile: a field changed on both sides answers 409 with each "
+            "conflicting field, and nothing is written."
+        ),
         request=IncidentUpdateSerializer,
-        responses=INCIDENT,
+        responses={200: INCIDENT, 409: EDIT_CONFLICT},
     ),
 )
 class IncidentViewSet(
@@ -137,8 +144,14 @@ class IncidentViewSet(
         incident = incident_get(user=signed_in(request.user), pk=int(kwargs["pk"]))
         serializer = IncidentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        base = values.pop("base", None)
+        # An EditConflict answers 409 (protection.api.exception_handler); nothing is written.
         incident_update(
-            actor=signed_in(request.user), incident=incident, **serializer.validated_data
+            actor=signed_in(request.user),
+            incident=incident,
+            base=edits.comparable_all(base) if base is not None else None,
+            **values,
         )
         return self._answer(incident_get(user=signed_in(request.user), pk=incident.pk))
 

@@ -9,7 +9,7 @@ themselves are incidents.alerts; GBV designations are incidents.reporting.design
 
 import datetime
 import decimal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.reporting.selectors import incident_anonymised, incident_webhook_recipients
-from protection import access, codes
+from protection import access, codes, edits
 from protection.access import Action
 from protection.audit import MASK, audit_record, diff, snapshot
 from protection.dates import age_on
@@ -305,6 +305,11 @@ def incident_report(
 _UPDATABLE = ("status", "verification", "actions_taken")
 
 
+def incident_editable_values(incident: Incident) -> dict[str, Any]:
+    """Return the response fields as an edit's base holds them (decrypted, comparable)."""
+    return edits.comparable_all({name: getattr(incident, name) for name in _UPDATABLE})
+
+
 def incident_update(
     *,
     actor: "User",
@@ -312,8 +317,15 @@ def incident_update(
     status: str | None = None,
     verification: str | None = None,
     actions_taken: str | None = None,
+    base: Mapping[str, Any] | None = None,
 ) -> Incident:
-    """Move the incident's response forward: status, verification, actions taken; audited."""
+    """Move the incident's response forward: status, verification, actions taken; audited.
+
+    With a `base` (the values the editor started from), each field is merged three ways
+    (protection.edits): a field changed both here and, meanwhile, on the server to another
+    value raises EditConflict, after auditing the refusal by field names; nothing is saved.
+    Without one, the fields given are written as given (an API client's explicit PATCH).
+    """
     if not access.incidents_for(actor).filter(pk=incident.pk).exists():
         raise PermissionDenied
     if not access.incident_manage_allowed(actor, incident):
@@ -323,18 +335,47 @@ def incident_update(
         errors["status"] = _("Choose a valid status.")
     if verification is not None and verification not in Verification.values:
         errors["verification"] = _("Choose a verification status.")
+    submitted = {
+        name: value
+        for name, value in (
+            ("status", status),
+            ("verification", verification),
+            ("actions_taken", None if actions_taken is None else actions_taken.strip()),
+        )
+        if value is not None
+    }
+    if base is not None and set(submitted) - set(base):
+        errors["base"] = _("Give the base value of every field you change.")
     if errors:
         raise ValidationError(errors)
-    before = snapshot(incident, _AUDITED_FIELDS)
     with transaction.atomic():
-        if status is not None:
-            incident.status = status
-        if verification is not None:
-            incident.verification = verification
-        if actions_taken is not None:
-            incident.actions_taken = actions_taken.strip()
-        changes = _audit_changes(incident, before)
-        if changes:
-            incident.save(update_fields=[*_UPDATABLE, "updated_at"])
-            audit_record(actor=actor, action="incident.update", obj=incident, changes=changes)
+        # The row locked, so that two saves from the same base cannot both pass the merge.
+        locked = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+        for name in _UPDATABLE:
+            setattr(incident, name, getattr(locked, name))
+        before = snapshot(incident, _AUDITED_FIELDS)
+        current = incident_editable_values(incident)
+        outcome = (
+            edits.merge(base=base, current=current, submitted=submitted)
+            if base is not None
+            else edits.Merge(changes=submitted, conflicts=[])
+        )
+        conflict = None
+        if outcome.conflicts:
+            conflict = edits.EditConflict(outcome.conflicts, current)
+            audit_record(
+                actor=actor,
+                action="incident.edit_conflict",
+                obj=incident,
+                changes=edits.conflict_audit(conflict.fields),
+            )
+        else:
+            for name, value in outcome.changes.items():
+                setattr(incident, name, value)
+            changes = _audit_changes(incident, before)
+            if changes:
+                incident.save(update_fields=[*_UPDATABLE, "updated_at"])
+                audit_record(actor=actor, action="incident.update", obj=incident, changes=changes)
+    if conflict is not None:
+        raise conflict
     return incident

@@ -1,6 +1,7 @@
 """The incident pages: quick report, list, detail with timeline, map, alerts and the inbox."""
 
 import datetime
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -148,9 +149,18 @@ def test_the_reporting_agency_updates_the_response_from_the_detail(
     incident = report(officer, site=site).incident
     client.force_login(officer)
 
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    base = re.search(r'name="edit_base" value="([^"]+)"', page)
+    assert base is not None
+
     client.post(
         reverse("incidents:update", args=[incident.pk]),
-        {"status": "closed", "verification": "verified", "actions_taken": "Referred."},
+        {
+            "status": "closed",
+            "verification": "verified",
+            "actions_taken": "Referred.",
+            "edit_base": base.group(1),
+        },
     )
 
     incident.refresh_from_db()

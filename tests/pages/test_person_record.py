@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import DisplacedPerson, PersonStatus
+from cases.registry.services import person_editable_values
+from protection import edits
 from protection.models import AccessLog, AccessPurpose, AuditEvent
 from tests import factories
 from tests.dates import days_ago
@@ -107,6 +109,10 @@ def _edit_post(person, **overrides):
         "consent_date": person.consent_date.isoformat(),
         "consent_given_by": person.consent_given_by,
         "consent_scope": person.consent_scope,
+        # The base the edit page signs: the values the officer opened it with.
+        "edit_base": edits.base_sign(
+            record=f"person:{person.pk}", values=person_editable_values(person)
+        ),
     }
     values.update(overrides)
     return values

@@ -25,7 +25,7 @@ from cases.models import (
     SpecificNeed,
 )
 from cases.registry.records import PersonData
-from protection import access
+from protection import access, edits
 from protection.bounds import AGE_MAX
 
 if TYPE_CHECKING:
@@ -188,11 +188,29 @@ class PersonUpdateSerializer(serializers.Serializer[None]):
     consent_given_by = serializers.ChoiceField(choices=ConsentGivenBy.choices)
     consent_scope = serializers.ChoiceField(choices=ConsentScope.choices)
 
+    base = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        help_text=_(
+            "The values of the fields you change as you last read them (GET: codes, ISO "
+            'dates, needs as a list of codes), e.g. {"phone": "", "specific_needs": []}: a '
+            "change saved meanwhile by someone else is then never overwritten (409 instead)."
+        ),
+    )
+
     def validate_documents(self, value: list[str]) -> list[str]:
         return _unique(value)
 
     def validate_specific_needs(self, value: list[SpecificNeed]) -> list[SpecificNeed]:
         return _unique(value)
+
+    def validate_base(self, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(self.fields) - {"base"})
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not fields of a person: %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        return edits.comparable_all(value)
 
 
 class PersonStatusChangeSerializer(serializers.Serializer[None]):

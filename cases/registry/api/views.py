@@ -61,6 +61,7 @@ from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
 from protection.models import AccessPurpose
 from protection.reads import list_purpose
+from protection.serializers import EDIT_CONFLICT
 
 if TYPE_CHECKING:
     from protection.accounts.models import User
@@ -174,8 +175,13 @@ class HouseholdViewSet(
     ),
     partial_update=extend_schema(
         summary=_("Change a person's recorded details"),
+        description=_(
+            "Send `base`, the values you started from, to be protected from overwriting a "
+            "change saved meanwhile: a field changed on both sides answers 409 with each "
+            "conflicting field, and nothing is written."
+        ),
         request=PersonUpdateSerializer(partial=True),
-        responses={200: PersonSerializer},
+        responses={200: PersonSerializer, 409: EDIT_CONFLICT},
     ),
     change_status=extend_schema(
         summary=_("Record that a person departed, died, was resettled, ..."),
@@ -280,11 +286,14 @@ class PersonViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         specific_needs = changes.pop("specific_needs", None)
+        base = changes.pop("base", None)
+        # With a base, an EditConflict answers 409 (protection.api.exception_handler).
         person_update(
             actor=signed_in(request.user),
             person=person,
             changes=changes,
             specific_needs=specific_needs,
+            base=base,
         )
         return self._show(person)
 

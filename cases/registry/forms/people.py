@@ -22,9 +22,10 @@ from cases.registry.forms.fields import (
     ObjectChoiceField,
     SpecificNeedsField,
 )
+from cases.registry.person_edits import EDITABLE_FIELDS
 from cases.registry.records import PersonData
-from cases.registry.services import EDITABLE_FIELDS
 from protection.bounds import AGE_MAX
+from protection.edit_forms import EditBaseForm
 from protection.pages import PageForm, date_field, print_selects, today
 
 BLANK: list[tuple[str, Any]] = [("", "---------")]
@@ -186,19 +187,20 @@ def person_data_from(data: dict[str, Any]) -> PersonData:
     )
 
 
-class PersonEditForm(PersonFieldsForm):
-    """The editable details of a registered person (cases.registry.services.EDITABLE_FIELDS)."""
+class PersonEditForm(EditBaseForm, PersonFieldsForm):
+    """The editable details of a registered person (cases.registry.person_edits.EDITABLE_FIELDS),
+    with the base they were opened with (protection.edit_forms)."""
 
     date_of_birth = date_field(label=_label("date_of_birth"), required=True)
     date_of_birth_estimated = forms.BooleanField(
         label=_label("date_of_birth_estimated"), required=False
     )
 
-    def changes(self) -> dict[str, Any]:
-        """Return the edited fields and their new values, for person_update."""
-        return {
-            name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.changed_data
-        }
+    def submitted(self) -> dict[str, Any]:
+        """Return every edited field's value, the specific needs with them, for the merge."""
+        values = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        values["specific_needs"] = list(self.cleaned_data["specific_needs"])
+        return values
 
     @staticmethod
     def initial_for(person: DisplacedPerson) -> dict[str, Any]:

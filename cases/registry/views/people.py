@@ -25,6 +25,8 @@ from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
 from protection.audit import audit_events_for
+from protection.edit_forms import conflict_rows, form_after_conflict, pending_rows
+from protection.edits import EditConflict
 from protection.pages import add_service_errors, keyset_pager, site_options
 from protection.reads import list_purpose
 
@@ -38,6 +40,7 @@ ACTION_LABELS = {
     "person.erase": _("Erased on request"),
     "person.legal_hold": _("Legal hold changed"),
     "person.correct": _("Corrected on request"),
+    "person.edit_conflict": _("Save refused: changed meanwhile by someone else"),
 }
 # What a correction's audit event names besides the corrected field.
 CORRECTION_KEYS = ("correction", "correction_reason")
@@ -87,7 +90,7 @@ def _history(person: DisplacedPerson) -> list[dict[str, Any]]:
                 "before": statuses.get(before, before),
                 "after": statuses.get(after, after),
             }
-        elif event.action == "person.update":
+        elif event.action in ("person.update", "person.edit_conflict"):
             summary = ", ".join(str(_field_label(name)) for name in sorted(changes))
         elif event.action == "person.correct":
             fields = [name for name in sorted(changes) if name not in CORRECTION_KEYS]
@@ -159,35 +162,53 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Change a person's recorded details through person_update."""
+    """Change a person's recorded details through person_update.
+
+    The save is merged with what others saved since the form was opened (protection.edits):
+    a field changed on both sides differently is shown again to choose; nothing is saved.
+    """
     access.require(request.user, Action.EDIT_PEOPLE)
     person = selectors.person_get(user=request.user, pk=pk)
     choices = RegistryChoices(
         keep_status_id=person.displacement_status_id,
         keep_need_ids=[record.need_id for record in person.need_records.all()],
     )
-    form = PersonEditForm(
-        request.POST if request.method == "POST" else None,
-        initial=PersonEditForm.initial_for(person),
-        choices=choices,
-    )
+    own: dict[str, Any] = {"initial": PersonEditForm.initial_for(person), "choices": choices}
+    record = f"person:{person.pk}"
+    if request.method == "POST":
+        form = PersonEditForm(request.POST, record=record, **own)
+    else:
+        # What the officer starts from: a save is merged against it field by field.
+        base = services.person_editable_values(person)
+        form = PersonEditForm(record=record, base_values=base, **own)
+    conflicts: list[dict[str, Any]] = []
+    status = 200
     if request.method == "POST" and form.is_valid():
+        kept = form.kept(form.submitted())
+        needs = kept.pop("specific_needs", None)
         try:
             services.person_update(
                 actor=request.user,
                 person=person,
-                changes=form.changes(),
-                specific_needs=form.cleaned_data["specific_needs"],
+                changes=kept,
+                specific_needs=needs,
+                base=form.base_values(),
             )
+        except EditConflict as conflict:
+            form = form_after_conflict(form, conflict, **own)
+            conflicts, status = conflict_rows(form, conflict), 409
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, gettext("The changes were saved."))
             return redirect(person)
+    elif form.is_bound and form.base is not None and form.base.conflicts:
+        conflicts = pending_rows(form)
     return render(
         request,
         "cases/person_edit.html",
-        {"person": person, "form": form, "countries": choices.countries},
+        {"person": person, "form": form, "countries": choices.countries, "conflicts": conflicts},
+        status=status,
     )
 
 
