@@ -217,6 +217,23 @@ def save_validated_with_code(
     )
 
 
+def save_all_validated_with_codes(
+    people: Sequence[DisplacedPerson], prefix: str, checked: Sequence[str] = ()
+) -> None:
+    """`save_validated_with_code` for a household's people: validated one by one, inserted in
+    one statement."""
+    codes.bulk_save_with_codes(
+        people,
+        "registration_number",
+        prefix,
+        clean=lambda person: person.full_clean(
+            exclude=["site", "household", "owning_agency", *checked],
+            validate_unique=False,
+            validate_constraints=False,
+        ),
+    )
+
+
 # The foreign keys a registration sets from objects its caller loaded. `full_clean` would look
 # each one up once per person (four queries a member); `check_references` makes the same
 # checks once per registration, one query per model referred to.
@@ -279,8 +296,20 @@ def record_person(
 
     The caller records `audit` (protection.audit.audit_record_many) before it commits.
     """
+    record_people(actor=actor, people=[(person, data, candidates)], audit=audit)
+
+
+def record_people(
+    *,
+    actor: "User",
+    people: Sequence[tuple[DisplacedPerson, PersonData, Sequence[Candidate]]],
+    audit: list[AuditEntry],
+) -> None:
+    """`record_person` for several people at once: one insert of needs, one of dismissed
+    matches, whatever their number; the audit events in the same order, person by person."""
     PersonSpecificNeed.objects.bulk_create(
         PersonSpecificNeed(person=person, need=need, recorded_by=actor)
+        for person, data, _candidates in people
         for need in data.specific_needs
     )
     DuplicateReview.objects.bulk_create(
@@ -291,25 +320,31 @@ def record_person(
             decision=DuplicateDecision.NOT_DUPLICATE,
             decided_by=actor,
         )
+        for person, _data, candidates in people
         for c in candidates
     )
-    after = snapshot(
-        person,
-        [*registration_fields(), "date_of_birth_estimated", "site", "household", "owning_agency"],
-    )
-    after["specific_needs"] = sorted(n.code for n in data.specific_needs)
-    audit.append(("person.register", person, diff({}, after)))
-    for candidate in candidates:
-        audit.append(
-            (
-                "person.duplicate_dismissed",
-                person,
-                {
-                    "candidate": [None, candidate.person.registration_number],
-                    "score": [None, candidate.score],
-                },
+    names = [
+        *registration_fields(),
+        "date_of_birth_estimated",
+        "site",
+        "household",
+        "owning_agency",
+    ]
+    for person, data, candidates in people:
+        after = snapshot(person, names)
+        after["specific_needs"] = sorted(n.code for n in data.specific_needs)
+        audit.append(("person.register", person, diff({}, after)))
+        for candidate in candidates:
+            audit.append(
+                (
+                    "person.duplicate_dismissed",
+                    person,
+                    {
+                        "candidate": [None, candidate.person.registration_number],
+                        "score": [None, candidate.score],
+                    },
+                )
             )
-        )
 
 
 def check_site(actor: "User", site: Site) -> None:
