@@ -42,7 +42,16 @@ ROWS_PER_SIDE = 20
 # The most rows one probe can read: two walks of each kind but four single-key walks, each side.
 MAX_BLOCK_ROWS = 2 * 2 * (SAME_NAMES_ROWS_PER_SIDE + LETTERS_ROWS_PER_SIDE + 2 * ROWS_PER_SIDE)
 
-SCORED_COLUMNS = ("id", "given_name", "family_name", "sex", "date_of_birth", "nationality_id")
+# What the score reads, and the code a dismissed match is recorded (audited) by.
+SCORED_COLUMNS = (
+    "id",
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "nationality_id",
+    "registration_number",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class ScoredRow(NamedTuple):
     sex: str
     date_of_birth: datetime.date
     nationality_id: int | None
+    registration_number: str
 
 
 def _walks(
@@ -173,7 +183,7 @@ def nearest_rows_many(
 # (planning a UNION ALL of seventy walks, each with the scope's subquery, cost more than
 # running it). A walk a probe has no key for is switched off by a one-time filter on the
 # probe's row (`probe.gk <> ''`); letter variants travel as one comma-joined string.
-_COLUMNS = "id, given_name, family_name, sex, date_of_birth, nationality_id"
+_COLUMNS = ", ".join(SCORED_COLUMNS)
 _WALK = (
     "(SELECT {columns} FROM cases_displacedperson WHERE {when} AND ({scope}) AND {condition} "
     "AND date_of_birth >= {low} AND date_of_birth {upper} {high} "

@@ -287,12 +287,15 @@ def find_candidates_many(
     queryset: QuerySet[DisplacedPerson],
     probes: Sequence[ProbeIdentity],
     exclude_ids: Iterable[int] = (),
+    shown: bool = True,
 ) -> list[list[Candidate]]:
     """Return the likely matches of each probe among `queryset`, best first, by probe.
 
     Two statements whatever the number of probes (a household's members are checked together):
     the blocks' scored columns (cases.registry.blocking), then the matches shown, in full with
-    their site and household.
+    their site and household. With `shown=False` (every match is to be dismissed, not shown)
+    the second is left out: each match's person has its id and registration number, and reads
+    any other field from the database when asked.
     """
     scope = queryset.exclude(pk__in=list(exclude_ids))
     blocks = nearest_rows_many(scope, [probe_keys(probe) for probe in probes])
@@ -310,7 +313,16 @@ def find_candidates_many(
     wanted = {row.id for best in chosen for _value, row in best}
     if not wanted:
         return [[] for _probe in probes]
-    people = queryset.select_related("site", "household").in_bulk(wanted)
+    if shown:
+        people = queryset.select_related("site", "household").in_bulk(wanted)
+    else:
+        people = {
+            row.id: DisplacedPerson.from_db(
+                queryset.db, ["id", "registration_number"], [row.id, row.registration_number]
+            )
+            for best in chosen
+            for _value, row in best
+        }
     return [
         [
             Candidate(person=people[row.id], score=value, reasons=explain(probe, row))

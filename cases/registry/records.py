@@ -363,7 +363,8 @@ def duplicates_for(
     actor: "User",
     members: Sequence[tuple[PersonData, datetime.date, bool]],
 ) -> dict[int, list[Candidate]]:
-    """Return the likely matches of each member, by index, checked together (two statements)."""
+    """Return the likely matches of each member, by index, checked together (two statements;
+    one when every member is confirmed as not a duplicate, whose matches are recorded only)."""
     probes = [
         ProbeIdentity(
             data.given_name,
@@ -375,5 +376,10 @@ def duplicates_for(
         )
         for data, born, estimated in members
     ]
-    matches = find_candidates_many(queryset=access.people_for(actor), probes=probes)
+    matches = find_candidates_many(
+        queryset=access.people_for(actor),
+        probes=probes,
+        # Matches the officer has dismissed already are recorded, not shown.
+        shown=not all(data.confirm_not_duplicate for data, _born, _estimated in members),
+    )
     return {index: found for index, found in enumerate(matches) if found}
