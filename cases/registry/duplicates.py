@@ -95,8 +95,14 @@ def letters_within_one_slip(letters: str) -> list[str]:
     A slip adds, drops or replaces one letter, or swaps or doubles letters (which keep the
     letters): the original's letters are these, these with one more, one fewer or one other.
     """
+    return list(_letters_within_one_slip(letters))
+
+
+@lru_cache(maxsize=4096)
+def _letters_within_one_slip(letters: str) -> tuple[str, ...]:
+    # Cached: a household's members share their family name, a registry its common names.
     if not letters:
-        return []
+        return ()
     have = set(letters)
     variants = {letters}
     for extra in _ALPHABET - have:
@@ -107,7 +113,7 @@ def letters_within_one_slip(letters: str) -> list[str]:
             variants.add("".join(sorted(fewer)))
         for other in _ALPHABET - have:
             variants.add("".join(sorted(fewer | {other})))
-    return sorted(variants)
+    return tuple(sorted(variants))
 
 
 # The columns derived from a person's names, which follow every change of the names.
@@ -295,7 +301,7 @@ def find_candidates_many(
     the blocks' scored columns (cases.registry.blocking), then the matches shown, in full with
     their site and household. With `shown=False` (every match is to be dismissed, not shown)
     the second is left out: each match's person has its id and registration number, and reads
-    any other field from the database when asked.
+    any other field from the database when asked; nobody reads the reasons, which are left out.
     """
     scope = queryset.exclude(pk__in=list(exclude_ids))
     blocks = nearest_rows_many(scope, [probe_keys(probe) for probe in probes])
@@ -325,7 +331,11 @@ def find_candidates_many(
         }
     return [
         [
-            Candidate(person=people[row.id], score=value, reasons=explain(probe, row))
+            Candidate(
+                person=people[row.id],
+                score=value,
+                reasons=explain(probe, row) if shown else [],
+            )
             for value, row in best
             if row.id in people
         ]
