@@ -7,7 +7,7 @@ neither how many people are registered nor the code of the next person.
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import IntegrityError, models, transaction
 
@@ -70,3 +70,47 @@ def save_with_code(
                 continue
             raise
     raise RuntimeError("Could not draw a free code; the code space is exhausted.")
+
+
+def bulk_save_with_codes(
+    instances: Sequence[models.Model],
+    attribute: str,
+    prefix: str,
+    *,
+    clean: Callable[[models.Model], None] | None = None,
+) -> None:
+    """Insert `instances` in one statement, each with a fresh random code in `attribute`.
+
+    `clean(instance)` validates each row with its code in place, before the insert. A collision
+    (one in a trillion) draws new codes for the rows whose codes are taken and tries again, as
+    `save_with_code` does for one row.
+    """
+    model = type(instances[0]) if instances else None
+    for instance in instances:
+        setattr(instance, attribute, new_code(prefix))
+        if clean is not None:
+            clean(instance)
+    for _attempt in range(CODE_ATTEMPTS):
+        if model is None:
+            return
+        try:
+            with transaction.atomic():
+                model._default_manager.bulk_create(instances)
+            return
+        except IntegrityError:
+            drawn = [getattr(instance, attribute) for instance in instances]
+            taken = set(
+                model._default_manager.filter(**{f"{attribute}__in": drawn}).values_list(
+                    attribute, flat=True
+                )
+            )
+            if not taken and len(set(drawn)) == len(drawn):
+                raise
+            seen: set[str] = set()
+            for instance in instances:
+                code = getattr(instance, attribute)
+                if code in taken or code in seen:
+                    setattr(instance, attribute, new_code(prefix))
+                seen.add(getattr(instance, attribute))
+                instance.pk = None
+    raise RuntimeError("Could not draw free codes; the code space is exhausted.")

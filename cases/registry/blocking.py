@@ -42,7 +42,16 @@ ROWS_PER_SIDE = 20
 # The most rows one probe can read: two walks of each kind but four single-key walks, each side.
 MAX_BLOCK_ROWS = 2 * 2 * (SAME_NAMES_ROWS_PER_SIDE + LETTERS_ROWS_PER_SIDE + 2 * ROWS_PER_SIDE)
 
-SCORED_COLUMNS = ("id", "given_name", "family_name", "sex", "date_of_birth", "nationality_id")
+# What the score reads, and the code a dismissed match is recorded (audited) by.
+SCORED_COLUMNS = (
+    "id",
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "nationality_id",
+    "registration_number",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class ScoredRow(NamedTuple):
     sex: str
     date_of_birth: datetime.date
     nationality_id: int | None
+    registration_number: str
 
 
 def _walks(
@@ -166,15 +176,28 @@ def nearest_rows_many(
 # The same walks as `block_parts`, written out: composing sixteen querysets per probe cost the
 # ORM more than PostgreSQL spends running them. Used on PostgreSQL when the scope is a WHERE
 # clause on the people table alone (what the access policy gives), else `block_parts`.
-_COLUMNS = "%s, id, given_name, family_name, sex, date_of_birth, nationality_id"
+#
+# One statement whatever the number of probes: the probes are arrays unnested into rows, and
+# each probe walks the indexes through a LATERAL subquery. Its text is the same for one probe
+# or twenty, so PostgreSQL plans fourteen walks once, not fourteen per member of a household
+# (planning a UNION ALL of seventy walks, each with the scope's subquery, cost more than
+# running it). A walk a probe has no key for is switched off by a one-time filter on the
+# probe's row (`probe.gk <> ''`); letter variants travel as one comma-joined string.
+_COLUMNS = ", ".join(SCORED_COLUMNS)
 _WALK = (
-    "(SELECT {columns} FROM cases_displacedperson WHERE ({scope}) AND {condition} "
-    "AND date_of_birth >= %s AND date_of_birth {upper} %s ORDER BY date_of_birth {order} "
-    "LIMIT {limit})"
+    "(SELECT {columns} FROM cases_displacedperson WHERE {when} AND ({scope}) AND {condition} "
+    "AND date_of_birth >= {low} AND date_of_birth {upper} {high} "
+    "ORDER BY date_of_birth {order} LIMIT {limit})"
 )
 _NEAR = (
-    "(SELECT {columns} FROM cases_displacedperson WHERE ({scope}) AND {condition} "
-    "AND date_of_birth >= %s AND date_of_birth <= %s LIMIT {limit})"
+    "(SELECT {columns} FROM cases_displacedperson WHERE {when} AND ({scope}) AND {condition} "
+    "AND date_of_birth >= probe.near_lo AND date_of_birth <= probe.near_hi LIMIT {limit})"
+)
+_STATEMENT = (
+    "SELECT probe.tag, found.* FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[], %s::date[], %s::date[], %s::date[], %s::date[], %s::date[]) "
+    "AS probe(tag, gk, fk, gl, fl, born, lo, hi, near_lo, near_hi) "
+    "CROSS JOIN LATERAL (\n{walks}\n) AS found WHERE {restore}"
 )
 
 
@@ -196,57 +219,96 @@ def _scope_where(queryset: QuerySet[DisplacedPerson]) -> tuple[str, list[Any]] |
     return sql, list(params)
 
 
-def _fetch_raw(scope: tuple[str, list[Any]], probes: Sequence[ProbeKeys]) -> list[tuple[Any, ...]]:
-    scope_sql, scope_params = scope
-    statements: list[str] = []
-    params: list[Any] = []
+# The planner plans the walks once for any probe, so it cannot know that a common key has
+# thousands of rows: it would read them all and sort them, where walking the index in order
+# stops after LIMIT rows. Sorts and bitmap scans are switched off while the statement is
+# planned (SET LOCAL, in the same query string) and back on as it starts to run (the one-time
+# filter `_RESTORE`, run first even when nothing is found), so that whatever else a
+# surrounding transaction runs is planned with them.
+_WALK_SETTINGS = "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off;\n"
+_RESTORE = (
+    "(SELECT set_config('enable_sort', 'on', true) || set_config('enable_bitmapscan', 'on', true))"
+    " IS NOT NULL"
+)
 
-    def walks(tag: int, condition: str, values: list[Any], keys: ProbeKeys, limit: int) -> None:
+
+def _statement(scope_sql: str) -> tuple[str, int]:
+    """Return the blocking statement's SQL (the walks of `block_parts`, for any probe) and
+    its number of walks, each of which repeats the scope's parameters."""
+    statements: list[str] = []
+
+    def walks(when: str, condition: str, limit: int) -> None:
         for upper, order, low, high in (
-            ("<=", "ASC", keys.born, keys.latest),
-            ("<", "DESC", keys.earliest, keys.born),
+            ("<=", "ASC", "probe.born", "probe.hi"),
+            ("<", "DESC", "probe.lo", "probe.born"),
         ):
             statements.append(
                 _WALK.format(
                     columns=_COLUMNS,
+                    when=when,
                     scope=scope_sql,
                     condition=condition,
+                    low=low,
                     upper=upper,
+                    high=high,
                     order=order,
                     limit=limit,
                 )
             )
-            params.extend([tag, *scope_params, *values, low, high])
 
-    for tag, keys in enumerate(probes):
-        given, family = keys.given_key, keys.family_key
-        if given and family:
-            for first, second in dict.fromkeys([(given, family), (family, given)]):
-                condition = "given_key = %s AND family_key = %s"
-                walks(tag, condition, [first, second], keys, SAME_NAMES_ROWS_PER_SIDE)
-        earliest = max(keys.earliest, keys.born - datetime.timedelta(days=NEAR_DAYS))
-        latest = min(keys.latest, keys.born + datetime.timedelta(days=NEAR_DAYS))
-        for key, column, letters in (
-            (family, "family_key", keys.given_letters),
-            (given, "given_key", keys.family_letters),
-        ):
-            if key and letters:
-                other = "given_letters" if column == "family_key" else "family_letters"
-                condition = f"{column} = %s AND {other} IN (SELECT unnest(%s::text[]))"
-                statements.append(
-                    _NEAR.format(
-                        columns=_COLUMNS,
-                        scope=scope_sql,
-                        condition=condition,
-                        limit=2 * LETTERS_ROWS_PER_SIDE,
-                    )
-                )
-                params.extend([tag, *scope_params, key, letters, earliest, latest])
-        for key in dict.fromkeys(k for k in (given, family) if k):
-            for column in ("given_key", "family_key"):
-                walks(tag, f"{column} = %s", [key], keys, ROWS_PER_SIDE)
-    if not statements:
+    both = "probe.gk <> '' AND probe.fk <> ''"
+    walks(both, "given_key = probe.gk AND family_key = probe.fk", SAME_NAMES_ROWS_PER_SIDE)
+    swapped = f"{both} AND probe.gk <> probe.fk"
+    walks(swapped, "given_key = probe.fk AND family_key = probe.gk", SAME_NAMES_ROWS_PER_SIDE)
+    for key, column, letters, other in (
+        ("fk", "family_key", "gl", "given_letters"),
+        ("gk", "given_key", "fl", "family_letters"),
+    ):
+        statements.append(
+            _NEAR.format(
+                columns=_COLUMNS,
+                when=f"probe.{key} <> '' AND probe.{letters} <> ''",
+                scope=scope_sql,
+                condition=(
+                    f"{column} = probe.{key} "
+                    f"AND {other} IN (SELECT unnest(string_to_array(probe.{letters}, ',')))"
+                ),
+                limit=2 * LETTERS_ROWS_PER_SIDE,
+            )
+        )
+    for key, when in (("gk", "probe.gk <> ''"), ("fk", "probe.fk <> '' AND probe.fk <> probe.gk")):
+        for column in ("given_key", "family_key"):
+            walks(when, f"{column} = probe.{key}", ROWS_PER_SIDE)
+    return _STATEMENT.format(walks="\nUNION ALL\n".join(statements), restore=_RESTORE), len(
+        statements
+    )
+
+
+def _fetch_raw(scope: tuple[str, list[Any]], probes: Sequence[ProbeKeys]) -> list[tuple[Any, ...]]:
+    if not probes:
         return []
+    scope_sql, scope_params = scope
+    near = [
+        (
+            max(keys.earliest, keys.born - datetime.timedelta(days=NEAR_DAYS)),
+            min(keys.latest, keys.born + datetime.timedelta(days=NEAR_DAYS)),
+        )
+        for keys in probes
+    ]
+    params: list[Any] = [
+        list(range(len(probes))),
+        [keys.given_key for keys in probes],
+        [keys.family_key for keys in probes],
+        [",".join(keys.given_letters) for keys in probes],
+        [",".join(keys.family_letters) for keys in probes],
+        [keys.born for keys in probes],
+        [keys.earliest for keys in probes],
+        [keys.latest for keys in probes],
+        [low for low, _high in near],
+        [high for _low, high in near],
+    ]
+    sql, walks = _statement(scope_sql)
+    params += scope_params * walks
     with connection.cursor() as cursor:
-        cursor.execute("\nUNION ALL\n".join(statements), params)
+        cursor.execute(_WALK_SETTINGS + sql, params)
         return list(cursor.fetchall())

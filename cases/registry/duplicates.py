@@ -97,8 +97,14 @@ def letters_within_one_slip(letters: str) -> list[str]:
     A slip adds, drops or replaces one letter, or swaps or doubles letters (which keep the
     letters): the original's letters are these, these with one more, one fewer or one other.
     """
+    return list(_letters_within_one_slip(letters))
+
+
+@lru_cache(maxsize=4096)
+def _letters_within_one_slip(letters: str) -> tuple[str, ...]:
+    # Cached: a household's members share their family name, a registry its common names.
     if not letters:
-        return []
+        return ()
     have = set(letters)
     variants = {letters}
     for extra in _ALPHABET - have:
@@ -109,7 +115,7 @@ def letters_within_one_slip(letters: str) -> list[str]:
             variants.add("".join(sorted(fewer)))
         for other in _ALPHABET - have:
             variants.add("".join(sorted(fewer | {other})))
-    return sorted(variants)
+    return tuple(sorted(variants))
 
 
 # The columns derived from a person's names, which follow every change of the names.
@@ -289,12 +295,15 @@ def find_candidates_many(
     queryset: QuerySet[DisplacedPerson],
     probes: Sequence[ProbeIdentity],
     exclude_ids: Iterable[int] = (),
+    shown: bool = True,
 ) -> list[list[Candidate]]:
     """Return the likely matches of each probe among `queryset`, best first, by probe.
 
     Two statements whatever the number of probes (a household's members are checked together):
     the blocks' scored columns (cases.registry.blocking), then the matches shown, in full with
-    their site and household.
+    their site and household. With `shown=False` (every match is to be dismissed, not shown)
+    the second is left out: each match's person has its id and registration number, and reads
+    any other field from the database when asked; nobody reads the reasons, which are left out.
     """
     scope = queryset.exclude(pk__in=list(exclude_ids))
     blocks = nearest_rows_many(scope, [probe_keys(probe) for probe in probes])
@@ -312,10 +321,23 @@ def find_candidates_many(
     wanted = {row.id for best in chosen for _value, row in best}
     if not wanted:
         return [[] for _probe in probes]
-    people = queryset.select_related("site", "household").in_bulk(wanted)
+    if shown:
+        people = queryset.select_related("site", "household").in_bulk(wanted)
+    else:
+        people = {
+            row.id: DisplacedPerson.from_db(
+                queryset.db, ["id", "registration_number"], [row.id, row.registration_number]
+            )
+            for best in chosen
+            for _value, row in best
+        }
     return [
         [
-            Candidate(person=people[row.id], score=value, reasons=explain(probe, row))
+            Candidate(
+                person=people[row.id],
+                score=value,
+                reasons=explain(probe, row) if shown else [],
+            )
             for value, row in best
             if row.id in people
         ]

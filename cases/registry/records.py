@@ -217,6 +217,23 @@ def save_validated_with_code(
     )
 
 
+def save_all_validated_with_codes(
+    people: Sequence[DisplacedPerson], prefix: str, checked: Sequence[str] = ()
+) -> None:
+    """`save_validated_with_code` for a household's people: validated one by one, inserted in
+    one statement."""
+    codes.bulk_save_with_codes(
+        people,
+        "registration_number",
+        prefix,
+        clean=lambda person: person.full_clean(
+            exclude=["site", "household", "owning_agency", *checked],
+            validate_unique=False,
+            validate_constraints=False,
+        ),
+    )
+
+
 # The foreign keys a registration sets from objects its caller loaded. `full_clean` would look
 # each one up once per person (four queries a member); `check_references` makes the same
 # checks once per registration, one query per model referred to.
@@ -279,8 +296,20 @@ def record_person(
 
     The caller records `audit` (protection.audit.audit_record_many) before it commits.
     """
+    record_people(actor=actor, people=[(person, data, candidates)], audit=audit)
+
+
+def record_people(
+    *,
+    actor: "User",
+    people: Sequence[tuple[DisplacedPerson, PersonData, Sequence[Candidate]]],
+    audit: list[AuditEntry],
+) -> None:
+    """`record_person` for several people at once: one insert of needs, one of dismissed
+    matches, whatever their number; the audit events in the same order, person by person."""
     PersonSpecificNeed.objects.bulk_create(
         PersonSpecificNeed(person=person, need=need, recorded_by=actor)
+        for person, data, _candidates in people
         for need in data.specific_needs
     )
     DuplicateReview.objects.bulk_create(
@@ -291,25 +320,31 @@ def record_person(
             decision=DuplicateDecision.NOT_DUPLICATE,
             decided_by=actor,
         )
+        for person, _data, candidates in people
         for c in candidates
     )
-    after = snapshot(
-        person,
-        [*registration_fields(), "date_of_birth_estimated", "site", "household", "owning_agency"],
-    )
-    after["specific_needs"] = sorted(n.code for n in data.specific_needs)
-    audit.append(("person.register", person, diff({}, after)))
-    for candidate in candidates:
-        audit.append(
-            (
-                "person.duplicate_dismissed",
-                person,
-                {
-                    "candidate": [None, candidate.person.registration_number],
-                    "score": [None, candidate.score],
-                },
+    names = [
+        *registration_fields(),
+        "date_of_birth_estimated",
+        "site",
+        "household",
+        "owning_agency",
+    ]
+    for person, data, candidates in people:
+        after = snapshot(person, names)
+        after["specific_needs"] = sorted(n.code for n in data.specific_needs)
+        audit.append(("person.register", person, diff({}, after)))
+        for candidate in candidates:
+            audit.append(
+                (
+                    "person.duplicate_dismissed",
+                    person,
+                    {
+                        "candidate": [None, candidate.person.registration_number],
+                        "score": [None, candidate.score],
+                    },
+                )
             )
-        )
 
 
 def check_site(actor: "User", site: Site) -> None:
@@ -328,7 +363,8 @@ def duplicates_for(
     actor: "User",
     members: Sequence[tuple[PersonData, datetime.date, bool]],
 ) -> dict[int, list[Candidate]]:
-    """Return the likely matches of each member, by index, checked together (two statements)."""
+    """Return the likely matches of each member, by index, checked together (two statements;
+    one when every member is confirmed as not a duplicate, whose matches are recorded only)."""
     probes = [
         ProbeIdentity(
             data.given_name,
@@ -340,5 +376,10 @@ def duplicates_for(
         )
         for data, born, estimated in members
     ]
-    matches = find_candidates_many(queryset=access.people_for(actor), probes=probes)
+    matches = find_candidates_many(
+        queryset=access.people_for(actor),
+        probes=probes,
+        # Matches the officer has dismissed already are recorded, not shown.
+        shown=not all(data.confirm_not_duplicate for data, _born, _estimated in members),
+    )
     return {index: found for index, found in enumerate(matches) if found}

@@ -43,8 +43,10 @@ from cases.registry.records import (
     check_site,
     duplicates_for,
     person_from,
+    record_people,
     record_person,
     resolve_birth_date,
+    save_all_validated_with_codes,
     save_validated_with_code,
     validate_household,
     validate_person,
@@ -118,19 +120,17 @@ def household_register(
             for data, born, estimated in resolved
         ]
         check_references(people)
-        for index, (person, (data, _born, _estimated)) in enumerate(
-            zip(people, resolved, strict=True)
-        ):
-            save_validated_with_code(
-                person, "registration_number", codes.PERSON_PREFIX, checked=REFERENCE_FIELDS
-            )
-            record_person(
-                actor=actor,
-                person=person,
-                data=data,
-                candidates=candidates.get(index, []),
-                audit=audit,
-            )
+        save_all_validated_with_codes(people, codes.PERSON_PREFIX, checked=REFERENCE_FIELDS)
+        record_people(
+            actor=actor,
+            people=[
+                (person, data, candidates.get(index, []))
+                for index, (person, (data, _born, _estimated)) in enumerate(
+                    zip(people, resolved, strict=True)
+                )
+            ],
+            audit=audit,
+        )
         audit_record_many(actor=actor, entries=audit)
         households_registered(site_id=site.pk, households=1, people=len(people))
     return HouseholdRegistration(household=household, members=people)

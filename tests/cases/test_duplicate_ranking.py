@@ -217,3 +217,20 @@ def test_registering_a_household_of_five_keeps_to_its_query_budget(
 
     with django_assert_max_num_queries(40):
         household_register(actor=officer, site=site, members=members)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner settings of PostgreSQL")
+def test_the_check_leaves_the_planner_settings_as_it_found_them(officer, site) -> None:
+    """The walks are planned without sorts or bitmap scans; whatever the surrounding transaction
+    runs next is planned with them, whether the check found someone or nobody."""
+    _register(officer, site, [{}])
+    for given_name in ("Amina", "Zebulon"):
+        find_candidates(
+            queryset=access.people_for(officer),
+            probe=ProbeIdentity(given_name, "Mohamed", "female", datetime.date(1990, 5, 17)),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_sort'), current_setting('enable_bitmapscan')"
+            )
+            assert cursor.fetchone() == ("on", "on")

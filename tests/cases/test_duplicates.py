@@ -7,6 +7,7 @@ import pytest
 from cases.models import DisplacedPerson, DuplicateReview
 from cases.registry.duplicates import normalise, phonetic_key
 from cases.registry.records import DuplicatesFound
+from protection.models import AuditEvent
 from tests.factories import register_household
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,10 @@ def test_confirmed_not_duplicate_is_registered_and_recorded(officer, site) -> No
     assert review.person == result.members[0]
     assert review.candidate == original
     assert review.decided_by == officer
+    dismissed = AuditEvent.objects.get(action="person.duplicate_dismissed")
+    assert dismissed.object_id == str(result.members[0].pk)
+    assert dismissed.changes["candidate"] == [None, original.registration_number]
+    assert dismissed.changes["score"] == [None, review.score]
 
 
 def test_other_agencys_people_are_never_shown_as_matches(

@@ -1,6 +1,7 @@
 """Registry services: register households, edit people, change status, relocate; all audited."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from cases.registry.services import (
     person_status_change,
     person_update,
 )
+from protection import codes
 from protection.audit_values import value_hash
 from protection.models import AuditEvent
 from tests.factories import SiteFactory, person_data, register_household
@@ -225,16 +227,15 @@ def test_a_site_of_another_agency_is_refused(officer, other_site) -> None:
 
 
 def test_a_failure_half_way_through_the_writes_leaves_nothing(officer, site, monkeypatch) -> None:
-    original = services.record_person
-    calls = []
+    original = services.record_people
+    written = []
 
-    def fail_on_second_member(**kwargs):
-        calls.append(kwargs["person"])
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-        original(**kwargs)
+    def fail_after_the_members_and_their_needs(**kwargs):
+        original(**kwargs)  # the people, their needs and dismissed matches are written
+        written.append(DisplacedPerson.objects.filter(pk=kwargs["people"][1][0].pk).exists())
+        raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "record_person", fail_on_second_member)
+    monkeypatch.setattr(services, "record_people", fail_after_the_members_and_their_needs)
     before = _counts()
 
     with pytest.raises(RuntimeError):
@@ -242,7 +243,7 @@ def test_a_failure_half_way_through_the_writes_leaves_nothing(officer, site, mon
             actor=officer, site=site, members=[{"specific_needs": ["WR-LC"]}, SPOUSE]
         )
 
-    assert len(calls) == 2
+    assert written == [True]
     assert _counts() == before
 
 
@@ -489,3 +490,23 @@ def test_an_older_registration_is_found_when_many_people_share_the_name(
 
     assert raised.value.candidates[0][0].person == original
     assert _counts() == before
+
+
+def test_a_household_whose_drawn_code_is_taken_draws_again(officer, site, monkeypatch) -> None:
+    taken = register_household(actor=officer, site=site).members[0].registration_number
+    draws = iter([taken, taken])  # the first member twice: registered already, and in the batch
+    original = codes.new_code
+
+    def drawn(prefix: str) -> str:
+        return (next(draws, None) if prefix == codes.PERSON_PREFIX else None) or original(prefix)
+
+    monkeypatch.setattr(codes, "new_code", drawn)
+    household: list[dict[str, Any]] = [
+        {"given_name": "Nyandeng", "family_name": "Kuol"},
+        {**SPOUSE, "given_name": "Majok", "family_name": "Kuol"},
+    ]
+    members = register_household(actor=officer, site=site, members=household).members
+
+    numbers = [person.registration_number for person in members]
+    assert taken not in numbers and len(set(numbers)) == 2
+    assert DisplacedPerson.objects.filter(registration_number__in=numbers).count() == 2
