@@ -6,6 +6,7 @@ and resumed creates no duplicate; a record the server refuses comes back with it
 second user signing in on the same browser cannot read the first one's queue.
 """
 
+import json
 import os
 import re
 from pathlib import Path
@@ -109,11 +110,11 @@ def report_incident(page: Any, site: Any, description: str = "Shots near the wat
     page.locator("form[data-field-form] button[type=submit]").click()
 
 
-def register_household(page: Any, family: str) -> None:
+def register_household(page: Any, family: str, given: str = "Nyakuoth") -> None:
     page.fill('[name="address"]', "Block C, plot 14")
     page.select_option('[name="displacement_status"]', value="IDP")
     page.select_option('[name="consent_given_by"]', value="person")
-    page.fill('[name="members-0-given_name"]', "Nyakuoth")
+    page.fill('[name="members-0-given_name"]', given)
     page.fill('[name="members-0-family_name"]', family)
     page.select_option('[name="members-0-sex"]', value="female")
     page.fill('[name="members-0-date_of_birth"]', "09/03/1988")
@@ -124,8 +125,8 @@ def waiting(page: Any, count: int) -> None:
     page.locator(STATUS).filter(has_text=re.compile(rf"\b{count}\b")).wait_for()
 
 
-def synced(page: Any) -> None:
-    page.locator("#field-mode").wait_for(state="hidden", timeout=60_000)
+def synced(page: Any, timeout: int = 60_000) -> None:
+    page.locator("#field-mode").wait_for(state="hidden", timeout=timeout)
 
 
 def _serious(page: Any) -> list[str]:
@@ -277,5 +278,58 @@ def test_a_second_user_on_the_browser_cannot_read_the_first_users_queue(
         field_ready(page, live_server.url, first)  # the first officer comes back
         synced(page)
         assert Incident.objects.get().reported_by == first
+    finally:
+        context.close()
+
+
+GIVEN = ["Nyakuoth", "Achol", "Deng", "Amani", "Halima"]
+FAMILY = ["Gatluak", "Majok", "Lual", "Wani", "Osman"]
+SLOW = {
+    "offline": False,
+    "latency": 500,
+    "downloadThroughput": 50_000 / 8,
+    "uploadThroughput": 50_000 / 8,
+}
+CUT = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+
+
+def test_a_throttled_sync_of_ten_incidents_and_five_households_completes(
+    live_server: Any, browser: Any, agency: Any, site: Any
+) -> None:
+    """Measures the offline bundle and the bytes sent to sync (docs/field-mode.md)."""
+    officer = UserFactory.create(agency=agency, role="protection_officer", username="officer")
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    sent: list[dict[str, int]] = []
+    context.on(
+        "requestfinished",
+        lambda request: sent.append(request.sizes()) if "x-field-sync" in request.headers else None,
+    )
+    try:
+        field_ready(page, live_server.url, officer)
+        bundle = page.evaluate(BUNDLE)
+        network = context.new_cdp_session(page)
+        network.send("Network.enable")
+        network.send("Network.emulateNetworkConditions", CUT)
+        for number in range(10):
+            report_incident(page, site, f"Patrol note {number}: shots heard at dusk.")
+            waiting(page, number + 1)
+        for number in range(5):
+            page.goto(f"{live_server.url}{REGISTER}")
+            register_household(page, FAMILY[number], GIVEN[number])
+            waiting(page, 11 + number)
+
+        network.send("Network.emulateNetworkConditions", SLOW)
+        synced(page, timeout=180_000)
+
+        assert Incident.objects.count() == 10 and Household.objects.count() == 5
+        assert len(sent) == 15
+        body = sum(size["requestBodySize"] for size in sent)
+        headers = sum(size["requestHeadersSize"] for size in sent)
+        answers = sum(size["responseBodySize"] + size["responseHeadersSize"] for size in sent)
+        figures = {"bundle": bundle, "body": body, "headers": headers, "answers": answers}
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / "field-mode-bytes.json").write_text(json.dumps(figures))
+        print("field mode:", figures)
     finally:
         context.close()
