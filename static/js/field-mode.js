@@ -249,8 +249,15 @@
       await queueKey().catch(() => null);
     }
     if ("serviceWorker" in navigator) {
+      // The forms are fetched for this user once a session (or when they are gone), not at
+      // every page: the worker also keeps each form the officer opens online.
+      const kept = window.caches ? (await (await caches.open("field-pages")).keys()).length : 0;
+      const fetchPages = kept === 0 || sessionStorage.getItem("field-mode-pages") !== user;
       navigator.serviceWorker.register(text.swUrl, { scope: "/" }).then(() => navigator.serviceWorker.ready).then((registration) => {
-        if (navigator.onLine && registration.active) registration.active.postMessage("keep-pages");
+        if (fetchPages && navigator.onLine && registration.active) {
+          registration.active.postMessage("keep-pages");
+          sessionStorage.setItem("field-mode-pages", user);
+        }
       }).catch(() => undefined);
     }
     await render();

@@ -29,6 +29,7 @@ pytestmark = [
 
 SHOTS = Path(os.environ.get("FIELD_MODE_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 REPORT = "/incidents/report/"
 REGISTER = "/registry/households/register/"
 STATUS = "#field-mode .field-mode-state"
@@ -156,6 +157,10 @@ def test_offline_report_and_registration_survive_a_reload_and_are_created_once(
         waiting(page, 2)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"field-mode-offline-{language}.png"), full_page=True)
+        page.set_viewport_size(DESKTOP)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(SHOTS / f"field-mode-offline-{language}-desktop.png"))
+        page.set_viewport_size(PHONE)
         assert _serious(page) == []
         queue = page.evaluate(QUEUE)
         # Only ciphertext is kept: no field of the form is readable in the stored record.
