@@ -7,7 +7,9 @@ cannot miss a page: every response to an authenticated request is `Cache-Control
 (with Django's other never-cache headers), whatever the view said. Anonymous responses (the
 sign-in page, static files, health checks) keep their own caching. And when a request signs
 its user out (any sign-out page, the admin's too), the answer tells the browser to clear what
-the site left in its cache and storage (`Clear-Site-Data`).
+the site left in its cache (`Clear-Site-Data: "cache"`). Not its storage: that holds field
+mode's offline queue, records not sent yet that must wait for their user to sign in again; it
+is encrypted, and the page deletes its key at sign-out (protection.fieldmode).
 """
 
 from collections.abc import Callable
@@ -45,5 +47,5 @@ class ClearSiteDataOnSignOutMiddleware:
         response = self.get_response(request)
         after = getattr(request, "user", None)
         if signed_in and not (after is not None and after.is_authenticated):
-            response["Clear-Site-Data"] = '"cache", "storage"'
+            response["Clear-Site-Data"] = '"cache"'
         return response

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from protection import views
+from protection import fieldmode, views
 from protection.health import views as health_views
 
 urlpatterns = [
@@ -26,6 +26,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("protection.api")),
     path("healthz", views.healthz, name="healthz"),
+    # Field mode: the service worker (scope /), the app's manifest, the key of the offline queue.
+    path("sw.js", fieldmode.service_worker, name="field_service_worker"),
+    path("manifest.webmanifest", fieldmode.manifest, name="field_manifest"),
+    path("field/key", fieldmode.field_key, name="field_key"),
     # The community reporting line: public, no sign-in (incidents.community.public_views).
     path("report/", include("incidents.community.public_urls")),
     path("health/", include("protection.health.urls")),

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session owing its second-factor code or enrolment reaches only those pages.
     "protection.accounts.middleware.SecondFactorMiddleware",
+    # Field mode's queue sender gets a short answer, for its own user only (protection.fieldmode).
+    "protection.fieldmode.FieldSyncMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -186,6 +188,9 @@ POLICY_DIRECTIVES: dict[str, list[object]] = {
     "form-action": [SELF],
 }
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": POLICY_DIRECTIVES}
+# The version of the key field mode's offline queue is encrypted with (protection.fieldmode):
+# raising it makes every queue still on a device unreadable, so do it only to revoke them.
+FIELD_KEY_VERSION = int(os.environ.get("FIELD_KEY_VERSION", "1"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

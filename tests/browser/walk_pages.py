@@ -95,6 +95,9 @@ NOT_PAGES = {
     "health:live",
     "health:pipeline",
     "health:metrics",
+    "field_service_worker",
+    "field_manifest",
+    "field_key",
 }
 # Outside the app's own pages: the API (and its docs), the admin, the pages of libraries.
 NOT_APP_PREFIXES = ("api/", "admin/", "static/", "media/", "__debug__/")

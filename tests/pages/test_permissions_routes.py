@@ -66,6 +66,11 @@ ROWS: list[Row] = [
     Row("login", "GET", (), (302, 302, 302, 302, 302, 302, 200)),
     Row("password_change", "GET", (), EVERY_ROLE_PAGE),
     Row("password_change_done", "GET", (), EVERY_ROLE_PAGE),
+    # Field mode: the service worker and the manifest are the same for anyone; the key of the
+    # offline queue is each signed-in user's own (protection/fieldmode.py).
+    Row("field_service_worker", "GET", (), (200,) * 7),
+    Row("field_manifest", "GET", (), (200,) * 7),
+    Row("field_key", "GET", (), EVERY_ROLE_PAGE),
     Row(
         "cases:case_transition",
         "POST",
