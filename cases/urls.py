@@ -9,12 +9,13 @@ from django.urls import include, path
 from cases.casework import views as casework
 from cases.registry import views
 from cases.registry.imports import views as imports
-from cases.registry.views import subject
+from cases.registry.views import language, subject
 
 person_pages = [
     path("", views.person_detail, name="person_detail"),
     path("edit/", views.person_edit, name="person_edit"),
     path("status/", views.person_status, name="person_status"),
+    path("language/", language.person_language_needs, name="person_language_needs"),
     path("correct/", subject.person_correct, name="person_correct"),
     path("subject-report/", subject.person_subject_report, name="person_subject_report"),
     path(

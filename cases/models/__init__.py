@@ -46,6 +46,7 @@ from cases.models.imports import (
     ImportStatus,
     RegistryImport,
 )
+from cases.models.language import InterpreterSex, Language, Literacy, PersonLanguageNeeds
 from cases.models.registry import (
     ConsentGivenBy,
     ConsentScope,
@@ -84,6 +85,7 @@ __all__ = [
     "SpecificNeed",
     "SpecificNeedCategory",
 ]
+__all__ += ["InterpreterSex", "Language", "Literacy", "PersonLanguageNeeds"]
 __all__ += [
     "ImportColumnMapping",
     "ImportRow",

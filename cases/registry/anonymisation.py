@@ -1,8 +1,8 @@
 """Anonymise people and households: what retention and erasure on request do to the registry.
 
-Anonymising removes what identifies a person (names, aliases, phone, documents, languages,
-place of origin, the reason given for a status, the search keys derived from the names) and
-replaces the exact date of birth by one that gives the same age today, marked estimated; it
+Anonymising removes what identifies a person (names, aliases, phone, documents, languages
+and language needs, place of origin, the reason given for a status, the search keys derived
+from the names) and replaces the exact date of birth by one that gives the same age today, marked estimated; it
 keeps sex, age group, site, household, statuses, specific needs and every code, so that the
 population of a site (camps.census) and every count stay true. A household loses its address
 once all its members are anonymised. The rows stay (cases, incidents and history point to
@@ -26,6 +26,7 @@ from cases.models import (
     DisplacedPerson,
     Household,
     PersonCorrection,
+    PersonLanguageNeeds,
     PersonStatus,
     ProtectionCase,
 )
@@ -97,6 +98,8 @@ def _clear(ids: Sequence[int], today: datetime.date) -> None:
     reason code stay, as the audit trail keeps them).
     """
     PersonCorrection.objects.filter(person_id__in=ids).exclude(note="").update(note="")
+    # The languages a person speaks say where they come from: they go with the names.
+    PersonLanguageNeeds.objects.filter(person_id__in=ids).delete()
     if connection.vendor == "postgresql":
         DisplacedPerson.objects.filter(pk__in=ids).update(
             anonymised_on=today, date_of_birth=_coarse_birth_date_sql(today), **PERSON_CLEARED

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
 from cases.registry.duplicates import normalise, phonetic_key, sound_key
+from cases.registry.language import language_filter_q
 from protection.codes import canonical_code
 
 
@@ -60,10 +61,26 @@ class PersonFilter(django_filters.FilterSet):
     displacement_status = django_filters.CharFilter(
         field_name="displacement_status__code", label=_("Displacement status code")
     )
+    speaks = django_filters.CharFilter(
+        method="filter_speaks", label=_("Speaks the language (ISO 639 code)")
+    )
+    needs_interpreter = django_filters.BooleanFilter(
+        method="filter_interpreter", label=_("Needs an interpreter")
+    )
 
     class Meta:
         model = DisplacedPerson
-        fields = ["q", "site", "household", "status", "sex", "specific_need", "displacement_status"]
+        fields = [
+            "q",
+            "site",
+            "household",
+            "status",
+            "sex",
+            "specific_need",
+            "displacement_status",
+            "speaks",
+            "needs_interpreter",
+        ]
 
     def filter_q(
         self, queryset: QuerySet[DisplacedPerson], name: str, value: str
@@ -86,6 +103,18 @@ class PersonFilter(django_filters.FilterSet):
                 "person_id"
             )
         )
+
+    def filter_speaks(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: str
+    ) -> QuerySet[DisplacedPerson]:
+        return queryset.filter(language_filter_q(speaks=value)) if value.strip() else queryset
+
+    def filter_interpreter(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: bool | None
+    ) -> QuerySet[DisplacedPerson]:
+        if value is None:
+            return queryset
+        return queryset.filter(language_filter_q(needs_interpreter=value))
 
 
 class HouseholdFilter(django_filters.FilterSet):

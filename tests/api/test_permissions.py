@@ -134,6 +134,9 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("PUT", "persons/{person}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("DELETE", "persons/{person}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("POST", "persons/{person}/status/", (200, 200, 200, 403, 403, 403, 403, 401)),
+    # Language and communication needs: read with the person, replaced by who edits people.
+    ("GET", "persons/{person}/language-needs/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    ("PUT", "persons/{person}/language-needs/", (200, 200, 200, 200, 403, 403, 403, 401)),
     # Without the purpose it requires: 400 for the roles that answer subject requests
     # (tests/api/test_subject_report.py opens it with one).
     ("GET", "persons/{person}/subject-report/", (403, 400, 400, 403, 403, 403, 403, 401)),
@@ -159,6 +162,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "persons/{person}/"): {"phone": "+211 900 000 000"},
     ("PUT", "persons/{person}/"): {"phone": "+211 900 000 000"},
     ("POST", "persons/{person}/status/"): {"status": "departed", "reason": "Moved to Juba"},
+    ("PUT", "persons/{person}/language-needs/"): {"languages": ["ar"], "literacy": "basic"},
     ("PATCH", "cases/{case}/"): {"summary": "Threats stopped after mediation."},
     ("POST", "cases/{registered_case}/transition/"): {"status": "assessment"},
     ("POST", "cases/{case}/assessments/"): {"risks_identified": "Threats at the water point."},

@@ -20,6 +20,7 @@ ROUTE_RECORDS: dict[str, tuple[str, ...]] = {
     "monitoring:site": ("site",),
     "cases:person_detail": ("person",),
     "cases:person_edit": ("person",),
+    "cases:person_language_needs": ("person",),
     "cases:person_status": ("person",),
     "cases:person_correct": ("person",),
     "cases:person_subject_report": ("person",),

@@ -27,6 +27,7 @@ from cases.registry.api.input_serializers import (
     PersonStatusChangeSerializer,
     PersonUpdateSerializer,
 )
+from cases.registry.api.language_views import PersonLanguageNeedsMixin
 from cases.registry.api.output import person_json
 from cases.registry.api.serializers import (
     DuplicateConflictSerializer,
@@ -195,7 +196,10 @@ class HouseholdViewSet(
     ),
 )
 class PersonViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[DisplacedPerson]
+    PersonLanguageNeedsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ProtectedViewSet[DisplacedPerson],
 ):
     """Registered people: refugees, asylum seekers, IDPs, returnees, stateless, hosts."""
 
@@ -209,6 +213,8 @@ class PersonViewSet(
         "partial_update": Action.EDIT_PEOPLE,
         "change_status": Action.CHANGE_PERSON_STATUS,
         "subject_report": Action.ANSWER_SUBJECT_REQUESTS,
+        "language_needs": Action.VIEW_PEOPLE,
+        "language_needs_replace": Action.EDIT_PEOPLE,
     }
 
     def get_queryset(self) -> QuerySet[DisplacedPerson]:

@@ -22,6 +22,7 @@ from cases.registry.forms.fields import (
     ObjectChoiceField,
     SpecificNeedsField,
 )
+from cases.registry.language import active_languages
 from cases.registry.records import PersonData
 from cases.registry.services import EDITABLE_FIELDS
 from protection.bounds import AGE_MAX
@@ -243,12 +244,21 @@ class PersonSearchForm(PageForm):
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Any")), *Sex.choices], required=False)
     specific_need = forms.ChoiceField(label=_("Specific need"), required=False)
     displacement_status = forms.ChoiceField(label=_("Displacement status"), required=False)
+    speaks = forms.ChoiceField(label=_("Speaks"), required=False)
+    needs_interpreter = forms.ChoiceField(
+        label=_("Interpreter"),
+        choices=[("", _("Any")), ("true", _("Needs an interpreter"))],
+        required=False,
+    )
 
     def __init__(
         self, *args: Any, sites: list[tuple[int, str]], choices: RegistryChoices, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         any_choice = [("", _("Any"))]
+        self._set_choices(
+            "speaks", any_choice + [(lang.code, lang.label) for lang in active_languages()]
+        )
         self._set_choices("site", any_choice + list(sites))
         self._set_choices(
             "displacement_status",
