@@ -5,9 +5,9 @@ person, validates, and audits the names of the fields that changed (the values g
 audit trail's redaction: the languages a person speaks can point at where they come from).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -149,3 +149,39 @@ def languages_by_codes(codes: Iterable[str]) -> dict[str, Language]:
     """Return the languages named by these codes (any case), active or not, by code."""
     wanted = {code.strip().lower() for code in codes}
     return {language.code: language for language in Language.objects.filter(code__in=wanted)}
+
+
+def language_needs_shared(person: DisplacedPerson) -> dict[str, object]:
+    """Return the needs as a referral carries them to a partner: codes, read when it is sent."""
+    needs = language_needs_of(person)
+    values = _values(needs) or {
+        "languages": [],
+        "preferred_language": None,
+        "interpreter_needed": False,
+        "interpreter_sex": InterpreterSex.ANY,
+        "literacy": Literacy.UNKNOWN,
+    }
+    return values
+
+
+def language_needs_words(value: Mapping[str, Any]) -> str:
+    """Return shared needs in words for a person to read (the codes turned into names)."""
+    codes = [str(code) for code in value.get("languages") or []]
+    names = {language.code: language.label for language in Language.objects.filter(code__in=codes)}
+    parts = [", ".join(names.get(code, code) for code in codes) or "—"]
+    preferred = value.get("preferred_language")
+    if preferred:
+        parts.append(_("preferred: %(language)s") % {"language": names.get(preferred, preferred)})
+    if value.get("interpreter_needed"):
+        sex = value.get("interpreter_sex")
+        if sex and sex != InterpreterSex.ANY:
+            parts.append(
+                _("needs an interpreter: %(sex)s")
+                % {"sex": dict(InterpreterSex.choices).get(sex, sex)}
+            )
+        else:
+            parts.append(_("needs an interpreter"))
+    literacy = value.get("literacy")
+    if literacy and literacy != Literacy.UNKNOWN:
+        parts.append(str(dict(Literacy.choices).get(literacy, literacy)))
+    return " · ".join(str(part) for part in parts)
