@@ -160,6 +160,7 @@ KEPT_IDS = frozenset(
         "displacement_status",
         "follow_up",
         "household",
+        "identifier",
         "import_row",
         "incident_type",
         "linked_case",

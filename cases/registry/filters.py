@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
 from cases.registry.duplicates import normalise, phonetic_key, sound_key
+from cases.registry.identifiers import document_q
 from cases.registry.language import language_filter_q
 from protection.codes import canonical_code
 
@@ -64,6 +65,9 @@ class PersonFilter(django_filters.FilterSet):
     speaks = django_filters.CharFilter(
         method="filter_speaks", label=_("Speaks the language (ISO 639 code)")
     )
+    document = django_filters.CharFilter(
+        method="filter_document", label=_("Document number or biometric id (exact)")
+    )
     needs_interpreter = django_filters.BooleanFilter(
         method="filter_interpreter", label=_("Needs an interpreter")
     )
@@ -80,6 +84,7 @@ class PersonFilter(django_filters.FilterSet):
             "displacement_status",
             "speaks",
             "needs_interpreter",
+            "document",
         ]
 
     def filter_q(
@@ -103,6 +108,12 @@ class PersonFilter(django_filters.FilterSet):
                 "person_id"
             )
         )
+
+    def filter_document(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: str
+    ) -> QuerySet[DisplacedPerson]:
+        """Match the keyed hash of the number: the database never sees the number itself."""
+        return queryset.filter(document_q(value)).distinct() if value.strip() else queryset
 
     def filter_speaks(
         self, queryset: QuerySet[DisplacedPerson], name: str, value: str

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from cases.models import DisplacedPerson, Household, SpecificNeed
+from cases.registry.api.identifier_views import PersonIdentifiersMixin
 from cases.registry.api.input_serializers import (
     HouseholdCreateSerializer,
     PersonCreateSerializer,
@@ -196,6 +197,7 @@ class HouseholdViewSet(
     ),
 )
 class PersonViewSet(
+    PersonIdentifiersMixin,
     PersonLanguageNeedsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -215,6 +217,9 @@ class PersonViewSet(
         "subject_report": Action.ANSWER_SUBJECT_REQUESTS,
         "language_needs": Action.VIEW_PEOPLE,
         "language_needs_replace": Action.EDIT_PEOPLE,
+        "identifiers": Action.VIEW_PEOPLE,
+        "identifier_add": Action.EDIT_PEOPLE,
+        "identifier_remove": Action.EDIT_PEOPLE,
     }
 
     def get_queryset(self) -> QuerySet[DisplacedPerson]:

@@ -244,6 +244,12 @@ class PersonSearchForm(PageForm):
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Any")), *Sex.choices], required=False)
     specific_need = forms.ChoiceField(label=_("Specific need"), required=False)
     displacement_status = forms.ChoiceField(label=_("Displacement status"), required=False)
+    document = forms.CharField(
+        label=_("Document number or biometric id"),
+        max_length=60,
+        required=False,
+        help_text=_("The whole number: found by exact match only."),
+    )
     speaks = forms.ChoiceField(label=_("Speaks"), required=False)
     needs_interpreter = forms.ChoiceField(
         label=_("Interpreter"),

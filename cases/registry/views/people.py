@@ -26,6 +26,7 @@ from cases.registry.forms import (
     PersonStatusForm,
     RegistryChoices,
 )
+from cases.registry.identifiers import identifiers_of
 from cases.registry.language import AUDIT_LABELS, language_needs_of
 from cases.registry.page_rows import person_rows
 from protection import access
@@ -46,6 +47,8 @@ ACTION_LABELS = {
     "person.legal_hold": _("Legal hold changed"),
     "person.correct": _("Corrected on request"),
     "person.language_needs": _("Language needs changed"),
+    "person.identifier_add": _("Identifier added"),
+    "person.identifier_remove": _("Identifier removed"),
 }
 # What a correction's audit event names besides the corrected field.
 CORRECTION_KEYS = ("correction", "correction_reason")
@@ -158,6 +161,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "reviews": reviews,
             "history": _history(person),
             "language_needs": language_needs_of(person),
+            "identifiers": list(identifiers_of(person)),
             "may_edit": access.can(request.user, Action.EDIT_PEOPLE)
             and person.anonymised_on is None,
             "may_change_status": access.can(request.user, Action.CHANGE_PERSON_STATUS),
