@@ -3,8 +3,10 @@ exact number, remove; the number is never in clear in the database or the audit 
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from cases.models import PersonIdentifier
+from cases.registry.anonymisation import people_anonymise
 from protection.models import AuditEvent
 from tests.factories import register_household
 
@@ -152,3 +154,11 @@ def test_the_same_number_twice_is_refused(officer_api, person) -> None:
     assert again.status_code == 400
     assert "number" in again.json()
     assert PersonIdentifier.objects.count() == 1
+
+
+def test_anonymising_the_person_removes_the_identifiers(officer_api, person) -> None:
+    officer_api.post(url(person), PASSPORT, format="json")
+
+    people_anonymise(actor=None, ids=[person.pk], today=timezone.localdate(), kind="erasure")
+
+    assert not PersonIdentifier.objects.exists()
