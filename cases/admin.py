@@ -19,6 +19,7 @@ from cases.casework.anonymisation import case_legal_hold_set
 from cases.models import (
     DisplacedPerson,
     DisplacementStatus,
+    Language,
     PersonOnHold,
     ProtectionCase,
     SpecificNeed,
@@ -40,6 +41,11 @@ class DisplacementStatusAdmin(ReferenceItemAdmin):
 @admin.register(SpecificNeedCategory)
 class SpecificNeedCategoryAdmin(ReferenceItemAdmin):
     """UNHCR specific-needs categories."""
+
+
+@admin.register(Language)
+class LanguageAdmin(ReferenceItemAdmin):
+    """Languages by ISO 639 code, for people's language and communication needs."""
 
 
 @admin.register(SpecificNeed)

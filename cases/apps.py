@@ -14,7 +14,7 @@ class CasesConfig(AppConfig):
         from cases.casework import scopes as casework_scopes
         from cases.casework import subject as casework_subject
         from cases.casework.anonymisation import closed_cases_apply
-        from cases.models import DisplacementStatus, SpecificNeed, SpecificNeedCategory
+        from cases.models import DisplacementStatus, Language, SpecificNeed, SpecificNeedCategory
         from cases.registry import exports as registry_exports
         from cases.registry import scopes as registry_scopes
         from cases.registry.anonymisation import departed_people_apply
@@ -43,6 +43,7 @@ class CasesConfig(AppConfig):
             (DisplacementStatus, "displacement_statuses"),
             (SpecificNeedCategory, "specific_need_categories"),
             (SpecificNeed, "specific_needs"),
+            (Language, "languages"),
         ):
             register_reference_list(model, f"cases/reference/{name}.json")
         register_record(

@@ -9,12 +9,23 @@ from django.urls import include, path
 from cases.casework import views as casework
 from cases.registry import views
 from cases.registry.imports import views as imports
-from cases.registry.views import subject
+from cases.registry.views import identifiers, language, subject
 
 person_pages = [
     path("", views.person_detail, name="person_detail"),
     path("edit/", views.person_edit, name="person_edit"),
     path("status/", views.person_status, name="person_status"),
+    path("language/", language.person_language_needs, name="person_language_needs"),
+    path(
+        "identifiers/add/",
+        identifiers.person_identifier_add_page,
+        name="person_identifier_add",
+    ),
+    path(
+        "identifiers/<int:identifier_pk>/remove/",
+        identifiers.person_identifier_remove_page,
+        name="person_identifier_remove",
+    ),
     path("correct/", subject.person_correct, name="person_correct"),
     path("subject-report/", subject.person_subject_report, name="person_subject_report"),
     path(

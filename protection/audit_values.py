@@ -163,6 +163,7 @@ KEPT_IDS = frozenset(
         "event",
         "follow_up",
         "household",
+        "identifier",
         "import_row",
         "incident_type",
         "linked_case",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases.models import ProtectionCase, Referral, SharedField
+from cases.registry.language import language_needs_shared
 from partners.models import DataCategory
 from protection.dates import age_on
 
@@ -22,6 +23,8 @@ SHARED_FIELD_CATEGORIES: dict[str, str] = {
     SharedField.SEX: DataCategory.DEMOGRAPHICS,
     SharedField.NATIONALITY: DataCategory.DEMOGRAPHICS,
     SharedField.LANGUAGES: DataCategory.DEMOGRAPHICS,
+    # An interpreter of one sex can point at what happened to the person: a protection need.
+    SharedField.LANGUAGE_NEEDS: DataCategory.PROTECTION_NEEDS,
     SharedField.PHONE: DataCategory.CONTACT,
     SharedField.LOCATION: DataCategory.CONTACT,
     SharedField.DISPLACEMENT_STATUS: DataCategory.PROTECTION_NEEDS,
@@ -74,6 +77,7 @@ _READERS: dict[str, Callable[[ProtectionCase, datetime.date], Any]] = {
         case.primary_person.nationality.code if case.primary_person.nationality else ""
     ),
     SharedField.LANGUAGES: lambda case, _day: case.primary_person.languages,
+    SharedField.LANGUAGE_NEEDS: lambda case, _day: language_needs_shared(case.primary_person),
     SharedField.PHONE: lambda case, _day: case.primary_person.phone,
     SharedField.LOCATION: lambda case, _day: {
         "site": case.primary_person.site.code,

@@ -39,6 +39,7 @@ from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 from cases.models.corrections import CorrectionReason, PersonCorrection
 from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
 from cases.models.history import CaseEventText
+from cases.models.identity import IdentifierKind, PersonIdentifier
 from cases.models.imports import (
     ImportColumnMapping,
     ImportRow,
@@ -46,6 +47,7 @@ from cases.models.imports import (
     ImportStatus,
     RegistryImport,
 )
+from cases.models.language import InterpreterSex, Language, Literacy, PersonLanguageNeeds
 from cases.models.registry import (
     ConsentGivenBy,
     ConsentScope,
@@ -84,6 +86,8 @@ __all__ = [
     "SpecificNeed",
     "SpecificNeedCategory",
 ]
+__all__ += ["IdentifierKind", "PersonIdentifier"]
+__all__ += ["InterpreterSex", "Language", "Literacy", "PersonLanguageNeeds"]
 __all__ += [
     "ImportColumnMapping",
     "ImportRow",

@@ -54,6 +54,7 @@ class SharedField(models.TextChoices):
     SEX = "sex", _("Sex")
     NATIONALITY = "nationality", _("Nationality")
     LANGUAGES = "languages", _("Languages spoken")
+    LANGUAGE_NEEDS = "language_needs", _("Language and communication needs")
     PHONE = "phone", _("Phone number")
     LOCATION = "location", _("Site and shelter")
     DISPLACEMENT_STATUS = "displacement_status", _("Displacement status")

@@ -1,16 +1,16 @@
 """Anonymise people and households: what retention and erasure on request do to the registry.
 
-Anonymising removes what identifies a person (names, aliases, phone, documents, languages,
-place of origin, the reason given for a status, the search keys derived from the names) and
-replaces the exact date of birth by one that gives the same age today, marked estimated; it
-keeps sex, age group, site, household, statuses, specific needs and every code, so that the
-population of a site (camps.census) and every count stay true. A household loses its address
-once all its members are anonymised. The rows stay (cases, incidents and history point to
-them) and are changed set-based, a batch of ids per statement, with one audit event per
-record inserted in one statement: ids and the kind, never a value.
+Anonymising removes what identifies a person (names, aliases, phone, documents and identifiers,
+languages and language needs, place of origin, the reason given for a status, the search keys
+derived from the names) and replaces the exact date of birth by one that gives the same age
+today, marked estimated; it keeps sex, age group, site, household, statuses, specific needs and
+every code, so that the population of a site (camps.census) and every count stay true. A
+household loses its address once all its members are anonymised. The rows stay (cases, incidents
+and history point to them) and are changed set-based, a batch of ids per statement, with one
+audit event per record inserted in one statement: ids and the kind, never a value.
 
-Nothing here touches a person under a legal hold or with a case that is still kept (open,
-under a hold, or not yet past its own retention): `people_releasable` says who is free.
+Nothing here touches a person under a legal hold or with a case that is still kept (open, under
+a hold, or not yet past its own retention): `people_releasable` says who is free.
 """
 
 import datetime
@@ -26,6 +26,8 @@ from cases.models import (
     DisplacedPerson,
     Household,
     PersonCorrection,
+    PersonIdentifier,
+    PersonLanguageNeeds,
     PersonStatus,
     ProtectionCase,
 )
@@ -97,6 +99,10 @@ def _clear(ids: Sequence[int], today: datetime.date) -> None:
     reason code stay, as the audit trail keeps them).
     """
     PersonCorrection.objects.filter(person_id__in=ids).exclude(note="").update(note="")
+    # The languages a person speaks say where they come from: they go with the names.
+    PersonLanguageNeeds.objects.filter(person_id__in=ids).delete()
+    # Document numbers and biometric ids identify the person anywhere: they go too.
+    PersonIdentifier.objects.filter(person_id__in=ids).delete()
     if connection.vendor == "postgresql":
         DisplacedPerson.objects.filter(pk__in=ids).update(
             anonymised_on=today, date_of_birth=_coarse_birth_date_sql(today), **PERSON_CLEARED

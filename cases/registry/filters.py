@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
 from cases.registry.duplicates import normalise, phonetic_key, sound_key
+from cases.registry.identifiers import document_q
+from cases.registry.language import language_filter_q
 from protection.codes import canonical_code
 
 
@@ -60,10 +62,30 @@ class PersonFilter(django_filters.FilterSet):
     displacement_status = django_filters.CharFilter(
         field_name="displacement_status__code", label=_("Displacement status code")
     )
+    speaks = django_filters.CharFilter(
+        method="filter_speaks", label=_("Speaks the language (ISO 639 code)")
+    )
+    document = django_filters.CharFilter(
+        method="filter_document", label=_("Document number or biometric id (exact)")
+    )
+    needs_interpreter = django_filters.BooleanFilter(
+        method="filter_interpreter", label=_("Needs an interpreter")
+    )
 
     class Meta:
         model = DisplacedPerson
-        fields = ["q", "site", "household", "status", "sex", "specific_need", "displacement_status"]
+        fields = [
+            "q",
+            "site",
+            "household",
+            "status",
+            "sex",
+            "specific_need",
+            "displacement_status",
+            "speaks",
+            "needs_interpreter",
+            "document",
+        ]
 
     def filter_q(
         self, queryset: QuerySet[DisplacedPerson], name: str, value: str
@@ -86,6 +108,24 @@ class PersonFilter(django_filters.FilterSet):
                 "person_id"
             )
         )
+
+    def filter_document(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: str
+    ) -> QuerySet[DisplacedPerson]:
+        """Match the keyed hash of the number: the database never sees the number itself."""
+        return queryset.filter(document_q(value)).distinct() if value.strip() else queryset
+
+    def filter_speaks(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: str
+    ) -> QuerySet[DisplacedPerson]:
+        return queryset.filter(language_filter_q(speaks=value)) if value.strip() else queryset
+
+    def filter_interpreter(
+        self, queryset: QuerySet[DisplacedPerson], name: str, value: bool | None
+    ) -> QuerySet[DisplacedPerson]:
+        if value is None:
+            return queryset
+        return queryset.filter(language_filter_q(needs_interpreter=value))
 
 
 class HouseholdFilter(django_filters.FilterSet):

@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStateEnum": "incidents.models.ReportState",
         "ImportStatusEnum": "cases.models.ImportStatus",
         "ImportRowStatusEnum": "cases.models.ImportRowStatus",
+        "IdentifierKindEnum": "cases.models.IdentifierKind",
     },
 }
 

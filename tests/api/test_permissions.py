@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from cases.casework import closure, referral_answers
+from cases.registry.identifiers import IdentifierData, person_identifier_add
 from partners.models import DataCategory, Sector, Service, SharingPurpose
 from protection.accounts.models import Role
 from tests import factories
@@ -134,6 +135,17 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("PUT", "persons/{person}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("DELETE", "persons/{person}/", (405, 405, 405, 405, 405, 405, 405, 401)),
     ("POST", "persons/{person}/status/", (200, 200, 200, 403, 403, 403, 403, 401)),
+    # Language and communication needs: read with the person, replaced by who edits people.
+    ("GET", "persons/{person}/language-needs/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    ("PUT", "persons/{person}/language-needs/", (200, 200, 200, 200, 403, 403, 403, 401)),
+    # Identity documents and biometric references: read with the person, changed by editors.
+    ("GET", "persons/{person}/identifiers/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    ("POST", "persons/{person}/identifiers/", (201, 201, 201, 201, 403, 403, 403, 401)),
+    (
+        "DELETE",
+        "persons/{person}/identifiers/{identifier}/",
+        (204, 204, 204, 204, 403, 403, 403, 401),
+    ),
     # Without the purpose it requires: 400 for the roles that answer subject requests
     # (tests/api/test_subject_report.py opens it with one).
     ("GET", "persons/{person}/subject-report/", (403, 400, 400, 403, 403, 403, 403, 401)),
@@ -159,6 +171,13 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "persons/{person}/"): {"phone": "+211 900 000 000"},
     ("PUT", "persons/{person}/"): {"phone": "+211 900 000 000"},
     ("POST", "persons/{person}/status/"): {"status": "departed", "reason": "Moved to Juba"},
+    ("PUT", "persons/{person}/language-needs/"): {"languages": ["ar"], "literacy": "basic"},
+    ("POST", "persons/{person}/identifiers/"): {
+        "kind": "document",
+        "scheme": "passport",
+        "number": "P 0042 117",
+        "issuing_country": "SSD",
+    },
     ("PATCH", "cases/{case}/"): {"summary": "Threats stopped after mediation."},
     ("POST", "cases/{registered_case}/transition/"): {"status": "assessment"},
     ("POST", "cases/{case}/assessments/"): {"risks_identified": "Threats at the water point."},
@@ -293,6 +312,11 @@ def world(agency, other_agency, site, officer):
         "discard_import": held_import(officer=officer, site=site, register=False).pk,
         "held_row": HELD_ROW,
         "person": registration.members[0].pk,
+        "identifier": person_identifier_add(
+            actor=officer,
+            person=registration.members[0],
+            data=IdentifierData(kind="biometric", scheme="BIMS", number="BIO-77-0001"),
+        ).pk,
         "payloads": {
             **casework["payloads"],
             ("POST", "households/"): household_payload(

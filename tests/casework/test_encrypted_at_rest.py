@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cases.casework import plan, services
 from cases.models import CaseApproval, CaseEventText, ProtectionCase, Referral
+from cases.registry.identifiers import IdentifierData, person_identifier_add
 from incidents.community.services import ConcernData, community_report_receive
 from incidents.models import Incident
 from protection.crypto import cipher
@@ -130,6 +131,11 @@ def world(
             contact="+211 900 000 002",
         )
     )
+    person_identifier_add(
+        actor=worker,
+        person=case.primary_person,
+        data=IdentifierData(kind="biometric", scheme="UNHCR BIMS", number="BIMS-4410"),
+    )
     return {"case": case, "referral": referral, "incident": incident.incident, "webhook": webhook}
 
 
@@ -172,6 +178,7 @@ def test_the_raw_tables_hold_no_clear_text(world: dict[str, Any]) -> None:
         DESCRIPTION,
         ACTIONS_TAKEN,
         world["webhook"].secret,
+        "BIMS-4410",
     ]
     # What the services wrote, before the markers replace one row per model.
     for col in _columns():

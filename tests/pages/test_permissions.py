@@ -18,7 +18,12 @@ PEOPLE_READ = {
     "cases:household_detail",
 }
 REGISTER = {"cases:household_register", "cases:household_add_member"}
-EDIT = {"cases:person_edit", "cases:household_relocate"}
+EDIT = {
+    "cases:person_edit",
+    "cases:household_relocate",
+    "cases:person_language_needs",
+    "cases:person_identifier_add",
+}
 STATUS = {"cases:person_status"}
 ERASE = {"cases:person_erase"}
 SUBJECT = {
@@ -45,6 +50,8 @@ def _url(name: str, site: Any, household: Any) -> str:
         "camps:detail": [site.pk],
         "cases:person_detail": [person.pk],
         "cases:person_edit": [person.pk],
+        "cases:person_language_needs": [person.pk],
+        "cases:person_identifier_add": [person.pk],
         "cases:person_status": [person.pk],
         "cases:person_erase": [person.pk],
         "cases:person_correct": [person.pk],

@@ -18,6 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from django_otp_webauthn.models import WebAuthnCredential
 
+from cases.models import DisplacedPerson
+from cases.registry.identifiers import IdentifierData, person_identifier_add
 from tests import factories
 from tests.api.test_permissions import casework_world
 from tests.imports.files import uploaded_import
@@ -153,6 +155,13 @@ ROWS: list[Row] = [
         REVIEW_WRITE,
         _reason,
     ),
+    # Removing a person's identifier: whoever may edit people (a POST, then back to the person).
+    Row(
+        "cases:person_identifier_remove",
+        "POST",
+        ("person", "identifier"),
+        (302, 302, 302, 302, 403, 403, 302),
+    ),
     Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
     Row("camps:who_what_where", "GET", (), EVERY_ROLE_PAGE),
     # Exports: the choice of lists for every role (figures for all); one's own exports only.
@@ -196,6 +205,7 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "cases:approval_approve": ("supervisor", 404),
     "cases:approval_reject": ("supervisor", 404),
     "partners:service_edit": ("supervisor", 403),
+    "cases:person_identifier_remove": ("protection_officer", 404),
     "incidents:detail": ("protection_officer", 404),
     "incidents:update": ("protection_officer", 404),
     "incidents:event": ("protection_officer", 404),
@@ -232,7 +242,17 @@ def _world(
         "import_row": 2,
         "data_export": ready_export(recipient),
         "passkey": _passkey(recipient),
+        **_identifier(officer),
     }
+
+
+def _identifier(officer: Any) -> dict[str, int]:
+    """A person of the agency with a biometric reference, to remove."""
+    person = DisplacedPerson.objects.filter(owning_agency=officer.agency).order_by("pk").first()
+    assert person is not None
+    data = IdentifierData(kind="biometric", scheme="BIMS", number="BIO-77-0002")
+    identifier = person_identifier_add(actor=officer, person=person, data=data)
+    return {"person": person.pk, "identifier": identifier.pk}
 
 
 def _passkey(user: Any) -> int:

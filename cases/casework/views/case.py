@@ -13,6 +13,7 @@ from cases.casework import plan, selectors, services, timeline, workflow
 from cases.casework.forms.case import CaseOpenForm
 from cases.casework.views.common import TimelineWords, case_url
 from cases.models import ActionStatus, CaseStatus, ProtectionCase
+from cases.registry.language import language_needs_of
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
@@ -118,6 +119,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "person": case.primary_person,
         "linked": linked,
+        # The primary person's read is logged with the case (selectors.case_get).
+        "language_needs": language_needs_of(case.primary_person),
         "assessments": list(case.assessments.all()),
         "actions": actions,
         "follow_ups": list(case.follow_ups.all()),

@@ -34,6 +34,7 @@ from cases.models import (
     SharedField,
     SpecificNeed,
 )
+from cases.registry.language import language_needs_words
 from partners import selectors as directory
 from partners.models import Sector
 from protection import access
@@ -88,6 +89,8 @@ def _shared_words(items: list[SharedItem]) -> list[tuple[str, str]]:
             words = f"{value.get('site_name', '')} ({value.get('site', '')})"
             if value.get("shelter"):
                 words += f" · {value['shelter']}"
+        elif item.field == SharedField.LANGUAGE_NEEDS and isinstance(value, dict):
+            words = language_needs_words(value)
         elif item.field == SharedField.CASE_TYPE:
             words = str(dict(CaseType.choices).get(value, value))
         elif item.field == SharedField.RISK_LEVEL:

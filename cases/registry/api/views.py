@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from cases.models import DisplacedPerson, Household, SpecificNeed
+from cases.registry.api.identifier_views import PersonIdentifiersMixin
 from cases.registry.api.input_serializers import (
     HouseholdCreateSerializer,
     PersonCreateSerializer,
@@ -27,6 +28,7 @@ from cases.registry.api.input_serializers import (
     PersonStatusChangeSerializer,
     PersonUpdateSerializer,
 )
+from cases.registry.api.language_views import PersonLanguageNeedsMixin
 from cases.registry.api.output import person_json
 from cases.registry.api.serializers import (
     DuplicateConflictSerializer,
@@ -201,7 +203,11 @@ class HouseholdViewSet(
     ),
 )
 class PersonViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProtectedViewSet[DisplacedPerson]
+    PersonIdentifiersMixin,
+    PersonLanguageNeedsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ProtectedViewSet[DisplacedPerson],
 ):
     """Registered people: refugees, asylum seekers, IDPs, returnees, stateless, hosts."""
 
@@ -215,6 +221,11 @@ class PersonViewSet(
         "partial_update": Action.EDIT_PEOPLE,
         "change_status": Action.CHANGE_PERSON_STATUS,
         "subject_report": Action.ANSWER_SUBJECT_REQUESTS,
+        "language_needs": Action.VIEW_PEOPLE,
+        "language_needs_replace": Action.EDIT_PEOPLE,
+        "identifiers": Action.VIEW_PEOPLE,
+        "identifier_add": Action.EDIT_PEOPLE,
+        "identifier_remove": Action.EDIT_PEOPLE,
     }
 
     def get_queryset(self) -> QuerySet[DisplacedPerson]:

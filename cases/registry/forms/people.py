@@ -23,6 +23,7 @@ from cases.registry.forms.fields import (
     SpecificNeedsField,
 )
 from cases.registry.person_edits import EDITABLE_FIELDS
+from cases.registry.language import active_languages
 from cases.registry.records import PersonData
 from protection.bounds import AGE_MAX
 from protection.edit_forms import EditBaseForm
@@ -245,12 +246,27 @@ class PersonSearchForm(PageForm):
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Any")), *Sex.choices], required=False)
     specific_need = forms.ChoiceField(label=_("Specific need"), required=False)
     displacement_status = forms.ChoiceField(label=_("Displacement status"), required=False)
+    document = forms.CharField(
+        label=_("Document number or biometric id"),
+        max_length=60,
+        required=False,
+        help_text=_("The whole number: found by exact match only."),
+    )
+    speaks = forms.ChoiceField(label=_("Speaks"), required=False)
+    needs_interpreter = forms.ChoiceField(
+        label=_("Interpreter"),
+        choices=[("", _("Any")), ("true", _("Needs an interpreter"))],
+        required=False,
+    )
 
     def __init__(
         self, *args: Any, sites: list[tuple[int, str]], choices: RegistryChoices, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         any_choice = [("", _("Any"))]
+        self._set_choices(
+            "speaks", any_choice + [(lang.code, lang.label) for lang in active_languages()]
+        )
         self._set_choices("site", any_choice + list(sites))
         self._set_choices(
             "displacement_status",

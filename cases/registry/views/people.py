@@ -11,7 +11,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases.models import CorrectionReason, DisplacedPerson, DocumentType, PersonStatus
+from cases.models import (
+    CorrectionReason,
+    DisplacedPerson,
+    DocumentType,
+    PersonLanguageNeeds,
+    PersonStatus,
+)
 from cases.registry import selectors, services
 from cases.registry.forms import (
     PersonCorrectionForm,
@@ -20,6 +26,8 @@ from cases.registry.forms import (
     PersonStatusForm,
     RegistryChoices,
 )
+from cases.registry.identifiers import identifiers_of
+from cases.registry.language import AUDIT_LABELS, language_needs_of
 from cases.registry.page_rows import person_rows
 from protection import access
 from protection.access import Action
@@ -41,6 +49,9 @@ ACTION_LABELS = {
     "person.legal_hold": _("Legal hold changed"),
     "person.correct": _("Corrected on request"),
     "person.edit_conflict": _("Save refused: changed meanwhile by someone else"),
+    "person.language_needs": _("Language needs changed"),
+    "person.identifier_add": _("Identifier added"),
+    "person.identifier_remove": _("Identifier removed"),
 }
 # What a correction's audit event names besides the corrected field.
 CORRECTION_KEYS = ("correction", "correction_reason")
@@ -90,7 +101,7 @@ def _history(person: DisplacedPerson) -> list[dict[str, Any]]:
                 "before": statuses.get(before, before),
                 "after": statuses.get(after, after),
             }
-        elif event.action in ("person.update", "person.edit_conflict"):
+        elif event.action in ("person.update", "person.edit_conflict", "person.language_needs"):
             summary = ", ".join(str(_field_label(name)) for name in sorted(changes))
         elif event.action == "person.correct":
             fields = [name for name in sorted(changes) if name not in CORRECTION_KEYS]
@@ -118,10 +129,14 @@ def _history(person: DisplacedPerson) -> list[dict[str, Any]]:
 
 
 def _field_label(name: str) -> Any:
-    try:
-        return getattr(DisplacedPerson._meta.get_field(name), "verbose_name", name)
-    except FieldDoesNotExist:  # a field since removed; show its name as recorded
-        return name
+    if name in AUDIT_LABELS:
+        return AUDIT_LABELS[name]
+    for model in (DisplacedPerson, PersonLanguageNeeds):
+        try:
+            return getattr(model._meta.get_field(name), "verbose_name", name)
+        except FieldDoesNotExist:
+            continue
+    return name  # a field since removed; show its name as recorded
 
 
 @login_required
@@ -148,6 +163,8 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "housemates": housemates,
             "reviews": reviews,
             "history": _history(person),
+            "language_needs": language_needs_of(person),
+            "identifiers": list(identifiers_of(person)),
             "may_edit": access.can(request.user, Action.EDIT_PEOPLE)
             and person.anonymised_on is None,
             "may_change_status": access.can(request.user, Action.CHANGE_PERSON_STATUS),
