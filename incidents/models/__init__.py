@@ -27,6 +27,13 @@ from incidents.models.reporting import (
     Severity,
     Verification,
 )
+from incidents.models.zones import (
+    Corridor,
+    CorridorStatus,
+    CorridorStatusChange,
+    CorridorSubscription,
+    SafeZone,
+)
 
 __all__ = [
     "Alert",
@@ -34,6 +41,10 @@ __all__ = [
     "AlertStatus",
     "CommunityReport",
     "ConcernKind",
+    "Corridor",
+    "CorridorStatus",
+    "CorridorStatusChange",
+    "CorridorSubscription",
     "DatePrecision",
     "EscalationPolicy",
     "EscalationTier",
@@ -49,6 +60,7 @@ __all__ = [
     "RecipientKind",
     "ReportChannel",
     "ReportState",
+    "SafeZone",
     "Severity",
     "TierRecipient",
     "Verification",
