@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 import incidents.admin_policies
-import incidents.community.admin  # noqa: F401  (registers the community reports admin)
+import incidents.community.admin
+import incidents.zones.admin  # noqa: F401  (registers the safe zones and corridors admin)
 from incidents.models import (
     Alert,
     GbvDesignation,

@@ -66,6 +66,8 @@ class AnonymisedIncident:
     verification: str
     status: str
     reported_on: datetime.date
+    # The safe zone the incident happened in (an attack on a protected place), if any.
+    safe_zone_id: int | None = None
 
     @property
     def severity_label(self) -> str:
@@ -97,6 +99,7 @@ class AnonymisedIncident:
             "verification": self.verification,
             "status": self.status,
             "reported_on": self.reported_on.isoformat(),
+            "safe_zone": self.safe_zone_id,
             "anonymised": True,
         }
 
@@ -155,6 +158,7 @@ def anonymised_values(incident: Incident) -> dict[str, Any]:
         "verification": incident.verification,
         "status": incident.status,
         "reported_on": _local_date(incident.reported_at),
+        "safe_zone_id": incident.safe_zone_id,
     }
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from incidents import views
 from incidents.community import views as community
+from incidents.zones import views as zones
 
 app_name = "incidents"
 urlpatterns = [
@@ -15,6 +16,10 @@ urlpatterns = [
     path("<int:pk>/update/", views.incident_update, name="update"),
     path("community/", community.triage_list, name="community_list"),
     path("community/<int:pk>/", community.triage_detail, name="community_detail"),
+    path("safe-zones/", zones.safe_zone_list, name="safe_zone_list"),
+    path("safe-zones/<int:pk>/", zones.safe_zone_detail, name="safe_zone_detail"),
+    path("corridors/", zones.corridor_list, name="corridor_list"),
+    path("corridors/<int:pk>/", zones.corridor_detail, name="corridor_detail"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),

@@ -20,6 +20,7 @@ from protection.notifications.services.sending import delivery_send
 from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.incidents.conftest import make_policy, report
+from tests.incidents.zone_world import make_corridor, make_zone
 
 WEBHOOK_URL = "https://hooks.partner.example.org/protection"
 
@@ -28,7 +29,8 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
     """Report an incident at `site` that alerts `recipient` in the app; return the ids.
 
     Keys: incident, alert, notification (the recipient's), subscription (a webhook of the
-    agency, registered by its partner system), community_report (sent about the site).
+    agency, registered by its partner system), community_report (sent about the site),
+    safe_zone and corridor (drawn at the site by a supervisor).
     """
     make_policy(tiers=[{"users": [recipient], "in_app": True}], minimum_severity=1)
     incident = report(officer, site=site).incident
@@ -56,6 +58,8 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
         "notification": notification.pk,
         "subscription": subscription.pk,
         "community_report": community_report.pk,
+        "safe_zone": make_zone(site).pk,
+        "corridor": make_corridor(site).pk,
     }
 
 

@@ -47,6 +47,7 @@ def incident_json(view: IncidentView) -> dict[str, Any]:
         "verification": str(view.verification),
         "status": str(view.status),
         "reported_on": view.reported_on.isoformat(),
+        "safe_zone": view.safe_zone_id,
     }
     if isinstance(view, FullIncident):
         data.update(

@@ -65,6 +65,11 @@ class IncidentAnonymisedSerializer(serializers.Serializer[IncidentView]):
     verification = serializers.ChoiceField(choices=Verification.choices)
     status = serializers.ChoiceField(choices=IncidentStatus.choices)
     reported_on = serializers.DateField()
+    safe_zone = serializers.IntegerField(
+        source="safe_zone_id",
+        allow_null=True,
+        help_text=_("The safe zone the incident happened in, if any."),
+    )
 
     @extend_schema_field({"type": "string", "enum": ["anonymised"]})
     def get_view(self, obj: IncidentView) -> str:

@@ -4,10 +4,13 @@ from rest_framework.routers import SimpleRouter
 
 from incidents.api.views import AlertViewSet, IncidentViewSet
 from incidents.community.api import CommunityReportViewSet
+from incidents.zones.api import CorridorViewSet, SafeZoneViewSet
 
 router = SimpleRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("alerts", AlertViewSet, basename="alert")
 router.register("community-reports", CommunityReportViewSet, basename="community-report")
+router.register("safe-zones", SafeZoneViewSet, basename="safe-zone")
+router.register("corridors", CorridorViewSet, basename="corridor")
 
 urlpatterns = router.urls

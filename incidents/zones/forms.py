@@ -20,9 +20,13 @@ class GeometryInput(forms.Form):
     """A GeoJSON text area and a file: the file, when given, replaces the text."""
 
     geometry_field = "boundary"
+    # The admin's change form of a corridor keeps its route as traced: nothing to read.
+    geometry_required = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.geometry_required:
+            return data
         name = self.geometry_field
         upload = data.get(f"{name}_file")
         if upload:
@@ -36,7 +40,7 @@ class GeometryInput(forms.Form):
         return data
 
 
-def _geometry_fields(label: str) -> tuple[forms.CharField, forms.FileField]:
+def _geometry_fields(label: Any) -> tuple[forms.CharField, forms.FileField]:
     text = forms.CharField(
         label=label,
         required=False,

@@ -4,7 +4,7 @@ Another agency's zone or corridor is not found (404). Neither holds anything abo
 so reading one is not access-logged; a corridor's history is read with who decided each change.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -67,9 +67,7 @@ def corridor_subscription_of(*, user: "User", corridor: Corridor) -> CorridorSub
     return CorridorSubscription.objects.filter(corridor=corridor, agency=agency).first()
 
 
-def safe_zone_at(
-    *, latitude: float | None, longitude: float | None, site: Site | None = None
-) -> SafeZone | None:
+def safe_zone_at(*, latitude: Any, longitude: Any, site: Site | None = None) -> SafeZone | None:
     """Return the active safe zone a place lies in (its coordinates, or else its site's)."""
     if latitude is None or longitude is None:
         if site is None or site.latitude is None or site.longitude is None:

@@ -51,7 +51,7 @@ def _name(name: str) -> str:
 
 def _geometry(clean: Any, value: Any, field: str) -> dict[str, Any]:
     try:
-        return clean(value)  # type: ignore[no-any-return]
+        return clean(value)
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
 

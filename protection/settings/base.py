@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStateEnum": "incidents.models.ReportState",
         "ImportStatusEnum": "cases.models.ImportStatus",
         "ImportRowStatusEnum": "cases.models.ImportRowStatus",
+        "CorridorStatusEnum": "incidents.models.CorridorStatus",
     },
 }
 

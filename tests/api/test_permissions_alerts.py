@@ -19,6 +19,7 @@ from tests import factories
 from tests.api.conftest import SchemaCheckedClient
 from tests.api.test_permissions import COLUMNS
 from tests.factories import PASSWORD
+from tests.incidents.zone_world import ROUTE, SQUARE
 from tests.matrix_world import WEBHOOK_URL, alerting_world
 from tests.second_factor import enrol
 
@@ -30,6 +31,8 @@ REPORT_INCIDENTS = (201, 201, 201, 201, 201, 403, 403, 401)
 MANAGE_INCIDENTS = (200, 200, 200, 403, 403, 403, 403, 401)
 RECEIVE_ALERTS = (200, 200, 200, 200, 200, 200, 403, 401)
 WEBHOOKS = (200, 403, 403, 403, 200, 403, 403, 401)
+VIEW_SITES = (200, 200, 200, 200, 200, 200, 403, 401)
+MANAGE_SAFE_PASSAGE = (200, 200, 403, 403, 403, 403, 403, 401)
 
 # Token login answers for the column's credentials (the anonymous column has none: 400);
 # the two logouts revoke the token the row uses, so they come last.
@@ -42,6 +45,13 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "community-reports/", VIEW_INCIDENTS),
     ("GET", "community-reports/{community_report}/", VIEW_INCIDENTS),
     ("POST", "community-reports/", REPORT_INCIDENTS),
+    ("GET", "safe-zones/", VIEW_SITES),
+    ("GET", "safe-zones/{safe_zone}/", VIEW_SITES),
+    ("POST", "safe-zones/", (201, 201, 403, 403, 403, 403, 403, 401)),
+    ("GET", "corridors/", VIEW_SITES),
+    ("GET", "corridors/{corridor}/", VIEW_SITES),
+    ("POST", "corridors/", (201, 201, 403, 403, 403, 403, 403, 401)),
+    ("POST", "corridors/{corridor}/status/", MANAGE_SAFE_PASSAGE),
     ("GET", "alerts/", RECEIVE_ALERTS),
     ("GET", "alerts/{alert}/", RECEIVE_ALERTS),
     ("POST", "alerts/{alert}/acknowledge/", RECEIVE_ALERTS),
@@ -62,6 +72,9 @@ OTHER_AGENCY: list[tuple[str, str, str]] = [
     ("GET", "incidents/{incident}/", "protection_officer"),
     ("PATCH", "incidents/{incident}/", "protection_officer"),
     ("GET", "community-reports/{community_report}/", "protection_officer"),
+    ("GET", "safe-zones/{safe_zone}/", "analyst"),
+    ("GET", "corridors/{corridor}/", "partner_api"),
+    ("POST", "corridors/{corridor}/status/", "supervisor"),
     ("GET", "alerts/{alert}/", "protection_officer"),
     ("POST", "alerts/{alert}/acknowledge/", "protection_officer"),
     ("POST", "notifications/{notification}/read/", "protection_officer"),
@@ -104,6 +117,18 @@ def _bodies(site: Any, user: Any) -> dict[tuple[str, str], Any]:
             "description": "Shelters looted last night.",
             "occurred_on": timezone.localdate().isoformat(),
             "channel": "hotline",
+        },
+        ("POST", "safe-zones/"): {"site": site.pk, "name": "Clinic", "boundary": SQUARE},
+        ("POST", "corridors/"): {
+            "name": "North road",
+            "site": site.pk,
+            "destination_name": "Market town",
+            "route": ROUTE,
+            "reason": "Agreed at the coordination meeting.",
+        },
+        ("POST", "corridors/{corridor}/status/"): {
+            "status": "restricted",
+            "reason": "Checkpoint on the road.",
         },
         ("POST", "webhook-subscriptions/"): {
             "url": WEBHOOK_URL + "/second",
