@@ -268,3 +268,20 @@ def test_the_policies_are_those_the_mission_agreed(demo_seeded: str) -> None:
 
     early = EscalationPolicy.objects.get(name=EARLY_WARNING_POLICY)
     assert early.trigger == PolicyTrigger.EARLY_WARNING
+
+
+@pytest.mark.django_db
+def test_the_poc_site_is_a_safe_zone_with_two_corridors_one_closed(demo_seeded: str) -> None:
+    from incidents.models import Corridor, CorridorStatus, SafeZone
+
+    zone = SafeZone.objects.get(site__code="DEMO-POC1")
+    corridors = {c.name: c for c in Corridor.objects.filter(site__code="DEMO-POC1")}
+    assert len(corridors) == 2
+    statuses = sorted(c.status for c in corridors.values())
+    assert statuses == [CorridorStatus.CLOSED, CorridorStatus.OPEN]
+    closed = next(c for c in corridors.values() if c.status == CorridorStatus.CLOSED)
+    assert closed.history.count() == 2
+    assert closed.subscriptions.get().agency.acronym
+    # Drawn before the incidents were reported: those at the PoC site are flagged inside it.
+    at_poc = Incident.objects.filter(site__code="DEMO-POC1")
+    assert at_poc.exists() and not at_poc.exclude(safe_zone=zone).exists()
