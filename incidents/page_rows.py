@@ -22,6 +22,7 @@ class IncidentRow:
     reference: str
     type_label: str
     involves_children: bool
+    in_safe_zone: bool
     critical: bool
     severity: str
     occurred: str
@@ -53,6 +54,7 @@ def incident_rows(incidents: list[Incident]) -> list[IncidentRow]:
                 reference=incident.reference,
                 type_label=type_labels[type_id],
                 involves_children=incident.involves_children,
+                in_safe_zone=incident.safe_zone_id is not None,
                 critical=incident.severity == Severity.CRITICAL,
                 severity=severity.get(incident.severity, str(incident.severity)),
                 occurred=formats.date_format(

@@ -68,6 +68,8 @@ class AnonymisedIncident:
     reported_on: datetime.date
     # The event the incident was linked to with other reports of it (incidents.events).
     event: int | None = field(default=None, kw_only=True)
+    # The safe zone the incident happened in (an attack on a protected place), if any.
+    safe_zone_id: int | None = None
 
     @property
     def severity_label(self) -> str:
@@ -99,6 +101,7 @@ class AnonymisedIncident:
             "verification": self.verification,
             "status": self.status,
             "reported_on": self.reported_on.isoformat(),
+            "safe_zone": self.safe_zone_id,
             "anonymised": True,
         }
 
@@ -158,6 +161,7 @@ def anonymised_values(incident: Incident) -> dict[str, Any]:
         "status": incident.status,
         "reported_on": _local_date(incident.reported_at),
         "event": incident.event_id,
+        "safe_zone_id": incident.safe_zone_id,
     }
 
 

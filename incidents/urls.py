@@ -6,6 +6,7 @@ from incidents import views
 from incidents.community import views as community
 from incidents.events import views as events
 from incidents.drills import views as drills
+from incidents.zones import views as zones
 
 app_name = "incidents"
 urlpatterns = [
@@ -24,6 +25,10 @@ urlpatterns = [
     path("drills/", drills.drill_list, name="drill_list"),
     path("drills/<int:pk>/", drills.drill_detail, name="drill_detail"),
     path("drills/<int:pk>/end/", drills.drill_end, name="drill_end"),
+    path("safe-zones/", zones.safe_zone_list, name="safe_zone_list"),
+    path("safe-zones/<int:pk>/", zones.safe_zone_detail, name="safe_zone_detail"),
+    path("corridors/", zones.corridor_list, name="corridor_list"),
+    path("corridors/<int:pk>/", zones.corridor_detail, name="corridor_detail"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),

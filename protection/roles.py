@@ -43,6 +43,9 @@ class Action(StrEnum):
     EXPORT_INDIVIDUAL = "export_individual"
     # The mission's dashboard and monitoring report: every site's figures together.
     VIEW_MISSION = "view_mission"
+    # Draw safe zones, trace corridors and decide a corridor's status (open, restricted,
+    # closed): the agency's supervisors and administrators, never a partner's system.
+    MANAGE_SAFE_PASSAGE = "manage_safe_passage"
 
 
 _READ_ONLY = {
@@ -108,9 +111,15 @@ _INCIDENTS = {
 }
 _INCIDENT_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: frozenset(
-        _INCIDENTS | {Action.MANAGE_INCIDENTS, Action.MANAGE_WEBHOOKS, Action.MONITOR_PIPELINE}
+        _INCIDENTS
+        | {
+            Action.MANAGE_INCIDENTS,
+            Action.MANAGE_WEBHOOKS,
+            Action.MONITOR_PIPELINE,
+            Action.MANAGE_SAFE_PASSAGE,
+        }
     ),
-    Role.SUPERVISOR: frozenset(_INCIDENTS | {Action.MANAGE_INCIDENTS}),
+    Role.SUPERVISOR: frozenset(_INCIDENTS | {Action.MANAGE_INCIDENTS, Action.MANAGE_SAFE_PASSAGE}),
     Role.PROTECTION_OFFICER: frozenset(_INCIDENTS | {Action.MANAGE_INCIDENTS}),
     Role.CASE_WORKER: frozenset(_INCIDENTS),
     Role.PARTNER_API: frozenset(_INCIDENTS | {Action.MANAGE_WEBHOOKS}),

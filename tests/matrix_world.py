@@ -21,6 +21,7 @@ from protection.notifications.services.sending import delivery_send
 from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests import factories
 from tests.incidents.conftest import make_policy, report
+from tests.incidents.zone_world import make_corridor, make_zone
 
 WEBHOOK_URL = "https://hooks.partner.example.org/protection"
 
@@ -31,7 +32,7 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
     Keys: incident, alert, notification (the recipient's), subscription (a webhook of the
     agency, registered by its partner system), community_report (sent about the site),
     same_attack (another report of the incident's attack, not linked yet), drill (the agency's,
-    at the site).
+    at the site), safe_zone and corridor (drawn at the site by a supervisor).
     """
     # A drill, started before the policy exists: its simulated incident raises no alert.
     drill = drill_start(
@@ -73,6 +74,8 @@ def alerting_world(*, agency: Any, site: Any, officer: User, recipient: User) ->
         "community_report": community_report.pk,
         "same_attack": same_attack.pk,
         "drill": drill.pk,
+        "safe_zone": make_zone(site).pk,
+        "corridor": make_corridor(site).pk,
     }
 
 

@@ -48,6 +48,7 @@ def incident_json(view: IncidentView) -> dict[str, Any]:
         "status": str(view.status),
         "reported_on": view.reported_on.isoformat(),
         "event": view.event,
+        "safe_zone": view.safe_zone_id,
     }
     if isinstance(view, FullIncident):
         data.update(

@@ -69,6 +69,11 @@ class IncidentAnonymisedSerializer(serializers.Serializer[IncidentView]):
         allow_null=True,
         help_text=_("The event this report is linked to with other reports of it, if any."),
     )
+    safe_zone = serializers.IntegerField(
+        source="safe_zone_id",
+        allow_null=True,
+        help_text=_("The safe zone the incident happened in, if any."),
+    )
 
     @extend_schema_field({"type": "string", "enum": ["anonymised"]})
     def get_view(self, obj: IncidentView) -> str:

@@ -9,10 +9,12 @@ not a record, that every agency working in a site may see.
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from camps.selectors import site_list
 from incidents.models import Incident, Severity
 from incidents.reporting import selectors as incident_selectors
+from incidents.zones import selectors as zone_selectors
 from protection import access
 
 if TYPE_CHECKING:
@@ -76,4 +78,38 @@ def map_features(*, user: "User", filters: dict[str, Any]) -> dict[str, Any]:
                 },
             }
         )
+    features.extend(_zones_and_corridors(user))
     return {"type": "FeatureCollection", "features": features}
+
+
+def _zones_and_corridors(user: "User") -> list[dict[str, Any]]:
+    """Return the active safe zones and the corridors of the user's sites as features."""
+    features: list[dict[str, Any]] = []
+    for zone in zone_selectors.safe_zone_list(user=user).filter(active=True):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": zone.boundary,
+                "properties": {
+                    "kind": "safe_zone",
+                    "label": _("Safe zone: %(name)s") % {"name": zone.name},
+                    "url": zone.get_absolute_url(),
+                },
+            }
+        )
+    for corridor in zone_selectors.corridor_list(user=user):
+        values = {"code": corridor.code, "status": corridor.get_status_display()}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": corridor.route,
+                "properties": {
+                    "kind": "corridor",
+                    "code": corridor.code,
+                    "status": corridor.status,
+                    "label": _("Corridor %(code)s: %(status)s") % values,
+                    "url": corridor.get_absolute_url(),
+                },
+            }
+        )
+    return features

@@ -29,6 +29,13 @@ from incidents.models.reporting import (
     Severity,
     Verification,
 )
+from incidents.models.zones import (
+    Corridor,
+    CorridorStatus,
+    CorridorStatusChange,
+    CorridorSubscription,
+    SafeZone,
+)
 
 __all__ = [
     "Alert",
@@ -36,6 +43,10 @@ __all__ = [
     "AlertStatus",
     "CommunityReport",
     "ConcernKind",
+    "Corridor",
+    "CorridorStatus",
+    "CorridorStatusChange",
+    "CorridorSubscription",
     "DatePrecision",
     "Drill",
     "EscalationPolicy",
@@ -53,6 +64,7 @@ __all__ = [
     "RecipientKind",
     "ReportChannel",
     "ReportState",
+    "SafeZone",
     "Severity",
     "TierRecipient",
     "Verification",

@@ -129,6 +129,15 @@ class Incident(models.Model):
     location_detail = models.CharField(
         _("place"), max_length=200, blank=True, help_text=_("E.g. near the water point, block C.")
     )
+    safe_zone = models.ForeignKey(
+        "incidents.SafeZone",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("inside safe zone"),
+        help_text=_("Set from the place when reported: an attack inside a safe zone."),
+    )
     victims: "models.ManyToManyField[DisplacedPerson, IncidentVictim]" = models.ManyToManyField(
         "cases.DisplacedPerson",
         through="IncidentVictim",

@@ -36,6 +36,7 @@ from incidents.models import (
     Verification,
 )
 from incidents.reporting.selectors import incident_anonymised, incident_webhook_recipients
+from incidents.zones.selectors import safe_zone_at
 from protection import access, codes, edits
 from protection.access import Action
 from protection.audit import MASK, audit_record, diff, snapshot
@@ -64,6 +65,7 @@ _AUDITED_FIELDS = (
     "admin1",
     "admin2",
     "location_detail",
+    "safe_zone",
     "female_children",
     "male_children",
     "female_adults",
@@ -257,6 +259,8 @@ def incident_report(
             admin1=(data.admin1.strip() or (site.admin1 if site else "")),
             admin2=(data.admin2.strip() or (site.admin2 if site else "")),
             location_detail=data.location_detail.strip(),
+            # An attack inside a safe zone is flagged as such, from the place or its site.
+            safe_zone=safe_zone_at(latitude=data.latitude, longitude=data.longitude, site=site),
             perpetrator_category=data.perpetrator_category,
             source=data.source,
             verification=data.verification,

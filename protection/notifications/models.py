@@ -20,6 +20,7 @@ class WebhookEvent(models.TextChoices):
     ALERT_RAISED = "alert.raised", _("An alert was raised")
     ALERT_ESCALATED = "alert.escalated", _("An alert was escalated")
     EARLY_WARNING_RAISED = "early_warning.raised", _("An early warning was raised")
+    CORRIDOR_STATUS_CHANGED = "corridor.status_changed", _("A corridor's status changed")
 
 
 class WebhookSubscription(models.Model):

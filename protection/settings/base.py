@@ -265,6 +265,7 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "cases.models.ImportStatus",
         "ImportRowStatusEnum": "cases.models.ImportRowStatus",
         "IdentifierKindEnum": "cases.models.IdentifierKind",
+        "CorridorStatusEnum": "incidents.models.CorridorStatus",
     },
 }
 

@@ -19,6 +19,7 @@ from tests import factories
 from tests.api.conftest import SchemaCheckedClient
 from tests.api.test_permissions import COLUMNS
 from tests.factories import PASSWORD
+from tests.incidents.zone_world import ROUTE, SQUARE
 from tests.matrix_world import WEBHOOK_URL, alerting_world
 from tests.second_factor import enrol
 
@@ -30,6 +31,8 @@ REPORT_INCIDENTS = (201, 201, 201, 201, 201, 403, 403, 401)
 MANAGE_INCIDENTS = (200, 200, 200, 403, 403, 403, 403, 401)
 RECEIVE_ALERTS = (200, 200, 200, 200, 200, 200, 403, 401)
 WEBHOOKS = (200, 403, 403, 403, 200, 403, 403, 401)
+VIEW_SITES = (200, 200, 200, 200, 200, 200, 403, 401)
+MANAGE_SAFE_PASSAGE = (200, 200, 403, 403, 403, 403, 403, 401)
 
 # Token login answers for the column's credentials (the anonymous column has none: 400);
 # the two logouts revoke the token the row uses, so they come last.
@@ -53,6 +56,13 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "drills/{drill}/report/", MANAGE_INCIDENTS),
     ("POST", "drills/", (201, 201, 201, 403, 403, 403, 403, 401)),
     ("POST", "drills/{drill}/end/", MANAGE_INCIDENTS),
+    ("GET", "safe-zones/", VIEW_SITES),
+    ("GET", "safe-zones/{safe_zone}/", VIEW_SITES),
+    ("POST", "safe-zones/", (201, 201, 403, 403, 403, 403, 403, 401)),
+    ("GET", "corridors/", VIEW_SITES),
+    ("GET", "corridors/{corridor}/", VIEW_SITES),
+    ("POST", "corridors/", (201, 201, 403, 403, 403, 403, 403, 401)),
+    ("POST", "corridors/{corridor}/status/", MANAGE_SAFE_PASSAGE),
     ("GET", "alerts/", RECEIVE_ALERTS),
     ("GET", "alerts/{alert}/", RECEIVE_ALERTS),
     ("POST", "alerts/{alert}/acknowledge/", RECEIVE_ALERTS),
@@ -81,6 +91,9 @@ OTHER_AGENCY: list[tuple[str, str, str]] = [
     ("GET", "drills/{drill}/", "supervisor"),
     ("GET", "drills/{drill}/report/", "supervisor"),
     ("POST", "drills/{drill}/end/", "supervisor"),
+    ("GET", "safe-zones/{safe_zone}/", "analyst"),
+    ("GET", "corridors/{corridor}/", "partner_api"),
+    ("POST", "corridors/{corridor}/status/", "supervisor"),
     ("GET", "alerts/{alert}/", "protection_officer"),
     ("POST", "alerts/{alert}/acknowledge/", "protection_officer"),
     ("POST", "notifications/{notification}/read/", "protection_officer"),
@@ -130,6 +143,18 @@ def _bodies(site: Any, user: Any, ids: dict[str, int] | None = None) -> dict[tup
             "scenario": "Night attack at the market",
             "incident_type": "abduction",
             "severity": 3,
+        },
+        ("POST", "safe-zones/"): {"site": site.pk, "name": "Clinic", "boundary": SQUARE},
+        ("POST", "corridors/"): {
+            "name": "North road",
+            "site": site.pk,
+            "destination_name": "Market town",
+            "route": ROUTE,
+            "reason": "Agreed at the coordination meeting.",
+        },
+        ("POST", "corridors/{corridor}/status/"): {
+            "status": "restricted",
+            "reason": "Checkpoint on the road.",
         },
         ("POST", "webhook-subscriptions/"): {
             "url": WEBHOOK_URL + "/second",

@@ -51,6 +51,8 @@ ROUTE_RECORDS: dict[str, tuple[str, ...]] = {
     "incidents:alert_detail": ("alert",),
     "incidents:community_detail": ("community_report",),
     "incidents:drill_detail": ("drill",),
+    "incidents:safe_zone_detail": ("safe_zone",),
+    "incidents:corridor_detail": ("corridor",),
     "exports:detail": ("data_export",),
     "notifications:open": ("notification",),
 }

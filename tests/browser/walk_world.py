@@ -26,6 +26,7 @@ from pytest_django.live_server_helper import LiveServer
 from cases.models import CaseAction, RegistryImport
 from incidents.community.services import ConcernData, community_report_receive
 from incidents.models import CommunityReport, Drill, EscalationPolicy
+from incidents.models import CommunityReport, Corridor, EscalationPolicy, SafeZone
 from incidents.policies.services import TierSpec, escalation_policy_create
 from protection import access
 from protection.accounts.models import User
@@ -90,6 +91,8 @@ def record_ids(user: User) -> dict[str, int | None]:
             else None
         ),
         "notification": _first(Notification.objects.filter(recipient=user)),
+        "safe_zone": _first(SafeZone.objects.filter(site__in=access.sites_for(user).values("pk"))),
+        "corridor": _first(Corridor.objects.filter(site__in=access.sites_for(user).values("pk"))),
         "service": _first(own_services),
         "registry_import": _first(RegistryImport.objects.filter(agency_id=user.agency_id)),
         "data_export": _first(DataExport.objects.filter(user=user)),

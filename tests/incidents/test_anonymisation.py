@@ -147,6 +147,8 @@ def test_the_anonymised_incident_holds_type_date_site_and_counts_only(
         "verification",
         "status",
         "reported_on",
+        # The safe zone it happened in: an area the size of a site or more, no closer place.
+        "safe_zone",
         "anonymised",
     }
     assert data["type"] == "gbv_sexual_assault"

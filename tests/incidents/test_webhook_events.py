@@ -19,10 +19,12 @@ from incidents.early_warning.services import early_warning_raise
 from incidents.early_warning.statistics import WindowAssessment
 from incidents.escalation.services import alert_escalate
 from incidents.models import Alert, PolicyTrigger
+from incidents.zones.services import corridor_status_change
 from protection.notifications.models import Delivery, WebhookEvent
 from protection.notifications.services.sending import delivery_send
 from protection.notifications.services.subscriptions import webhook_subscription_create
 from tests.incidents.conftest import make_agency, make_policy, make_user, report
+from tests.incidents.zone_world import make_corridor
 
 
 @pytest.fixture
@@ -64,6 +66,10 @@ def test_every_event_type_verifies_with_the_standard_library_and_a_replay_does_n
             window="24h", observed=7, expected=0.4, probability=1e-6, raised=True
         ),
     )
+    corridor = make_corridor(site)
+    corridor_status_change(
+        actor=corridor.status_decided_by, corridor=corridor, status="closed", reason="Shelling."
+    )
     _send_pending()
 
     verifier = Webhook(secret)
@@ -77,6 +83,8 @@ def test_every_event_type_verifies_with_the_standard_library_and_a_replay_does_n
     assert by_type["alert.raised"]["data"]["tier"] == 1
     assert by_type["alert.escalated"]["data"]["tier"] == 2
     assert by_type["alert.escalated"]["id"] != by_type["alert.raised"]["id"]
+    assert by_type["corridor.status_changed"]["data"]["corridor"]["status"] == "closed"
+    assert "Shelling" not in str(by_type["corridor.status_changed"])
 
     request = receiver.requests[0]
     with pytest.raises(WebhookVerificationError):

@@ -285,3 +285,19 @@ def test_the_demo_drill_has_a_report(demo_seeded: str) -> None:
     # Nothing of it is live: the incident list and the figures leave it out.
     officer = user("unmuk.officer")
     assert not access.incidents_for(officer).filter(drill__isnull=False).exists()
+
+
+def test_the_poc_site_is_a_safe_zone_with_two_corridors_one_closed(demo_seeded: str) -> None:
+    from incidents.models import Corridor, CorridorStatus, SafeZone
+
+    zone = SafeZone.objects.get(site__code="DEMO-POC1")
+    corridors = {c.name: c for c in Corridor.objects.filter(site__code="DEMO-POC1")}
+    assert len(corridors) == 2
+    statuses = sorted(c.status for c in corridors.values())
+    assert statuses == [CorridorStatus.CLOSED, CorridorStatus.OPEN]
+    closed = next(c for c in corridors.values() if c.status == CorridorStatus.CLOSED)
+    assert closed.history.count() == 2
+    assert closed.subscriptions.get().agency.acronym
+    # Drawn before the incidents were reported: those at the PoC site are flagged inside it.
+    at_poc = Incident.objects.filter(site__code="DEMO-POC1")
+    assert at_poc.exists() and not at_poc.exclude(safe_zone=zone).exists()

@@ -2,7 +2,9 @@
    with the app, so the map reads without a network; tiles are drawn under it only when the
    settings name a tile server. Incidents close together on the screen are grouped into one
    numbered circle (a grid of CELL pixels, recomputed at each zoom); a group opens by zooming in.
-   Sites are squares labelled with their active population, drawn under the incidents. */
+   Sites are squares labelled with their active population, drawn under the incidents. Safe
+   zones are hatched areas; corridors are lines whose status shows by colour, by dash pattern
+   and in words (their tooltip), as the legend under the map says. */
 (function () {
   "use strict";
   var element = document.getElementById("incident-map");
@@ -21,7 +23,13 @@
   }
   var boundaries = L.layerGroup().addTo(map);
   var incidentLayer = L.layerGroup().addTo(map);
+  var areaLayer = L.layerGroup().addTo(map);
   var siteLayer = L.layerGroup().addTo(map);
+  var CORRIDOR_STYLE = {
+    open: { color: "#1a7f37", dashArray: null },
+    restricted: { color: "#9a6700", dashArray: "10 6" },
+    closed: { color: "#a40e26", dashArray: "2 6" }
+  };
   var incidents = [];
 
   function text(value) {
@@ -154,14 +162,46 @@
     siteLayer.addLayer(marker);
   }
 
+  function drawArea(feature, bounds) {
+    var p = feature.properties;
+    var layer;
+    if (p.kind === "safe_zone") {
+      layer = L.geoJSON(feature, {
+        style: function () {
+          return { className: "safe-zone", color: "#0b5cad", weight: 2, fillColor: "#0b5cad", fillOpacity: 0.12 };
+        }
+      });
+      layer.bindTooltip(text(p.label), { sticky: true });
+    } else {
+      var style = CORRIDOR_STYLE[p.status] || CORRIDOR_STYLE.closed;
+      layer = L.geoJSON(feature, {
+        style: function () {
+          return { className: "corridor corridor-" + p.status, color: style.color, weight: 5, dashArray: style.dashArray };
+        }
+      });
+      layer.bindTooltip(text(p.label), { sticky: true });
+    }
+    layer.bindPopup('<a href="' + text(p.url) + '">' + text(p.label) + "</a>");
+    areaLayer.addLayer(layer);
+    bounds.extend(layer.getBounds());
+  }
+
   var base = options.base_url ? getJSON(options.base_url).then(drawBoundaries) : Promise.resolve();
   base.catch(function () { element.dataset.boundaries = "0"; });
 
   getJSON(options.data_url)
     .then(function (data) {
       var bounds = L.latLngBounds([]);
+      var corridors = [];
       data.features.forEach(function (feature) {
         var c = feature.geometry.coordinates;
+        if (feature.properties.kind === "safe_zone" || feature.properties.kind === "corridor") {
+          drawArea(feature, bounds);
+          if (feature.properties.kind === "corridor") {
+            corridors.push(feature.properties.code + ":" + feature.properties.status);
+          }
+          return;
+        }
         bounds.extend([c[1], c[0]]);
         if (feature.properties.kind === "site") {
           drawSite(feature);
@@ -177,6 +217,7 @@
       status.textContent = (labels.countLabel || "%s incidents on the map.").replace("%s", incidents.length);
       element.dataset.incidents = String(incidents.length);
       element.dataset.sites = String(siteLayer.getLayers().length);
+      element.dataset.corridors = corridors.join(" ");
     })
     .catch(function () {
       status.textContent = labels.errorLabel || "The map data could not be loaded.";

@@ -32,6 +32,7 @@ from protection.demo.work.directory import directory_seed
 from protection.demo.work.drills import drills_seed
 from protection.demo.work.incidents import alerts_to_inboxes, incidents_seed
 from protection.demo.work.mission import Mission
+from protection.demo.work.zones import zones_seed
 from protection.notifications.services import outbox
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class WorkResult:
     incidents: int = 0
     alerts: int = 0
     drills: int = 0
+    safe_zones: int = 0
+    corridors: int = 0
     broker_unreachable: bool = False
 
     @property
@@ -61,6 +64,7 @@ class WorkResult:
                 self.cases,
                 self.incidents,
                 self.drills,
+                self.corridors,
             )
         )
 
@@ -109,6 +113,8 @@ def seed_work(
     if not ProtectionCase.objects.filter(owning_agency__in=agencies.values()).exists():
         with transaction.atomic():
             result.cases, result.referrals = casework_seed(mission)
+    with transaction.atomic():
+        result.safe_zones, result.corridors = zones_seed(mission)
     if not Incident.objects.filter(reporting_agency__in=agencies.values()).exists():
         broker_up = _broker_reachable()
         result.broker_unreachable = not broker_up
