@@ -1,8 +1,8 @@
 """A household of two registered on a phone (390x844) within the targets of the short form:
 under 40 inputs touched and the whole page (the site's header, the form and the footer, as the
 phone scrolls it) under 1,500 px tall; axe-core finds no serious fault on the form, in English and
-in Arabic. The desktop test shows the duplicate warning next to its member. Screenshots go to test-results/registration/ (or
-REGISTRATION_SCREENSHOTS), for a person to look at.
+in Arabic. The desktop test shows the duplicate warning next to its member. Screenshots go to
+test-results/registration/ (or REGISTRATION_SCREENSHOTS), for a person to look at.
 """
 
 import os
