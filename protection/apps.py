@@ -11,9 +11,11 @@ class ProtectionConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from protection import retention_kinds
+        from protection import admin_jsi18n, retention_kinds
 
         retention_kinds.register()
+        # The two-list selector's words in the page's language (protection/admin_jsi18n.py).
+        admin_jsi18n.install()
         # The admin speaks of the product, not of Django.
         admin.site.site_header = _("Protection case management: administration")
         admin.site.site_title = _("Protection administration")

@@ -4,20 +4,32 @@ The stack is set up as `make setup` does it (migrate, reference lists, a small d
 collectstatic) and served by runserver. Static files come under hashed names, with a cache
 lifetime of a year or more, compressed (br or gzip); the heaviest pages, opened with a cold
 cache, each transfer less than 150 KB in all (page, styles, scripts, data, base layer).
+
+Set-up time: migrating SQLite took 4-5 minutes on a loaded machine, so the migrated, empty
+database is kept in test-results/dev-stack-db/ under a digest of every migration file and copied
+while none changes (the migrations are proven on SQLite by tests/ops/test_run.py). collectstatic
+(1.5-5 minutes: it compresses every file) runs when a static source file, the settings or
+WhiteNoise changed since the kept files were collected. The reference lists and the demo are
+loaded every time.
 """
 
+import hashlib
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles import finders
 
 from tests.ops.test_run import embedded_env, manage
 
@@ -36,6 +48,63 @@ PAGES = [
     "/dashboard/",
 ]
 HASHED = re.compile(r"/static/.+\.[0-9a-f]{12}\.\w+$")
+# 40 households fill every list's first page (50 rows) as 60 did, and the casework's every
+# stage (protection/demo/work needs 40); a page's weight does not grow with the rows beyond it.
+HOUSEHOLDS = "40"
+MIGRATED = ROOT / "test-results" / "dev-stack-db"
+
+
+def _migrations_digest() -> str:
+    """Return a digest of every migration file of the project's apps (names and contents)."""
+    digest = hashlib.sha256()
+    folders = [Path(app.path) for app in apps.get_app_configs()]
+    ours = [folder for folder in folders if folder.is_relative_to(ROOT)]
+    for path in sorted(p for folder in ours for p in folder.glob("migrations/*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _static_digest() -> str:
+    """Return a digest of what collectstatic reads: every static source file and the settings."""
+    digest = hashlib.sha256()
+    sources = sorted(
+        (relative, storage.path(relative))
+        for finder in finders.get_finders()
+        for relative, storage in finder.list([])
+    )
+    for relative, path in sources:
+        digest.update(relative.encode())
+        digest.update(Path(path).read_bytes())
+    for path in sorted((ROOT / "protection" / "settings").glob("*.py")):
+        digest.update(path.read_bytes())
+    digest.update(version("whitenoise").encode())
+    return digest.hexdigest()
+
+
+def _collectstatic(env: dict[str, str]) -> None:
+    """Collect the static files, unless the kept ones were collected from the same sources."""
+    stamp = Path(env["STATIC_ROOT"]) / ".sources-digest"
+    digest = _static_digest()
+    manifest = Path(env["STATIC_ROOT"]) / "staticfiles.json"
+    if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
+        return
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    stamp.write_text(digest)
+
+
+def _migrate(env: dict[str, str]) -> None:
+    """Migrate the stack's database, or copy the database migrated by an earlier run."""
+    database = Path(env["PROTECTION_VAR_DIR"]) / "protection.sqlite3"
+    kept = MIGRATED / f"{_migrations_digest()}.sqlite3"
+    if kept.exists():
+        shutil.copyfile(kept, database)
+        return
+    manage(env, "migrate", "--noinput")
+    MIGRATED.mkdir(parents=True, exist_ok=True)
+    for stale in MIGRATED.glob("*.sqlite3"):
+        stale.unlink()
+    shutil.copyfile(database, kept)
 
 
 def _free_port() -> int:
@@ -50,10 +119,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[
     """The dev stack's web process on a demo mission; collected static files kept between runs."""
     env = embedded_env(tmp_path_factory.mktemp("var"))
     env["STATIC_ROOT"] = str(ROOT / "test-results" / "dev-static")
-    manage(env, "migrate", "--noinput")
+    _migrate(env)
     manage(env, "load_reference_data")
-    manage(env, "seed_demo", "--households", "60")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    manage(env, "seed_demo", "--households", HOUSEHOLDS)
+    _collectstatic(env)
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],

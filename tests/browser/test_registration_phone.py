@@ -1,7 +1,8 @@
 """A household of two registered on a phone (390x844) within the targets of the short form:
-under 40 inputs touched and a page under 1,500 px tall; axe-core finds no serious fault on the
-form, in English and in Arabic. Screenshots go to test-results/registration/ (or
-REGISTRATION_SCREENSHOTS), for a person to look at.
+under 40 inputs touched and the whole page (the site's header, the form and the footer, as the
+phone scrolls it) under 1,500 px tall; axe-core finds no serious fault on the form, in English and
+in Arabic. The desktop test shows the duplicate warning next to its member. Screenshots go to
+test-results/registration/ (or REGISTRATION_SCREENSHOTS), for a person to look at.
 """
 
 import os
@@ -72,13 +73,11 @@ def test_a_household_of_two_on_a_phone_within_the_targets(
         chips = page.locator("#member-members-0 .chip")
         assert chips.count() == 1  # only the chosen need shows, not the 70 others
         height = me.height()
-        form_height = int(page.evaluate("document.querySelector('main').offsetHeight"))
         page.screenshot(path=str(SCREENSHOTS / f"phone-{language}.png"), full_page=True)
         problems = _serious(Axe().run(page))
         assert problems == [], problems
         assert me.inputs < MAX_INPUTS, str(me)
-        # The form's part of the page; the site's header and footer are the layout's.
-        assert form_height < MAX_HEIGHT, f"the form is {form_height} px tall (page {height})"
+        assert height < MAX_HEIGHT, f"the page is {height} px tall on a phone"
 
         me.click(page.locator('form.registration button[type="submit"]'))
         page.wait_for_url(re.compile(r"/registry/households/\d+/"))
@@ -88,7 +87,7 @@ def test_a_household_of_two_on_a_phone_within_the_targets(
         assert (head.consent_given_by, child.consent_given_by) == ("person", "caregiver")
         assert list(head.specific_needs.values_list("code", flat=True)) == ["SP-PT"]
         assert list(child.specific_needs.values_list("code", flat=True)) == ["SC-UC"]
-        print(f"registration ({language}): {me}, main {form_height} px, page {height} px")
+        print(f"registration ({language}): {me}, page {height} px")
     finally:
         context.close()
 

@@ -41,8 +41,8 @@ class Touches:
         self.clicks += 1
 
     def height(self) -> int:
-        """Return the page's full height in CSS pixels."""
-        return int(self.page.evaluate("document.documentElement.scrollHeight"))
+        """Return the page's full height in CSS pixels: all a phone scrolls, header to footer."""
+        return int(self.page.evaluate("document.scrollingElement.scrollHeight"))
 
     def __str__(self) -> str:
         return f"{self.inputs} inputs touched, {self.clicks} clicks"

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.casework.referrals import Consent, referral_create
@@ -51,6 +53,7 @@ from protection.demo.work.directory import (
     GRAVE_VIOLATIONS_POLICY,
     SERIOUS_POLICY,
     SERVICES,
+    agency_policy_name,
 )
 from protection.demo.work.incidents import INCIDENTS
 from protection.models import AuditEvent
@@ -103,7 +106,7 @@ def test_the_demo_has_casework_and_incidents_and_a_second_run_adds_nothing(
 ) -> None:
     output = demo_seeded
     first = work_counts()
-    assert "Demo work: 8 services, 2 data-sharing agreements, 3 escalation policies" in output
+    assert "Demo work: 8 services, 2 data-sharing agreements, 6 escalation policies" in output
 
     again = seed()
 
@@ -228,7 +231,8 @@ def test_incidents_raised_alerts_that_reached_their_recipients(demo_seeded: str)
     statuses = Counter(alert.status for alert in alerts)
     assert statuses[AlertStatus.ACKNOWLEDGED] >= 5
     assert statuses[AlertStatus.OPEN] >= 3
-    assert {alert.policy.name for alert in alerts if alert.policy} == {
+    agency_policies = {agency_policy_name(agency) for agency in PartnerAgency.objects.all()}
+    assert {alert.policy.name for alert in alerts if alert.policy} - agency_policies == {
         SERIOUS_POLICY,
         GRAVE_VIOLATIONS_POLICY,
         EARLY_WARNING_POLICY,
@@ -254,7 +258,7 @@ def test_incidents_raised_alerts_that_reached_their_recipients(demo_seeded: str)
 
 
 @pytest.mark.django_db
-def test_the_policies_are_those_the_mission_agreed(demo_seeded: str) -> None:
+def test_the_policies_are_those_the_mission_agreed(demo_seeded: str, client: Client) -> None:
     serious = EscalationPolicy.objects.get(name=SERIOUS_POLICY)
     assert (serious.minimum_severity, serious.ack_deadline_minutes) == (3, 15)
     assert not serious.sites.exists() and not serious.incident_types.exists()
@@ -272,6 +276,22 @@ def test_the_policies_are_those_the_mission_agreed(demo_seeded: str) -> None:
     early = EscalationPolicy.objects.get(name=EARLY_WARNING_POLICY)
     assert early.trigger == PolicyTrigger.EARLY_WARNING
 
+    # Each agency's administrator keeps one policy: its own sites, its own staff.
+    for admin in User.objects.filter(role=Role.ADMIN, agency__isnull=False).select_related(
+        "agency"
+    ):
+        agency = admin.agency
+        assert agency is not None
+        kept = EscalationPolicy.objects.get(agency=agency)
+        assert kept.name == agency_policy_name(agency) and kept.minimum_severity == 4
+        assert kept.sites.exists()
+        staff = {u for tier in kept.tiers.all() for u in tier_users(tier)}
+        assert staff and {u.agency_id for u in staff} == {agency.pk}
+        event = AuditEvent.objects.get(action="escalationpolicy.create", object_id=str(kept.pk))
+        assert event.actor_id == admin.pk
+        client.force_login(admin)
+        listed = client.get(reverse("admin:incidents_escalationpolicy_changelist"))
+        assert agency_policy_name(agency) in listed.content.decode()
 
 @pytest.mark.django_db
 def test_the_demo_drill_has_a_report(demo_seeded: str) -> None:

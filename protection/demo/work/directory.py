@@ -2,7 +2,9 @@
 
 Each agency lists two or three services in the sites where it works. The mission holds a
 data-sharing agreement with each of the other two agencies; UNDRO and RRN have none, so that a
-referral between them is refused. Three escalation policies route the alerts, and the staff
+referral between them is refused. Three mission-wide escalation policies route the alerts, and
+each agency's administrator keeps one of its own (critical incidents at the agency's sites, told
+to its supervisors and administrators), so that an agency admin has a policy to open; the staff
 who handle GBV may see their agency's GBV incidents. No webhook subscription is seeded: the demo
 makes no outbound request (a partner's own system subscribes through the API). Everything is
 created by the user who would do it, through the services.
@@ -210,6 +212,32 @@ def _policy_plans(mission: Mission) -> dict[str, Callable[[], dict[str, Any]]]:
     }
 
 
+def agency_policy_name(agency: PartnerAgency) -> str:
+    return f"{agency.acronym}: critical incidents at our sites"
+
+
+def _agency_policies(mission: Mission) -> int:
+    """Give each agency a policy kept by its administrator, within its own sites and staff."""
+    created = 0
+    for key, agency in mission.agencies.items():
+        name = agency_policy_name(agency)
+        if EscalationPolicy.objects.filter(name__iexact=name).exists():
+            continue
+        escalation_policy_create(
+            actor=mission.user(key, Role.ADMIN),
+            name=name,
+            minimum_severity=Severity.CRITICAL,
+            sites=_agency_sites(mission, key),
+            ack_deadline_minutes=20,
+            tiers=[
+                TierSpec(roles=[(agency, Role.SUPERVISOR)], notify_email=True),
+                TierSpec(roles=[(agency, Role.ADMIN)], notify_email=True),
+            ],
+        )
+        created += 1
+    return created
+
+
 def _policies(mission: Mission) -> int:
     created = 0
     for name, arguments in _policy_plans(mission).items():
@@ -217,7 +245,7 @@ def _policies(mission: Mission) -> int:
             continue
         escalation_policy_create(actor=mission.superuser, name=name, **arguments())
         created += 1
-    return created
+    return created + _agency_policies(mission)
 
 
 def _designations(mission: Mission) -> None:
