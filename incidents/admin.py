@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 import incidents.admin_policies
 import incidents.community.admin  # (registers the community reports admin)
-import incidents.events.admin  # noqa: F401  (registers the events admin)
-import incidents.drills.admin  # noqa: F401  (registers the drills admin)
+import incidents.drills.admin
+import incidents.events.admin
 import incidents.zones.admin  # noqa: F401  (registers the safe zones and corridors admin)
 from incidents.models import (
     Alert,

@@ -4,8 +4,8 @@ from django.urls import path
 
 from incidents import views
 from incidents.community import views as community
-from incidents.events import views as events
 from incidents.drills import views as drills
+from incidents.events import views as events
 from incidents.zones import views as zones
 
 app_name = "incidents"

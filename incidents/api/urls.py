@@ -4,8 +4,8 @@ from rest_framework.routers import SimpleRouter
 
 from incidents.api.views import AlertViewSet, IncidentViewSet
 from incidents.community.api import CommunityReportViewSet
-from incidents.events.api import IncidentEventViewSet
 from incidents.drills.api import DrillViewSet
+from incidents.events.api import IncidentEventViewSet
 from incidents.zones.api import CorridorViewSet, SafeZoneViewSet
 
 router = SimpleRouter()

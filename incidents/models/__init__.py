@@ -7,8 +7,8 @@ from incidents.models.community import (
     ReportChannel,
     ReportState,
 )
-from incidents.models.events import IncidentEvent, event_key
 from incidents.models.drills import Drill
+from incidents.models.events import IncidentEvent, event_key
 from incidents.models.policies import (
     EscalationPolicy,
     EscalationTier,

@@ -25,8 +25,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from cases.models import CaseAction, RegistryImport
 from incidents.community.services import ConcernData, community_report_receive
-from incidents.models import CommunityReport, Drill, EscalationPolicy
-from incidents.models import CommunityReport, Corridor, EscalationPolicy, SafeZone
+from incidents.models import CommunityReport, Corridor, Drill, EscalationPolicy, SafeZone
 from incidents.policies.services import TierSpec, escalation_policy_create
 from protection import access
 from protection.accounts.models import User

@@ -293,6 +293,7 @@ def test_the_policies_are_those_the_mission_agreed(demo_seeded: str, client: Cli
         listed = client.get(reverse("admin:incidents_escalationpolicy_changelist"))
         assert agency_policy_name(agency) in listed.content.decode()
 
+
 @pytest.mark.django_db
 def test_the_demo_drill_has_a_report(demo_seeded: str) -> None:
     drill = Drill.objects.get()

@@ -22,8 +22,8 @@ from cases.registry.forms.fields import (
     ObjectChoiceField,
     SpecificNeedsField,
 )
-from cases.registry.person_edits import EDITABLE_FIELDS
 from cases.registry.language import active_languages
+from cases.registry.person_edits import EDITABLE_FIELDS
 from cases.registry.records import PersonData
 from protection.bounds import AGE_MAX
 from protection.edit_forms import EditBaseForm
