@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('camps', '0002_scaleout_site_headcount'),
-        ('cases', '0014_identity_language_needs'),
+        ('cases', '0015_identity_language_needs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_scaleout_site_headcounts'),
+        ('cases', '0014_lead_covered_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('camps', '0002_scaleout_site_headcount'),
-        ('incidents', '0005_adminwalk_policy_agency'),
+        ('incidents', '0006_linked_events'),
         ('partners', '0002_services_and_agreements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
