@@ -308,6 +308,7 @@ def test_the_demo_drill_has_a_report(demo_seeded: str) -> None:
     assert not access.incidents_for(officer).filter(drill__isnull=False).exists()
 
 
+@pytest.mark.django_db
 def test_the_poc_site_is_a_safe_zone_with_two_corridors_one_closed(demo_seeded: str) -> None:
     from incidents.models import Corridor, CorridorStatus, SafeZone
 
