@@ -5,6 +5,7 @@ makes it in the other tests (second factor passed, see tests/conftest.py), and i
 handed to the browser's context. tests/browser/test_second_factor.py signs in for real.
 """
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -19,3 +20,15 @@ def sign_in_as(page: Any, base_url: str, user: Any) -> None:
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
     )
+
+
+def sign_out(page: Any) -> None:
+    """Press the page's sign-out button (any language) and wait until the sign-in page loads.
+
+    The field mode first forgets its key on this device, then posts the form: a test that
+    navigates before that post lands has its navigation aborted (net::ERR_ABORTED).
+    """
+    signed_out = re.compile(r"/(accounts|admin)/login/")
+    with page.expect_navigation(url=signed_out):
+        page.locator("form[action$='/logout/'] button").first.click()
+    page.wait_for_load_state()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, PersonStatus, ProtectionCase, ReferralStatus
 from partners.models import DataCategory, DataSharingAgreement, Sector, Service, SharingPurpose
+from tests.browser.session import sign_out
 from tests.factories import PASSWORD, UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,8 +24,7 @@ def _sign_in(page, base: str, username: str) -> None:
 
 
 def _sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/accounts/log"))
+    sign_out(page)
 
 
 def _button(page, name: str):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django_otp_webauthn.models import WebAuthnCredential
 
 from protection.models import AuditEvent
+from tests.browser.session import sign_out
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,9 +90,7 @@ def test_a_supervisor_registers_a_passkey_and_signs_in_with_it(
         assert WebAuthnCredential.objects.filter(user=supervisor).count() == 1
         assert AuditEvent.objects.filter(action="user.second_factor_enrol").count() == 1
 
-        # Sign-out first forgets the field mode's key on this device, then posts: wait for it.
-        with page.expect_navigation():
-            page.locator("form[action='/accounts/logout/'] button").first.click()
+        sign_out(page)
         _password(page, live_server.url, "supervisor")
         page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
         use = page.locator("#passkey-verification-button")

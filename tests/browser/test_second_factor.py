@@ -15,6 +15,7 @@ from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protection.accounts.second_factor import INVALID_MESSAGE
+from tests.browser.session import sign_out
 from tests.factories import PASSWORD, UserFactory
 from tests.second_factor import enrol, totp_code_from_secret
 
@@ -76,8 +77,7 @@ def test_an_admin_enrols_an_authenticator_and_signs_in_with_it(
         _look(page, f"codes-{device}-{language}")
         assert TOTPDevice.objects.get(user=admin).confirmed
 
-        page.get_by_role("button", name=re.compile("Sign out|تسجيل الخروج")).first.click()
-        page.wait_for_load_state()
+        sign_out(page)
         _password(page, live_server.url, "mpu_admin", login="/admin/login/")
         page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
         _look(page, f"verify-{device}-{language}")
@@ -109,8 +109,7 @@ def test_a_recovery_code_works_once(live_server: Any, page: Any, agency: Any) ->
     assert "You signed in with a recovery code" in page.locator(".messages").inner_text()
     assert "/accounts/two-factor/" not in page.url
 
-    page.get_by_role("button", name="Sign out").first.click()
-    page.wait_for_load_state()
+    sign_out(page)
     _password(page, live_server.url, "supervisor")
     page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
     _code(page, codes[0])

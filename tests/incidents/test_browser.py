@@ -11,6 +11,7 @@ import pytest
 
 from incidents.models import Alert
 from protection.notifications.models import Notification
+from tests.browser.session import sign_out
 from tests.factories import PASSWORD
 from tests.incidents.conftest import make_policy, make_site, make_user, wait_for
 
@@ -60,8 +61,7 @@ def _sign_in(page: Any, base: str, username: str) -> None:
 
 
 def _sign_out(page: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    sign_out(page)
 
 
 def test_an_officer_reports_a_critical_incident_and_the_duty_officer_acknowledges(
