@@ -207,6 +207,12 @@ class Delivery(models.Model):
                 name="delivery_unfinished_idx",
             ),
             models.Index(fields=["source_type", "source_id"], name="delivery_source_idx"),
+            # What a user received of one kind (the alerts a duty officer was told of): the
+            # access policy's look-up for each alert, and the navigation's waiting count.
+            models.Index(
+                fields=["recipient_user", "source_type", "source_id"],
+                name="delivery_recipient_source_idx",
+            ),
             models.Index(
                 fields=["-dead_at"], condition=models.Q(status="dead"), name="delivery_dead_idx"
             ),

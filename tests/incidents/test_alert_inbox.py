@@ -155,12 +155,37 @@ def test_the_navigation_counts_the_alerts_waiting_in_one_query(
     client.force_login(duty_officer)
     page = _text(client.get(LIST).content.decode())
 
-    assert counts == {"inbox_unread": 2, "alerts_waiting": 2}
+    assert (counts["inbox_unread"], counts["alerts_waiting"]) == (2, 2)
     assert "Alerts 2 waiting" in page and "Waiting (2)" in page
     alert_acknowledge(actor=duty_officer, alert=second)
     assert "Alerts 1 waiting" in _text(client.get(LIST).content.decode())
     request.user = officer
     assert navigation_counts(request)["alerts_waiting"] == 0
+
+
+def test_the_bar_stops_counting_at_its_cap_and_shows_a_plus(
+    client: Any,
+    officer: Any,
+    site: Any,
+    duty_officer: Any,
+    duty_policy: Any,
+    monkeypatch: Any,
+) -> None:
+    # The cap is 100 in production; three alerts against a cap of three show the same thing.
+    monkeypatch.setattr("incidents.context_processors.NAV_COUNT_CAP", 3)
+    for _ in range(4):
+        report(officer, site=site, severity=4)
+    _deliver_all()
+    request = RequestFactory().get("/")
+    request.user = duty_officer
+
+    counts = navigation_counts(request)
+    client.force_login(duty_officer)
+    page = _text(client.get(LIST).content.decode())
+
+    assert (counts["inbox_unread"], counts["alerts_waiting"]) == (3, 3)
+    assert "Alerts 2+ waiting" in page and "Inbox 2+ unread" in page
+    assert "Waiting (4)" in page  # the alerts page itself still counts them all
 
 
 def test_the_list_costs_six_queries_however_many_alerts(
