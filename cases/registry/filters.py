@@ -8,7 +8,7 @@ from cases.models import DisplacedPerson, Household, PersonStatus, Sex
 from cases.registry.duplicates import normalise, phonetic_key, sound_key
 from cases.registry.identifiers import document_q
 from cases.registry.language import language_filter_q
-from protection.codes import canonical_code
+from protection.codes import HOUSEHOLD_PREFIX, canonical_code
 
 
 def name_or_number_q(text: str) -> Q:
@@ -19,8 +19,20 @@ def name_or_number_q(text: str) -> Q:
     PostgreSQL), or by the whole-name phonetic key, so 'Mohamad' finds 'Muhammad'.
     """
     code = canonical_code(text)
+    by_code = Q()
     if code is not None:
-        return Q(registration_number=code) | Q(household__code=code)
+        if code.startswith(HOUSEHOLD_PREFIX):
+            # The household's id first, from its unique code: a join, or a subquery, in an OR
+            # makes PostgreSQL read the whole registry; a list of ids keeps every arm indexed.
+            households = list(Household.objects.filter(code=code).values_list("pk", flat=True))
+            by_code = Q(household_id__in=households)
+        else:
+            by_code = Q(registration_number=code)
+        words = text.split()
+        if any(char.isdigit() or char == "-" for char in text) or min(map(len, words)) == 1:
+            return by_code
+        # Words of letters ("Hamad Lado" reads as H-AMAD-1AD0 once typos are mended): a name
+        # too. A code typed apart ("p 7k2m 9qx4", "P-…") is only a code.
     query = Q()
     for word in normalise(text).split():
         word_q = Q(name_search__contains=word)
@@ -30,7 +42,7 @@ def name_or_number_q(text: str) -> Q:
         if len(word) >= 3 and key:
             word_q |= Q(given_key=key) | Q(family_key=key)
         query &= word_q
-    return query
+    return (query | by_code) if code is not None else query
 
 
 # A search matching at most this many people is paged over its own ids.

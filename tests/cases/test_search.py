@@ -97,3 +97,41 @@ def test_a_misspelled_given_and_family_name_together_find_the_person(officer, si
     found = [p.full_name for p in person_list(user=officer, filters={"q": "Rebeca Gatkouth"})]
 
     assert found == ["Rebecca Gatkuoth"]
+
+
+def test_a_name_that_reads_like_a_code_is_searched_as_a_name(officer, site) -> None:
+    # "Hamad Lado" has a code's shape once typos are mended (H-AMAD-1AD0): it is a name too.
+    register_household(
+        actor=officer, site=site, members=[{"given_name": "Hamad", "family_name": "Lado"}]
+    )
+    register_household(
+        actor=officer, site=site, members=[{"given_name": "Joseph", "family_name": "Deng"}]
+    )
+
+    found = [p.full_name for p in person_list(user=officer, filters={"q": "hAmad Lado"})]
+
+    assert found == ["Hamad Lado"]
+
+
+def test_a_typed_code_finds_the_person_or_the_whole_household(officer, site) -> None:
+    registration = register_household(
+        actor=officer,
+        site=site,
+        members=[
+            {"given_name": "Achol", "family_name": "Deng", "relationship_to_head": "head"},
+            {"given_name": "Mary", "family_name": "Deng", "relationship_to_head": "child"},
+        ],
+    )
+    household = registration.household
+    register_household(
+        actor=officer, site=site, members=[{"given_name": "Joseph", "family_name": "Lado"}]
+    )
+    mary = next(m for m in registration.members if m.given_name == "Mary")
+    # Lower case, spaces for hyphens, O for 0: the way a code is read out and typed.
+    typed = mary.registration_number.lower().replace("-", " ").replace("0", "o")
+
+    by_person = [p.full_name for p in person_list(user=officer, filters={"q": typed})]
+    by_household = {p.full_name for p in person_list(user=officer, filters={"q": household.code})}
+
+    assert by_person == ["Mary Deng"]
+    assert by_household == {"Achol Deng", "Mary Deng"}
