@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "person.language_needs": _("Language needs changed"),
     "person.identifier_add": _("Identifier added"),
     "person.identifier_remove": _("Identifier removed"),
+    "person.photo_set": _("Photo saved"),
+    "person.photo_remove": _("Photo removed"),
 }
 # What a correction's audit event names besides the corrected field.
 CORRECTION_KEYS = ("correction", "correction_reason")
