@@ -162,3 +162,27 @@ def test_anonymising_the_person_removes_the_photo(officer_api, person) -> None:
     people_anonymise(actor=None, ids=[person.pk], today=timezone.localdate(), kind="erasure")
 
     assert not PersonPhoto.objects.exists()
+
+
+def test_the_subject_report_lists_identifiers_and_says_a_photo_is_held(
+    officer_api, officer, person
+) -> None:
+    from cases.registry.identifiers import IdentifierData, person_identifier_add
+
+    person_identifier_add(
+        actor=officer,
+        person=person,
+        data=IdentifierData(kind="biometric", scheme="PRIMES BIMS", number="BIMS-5520"),
+    )
+    put(officer_api, person, image_bytes())
+
+    report = officer_api.get(
+        f"/api/v1/persons/{person.pk}/subject-report/", {"purpose": "subject_request"}
+    ).json()
+
+    assert report["photo_held"] is True
+    (identifier,) = report["identifiers"]
+    assert identifier["number"] == "BIMS-5520"
+    assert identifier["scheme"]["label"] == "PRIMES BIMS"
+    assert identifier["kind"]["code"] == "biometric"
+    assert "/9j/" not in str(report)
