@@ -33,8 +33,8 @@ SHARED = [SharedField.FULL_NAME, SharedField.PHOTO, SharedField.IDENTIFIERS]
 def test_the_partner_sees_the_shared_photo(
     live_server: Any, browser: Any, agency: Any, site: Any, device: str, language: str
 ) -> None:
-    worker = UserFactory(agency=agency, role="case_worker", username="worker")
-    partner = factories.AgencyFactory(name="Women's Health Partner", acronym="WHP")
+    worker: Any = UserFactory(agency=agency, role="case_worker", username="worker")
+    partner: Any = factories.AgencyFactory(name="Women's Health Partner", acronym="WHP")
     partner_worker = UserFactory(agency=partner, role="case_worker", username="partner")
     make_agreement(partner, agency)
     service = Service.objects.create(
