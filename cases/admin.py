@@ -147,3 +147,7 @@ class CaseLegalHoldAdmin(LegalHoldAdmin):
     fields = ("case_number", "status", "closed_on", "legal_hold", "anonymised_on")
     readonly_fields = fields
     hold_service = staticmethod(_case_hold)
+
+
+# Identity documents and biometric references: their own admin (cases/admin_identifiers.py).
+from cases import admin_identifiers  # noqa: E402, F401

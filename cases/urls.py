@@ -7,15 +7,18 @@ the prefix, with the route name it has always had.
 from django.urls import include, path
 
 from cases.casework import views as casework
+from cases.casework.views import referral_photo
 from cases.registry import views
 from cases.registry.imports import views as imports
-from cases.registry.views import identifiers, language, subject
+from cases.registry.views import identifiers, language, photo, subject
 
 person_pages = [
     path("", views.person_detail, name="person_detail"),
     path("edit/", views.person_edit, name="person_edit"),
     path("status/", views.person_status, name="person_status"),
     path("language/", language.person_language_needs, name="person_language_needs"),
+    path("photo/", photo.person_photo_page, name="person_photo"),
+    path("photo/image/", photo.person_photo_image, name="person_photo_image"),
     path(
         "identifiers/add/",
         identifiers.person_identifier_add_page,
@@ -67,6 +70,7 @@ received_referral_pages = [
     path("accept/", casework.referral_accept, name="referral_accept"),
     path("decline/", casework.referral_decline, name="referral_decline"),
     path("complete/", casework.referral_complete, name="referral_complete"),
+    path("photo/", referral_photo.referral_received_photo, name="referral_received_photo"),
 ]
 import_pages = [
     path("", imports.import_detail, name="import_detail"),

@@ -153,6 +153,7 @@ class RecordPart(models.TextChoices):
     ACTIONS = "actions", _("Case plan actions")
     FOLLOW_UPS = "follow_ups", _("Follow-ups")
     TIMELINE = "timeline", _("Timeline")
+    PHOTO = "photo", _("Photo")
     SUBJECT_REPORT = "subject_report", _("Data-subject report (page)")
     SUBJECT_REPORT_PDF = "subject_report_pdf", _("Data-subject report (PDF)")
     SUBJECT_REPORT_JSON = "subject_report_json", _("Data-subject report (JSON)")

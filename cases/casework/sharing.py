@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases.models import ProtectionCase, Referral, SharedField
+from cases.registry.identifiers import identifiers_shared
 from cases.registry.language import language_needs_shared
+from cases.registry.photo import has_photo
 from partners.models import DataCategory
 from protection.dates import age_on
 
@@ -25,6 +27,9 @@ SHARED_FIELD_CATEGORIES: dict[str, str] = {
     SharedField.LANGUAGES: DataCategory.DEMOGRAPHICS,
     # An interpreter of one sex can point at what happened to the person: a protection need.
     SharedField.LANGUAGE_NEEDS: DataCategory.PROTECTION_NEEDS,
+    # A face and a document number identify the person anywhere.
+    SharedField.PHOTO: DataCategory.IDENTITY,
+    SharedField.IDENTIFIERS: DataCategory.IDENTITY,
     SharedField.PHONE: DataCategory.CONTACT,
     SharedField.LOCATION: DataCategory.CONTACT,
     SharedField.DISPLACEMENT_STATUS: DataCategory.PROTECTION_NEEDS,
@@ -78,6 +83,9 @@ _READERS: dict[str, Callable[[ProtectionCase, datetime.date], Any]] = {
     ),
     SharedField.LANGUAGES: lambda case, _day: case.primary_person.languages,
     SharedField.LANGUAGE_NEEDS: lambda case, _day: language_needs_shared(case.primary_person),
+    # The photo is a flag: the partner fetches the image through the referral, logged.
+    SharedField.PHOTO: lambda case, _day: has_photo(case.primary_person),
+    SharedField.IDENTIFIERS: lambda case, _day: identifiers_shared(case.primary_person),
     SharedField.PHONE: lambda case, _day: case.primary_person.phone,
     SharedField.LOCATION: lambda case, _day: {
         "site": case.primary_person.site.code,

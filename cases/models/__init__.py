@@ -39,7 +39,7 @@ from cases.models.approvals import ApprovalKind, ApprovalStatus, CaseApproval
 from cases.models.corrections import CorrectionReason, PersonCorrection
 from cases.models.erasure import ErasureReason, PersonErasure, PersonOnHold
 from cases.models.history import CaseEventText
-from cases.models.identity import IdentifierKind, PersonIdentifier
+from cases.models.identity import IdentifierKind, PersonIdentifier, PersonPhoto
 from cases.models.imports import (
     ImportColumnMapping,
     ImportRow,
@@ -86,7 +86,7 @@ __all__ = [
     "SpecificNeed",
     "SpecificNeedCategory",
 ]
-__all__ += ["IdentifierKind", "PersonIdentifier"]
+__all__ += ["IdentifierKind", "PersonIdentifier", "PersonPhoto"]
 __all__ += ["InterpreterSex", "Language", "Literacy", "PersonLanguageNeeds"]
 __all__ += [
     "ImportColumnMapping",

@@ -74,3 +74,37 @@ class PersonIdentifier(models.Model):
         if self.kind == IdentifierKind.DOCUMENT and self.scheme in DocumentType.values:
             return str(DocumentType(self.scheme).label)
         return self.scheme
+
+
+class PersonPhoto(models.Model):
+    """A person's photo, re-encoded without its metadata and stored encrypted.
+
+    The image is held as base64 inside an encrypted column (AES-256-GCM, like every other
+    sensitive column), so that a backup or a dump of the table shows no image, and anonymising
+    or erasing the person deletes the row with the rest of their identity.
+    """
+
+    person = models.OneToOneField(
+        "cases.DisplacedPerson",
+        on_delete=models.CASCADE,
+        related_name="photo",
+        verbose_name=_("person"),
+    )
+    image = EncryptedTextField(_("image"))
+    content_type = models.CharField(_("content type"), max_length=20, default="image/jpeg")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: photo"

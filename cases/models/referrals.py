@@ -55,6 +55,8 @@ class SharedField(models.TextChoices):
     NATIONALITY = "nationality", _("Nationality")
     LANGUAGES = "languages", _("Languages spoken")
     LANGUAGE_NEEDS = "language_needs", _("Language and communication needs")
+    PHOTO = "photo", _("Photo")
+    IDENTIFIERS = "identifiers", _("Identity documents and biometric references")
     PHONE = "phone", _("Phone number")
     LOCATION = "location", _("Site and shelter")
     DISPLACEMENT_STATUS = "displacement_status", _("Displacement status")

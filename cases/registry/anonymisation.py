@@ -1,9 +1,9 @@
 """Anonymise people and households: what retention and erasure on request do to the registry.
 
 Anonymising removes what identifies a person (names, aliases, phone, documents and identifiers,
-languages and language needs, place of origin, the reason given for a status, the search keys
-derived from the names) and replaces the exact date of birth by one that gives the same age
-today, marked estimated; it keeps sex, age group, site, household, statuses, specific needs and
+the photo, languages and language needs, place of origin, the reason given for a status, the
+search keys derived from the names) and replaces the exact date of birth by one that gives the same
+age today, marked estimated; it keeps sex, age group, site, household, statuses, specific needs and
 every code, so that the population of a site (camps.census) and every count stay true. A
 household loses its address once all its members are anonymised. The rows stay (cases, incidents
 and history point to them) and are changed set-based, a batch of ids per statement, with one
@@ -28,6 +28,7 @@ from cases.models import (
     PersonCorrection,
     PersonIdentifier,
     PersonLanguageNeeds,
+    PersonPhoto,
     PersonStatus,
     ProtectionCase,
 )
@@ -103,6 +104,8 @@ def _clear(ids: Sequence[int], today: datetime.date) -> None:
     PersonLanguageNeeds.objects.filter(person_id__in=ids).delete()
     # Document numbers and biometric ids identify the person anywhere: they go too.
     PersonIdentifier.objects.filter(person_id__in=ids).delete()
+    # A face identifies the person as surely as a name.
+    PersonPhoto.objects.filter(person_id__in=ids).delete()
     if connection.vendor == "postgresql":
         DisplacedPerson.objects.filter(pk__in=ids).update(
             anonymised_on=today, date_of_birth=_coarse_birth_date_sql(today), **PERSON_CLEARED

@@ -118,6 +118,22 @@ def identifiers_of(person: DisplacedPerson) -> QuerySet[PersonIdentifier]:
     return person.identifiers.select_related("issuing_country").order_by("id")
 
 
+def identifiers_shared(person: DisplacedPerson) -> list[dict[str, str]]:
+    """Return the person's identifiers as a referral carries them (read when it is sent)."""
+    return [
+        {
+            "kind": identifier.kind,
+            "scheme": identifier.scheme,
+            "scheme_label": identifier.scheme_label,
+            "number": identifier.number,
+            "issuing_country": identifier.issuing_country.code
+            if identifier.issuing_country
+            else "",
+        }
+        for identifier in identifiers_of(person)
+    ]
+
+
 def identifier_get(*, user: "User", person: DisplacedPerson, pk: int) -> PersonIdentifier:
     """Return one identifier of a person the user may see, or raise DoesNotExist."""
     return (

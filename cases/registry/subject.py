@@ -20,12 +20,15 @@ from cases.models import (
     CorrectionReason,
     DisplacedPerson,
     DocumentType,
+    IdentifierKind,
     PersonCorrection,
     PersonSpecificNeed,
     PersonStatus,
     Relationship,
     Sex,
 )
+from cases.registry.identifiers import identifiers_of
+from cases.registry.photo import has_photo
 from protection import access
 from protection.access import Action
 from protection.models import AccessPurpose
@@ -139,6 +142,23 @@ def _needs(person: DisplacedPerson) -> list[dict[str, Any]]:
     ]
 
 
+def _identifiers(person: DisplacedPerson) -> list[dict[str, Any]]:
+    """Return the person's documents and biometric references: type or system, number, country."""
+    return [
+        {
+            "kind": coded(identifier.kind, IdentifierKind.choices),
+            "scheme": {"code": identifier.scheme, "label": identifier.scheme_label},
+            "number": identifier.number,
+            "issuing_country": {
+                "code": _code(identifier.issuing_country),
+                "label": _name(identifier.issuing_country),
+            },
+            "recorded_at": identifier.recorded_at,
+        }
+        for identifier in identifiers_of(person)
+    ]
+
+
 def _corrections(person: DisplacedPerson) -> list[dict[str, Any]]:
     labels = {
         field.name: str(getattr(field, "verbose_name", field.name))
@@ -233,6 +253,9 @@ def subject_report_get(
         "person": _registry(person),
         "household": _household(person, members),
         "specific_needs": _needs(person),
+        "identifiers": _identifiers(person),
+        # Whether a photo is held; the image itself is shown on the person's page, not copied.
+        "photo_held": has_photo(person),
         "corrections": _corrections(person),
     }
     shown = []

@@ -7,6 +7,7 @@ since it revokes the token the row uses.
 
 import base64
 import datetime
+import io
 import json
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from cases.casework import closure, referral_answers
 from cases.registry.identifiers import IdentifierData, person_identifier_add
+from cases.registry.photo import person_photo_set
 from partners.models import DataCategory, Sector, Service, SharingPurpose
 from protection.accounts.models import Role
 from tests import factories
@@ -25,6 +27,13 @@ from tests.factories import register_household
 from tests.imports.files import HELD_ROW, csv_bytes, good_rows, held_import, validated_import
 
 pytestmark = pytest.mark.django_db
+
+# A small JPEG (a grey square) for the person's photo.
+_JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwc"
+    "KDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAA"
+    "AAAAAAAAAAD/2gAIAQEAAD8AKp//2Q=="
+)
 
 COLUMNS = [*Role.values, "superuser_without_agency", "anonymous"]
 
@@ -54,6 +63,8 @@ CASEWORK_MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "referrals/sent/{referral}/", CASES_READ),
     ("GET", "referrals/received/", RECEIVED),
     ("GET", "referrals/received/{referral}/", RECEIVED),
+    # This referral did not share the photo: not found for the roles that read the inbox.
+    ("GET", "referrals/received/{referral}/photo/", (403, 404, 404, 404, 404, 403, 403, 401)),
     ("GET", "services/", DIRECTORY),
     ("GET", "services/{service}/", DIRECTORY),
     ("GET", "agreements/", DIRECTORY),
@@ -146,6 +157,11 @@ MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
         "persons/{person}/identifiers/{identifier}/",
         (204, 204, 204, 204, 403, 403, 403, 401),
     ),
+    # The photo: read with the person (bytes, logged, no-store); an upload that is not a
+    # multipart file is refused with a field error (400) by the roles that edit people.
+    ("GET", "persons/{person}/photo/", (200, 200, 200, 200, 200, 403, 403, 401)),
+    ("PUT", "persons/{person}/photo/", (400, 400, 400, 400, 403, 403, 403, 401)),
+    ("DELETE", "persons/{person}/photo/", (204, 204, 204, 204, 403, 403, 403, 401)),
     # Without the purpose it requires: 400 for the roles that answer subject requests
     # (tests/api/test_subject_report.py opens it with one).
     ("GET", "persons/{person}/subject-report/", (403, 400, 400, 403, 403, 403, 403, 401)),
@@ -316,6 +332,9 @@ def world(agency, other_agency, site, officer):
             actor=officer,
             person=registration.members[0],
             data=IdentifierData(kind="biometric", scheme="BIMS", number="BIO-77-0001"),
+        ).pk,
+        "photo": person_photo_set(
+            actor=officer, person=registration.members[0], upload=io.BytesIO(_JPEG)
         ).pk,
         "payloads": {
             **casework["payloads"],

@@ -15,10 +15,12 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from cases.casework import plan, services
-from cases.models import CaseApproval, CaseEventText, ProtectionCase, Referral
+from cases.models import CaseApproval, CaseEventText, PersonPhoto, ProtectionCase, Referral
 from cases.registry.identifiers import IdentifierData, person_identifier_add
+from cases.registry.photo import person_photo_set
 from incidents.community.services import ConcernData, community_report_receive
 from incidents.models import Incident
 from protection.crypto import cipher
@@ -136,6 +138,9 @@ def world(
         person=case.primary_person,
         data=IdentifierData(kind="biometric", scheme="UNHCR BIMS", number="BIMS-4410"),
     )
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 32), (20, 140, 90)).save(photo, format="JPEG")
+    person_photo_set(actor=worker, person=case.primary_person, upload=io.BytesIO(photo.getvalue()))
     return {"case": case, "referral": referral, "incident": incident.incident, "webhook": webhook}
 
 
@@ -163,6 +168,15 @@ def _fill_every_encrypted_field() -> dict[tuple[str, str], Any]:
         for field in fields:
             assert getattr(refreshed, field.attname) == values[field.name]
     return markers
+
+
+def test_the_photo_is_stored_encrypted(world: dict[str, Any]) -> None:
+    (stored,) = _raw("cases_personphoto", "image")
+    assert stored.startswith(cipher.PREFIX)
+    # Neither the JPEG's bytes nor their base64 form ("/9j/" is the JPEG magic in base64).
+    assert "/9j/" not in stored and "\xff\xd8" not in stored and "JFIF" not in stored
+    photo = PersonPhoto.objects.get()
+    assert base64.b64decode(photo.image)[:3] == b"\xff\xd8\xff"
 
 
 def test_the_raw_tables_hold_no_clear_text(world: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ EDIT = {
     "cases:household_relocate",
     "cases:person_language_needs",
     "cases:person_identifier_add",
+    "cases:person_photo",
 }
 STATUS = {"cases:person_status"}
 ERASE = {"cases:person_erase"}
@@ -52,6 +53,7 @@ def _url(name: str, site: Any, household: Any) -> str:
         "cases:person_edit": [person.pk],
         "cases:person_language_needs": [person.pk],
         "cases:person_identifier_add": [person.pk],
+        "cases:person_photo": [person.pk],
         "cases:person_status": [person.pk],
         "cases:person_erase": [person.pk],
         "cases:person_correct": [person.pk],

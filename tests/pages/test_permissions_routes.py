@@ -9,6 +9,7 @@ the record is not theirs to see (the service directory is shared, so another age
 service is visible but not theirs to edit: 403).
 """
 
+import io
 import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -17,9 +18,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp_webauthn.models import WebAuthnCredential
+from PIL import Image
 
 from cases.models import DisplacedPerson
 from cases.registry.identifiers import IdentifierData, person_identifier_add
+from cases.registry.photo import person_photo_set
 from tests import factories
 from tests.api.test_permissions import casework_world
 from tests.imports.files import uploaded_import
@@ -47,6 +50,7 @@ CASEWORK_PAGE = (403, 200, 200, 200, 403, 403, 302)
 CASEWORK_WRITE = (403, 302, 302, 302, 403, 403, 302)
 INBOX_PAGE = (403, 200, 200, 200, 200, 403, 302)
 INBOX_WRITE = (403, 302, 302, 302, 302, 403, 302)
+NOT_SHARED = (403, 404, 404, 404, 404, 403, 302)
 SUPERVISE_WRITE = (403, 302, 403, 403, 403, 403, 302)
 INCIDENTS_PAGE = (200, 200, 200, 200, 200, 403, 302)
 EVERY_ROLE_PAGE = (200, 200, 200, 200, 200, 200, 302)
@@ -166,6 +170,10 @@ ROWS: list[Row] = [
         ("person", "identifier"),
         (302, 302, 302, 302, 403, 403, 302),
     ),
+    # The person's photo (the image bytes): whoever may see people; then the photo shared with
+    # a referral, which this referral did not share: not found for whoever reads the inbox.
+    Row("cases:person_photo_image", "GET", ("person",), (200, 200, 200, 200, 200, 403, 302)),
+    Row("cases:referral_received_photo", "GET", ("referral",), NOT_SHARED),
     Row("notifications:inbox", "GET", (), EVERY_ROLE_PAGE),
     Row("camps:who_what_where", "GET", (), EVERY_ROLE_PAGE),
     # Exports: the choice of lists for every role (figures for all); one's own exports only.
@@ -210,6 +218,8 @@ OTHER_AGENCY: dict[str, tuple[str, int]] = {
     "cases:approval_reject": ("supervisor", 404),
     "partners:service_edit": ("supervisor", 403),
     "cases:person_identifier_remove": ("protection_officer", 404),
+    "cases:person_photo_image": ("protection_officer", 404),
+    "cases:referral_received_photo": ("supervisor", 404),
     "incidents:detail": ("protection_officer", 404),
     "incidents:update": ("protection_officer", 404),
     "incidents:event": ("protection_officer", 404),
@@ -258,6 +268,10 @@ def _identifier(officer: Any) -> dict[str, int]:
     assert person is not None
     data = IdentifierData(kind="biometric", scheme="BIMS", number="BIO-77-0002")
     identifier = person_identifier_add(actor=officer, person=person, data=data)
+    image = io.BytesIO()
+    Image.new("RGB", (40, 40), (90, 120, 160)).save(image, format="PNG")
+    image.seek(0)
+    person_photo_set(actor=officer, person=person, upload=image)
     return {"person": person.pk, "identifier": identifier.pk}
 
 

@@ -21,6 +21,7 @@ from cases.casework import referral_answers, referrals, selectors
 from cases.casework.forms.case import OutcomeForm, ReasonForm
 from cases.casework.forms.lists import ReferralListForm
 from cases.casework.forms.referrals import ReferralForm
+from cases.casework.shared_identity import identity_words
 from cases.casework.sharing import SharedItem, shared_items
 from cases.casework.views.common import case_for_work, case_form_page, case_url
 from cases.models import (
@@ -89,6 +90,8 @@ def _shared_words(items: list[SharedItem]) -> list[tuple[str, str]]:
             words = f"{value.get('site_name', '')} ({value.get('site', '')})"
             if value.get("shelter"):
                 words += f" · {value['shelter']}"
+        elif item.field in (SharedField.PHOTO, SharedField.IDENTIFIERS):
+            words = identity_words(item.field, value)
         elif item.field == SharedField.LANGUAGE_NEEDS and isinstance(value, dict):
             words = language_needs_words(value)
         elif item.field == SharedField.CASE_TYPE:
@@ -287,6 +290,7 @@ def _received_page(
         {
             "referral": view,
             "shared": _shared_words(view.shared),
+            "photo_shared": bool(view.shared_data.get(SharedField.PHOTO)),
             "status_label": dict(ReferralStatus.choices).get(view.status, view.status),
             "urgency_label": dict(ReferralUrgency.choices).get(view.urgency, view.urgency),
             "decline_form": decline_form or _decline_form(),

@@ -188,6 +188,14 @@ class _GeneratedBy(serializers.Serializer[Any]):
     purpose = CodedSerializer()
 
 
+class _Identifier(serializers.Serializer[Any]):
+    kind = CodedSerializer()
+    scheme = CodedSerializer(help_text=_("The document type, or the biometric system's name."))
+    number = serializers.CharField()
+    issuing_country = CodedSerializer()
+    recorded_at = serializers.DateTimeField()
+
+
 class SubjectReportSerializer(serializers.Serializer[Any]):
     """Everything the caller's agency holds about one person, and every recorded read."""
 
@@ -198,6 +206,8 @@ class SubjectReportSerializer(serializers.Serializer[Any]):
     person = SubjectPersonSerializer()
     household = SubjectHouseholdSerializer()
     specific_needs = _Need(many=True)
+    identifiers = _Identifier(many=True)
+    photo_held = serializers.BooleanField(help_text=_("Whether a photo of the person is held."))
     corrections = _Correction(many=True)
     cases = SubjectCaseSerializer(many=True)
     referrals = SubjectReferralSerializer(many=True)

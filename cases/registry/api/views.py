@@ -30,6 +30,7 @@ from cases.registry.api.input_serializers import (
 )
 from cases.registry.api.language_views import PersonLanguageNeedsMixin
 from cases.registry.api.output import person_json
+from cases.registry.api.photo_views import PersonPhotoMixin
 from cases.registry.api.serializers import (
     DuplicateConflictSerializer,
     HouseholdDetailSerializer,
@@ -204,6 +205,7 @@ class HouseholdViewSet(
 )
 class PersonViewSet(
     PersonIdentifiersMixin,
+    PersonPhotoMixin,
     PersonLanguageNeedsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -226,6 +228,9 @@ class PersonViewSet(
         "identifiers": Action.VIEW_PEOPLE,
         "identifier_add": Action.EDIT_PEOPLE,
         "identifier_remove": Action.EDIT_PEOPLE,
+        "photo": Action.VIEW_PEOPLE,
+        "photo_replace": Action.EDIT_PEOPLE,
+        "photo_remove": Action.EDIT_PEOPLE,
     }
 
     def get_queryset(self) -> QuerySet[DisplacedPerson]:

@@ -29,6 +29,7 @@ from cases.registry.forms import (
 from cases.registry.identifiers import identifiers_of
 from cases.registry.language import AUDIT_LABELS, language_needs_of
 from cases.registry.page_rows import person_rows
+from cases.registry.photo import has_photo
 from protection import access
 from protection.access import Action
 from protection.accounts.types import AuthenticatedHttpRequest
@@ -52,6 +53,8 @@ ACTION_LABELS = {
     "person.language_needs": _("Language needs changed"),
     "person.identifier_add": _("Identifier added"),
     "person.identifier_remove": _("Identifier removed"),
+    "person.photo_set": _("Photo saved"),
+    "person.photo_remove": _("Photo removed"),
 }
 # What a correction's audit event names besides the corrected field.
 CORRECTION_KEYS = ("correction", "correction_reason")
@@ -165,6 +168,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "history": _history(person),
             "language_needs": language_needs_of(person),
             "identifiers": list(identifiers_of(person)),
+            "has_photo": has_photo(person),
             "may_edit": access.can(request.user, Action.EDIT_PEOPLE)
             and person.anonymised_on is None,
             "may_change_status": access.can(request.user, Action.CHANGE_PERSON_STATUS),

@@ -30,6 +30,7 @@ from protection.celery import app as celery_app
 from protection.demo.work.casework import casework_seed
 from protection.demo.work.directory import directory_seed
 from protection.demo.work.drills import drills_seed
+from protection.demo.work.identity import identity_seed
 from protection.demo.work.incidents import alerts_to_inboxes, incidents_seed
 from protection.demo.work.mission import Mission
 from protection.demo.work.zones import zones_seed
@@ -52,6 +53,7 @@ class WorkResult:
     drills: int = 0
     safe_zones: int = 0
     corridors: int = 0
+    identifiers: int = 0
     broker_unreachable: bool = False
 
     @property
@@ -65,6 +67,7 @@ class WorkResult:
                 self.incidents,
                 self.drills,
                 self.corridors,
+                self.identifiers,
             )
         )
 
@@ -115,6 +118,8 @@ def seed_work(
             result.cases, result.referrals = casework_seed(mission)
     with transaction.atomic():
         result.safe_zones, result.corridors = zones_seed(mission)
+    with transaction.atomic():
+        result.identifiers = identity_seed(mission)
     if not Incident.objects.filter(reporting_agency__in=agencies.values()).exists():
         broker_up = _broker_reachable()
         result.broker_unreachable = not broker_up

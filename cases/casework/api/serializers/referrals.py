@@ -7,6 +7,7 @@ mistake.
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -169,6 +170,15 @@ class ReceivedReferralDetailSerializer(ReceivedReferralSerializer):
         child=serializers.JSONField(),
         help_text=_("The same, keyed by field, for systems to read."),
     )
+    photo_url = serializers.SerializerMethodField(
+        help_text=_("Where to download the photo, when the referral shared it; else null.")
+    )
+
+    def get_photo_url(self, view: ReferralSharedView) -> str | None:
+        """Return the referral-scoped address of the shared photo (read, logged, no-store)."""
+        if not view.shared_data.get(SharedField.PHOTO):
+            return None
+        return reverse("referral-received-photo", kwargs={"pk": view.id})
 
 
 _BASIS_REQUIRED: dict[str, tuple[str, ...]] = {

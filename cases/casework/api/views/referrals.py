@@ -9,10 +9,13 @@ nothing of the case reaches the partner. A referral the caller may not see answe
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -40,11 +43,14 @@ from cases.casework.selectors import (
     referral_sent_list,
     referral_shared_get,
 )
+from cases.casework.shared_identity import referral_photo_get
 from cases.casework.sharing import shared_view
 from cases.models import (
     ConsentBasis,
     Referral,
 )
+from cases.registry.api.photo_views import ImageRenderer
+from cases.registry.photo import photo_response
 from protection.access import Action
 from protection.accounts.types import signed_in
 from protection.api import ProtectedViewSet
@@ -199,6 +205,7 @@ class ReceivedReferralViewSet(
         "accept": Action.RESPOND_REFERRALS,
         "decline": Action.RESPOND_REFERRALS,
         "complete": Action.RESPOND_REFERRALS,
+        "photo": Action.RESPOND_REFERRALS,
     }
 
     def get_queryset(self) -> QuerySet[Referral]:
@@ -262,3 +269,17 @@ class ReceivedReferralViewSet(
             outcome=serializer.validated_data["outcome"],
         )
         return self._shared(referral.pk)
+
+    @extend_schema(
+        summary=_("Download the photo shared with a referral"),
+        responses={
+            (200, "image/jpeg"): OpenApiResponse(
+                response=OpenApiTypes.BINARY,
+                description=_("The image; the read is logged and the answer is never cached."),
+            )
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, ImageRenderer])
+    def photo(self, request: Request, pk: str) -> HttpResponse:
+        """Send the photo when the referral shared it (404 otherwise); the read is logged."""
+        return photo_response(referral_photo_get(user=signed_in(request.user), pk=int(pk)))
