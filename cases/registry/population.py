@@ -7,7 +7,8 @@ API and the daily population snapshot ask it, so that camps needs no import of t
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from camps.census import AGE_GROUPS, Population
@@ -34,51 +35,70 @@ def _next_month(month: datetime.date) -> datetime.date:
     return (month + datetime.timedelta(days=31)).replace(day=1)
 
 
+_POPULATION = """
+SELECT sex, CASE {groups} END, SUM(people) FROM (
+    SELECT sex, born_in AS born, people FROM {counts}
+    WHERE site_id = %s AND born_in NOT IN ({boundaries})
+    UNION ALL
+    SELECT sex, date_of_birth, 1 FROM {people}
+    WHERE site_id = %s AND status = %s AND ({in_boundary_months})
+) AS births GROUP BY 1, 2
+"""
+
+
+def _population_query(site_id: int, today: datetime.date) -> tuple[str, list[Any]]:
+    """One query of a site's active people by sex and age group today (key None: not born
+    yet); the first day of a month stands for every day of it but those an age boundary falls
+    in, which are counted by exact date of birth."""
+    _key, _label, youngest, _oldest = AGE_GROUPS[0]
+    groups, group_params = ["WHEN born > %s THEN NULL"], [years_before(today, youngest)]
+    for key, _label, _youngest, oldest in AGE_GROUPS:
+        if oldest is None:
+            groups.append("ELSE %s")
+            group_params.append(key)
+        else:
+            groups.append("WHEN born > %s THEN %s")
+            group_params += [years_before(today, oldest + 1), key]
+    boundaries = sorted(
+        {_month(years_before(today, youngest)) for _k, _l, youngest, _o in AGE_GROUPS}
+    )
+    months = [value for month in boundaries for value in (month, _next_month(month))]
+    sql = _POPULATION.format(
+        groups=" ".join(groups),
+        counts=connection.ops.quote_name(SiteBirthMonthCount._meta.db_table),
+        people=connection.ops.quote_name(DisplacedPerson._meta.db_table),
+        boundaries=", ".join(["%s"] * len(boundaries)),
+        in_boundary_months=" OR ".join(
+            ["(date_of_birth >= %s AND date_of_birth < %s)"] * len(boundaries)
+        ),
+    )
+    return sql, [*group_params, site_id, *boundaries, site_id, PersonStatus.ACTIVE, *months]
+
+
 class RegistryCensus:
     """Counts from the registry's own tables: the partial index of active people by site and
     date of birth, which carries sex and household, answers them without reading a row."""
 
     def population(self, *, site: Site, today: datetime.date) -> Population:
-        """The site's active population by sex and age group, in two queries whatever its
-        size (the households come from the site's maintained headcount, camps.headcount).
+        """The site's active population by sex and age group, in one query whatever its size
+        (the households come from the site's maintained headcount, camps.headcount).
 
         The kept counts by sex and month of birth (camps.birth_months) give every month that
         lies wholly in one age group today; the few months an age boundary falls in (a
-        birthday today or later this month moves a person to the next group) are counted
-        from the people, by their exact date of birth.
+        birthday later this month moves a person to the next group) are counted from the
+        people, by their exact date of birth (the index of active people by site and date of
+        birth holds them together).
         """
-        boundaries = {_month(years_before(today, youngest)) for _k, _l, youngest, _o in AGE_GROUPS}
-        boundaries |= {
-            _month(years_before(today, oldest + 1))
-            for _k, _l, _y, oldest in AGE_GROUPS
-            if oldest is not None
-        }
-        kept, counted = {}, {}
-        for key, _label, youngest, oldest in AGE_GROUPS:
-            within = Q(born_in__lt=_month(years_before(today, youngest)))
-            if oldest is not None:
-                within &= Q(born_in__gt=_month(years_before(today, oldest + 1)))
-            for sex in Sex.values:
-                name = f"{key}__{sex}"
-                kept[name] = Sum("people", filter=within & Q(sex=sex), default=0)
-                counted[name] = Count(
-                    "id", filter=Q(sex=sex) & _age_group_q(youngest, oldest, today)
-                )
-        in_boundary_months = Q()
-        for month in boundaries:
-            in_boundary_months |= Q(date_of_birth__gte=month, date_of_birth__lt=_next_month(month))
-        totals = SiteBirthMonthCount.objects.filter(site=site).aggregate(**kept)
-        boundary = (
-            DisplacedPerson.objects.filter(site=site, status=PersonStatus.ACTIVE)
-            .filter(in_boundary_months)
-            .aggregate(**counted)
-        )
+        sql, params = _population_query(site.pk, today)
         population = Population(capacity=site.capacity)
-        for name, value in totals.items():
-            group, sex = name.split("__")
-            people = value + boundary[name]
-            population.breakdown.setdefault(group, {})[sex] = people
-            population.individuals += people
+        for key, _label, _youngest, _oldest in AGE_GROUPS:
+            population.breakdown[key] = dict.fromkeys(Sex.values, 0)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for sex, group, people in cursor.fetchall():
+                if group is not None and sex in Sex.values:
+                    population.breakdown[group][sex] = int(people)
+                    population.individuals += int(people)
         return population
 
     def birth_months(self, *, site_id: int) -> dict[tuple[str, datetime.date], int]:
