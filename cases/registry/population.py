@@ -51,7 +51,8 @@ def _population_query(site_id: int, today: datetime.date) -> tuple[str, list[Any
     yet); the first day of a month stands for every day of it but those an age boundary falls
     in, which are counted by exact date of birth."""
     _key, _label, youngest, _oldest = AGE_GROUPS[0]
-    groups, group_params = ["WHEN born > %s THEN NULL"], [years_before(today, youngest)]
+    groups = ["WHEN born > %s THEN NULL"]
+    group_params: list[Any] = [years_before(today, youngest)]
     for key, _label, _youngest, oldest in AGE_GROUPS:
         if oldest is None:
             groups.append("ELSE %s")
