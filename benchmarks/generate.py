@@ -32,6 +32,7 @@ from benchmarks.case_rows import CaseChunk
 from benchmarks.incident_rows import IncidentChunk
 from benchmarks.organisations import AGENCIES, Context, create_organisations
 from benchmarks.registry_rows import RegistryChunk
+from camps.birth_months import birth_months_recount
 from camps.headcount import headcount_recount
 from cases.models import DisplacedPerson, Household, PersonSpecificNeed, ProtectionCase, Referral
 from incidents.models import Alert, Incident
@@ -235,6 +236,7 @@ def _finish(plan: dict[str, Any], progress: Progress) -> None:
     # COPY goes round the services: the sites' maintained headcounts are counted afresh.
     progress("  counting the sites' headcounts")
     headcount_recount()
+    birth_months_recount()
 
 
 def copy_rate(*, people: int = 20_000, seed: int = 1) -> float:

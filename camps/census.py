@@ -62,6 +62,11 @@ class Census(Protocol):
         """Count the site's active people and the households with any, from scratch."""
         ...
 
+    def birth_months(self, *, site_id: int) -> dict[tuple[str, datetime.date], int]:
+        """Count the site's active people by (sex, first day of the month of birth), from
+        scratch; leave out the empty ones."""
+        ...
+
     def recent_registrations(
         self, *, user: Any, site_pk: int, rows: int
     ) -> tuple[list[Any], list[Any]]:

@@ -151,3 +151,35 @@ class SiteHeadcount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id}: {self.individuals} / {self.households}"
+
+
+class SiteBirthMonthCount(models.Model):
+    """A site's active people of one sex born in one month, kept up to date.
+
+    The registry's services add the difference in the transaction that registers, edits,
+    moves or changes the status of people (camps.birth_months); the recount task corrects
+    drift. A site's breakdown by age group reads these rows (a few thousand at most, whatever
+    the number of people), and only the months an age boundary falls in today from the people.
+    """
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="birth_month_counts",
+        verbose_name=_("site"),
+    )
+    sex = models.CharField(_("sex"), max_length=10)
+    born_in = models.DateField(_("month of birth"))
+    people = models.BigIntegerField(_("active people"), default=0)
+
+    class Meta:
+        verbose_name = _("site count by sex and month of birth")
+        verbose_name_plural = _("site counts by sex and month of birth")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "sex", "born_in"], name="one_count_per_site_sex_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.sex} {self.born_in:%Y-%m}: {self.people}"

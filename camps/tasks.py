@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from camps.birth_months import birth_months_recount
 from camps.headcount import headcount_recount
 from camps.models import Site, SiteStatus
 from camps.services import population_snapshot_take
@@ -31,7 +32,10 @@ def population_snapshot_take_all() -> int:
 def headcounts_recount() -> int:
     """Recount every site's people from scratch and correct any drift; return how many drifted.
 
-    Each correction is audited and logged (camps.headcount); running twice corrects nothing more.
+    Both the headcount (camps.headcount) and the counts by sex and month of birth
+    (camps.birth_months); each correction is audited and logged, and running twice corrects
+    nothing more.
     """
     with task_context():
-        return len(headcount_recount())
+        drifted = {drift.site_id for drift in headcount_recount()}
+        return len(drifted | set(birth_months_recount()))

@@ -140,6 +140,8 @@ KEPT_EVERYWHERE = frozenset(
         # A site's headcount corrected by the recount: figures, not people.
         "individuals",
         "households",
+        # ... and its counts by sex and month of birth: how many were corrected.
+        "cells",
         # Linked reports of one event: how many reports an event held when dissolved.
         "reports",
     }

@@ -275,11 +275,12 @@ class DisplacedPerson(models.Model):
         ]
         indexes = [
             models.Index(fields=["site", "status"], name="person_site_status_idx"),
-            # A site's population by sex and age, and the recount of its headcount: read from
-            # the index alone (an index-only scan), never the people's wide rows.
+            # A site's people born in the months an age boundary falls in (camps.birth_months),
+            # and the recount of its kept counts: read from the index alone (an index-only
+            # scan), never the people's wide rows.
             models.Index(
-                fields=["site"],
-                include=["sex", "date_of_birth", "household"],
+                fields=["site", "date_of_birth"],
+                include=["sex", "household"],
                 condition=models.Q(status="active"),
                 name="person_site_active_idx",
             ),

@@ -32,6 +32,7 @@ from cases.models import (
     PersonStatus,
     ProtectionCase,
 )
+from cases.registry.headcount import people_details_changed, people_details_changing
 from protection import access
 from protection.access import Action
 from protection.accounts.services import is_superuser
@@ -138,7 +139,10 @@ def people_anonymise(
         if not rows:
             return {"people": 0, "households": 0}
         person_ids = [pk for pk, _code, _household in rows]
+        # The birth date coarsened may move a person to another month of birth (not group).
+        people_details_changing(person_ids)
         _clear(person_ids, today)
+        people_details_changed(person_ids)
         changes = {"anonymised_on": [None, today.isoformat()], "retention_kind": [None, kind]}
         audit_bulk(
             actor=actor,

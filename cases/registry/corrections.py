@@ -15,6 +15,11 @@ from django.utils.translation import gettext as _
 from camps.models import Country
 from cases.models import CorrectionReason, DisplacedPerson, PersonCorrection
 from cases.registry.duplicates import SEARCH_KEY_FIELDS
+from cases.registry.headcount import (
+    COUNTED_FIELDS,
+    people_details_changed,
+    people_details_changing,
+)
 from cases.registry.services import person_candidate
 from protection import access
 from protection.access import Action
@@ -123,7 +128,11 @@ def person_correct(
     if not field_changes:
         raise ValidationError({"value": _("This is already the recorded value.")})
     with transaction.atomic():
+        if field_name in COUNTED_FIELDS:
+            people_details_changing([candidate.pk])
         candidate.save(update_fields=[field_name, *SEARCH_KEY_FIELDS, "updated_at"])
+        if field_name in COUNTED_FIELDS:
+            people_details_changed([candidate.pk])
         correction = PersonCorrection.objects.create(
             person=candidate,
             field_name=field_name,

@@ -15,6 +15,11 @@ from django.utils.translation import gettext as _
 
 from cases.models import DisplacedPerson, PersonSpecificNeed, Relationship, SpecificNeed
 from cases.registry.duplicates import SEARCH_KEY_FIELDS, search_keys
+from cases.registry.headcount import (
+    COUNTED_FIELDS,
+    people_details_changed,
+    people_details_changing,
+)
 from cases.registry.records import PersonData, validate_person
 from protection import access, edits
 from protection.access import Action
@@ -177,8 +182,13 @@ def _person_apply(
 
     after = snapshot(candidate, EDITABLE_FIELDS)
     field_changes = diff(before, after)
+    counted = bool(COUNTED_FIELDS & changes.keys())
     with transaction.atomic():
+        if counted:
+            people_details_changing([candidate.pk])
         candidate.save(update_fields=[*changes.keys(), *SEARCH_KEY_FIELDS, "updated_at"])
+        if counted:
+            people_details_changed([candidate.pk])
         if new_needs is not None:
             new_codes = {n.code for n in new_needs}
             if new_codes != old_needs:

@@ -132,7 +132,9 @@ def household_register(
             audit=audit,
         )
         audit_record_many(actor=actor, entries=audit)
-        households_registered(site_id=site.pk, households=1, people=len(people))
+        households_registered(
+            site_id=site.pk, households=1, people=len(people), household_ids=[household.pk]
+        )
     return HouseholdRegistration(household=household, members=people)
 
 
@@ -159,7 +161,7 @@ def person_register(*, actor: "User", household: Household, data: PersonData) ->
         audit: list[AuditEntry] = []
         record_person(actor=actor, person=person, data=data, candidates=candidates, audit=audit)
         audit_record_many(actor=actor, entries=audit)
-        members_activated(household_id=household.pk, site_id=site_id, change=1)
+        members_activated(household_id=household.pk, site_id=site_id, person_id=person.pk, change=1)
     return person
 
 
@@ -226,6 +228,7 @@ def person_status_apply(
         members_activated(
             household_id=person.household_id,
             site_id=site_id,
+            person_id=person.pk,
             change=int(status == PersonStatus.ACTIVE) - int(was == PersonStatus.ACTIVE),
         )
         audit_record(

@@ -204,7 +204,12 @@ def commit_rows(
         if cursor.cursor.rowcount != len(people):
             raise RuntimeError("Rows of this batch were imported by another run.")
     RegistryImport.objects.filter(pk=job.pk).update(rows_imported=F("rows_imported") + len(people))
-    households_registered(site_id=job.site_id, households=len(households), people=len(people))
+    households_registered(
+        site_id=job.site_id,
+        households=len(households),
+        people=len(people),
+        household_ids=household_ids,
+    )
     return len(people)
 
 
