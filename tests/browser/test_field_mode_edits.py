@@ -4,7 +4,8 @@ An officer opens an incident, loses the connection and changes its response; the
 on the device, encrypted, with its signed base. Meanwhile a colleague, online, saves other
 actions taken. When the connection returns the batch is sent: the server finds the conflict,
 saves nothing, and the officer sees it listed, opens it, and gets the page's choice (yours, saved
-now, when you opened the form); they keep their own and save. In English and in Arabic, on a
+now, when you opened the form); they keep their own and save. A person edited offline with no
+conflict is saved once. In English and in Arabic, on a
 phone and a desktop; axe-core finds no serious violation in the field mode's status.
 
 Screenshots go to test-results/ (or FIELD_MODE_SCREENSHOTS).
@@ -15,10 +16,20 @@ from typing import Any
 
 import pytest
 
+from cases.models import DisplacedPerson
 from incidents.models import Incident
+from protection.models import AuditEvent
 from tests.browser.session import sign_in_as
-from tests.browser.test_field_mode import DESKTOP, PHONE, SHOTS, _serious, field_ready, waiting
-from tests.factories import UserFactory
+from tests.browser.test_field_mode import (
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    _serious,
+    field_ready,
+    synced,
+    waiting,
+)
+from tests.factories import UserFactory, register_household
 from tests.incidents.conftest import report
 
 pytestmark = [
@@ -100,3 +111,30 @@ def test_an_edit_made_offline_and_changed_meanwhile_online_is_shown_not_overwrit
     finally:
         context.close()
         other.close()
+
+
+def test_a_person_edited_offline_with_no_conflict_is_saved_once(
+    live_server: Any, browser: Any, agency: Any, site: Any
+) -> None:
+    officer = UserFactory.create(agency=agency, role="protection_officer", username="officer")
+    registered = register_household(actor=officer, site=site, members=[{"family_name": "Deng"}])
+    person = registered.members[0]
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        field_ready(page, live_server.url, officer)
+        page.goto(f"{live_server.url}/registry/people/{person.pk}/edit/")
+        context.set_offline(True)
+        page.fill('[name="phone"]', "+211 955 555 555")
+        page.locator("form[data-field-form] button[type=submit]").click()
+        waiting(page, 1)
+
+        context.set_offline(False)
+        synced(page)
+        page.reload()  # a second pass sends nothing again
+        assert DisplacedPerson.objects.get(pk=person.pk).phone == "+211 955 555 555"
+        updates = AuditEvent.objects.filter(action="person.update", object_id=str(person.pk))
+        assert updates.count() == 1
+    finally:
+        context.close()
