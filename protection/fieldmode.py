@@ -10,11 +10,12 @@ and keeps it in IndexedDB under the user's id, next to the queue's ciphertext; i
 key (never the ciphertext) when the user signs out or another user signs in on the browser.
 The same user signing in again gets the same key back, and the queue is readable and is sent.
 
-A queued form is sent as it would have been posted, to the same page, under the one-time form
-token it got when it was queued (`protection.pages.submitted_once`), so a form sent twice
-saves once. The sender marks its requests with `X-Field-Sync: <user id>`: the answer to such a
-request is a redirect turned into a short JSON answer (where the form led), and a request
-whose queue belongs to another user than the signed-in one is refused (409) before any view.
+Queued forms are sent in batches to `/field/sync` (protection.fieldsync), which posts each
+one as it would have been posted, to the same page, under the one-time form token it got when
+it was queued (`protection.pages.submitted_once`), so a form sent twice saves once. The sender
+marks its requests with `X-Field-Sync: <user id>`: a request whose queue belongs to another
+user than the signed-in one is refused (409) before any view, and a single form posted to its
+page with that header gets its redirect as a short JSON answer (where the form led).
 """
 
 import base64

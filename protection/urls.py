@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from protection import fieldmode, views
+from protection import fieldmode, fieldsync, views
 from protection.health import views as health_views
 
 urlpatterns = [
@@ -30,6 +30,7 @@ urlpatterns = [
     path("sw.js", fieldmode.service_worker, name="field_service_worker"),
     path("manifest.webmanifest", fieldmode.manifest, name="field_manifest"),
     path("field/key", fieldmode.field_key, name="field_key"),
+    path("field/sync", fieldsync.field_sync, name="field_sync"),
     # The community reporting line: public, no sign-in (incidents.community.public_views).
     path("report/", include("incidents.community.public_urls")),
     path("health/", include("protection.health.urls")),

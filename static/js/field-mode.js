@@ -6,7 +6,10 @@
    is the additional data, so a record cannot be moved to another user's queue). Its id is the
    one-time form token it is sent with, so sending it twice saves it once. At sign-out, and when
    another user signs in on this browser, the page deletes the other keys and the kept pages,
-   never the records: they wait, unreadable, for their user to sign in again. */
+   never the records: they wait, unreadable, for their user to sign in again. Records are sent
+   in batches (up to 20 records, 60 KB), each answered on its own: saved, refused with the
+   server's words, or an offline edit in conflict with a change saved meanwhile (shown to
+   choose, never overwritten). The edit forms queue their signed base with their fields. */
 (function () {
   "use strict";
   const box = document.getElementById("field-mode");
@@ -17,6 +20,9 @@
   const state = box.querySelector(".field-mode-state");
   const refusedList = box.querySelector(".field-mode-refused");
   const encoder = new TextEncoder();
+  // A batch stays under the server's bounds (20 records, 64 KB: protection/fieldsync.py).
+  const BATCH_RECORDS = 20;
+  const BATCH_BYTES = 60 * 1024;
   let syncing = false;
 
   function openDb() {
@@ -86,7 +92,8 @@
     for (const [name, value] of new FormData(form, submitter)) {
       if (typeof value === "string" && value !== "" && name !== TOKEN && name !== "csrfmiddlewaretoken") fields.push([name, value]);
     }
-    const plain = { kind: form.dataset.fieldForm, action: form.getAttribute("action") || location.pathname, fields: fields, message: "" };
+    const heading = document.querySelector("main h1");
+    const plain = { kind: form.dataset.fieldForm, action: form.getAttribute("action") || location.pathname, fields: fields, message: "", title: heading ? heading.textContent.trim().replace(/\s+/g, " ") : "" };
     const id = crypto.randomUUID();
     await put("queue", Object.assign({ id: id, owner: user, at: Date.now(), refused: false }, await seal(key, plain)));
     return true;
@@ -97,43 +104,32 @@
     return input ? input.value : "";
   }
 
-  // The server's words for what it refused: the page's notices and each field's errors.
-  function refusal(html) {
-    const page = new DOMParser().parseFromString(html, "text/html");
-    const parts = [];
-    page.querySelectorAll("main [role=alert] p, main .has-error").forEach((node) => {
-      const label = node.querySelector("label, legend");
-      const errors = node.querySelector(".errorlist");
-      const name = label ? label.textContent.trim().replace(/[:：]$/, "") + ": " : "";
-      const words = errors ? name + errors.textContent.trim() : node.textContent.trim();
-      if (words && !parts.includes(words)) parts.push(words.replace(/\s+/g, " "));
-    });
-    return parts.join(" ") || text.refusedUnknown;
+  // A record the server did not save keeps its words (encrypted), for the officer to act on.
+  async function refuse(key, item, message, conflict) {
+    const plain = Object.assign({}, item.plain, { message: message || text.refusedUnknown, conflict: conflict });
+    await put("queue", Object.assign({}, item.record, { refused: true }, await seal(key, plain)));
   }
 
-  async function send(key, record) {
-    const plain = await open(key, record);
-    const body = new URLSearchParams(plain.fields);
-    body.append(TOKEN, record.id);
-    body.append("csrfmiddlewaretoken", csrfToken());
-    const response = await fetch(plain.action, {
-      method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-      headers: { "X-Field-Sync": user, "X-CSRFToken": csrfToken() },
+  // One request for many records (protection/fieldsync.py), answered record by record.
+  async function sendBatch(key, batch) {
+    const records = batch.map((item) => item.entry);
+    const response = await fetch(text.syncUrl, {
+      method: "POST", body: JSON.stringify({ records: records }), credentials: "same-origin", redirect: "manual",
+      headers: { "Content-Type": "application/json", "X-Field-Sync": user, "X-CSRFToken": csrfToken() },
     });
-    const type = response.headers.get("Content-Type") || "";
-    if (response.ok && type.includes("json")) {
-      const answer = await response.json();
-      if (!answer.location || answer.location.startsWith(text.signInUrl)) return "stop";
-      await remove("queue", record.id);
-      return "sent";
+    if (response.status === 413 && batch.length === 1) {
+      await refuse(key, batch[0], (await response.json()).detail, false);
+      return true;
     }
-    if (response.status === 200 || response.status === 400 || response.status === 403 || response.status === 404) {
-      const message = type.includes("json") ? ((await response.json()).detail || text.refusedUnknown) : refusal(await response.text());
-      plain.message = message;
-      await put("queue", Object.assign({}, record, { refused: true }, await seal(key, plain)));
-      return "refused";
+    if (!response.ok) return false;  // signed out, another user's queue, a server error: later
+    const results = (await response.json()).results || [];
+    for (const item of batch) {
+      const result = results.find((r) => r.id === item.record.id);
+      if (!result) return false;
+      if (result.status === "saved") await remove("queue", item.record.id);
+      else await refuse(key, item, result.message, result.status === "conflict");
     }
-    return "stop";  // signed out, a retry still running (409), a server error: try again later
+    return true;
   }
 
   async function sync() {
@@ -145,9 +141,21 @@
     syncing = true;
     state.textContent = text.sending;
     try {
+      let batch = [];
+      let bytes = 0;
       for (const record of waiting) {
-        if ((await send(key, record)) === "stop") break;
+        const plain = await open(key, record);
+        const entry = { id: record.id, action: plain.action, fields: plain.fields };
+        const size = encoder.encode(JSON.stringify(entry)).length + 1;
+        if (batch.length && (batch.length === BATCH_RECORDS || bytes + size > BATCH_BYTES)) {
+          if (!(await sendBatch(key, batch))) return;
+          batch = [];
+          bytes = 0;
+        }
+        batch.push({ record: record, plain: plain, entry: entry });
+        bytes += size;
       }
+      await sendBatch(key, batch);
     } catch (error) {
       // The connection dropped half-way: what was not answered waits, under the same token.
     } finally {
@@ -198,14 +206,15 @@
       if (key) {
         const plain = await open(key, record);
         const title = document.createElement("strong");
-        title.textContent = plain.kind === "household" ? text.household : text.incident;
+        const created = { household: text.household, incident: text.incident }[plain.kind];
+        title.textContent = created || (plain.title ? text.edit + " · " + plain.title : text.edit);
         const message = document.createElement("span");
         message.className = "field-mode-message";
         message.textContent = " " + plain.message + " ";
         const button = document.createElement("button");
         button.type = "button";
         button.className = "link-button";
-        button.textContent = text.reopen;
+        button.textContent = plain.conflict ? text.choose : text.reopen;
         button.disabled = offline;
         button.addEventListener("click", () => reopen(record));
         item.append(title, message, button);

@@ -269,3 +269,39 @@ def test_the_replay_tests_cover_every_post_the_schema_lists() -> None:
         for endpoint, _role in _keyed_posts(matrix)
     }
     assert listed == replayed
+
+
+# --- field mode's batched sync (protection/fieldsync.py) ---------------------------------------
+
+
+def test_a_field_sync_record_is_saved_once_under_its_page_token_and_per_user(officer, site):
+    """A record's id is its page form's one-time token: a form posted once by its page, then
+    again in a batch (the answer was lost), then in the batch again, is saved once; the same
+    id from another user is theirs."""
+    from tests.incidents.test_pages import _form
+    from tests.pages.conftest import signed_in
+
+    colleague = factories.UserFactory(agency=officer.agency, role="protection_officer")
+    fields = [[name, str(value)] for name, value in _form(site).items() if value != ""]
+    record = {"id": "field-token-1", "action": "/incidents/report/", "fields": fields}
+    clients = {user: signed_in(user) for user in (officer, colleague)}
+    page = clients[officer].post(
+        "/incidents/report/", {**dict(fields), "submission_token": "field-token-1"}
+    )
+    before = row_counts()
+
+    def batch(user: Any) -> dict[str, str]:
+        answer = clients[user].post(
+            "/field/sync",
+            json.dumps({"records": [record]}),
+            content_type="application/json",
+            headers={"X-Field-Sync": str(user.pk)},
+        )
+        return answer.json()["results"][0]
+
+    replays = [batch(officer) for _ in range(2)]
+
+    assert replays == [{"id": "field-token-1", "status": "saved", "location": page["Location"]}] * 2
+    assert row_counts() == before  # the replays wrote nothing
+    assert batch(colleague)["status"] == "saved"
+    assert Incident.objects.count() == 2

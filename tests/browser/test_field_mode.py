@@ -3,7 +3,8 @@
 An officer reports an incident and registers a household offline, reloads the page offline
 (the queue survives), comes back online, and each record is created once; a sync cut half-way
 and resumed creates no duplicate; a record the server refuses comes back with its message; a
-second user signing in on the same browser cannot read the first one's queue.
+second user signing in on the same browser cannot read the first one's queue. Offline edits
+and their conflicts: tests/browser/test_field_mode_edits.py.
 """
 
 import json
@@ -33,6 +34,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 REPORT = "/incidents/report/"
 REGISTER = "/registry/households/register/"
+SYNC = "/field/sync"
 STATUS = "#field-mode .field-mode-state"
 
 # The page's IndexedDB, read as the test's own script in the page.
@@ -194,27 +196,28 @@ def test_a_sync_cut_half_way_and_resumed_creates_no_duplicate(
         for number in range(3):
             report_incident(page, site, f"Incident number {number}.")
             waiting(page, number + 1)
-        sent: list[str] = []
+        batches: list[int] = []
 
-        def cut_the_second(route: Any) -> None:
-            if route.request.method != "POST":
-                route.continue_()
-                return
-            sent.append(route.request.url)
-            response = route.fetch()  # the server saves it ...
-            if len(sent) == 2:
-                route.abort("connectionreset")  # ... and its answer is lost on the way
-            else:
-                route.fulfill(response=response)
+        def cut_half_way(route: Any) -> None:
+            batch = json.loads(route.request.post_data)
+            batches.append(len(batch["records"]))
+            # The server saves the first two records of the batch, then the link drops: the
+            # third never arrives and no answer comes back.
+            batch["records"] = batch["records"][:2]
+            route.fetch(post_data=json.dumps(batch))
+            route.abort("connectionreset")
 
-        context.route(f"**{REPORT}", cut_the_second)
+        context.route(f"**{SYNC}", cut_half_way)
         context.set_offline(False)
-        waiting(page, 2)  # the first was sent; the second's answer was lost
+        deadline = time.monotonic() + 20
+        while Incident.objects.count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        waiting(page, 3)  # no answer came back: the three wait, under their tokens
+        assert batches == [3]
         assert Incident.objects.count() == 2
-        context.unroute(f"**{REPORT}")
-        page.reload()  # the sync resumes: the second is sent again under its token
+        context.unroute(f"**{SYNC}")
+        page.reload()  # the sync resumes: the batch is sent again, each record under its token
         synced(page)
-        # The page's count may clear a moment before the last answer's row is read here.
         deadline = time.monotonic() + 20
         while Incident.objects.count() < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -268,13 +271,13 @@ def test_a_second_user_on_the_browser_cannot_read_the_first_users_queue(
         context.set_offline(True)
         report_incident(page, site, "Kept for the first officer.")
         waiting(page, 1)
-        context.route(f"**{REPORT}", lambda route: route.abort())  # the link is still down
+        context.route(f"**{SYNC}", lambda route: route.abort())  # the link is still down
         context.set_offline(False)
         page.goto(f"{live_server.url}/inbox/")
         waiting(page, 1)
         page.locator("[data-field-signout] button").click()
         page.wait_for_url(re.compile("/accounts/login/"))
-        context.unroute(f"**{REPORT}")
+        context.unroute(f"**{SYNC}")
 
         field_ready(page, live_server.url, second)
         queue = page.evaluate(QUEUE)
@@ -333,11 +336,17 @@ def test_a_throttled_sync_of_ten_incidents_and_five_households_completes(
         synced(page, timeout=180_000)
 
         assert Incident.objects.count() == 10 and Household.objects.count() == 5
-        assert len(sent) == 15
+        assert len(sent) == 1  # one batch: 15 records, about 10 KB
         body = sum(size["requestBodySize"] for size in sent)
         headers = sum(size["requestHeadersSize"] for size in sent)
         answers = sum(size["responseBodySize"] + size["responseHeadersSize"] for size in sent)
-        figures = {"bundle": bundle, "body": body, "headers": headers, "answers": answers}
+        figures = {
+            "bundle": bundle,
+            "requests": len(sent),
+            "body": body,
+            "headers": headers,
+            "answers": answers,
+        }
         SHOTS.mkdir(parents=True, exist_ok=True)
         (SHOTS / "field-mode-bytes.json").write_text(json.dumps(figures))
         print("field mode:", figures)

@@ -106,6 +106,7 @@ NOT_PAGES = {
     "field_service_worker",
     "field_manifest",
     "field_key",
+    "field_sync",
 }
 # Outside the app's own pages: the API (and its docs), the admin, the pages of libraries.
 NOT_APP_PREFIXES = ("api/", "admin/", "static/", "media/", "__debug__/")

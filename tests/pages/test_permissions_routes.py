@@ -77,6 +77,9 @@ ROWS: list[Row] = [
     Row("field_service_worker", "GET", (), (200,) * 7),
     Row("field_manifest", "GET", (), (200,) * 7),
     Row("field_key", "GET", (), EVERY_ROLE_PAGE),
+    # The batched sync checks each record against its page's own rules (tests/pages/
+    # test_field_sync.py); a batch that names no owner and holds no record is refused whole.
+    Row("field_sync", "POST", (), (400,) * 6 + (401,)),
     Row(
         "cases:case_transition",
         "POST",
