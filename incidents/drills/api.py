@@ -16,7 +16,6 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 
 from camps.models import Site
 from incidents.drills import selectors
@@ -30,8 +29,9 @@ from incidents.drills.services import (
 from incidents.models import Drill, IncidentType, Severity
 from protection import access
 from protection.access import Action
+from protection.accounts.models import User
 from protection.accounts.types import signed_in
-from protection.api import ProtectedViewSet
+from protection.api_creates import ServiceCreateViewSet
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -122,9 +122,10 @@ class DrillReportSerializer(serializers.Serializer[Any]):
 class DrillViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    ProtectedViewSet[Drill],
+    ServiceCreateViewSet[Drill],
 ):
+    serializer_class = DrillSerializer
+    create_serializer_class = DrillStartSerializer
     ordering_fields = ["id"]
     ordering = ["-id"]
     required_actions = {
@@ -140,19 +141,12 @@ class DrillViewSet(
             return Drill.objects.none()
         return selectors.drill_list(user=signed_in(self.request.user))
 
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        if self.action == "create":
-            return DrillStartSerializer
-        return DrillSerializer
+    def create_record(self, *, actor: User, data: dict[str, Any]) -> Drill:
+        return drill_start(actor=actor, plan=DrillPlan(**data))
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = DrillStartSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        drill = drill_start(
-            actor=signed_in(request.user), plan=DrillPlan(**serializer.validated_data)
-        )
-        found = selectors.drill_get(user=signed_in(request.user), pk=drill.pk)
-        return Response(DrillSerializer(found).data, status=status.HTTP_201_CREATED)
+    def answer(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        found = selectors.drill_get(user=signed_in(self.request.user), pk=pk)
+        return Response(DrillSerializer(found).data, status=code)
 
     @extend_schema(
         summary=_("End a drill; ending it again changes nothing"),
@@ -163,8 +157,7 @@ class DrillViewSet(
     def end(self, request: Request, pk: str) -> Response:
         drill = selectors.drill_get(user=signed_in(request.user), pk=int(pk))
         drill_end(actor=signed_in(request.user), drill=drill)
-        found = selectors.drill_get(user=signed_in(request.user), pk=drill.pk)
-        return Response(DrillSerializer(found).data)
+        return self.answer(drill.pk)
 
     @extend_schema(
         summary=_("A drill's report: time to acknowledge per person and tier, against deadlines"),

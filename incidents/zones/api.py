@@ -26,8 +26,9 @@ from incidents.models import Corridor, CorridorStatus, CorridorStatusChange, Saf
 from incidents.zones import selectors, services
 from protection import access
 from protection.access import Action
+from protection.accounts.models import User
 from protection.accounts.types import signed_in
-from protection.api import ProtectedViewSet
+from protection.api_creates import ServiceCreateViewSet
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -120,10 +121,10 @@ class CorridorStatusSerializer(serializers.Serializer[Any]):
 class SafeZoneViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    ProtectedViewSet[SafeZone],
+    ServiceCreateViewSet[SafeZone],
 ):
     serializer_class = SafeZoneSerializer
+    create_serializer_class = SafeZoneCreateSerializer
     ordering_fields = ["id", "name"]
     ordering = ["name", "id"]
     required_actions = {
@@ -137,17 +138,12 @@ class SafeZoneViewSet(
             return SafeZone.objects.none()
         return selectors.safe_zone_list(user=signed_in(self.request.user))
 
-    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        return SafeZoneCreateSerializer if self.action == "create" else SafeZoneSerializer
+    def create_record(self, *, actor: User, data: dict[str, Any]) -> SafeZone:
+        return services.safe_zone_create(actor=actor, **data)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = SafeZoneCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        zone = services.safe_zone_create(actor=signed_in(request.user), **serializer.validated_data)
-        found = selectors.safe_zone_get(user=signed_in(request.user), pk=zone.pk)
-        return Response(SafeZoneSerializer(found).data, status=status.HTTP_201_CREATED)
+    def answer(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        found = selectors.safe_zone_get(user=signed_in(self.request.user), pk=pk)
+        return Response(SafeZoneSerializer(found).data, status=code)
 
 
 class CorridorFilter(django_filters.FilterSet):
@@ -173,10 +169,10 @@ class CorridorFilter(django_filters.FilterSet):
 class CorridorViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    ProtectedViewSet[Corridor],
+    ServiceCreateViewSet[Corridor],
 ):
     serializer_class = CorridorSerializer
+    create_serializer_class = CorridorCreateSerializer
     ordering_fields = ["id", "name"]
     ordering = ["name", "id"]
     filterset_class = CorridorFilter
@@ -193,33 +189,22 @@ class CorridorViewSet(
         return selectors.corridor_list(user=signed_in(self.request.user))
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
-        if self.action == "create":
-            return CorridorCreateSerializer
         if self.action == "change_status":
             return CorridorStatusSerializer
-        return CorridorSerializer
+        return super().get_serializer_class()
 
-    def _detail(self, request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        corridor = selectors.corridor_get(user=signed_in(request.user), pk=pk)
+    def create_record(self, *, actor: User, data: dict[str, Any]) -> Corridor:
+        status_value, reason = data.pop("status"), data.pop("reason")
+        return services.corridor_create(
+            actor=actor, data=services.CorridorData(**data), status=status_value, reason=reason
+        )
+
+    def answer(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        corridor = selectors.corridor_get(user=signed_in(self.request.user), pk=pk)
         return Response(CorridorDetailSerializer(corridor).data, status=code)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._detail(request, int(kwargs["pk"]))
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = CorridorCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        status_value, reason = data.pop("status"), data.pop("reason")
-        corridor = services.corridor_create(
-            actor=signed_in(request.user),
-            data=services.CorridorData(**data),
-            status=status_value,
-            reason=reason,
-        )
-        return self._detail(request, corridor.pk, status.HTTP_201_CREATED)
+        return self.answer(int(kwargs["pk"]))
 
     @extend_schema(
         summary=_("Decide a corridor's status: open, restricted or closed, and why"),
@@ -241,4 +226,4 @@ class CorridorViewSet(
             )
         except PermissionDenied as denied:
             raise Http404 from denied
-        return self._detail(request, corridor.pk)
+        return self.answer(corridor.pk)

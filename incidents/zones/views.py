@@ -60,7 +60,7 @@ def safe_zone_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/zones/safe_zone_list.html",
-        {"zones": zones, "form": form},
+        {"rows": zones, "form": form},
         status=status,
     )
 
@@ -117,7 +117,7 @@ def corridor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "incidents/zones/corridor_list.html",
         {
-            "corridors": corridors,
+            "rows": corridors,
             "form": form,
             "status_filter": status_filter,
             "statuses": CorridorStatus.choices,

@@ -124,3 +124,42 @@ def test_the_form_on_a_desktop_with_a_duplicate_next_to_its_member(
         assert Household.objects.count() == 2
     finally:
         context.close()
+
+
+# Each required label's marker (the " *" of app.css) measured against the label's own words:
+# the distance from the bottom of its last word to the bottom of the label's content box.
+_MARKER_GAPS = """() => [...document.querySelectorAll('label.required, legend.required')]
+  .filter(label => label.offsetParent !== null)
+  .map(label => {
+    const words = document.createRange();
+    words.selectNodeContents(label);
+    const lines = [...words.getClientRects()].filter(rect => rect.width > 0);
+    const style = getComputedStyle(label);
+    const box = label.getBoundingClientRect();
+    const inner = parseFloat(style.paddingBottom) + parseFloat(style.borderBottomWidth);
+    const last = Math.max(...lines.map(rect => rect.bottom));
+    return {label: label.textContent.trim(), gap: box.bottom - inner - last};
+  })"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_required_marker_stays_on_the_line_of_its_label_on_a_phone(
+    live_server: Any, browser: Any, agency: Any, site: Any, language: str
+) -> None:
+    officer = UserFactory(agency=agency, role="protection_officer", username="officer")
+    context = browser.new_context(viewport=PHONE, locale=language)
+    page = context.new_page()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        sign_in_as(page, live_server.url, officer)
+        page.goto(f"{live_server.url}/registry/households/register/")
+        status = page.locator('label[for="id_displacement_status"]')
+        status.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"phone-required-marker-{language}.png"))
+        gaps = page.evaluate(_MARKER_GAPS)
+        assert any(gap["label"] for gap in gaps)
+        # A marker on a line of its own leaves a whole line (about 20 px) under the last word.
+        alone = [gap for gap in gaps if gap["gap"] > 4]
+        assert alone == [], alone
+    finally:
+        context.close()

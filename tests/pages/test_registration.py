@@ -1,5 +1,7 @@
 """Household registration in one flow, with the duplicate check and leaving a member out."""
 
+import datetime
+import re
 from typing import Any
 
 import pytest
@@ -158,6 +160,40 @@ def test_duplicate_is_shown_then_registered_once_confirmed(officer_client, offic
     assert review.candidate == existing
     assert review.decided_by == officer
     assert AuditEvent.objects.filter(action="person.duplicate_dismissed").count() == 1
+
+
+def _notice_text(body: str) -> str:
+    """Return the words of the duplicate notice above the form, as a reader sees them."""
+    notice = re.search(r'<div class="notice warning" role="alert">(.*?)</div>', body, re.S)
+    assert notice is not None
+    return " ".join(re.sub(r"<[^>]+>", "", notice.group(1)).split())
+
+
+def test_the_duplicate_notice_names_the_matched_members_without_a_stray_comma(
+    officer_client, officer, site
+):
+    spouse = {**SPOUSE, "date_of_birth": datetime.date(1985, 1, 1), "nationality": None}
+    factories.register_household(actor=officer, site=site, members=[{}, spouse])
+    similar_head = {
+        "given_name": "Aminah",
+        "family_name": "Muhammad",
+        "date_of_birth": "1990-06-01",
+    }
+    similar_spouse = {**SPOUSE, "given_name": "Petr"}
+
+    # The last member (the child) has no match; the list must not end with ", ".
+    both = officer_client.post(
+        reverse(REGISTER), registration_post(site, [similar_head, similar_spouse, CHILD])
+    )
+    one = officer_client.post(reverse(REGISTER), registration_post(site, [similar_head, CHILD]))
+
+    assert _notice_text(both.content.decode()) == (
+        "Nothing was saved yet. Check the possible matches shown with: Aminah Muhammad, Petr Lado"
+    )
+    assert _notice_text(one.content.decode()) == (
+        "Nothing was saved yet. Check the possible matches shown with: Aminah Muhammad"
+    )
+    assert 'href="#member-members-1"' in both.content.decode()
 
 
 def test_confirmation_without_reviewing_the_matches_is_not_taken(officer_client, officer, site):

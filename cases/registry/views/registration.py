@@ -42,16 +42,19 @@ def _show_duplicates(
     data: QueryDict,
     forms: list[MemberForm] | list[RegistrationMemberForm],
     candidates: dict[int, list[Candidate]],
-) -> None:
-    """Put each member's likely matches under its form (the selector logs that they were shown)."""
-    for index, matches in selectors.duplicate_candidates(
-        user=request.user, candidates=candidates
-    ).items():
+) -> list[MemberForm | RegistrationMemberForm]:
+    """Put each member's likely matches under its form (the selector logs that they were shown);
+    return those forms, in the order of the members, for the notice that names them."""
+    found = selectors.duplicate_candidates(user=request.user, candidates=candidates)
+    shown: list[MemberForm | RegistrationMemberForm] = []
+    for index, matches in sorted(found.items()):
         form = forms[index]
+        shown.append(form)
         form.candidates = matches
         # The officer reviews the matches for this identity; editing it asks again.
         data[f"{form.prefix}-reviewed_identity"] = form.identity()
         data.pop(f"{form.prefix}-confirm_not_duplicate", None)
+    return shown
 
 
 def _apply_registration_errors(
@@ -90,7 +93,7 @@ def household_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     sites = access.sites_for(request.user).filter(status=SiteStatus.OPEN).order_by("name")
     choices = RegistryChoices()
     composition: list[str] = []
-    duplicates = False
+    duplicates: list[MemberForm | RegistrationMemberForm] = []
     household_kwargs: dict[str, Any] = {"sites": sites, "choices": choices}
     if request.method == "POST":
         data = request.POST.copy()
@@ -114,8 +117,7 @@ def household_register(request: AuthenticatedHttpRequest) -> HttpResponse:
                 except ValidationError as error:
                     composition = _apply_registration_errors(error, household_form, filled)
                 except records.DuplicatesFound as found:
-                    _show_duplicates(request, data, filled, found.candidates)
-                    duplicates = True
+                    duplicates = _show_duplicates(request, data, filled, found.candidates)
                 else:
                     count = len(result.members)
                     messages.success(
