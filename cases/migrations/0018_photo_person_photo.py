@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_identity_person_identifiers'),
+        ('cases', '0017_campdetail_site_birth_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
