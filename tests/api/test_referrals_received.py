@@ -35,7 +35,7 @@ INBOX_KEYS = {
     "cancelled_at",
     "cancel_reason",
 }
-DETAIL_KEYS = INBOX_KEYS | {"shared", "shared_data"}
+DETAIL_KEYS = INBOX_KEYS | {"shared", "shared_data", "photo_url"}
 
 
 @pytest.fixture
@@ -53,6 +53,7 @@ def test_the_partner_sees_only_what_was_shared(
     assert response.status_code == 200
     body = response.json()
     assert set(body) == DETAIL_KEYS
+    assert body["photo_url"] is None  # the photo was not shared
     assert set(body["shared_data"]) == {"full_name", "age", "phone"}
     assert body["shared_data"]["full_name"] == person.full_name
     assert [item["field"] for item in body["shared"]] == ["full_name", "age", "phone"]
