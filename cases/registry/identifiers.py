@@ -61,7 +61,9 @@ def _validate(data: IdentifierData) -> None:
         raise ValidationError(errors)
 
 
-def _require_editable(actor: "User", person: DisplacedPerson) -> None:
+def require_editable(actor: "User", person: DisplacedPerson) -> None:
+    """Refuse unless the actor may edit this person, seen through the access policy, and the
+    record is not anonymised (the identifiers' and the photo's services)."""
     access.require(actor, Action.EDIT_PEOPLE)
     if not access.people_for(actor).filter(pk=person.pk).exists():
         raise PermissionDenied
@@ -73,7 +75,7 @@ def person_identifier_add(
     *, actor: "User", person: DisplacedPerson, data: IdentifierData
 ) -> PersonIdentifier:
     """Record a document or biometric reference for the person; audit its id and kind."""
-    _require_editable(actor, person)
+    require_editable(actor, person)
     _validate(data)
     identifier = PersonIdentifier(
         person=person,
@@ -101,7 +103,7 @@ def person_identifier_add(
 def person_identifier_remove(*, actor: "User", identifier: PersonIdentifier) -> None:
     """Remove a reference recorded by mistake or no longer valid; audit its id."""
     person = identifier.person
-    _require_editable(actor, person)
+    require_editable(actor, person)
     with transaction.atomic():
         pk = identifier.pk
         identifier.delete()

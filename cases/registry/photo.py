@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cases.models import DisplacedPerson, PersonPhoto
+from cases.registry.identifiers import require_editable
 from protection import access
-from protection.access import Action
 from protection.audit import audit_record
 from protection.models import AccessPurpose, RecordPart
 from protection.reads import log_read
@@ -91,19 +91,11 @@ def clean_image(upload: IO[bytes], size: int | None = None) -> tuple[bytes, int,
         raise not_an_image from None
 
 
-def _require_editable(actor: "User", person: DisplacedPerson) -> None:
-    access.require(actor, Action.EDIT_PEOPLE)
-    if not access.people_for(actor).filter(pk=person.pk).exists():
-        raise PermissionDenied
-    if person.anonymised_on is not None:
-        raise ValidationError(_("This record was anonymised: its details cannot be changed."))
-
-
 def person_photo_set(
     *, actor: "User", person: DisplacedPerson, upload: IO[bytes], size: int | None = None
 ) -> PersonPhoto:
     """Store (or replace) the person's photo after checking and re-encoding it; audited."""
-    _require_editable(actor, person)
+    require_editable(actor, person)
     data, width, height = clean_image(upload, size)
     with transaction.atomic():
         photo, created = PersonPhoto.objects.update_or_create(
@@ -127,7 +119,7 @@ def person_photo_set(
 
 def person_photo_remove(*, actor: "User", person: DisplacedPerson) -> bool:
     """Delete the person's photo; return whether there was one. Audited when there was."""
-    _require_editable(actor, person)
+    require_editable(actor, person)
     with transaction.atomic():
         deleted, _rows = PersonPhoto.objects.filter(person=person).delete()
         if deleted:
