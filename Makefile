@@ -66,16 +66,30 @@ run: setup ## Serve on http://127.0.0.1:8000 with a Celery worker and beat (PORT
 	$(BIN)/honcho start \
 		--procfile Procfile --env /dev/null --port $(PORT) || [ $$? -eq 130 ]
 
+# `make test` runs the whole suite in two passes. The first runs everything that can share the
+# machine in one process per CPU (pytest-xdist; each process on a test database of its own,
+# its browser and live server on ports of their own). The second runs, in one process, the tests
+# that start a real Celery worker on the run's Redis databases (a worker would take another
+# process's tasks), stop or freeze a Redis of their own, or check the operations (demo seeding,
+# the dev stack on its port, compose). TEST_WORKERS=0 runs the first pass in one process too.
+# pytest exits 5 when a pass selects nothing (PYTEST_ARGS naming one file): not a failure.
+TEST_WORKERS ?= auto
+PARALLEL_MARKERS := not integration and not ops
+SERIAL_MARKERS := integration or ops
+TWO_PASSES = status=0; \
+	$(PYTEST) -m "$(PARALLEL_MARKERS)" -n $(TEST_WORKERS) --dist worksteal $(1) $(PYTEST_ARGS) \
+		|| [ $$? -eq 5 ] || status=1; \
+	$(PYTEST) -m "$(SERIAL_MARKERS)" $(1) $(PYTEST_ARGS) || [ $$? -eq 5 ] || status=1; \
+	exit $$status
 test: $(VENV)/.installed-dev ## Run the whole suite (PostgreSQL and Redis on 127.0.0.1)
-	$(PYTEST) $(PYTEST_ARGS)
+	$(call TWO_PASSES,)
 
 # The fast part for the edit-test loop: no browser, no real Celery worker, no ops checks (demo
 # seeding, compose, settings), no schema fuzzing, nor what only those need (the fuzz module,
 # which builds the schema when collected, and the schemathesis, Hypothesis and Playwright
-# plugins: 1.5 s of CPU in each process). `make test` still runs everything, in one process.
+# plugins: 1.5 s of CPU in each process). `make test` still runs everything.
 # The fast part runs one process per CPU (pytest-xdist), each on a test database of its own
-# (pytest-django names them <name>_gw0, _gw1, ...); none of its tests starts a Celery worker, a
-# browser or a server on a fixed port, so they share nothing else. FAST_WORKERS=0: one process.
+# (pytest-django names them <name>_gw0, _gw1, ...). FAST_WORKERS=0: one process.
 FAST_MARKERS := not browser and not integration and not ops and not fuzz
 FAST_SKIP := --ignore=tests/api/test_fuzz.py -p no:schemathesis -p no:hypothesispytest -p no:playwright
 FAST_WORKERS ?= auto
@@ -89,7 +103,7 @@ test-fast: $(VENV)/.installed-dev ## Run the fast part of the suite in parallel 
 # and the weight of the dev stack's pages. They are a third of the suite's time.
 FUTURE_SKIP := --ignore=tests/browser/test_walk.py --ignore=tests/browser/test_dev_stack_weight.py
 test-future: $(VENV)/.installed-dev ## Run the suite with the clock a year ahead (CLOCK_SHIFT_DAYS=365)
-	PROTECTION_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) $(PYTEST) $(FUTURE_SKIP) $(PYTEST_ARGS)
+	export PROTECTION_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS); $(call TWO_PASSES,$(FUTURE_SKIP))
 
 fuzz: $(VENV)/.installed-dev ## Fuzz every API operation from the schema (FUZZ_EXAMPLES=50, boundaries)
 	FUZZ_THOROUGH=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) tests/api/test_fuzz.py -m fuzz $(PYTEST_ARGS)
