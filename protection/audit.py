@@ -175,6 +175,17 @@ def audit_record(
     return chain_append([event])[0]
 
 
+def audit_removal(
+    *, actor: "Viewer | None", rows: models.QuerySet[Any], action: str, obj: models.Model, flag: str
+) -> bool:
+    """Delete `rows` and, when there were any, audit it on `obj` as `flag` going from True to
+    False; return whether anything was deleted. Call inside the service's transaction."""
+    deleted, _per_model = rows.delete()
+    if deleted:
+        audit_record(actor=actor, action=action, obj=obj, changes={flag: [True, False]})
+    return bool(deleted)
+
+
 def audit_record_many(
     *,
     actor: "Viewer | None",

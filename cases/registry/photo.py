@@ -22,7 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from cases.models import DisplacedPerson, PersonPhoto
 from cases.registry.identifiers import require_editable
 from protection import access
-from protection.audit import audit_record
+from protection.audit import audit_record, audit_removal
 from protection.models import AccessPurpose, RecordPart
 from protection.reads import log_read
 
@@ -121,15 +121,13 @@ def person_photo_remove(*, actor: "User", person: DisplacedPerson) -> bool:
     """Delete the person's photo; return whether there was one. Audited when there was."""
     require_editable(actor, person)
     with transaction.atomic():
-        deleted, _rows = PersonPhoto.objects.filter(person=person).delete()
-        if deleted:
-            audit_record(
-                actor=actor,
-                action="person.photo_remove",
-                obj=person,
-                changes={"photo": [True, False]},
-            )
-    return bool(deleted)
+        return audit_removal(
+            actor=actor,
+            rows=PersonPhoto.objects.filter(person=person),
+            action="person.photo_remove",
+            obj=person,
+            flag="photo",
+        )
 
 
 def has_photo(person: DisplacedPerson) -> bool:

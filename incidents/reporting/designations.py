@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from incidents.models import GbvDesignation
 from protection import access
 from protection.accounts.models import Role, User
-from protection.audit import audit_record
+from protection.audit import audit_record, audit_removal
 
 
 def gbv_designation_grant(*, actor: User, user: User, note: str = "") -> GbvDesignation:
@@ -46,12 +46,10 @@ def gbv_designation_revoke(*, actor: User, user: User) -> bool:
     ):
         raise PermissionDenied
     with transaction.atomic():
-        deleted, _rows = GbvDesignation.objects.filter(user=user).delete()
-        if deleted:
-            audit_record(
-                actor=actor,
-                action="gbv_designation.revoke",
-                obj=user,
-                changes={"gbv_designated": [True, False]},
-            )
-    return bool(deleted)
+        return audit_removal(
+            actor=actor,
+            rows=GbvDesignation.objects.filter(user=user),
+            action="gbv_designation.revoke",
+            obj=user,
+            flag="gbv_designated",
+        )

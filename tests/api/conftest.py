@@ -78,3 +78,15 @@ def admin_user(agency: Any) -> Any:
 @pytest.fixture
 def admin_api(admin_user: Any, client_for: Callable[[Any], SchemaCheckedClient]) -> Any:
     return client_for(admin_user)
+
+
+@pytest.fixture
+def person(officer: Any, site: Any) -> Any:
+    """A person registered by the officer's agency (the first member of a new household)."""
+    return factories.register_household(actor=officer, site=site).members[0]
+
+
+@pytest.fixture
+def foreign_person(other_officer: Any, other_site: Any) -> Any:
+    """A person registered by another agency: every operation on it must answer 404."""
+    return factories.register_household(actor=other_officer, site=other_site).members[0]

@@ -21,16 +21,6 @@ NEEDS = {
 }
 
 
-@pytest.fixture
-def person(officer, site):
-    return register_household(actor=officer, site=site).members[0]
-
-
-@pytest.fixture
-def foreign_person(other_officer, other_site):
-    return register_household(actor=other_officer, site=other_site).members[0]
-
-
 def url(person) -> str:
     return f"/api/v1/persons/{person.pk}/language-needs/"
 

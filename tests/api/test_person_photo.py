@@ -11,7 +11,6 @@ from cases.models import PersonPhoto
 from cases.registry.anonymisation import people_anonymise
 from protection.models import AccessLog, AuditEvent, RecordPart
 from tests import factories
-from tests.factories import register_household
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +31,6 @@ def upload(data: bytes, name: str = "face.jpg", content_type: str = "image/jpeg"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-@pytest.fixture
-def person(officer, site):
-    return register_household(actor=officer, site=site).members[0]
-
-
-@pytest.fixture
-def foreign_person(other_officer, other_site):
-    return register_household(actor=other_officer, site=other_site).members[0]
 
 
 def url(person) -> str:

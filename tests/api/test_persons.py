@@ -34,11 +34,6 @@ def head(household):
     return household.members.get(relationship_to_head="head")
 
 
-@pytest.fixture
-def foreign_person(other_officer, other_site):
-    return register_household(actor=other_officer, site=other_site).members[0]
-
-
 def test_list_shows_people_with_reference_codes(officer_api, household) -> None:
     response = officer_api.get(URL)
 
