@@ -7,14 +7,11 @@ and in Arabic. axe-core finds no violation; the cards fit the phone without side
 Screenshots go to test-results/alerts/ (or ALERT_SCREENSHOTS).
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from incidents.alerts.services import alert_acknowledge
 from incidents.early_warning.services import early_warning_raise
@@ -22,15 +19,13 @@ from incidents.early_warning.statistics import WindowAssessment
 from incidents.models import Alert, PolicyTrigger
 from protection.notifications.models import Delivery
 from protection.notifications.services.sending import delivery_send
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.factories import PASSWORD, UserFactory
 from tests.incidents.conftest import make_policy, report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("ALERT_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results") / "alerts"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("alerts", "ALERT_SCREENSHOTS")
 
 
 def _no_violation(page: Any) -> None:

@@ -5,25 +5,19 @@ then reads "being followed up". Desktop and phone, English and Arabic; axe-core 
 Screenshots go to test-results/community/ (or COMMUNITY_SCREENSHOTS).
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from incidents.models import CommunityReport
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("COMMUNITY_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "community"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("community", "COMMUNITY_SCREENSHOTS")
 
 
 def _no_violation(page: Any) -> None:

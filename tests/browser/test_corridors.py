@@ -15,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
 from incidents.models import CorridorStatus
+from tests.browser.pages import VIEWPORTS
 from tests.browser.session import sign_in_as
 from tests.incidents.zone_world import make_corridor, make_zone, supervisor_of
 
@@ -23,7 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(
     os.environ.get("ZONES_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results" / "zones"
 )
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def _no_serious_fault(page: Any) -> None:

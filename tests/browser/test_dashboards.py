@@ -5,26 +5,20 @@ charts are drawn (SVG on the server, no script) and axe-core finds no violation.
 Screenshots go to test-results/dashboards/ (or DASHBOARD_SCREENSHOTS).
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.factories import UserFactory
 from tests.monitoring.conftest import partner, world  # noqa: F401 - the seeded world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("DASHBOARD_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "dashboards"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("dashboards", "DASHBOARD_SCREENSHOTS")
 
 
 def _charts_drawn(page: Any) -> int:

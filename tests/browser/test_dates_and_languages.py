@@ -10,25 +10,20 @@ Screenshots go to test-results/dates/ (or DATES_SCREENSHOTS), for a person to lo
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.utils import formats, timezone, translation
 
 from cases.models import DisplacedPerson
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.factories import PASSWORD, UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("DATES_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results") / "dates"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("dates", "DATES_SCREENSHOTS")
 BUTTON = {"en": "English", "fr": "Français", "ar": re.compile("^العرب")}  # Django: العربيّة
 BROWSER_LOCALE = {"en": "fr-FR", "fr": "en-US", "ar": "en-US"}
 

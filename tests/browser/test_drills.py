@@ -5,25 +5,20 @@ Arabic; axe-core finds nothing.
 Screenshots go to test-results/drills/ (or DRILL_SCREENSHOTS).
 """
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from incidents.models import Alert, Drill, IncidentType
 from tests import factories
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.incidents.conftest import make_policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("DRILL_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results") / "drills"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("drills", "DRILL_SCREENSHOTS")
 
 
 def _no_violation(page: Any) -> None:

@@ -8,26 +8,20 @@ and a phone, in English and in Arabic; axe-core finds no violation on the confli
 Screenshots go to test-results/edit-conflict/ (or EDIT_CONFLICT_SCREENSHOTS).
 """
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from incidents.models import Incident
 from protection.models import AuditEvent
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.factories import PASSWORD, UserFactory
 from tests.incidents.conftest import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("EDIT_CONFLICT_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "edit-conflict"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("edit-conflict", "EDIT_CONFLICT_SCREENSHOTS")
 THEIRS = "Survivor referred to the clinic."
 MINE = "Family informed; follow-up visit on Monday."
 

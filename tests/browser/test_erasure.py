@@ -4,26 +4,20 @@ and a phone, in English and in Arabic; axe-core finds no violation on the form.
 Screenshots go to test-results/erasure/ (or ERASURE_SCREENSHOTS), for a person to look at.
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from cases.models import DisplacedPerson
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.factories import UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("ERASURE_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "erasure"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("erasure", "ERASURE_SCREENSHOTS")
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

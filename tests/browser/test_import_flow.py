@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from cases.models import DisplacedPerson, RegistryImport
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.celery_worker import redis_broker, running_worker
 from tests.factories import PASSWORD, UserFactory, register_household
 from tests.imports.files import bad_and_duplicate_rows, csv_bytes, good_rows
@@ -24,11 +24,7 @@ from tests.imports.files import bad_and_duplicate_rows, csv_bytes, good_rows
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 BROKER_URL = os.environ.get("PROTECTION_INTEGRATION_BROKER_URL", "redis://127.0.0.1:6379/12")
-SCREENSHOTS = (
-    Path(os.environ.get("IMPORT_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "imports"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("imports", "IMPORT_SCREENSHOTS")
 
 
 @pytest.fixture

@@ -6,28 +6,22 @@ English and Arabic; axe-core finds no violation. Screenshots go to test-results/
 IMPORT_SCREENSHOTS).
 """
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from cases.models import ImportRow
 from cases.registry.imports import services
 from cases.registry.imports.dry_run import registry_import_dry_run
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.factories import UserFactory, register_household
 from tests.imports.files import bad_and_duplicate_rows, csv_bytes, good_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("IMPORT_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "imports"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("imports", "IMPORT_SCREENSHOTS")
 
 
 @pytest.mark.parametrize(

@@ -9,25 +9,20 @@ Screenshots go to test-results/map/ (or MAP_SCREENSHOTS).
 """
 
 import decimal
-import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.factories import register_household
 from tests.incidents.conftest import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("MAP_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results") / "map"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("map", "MAP_SCREENSHOTS")
 
 
 def _no_serious_fault(page: Any) -> None:

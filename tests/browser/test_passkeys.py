@@ -4,27 +4,21 @@ and passes the code step with it; under the strict Content-Security-Policy, with
 error, and axe-core finds nothing on the pages. Screenshots go to test-results/passkeys/.
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django_otp_webauthn.models import WebAuthnCredential
 
 from protection.models import AuditEvent
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_out
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("SECOND_FACTOR_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "passkeys"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("passkeys", "SECOND_FACTOR_SCREENSHOTS")
 
 
 def _password(page: Any, base: str, username: str) -> None:

@@ -6,27 +6,22 @@ Screenshots go to test-results/photo/ (or PHOTO_SCREENSHOTS), for a person to lo
 """
 
 import io
-import os
 import random
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from cases.models import PersonPhoto
 from protection.demo.work.identity import avatar_placeholder
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.factories import UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("PHOTO_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results") / "photo"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("photo", "PHOTO_SCREENSHOTS")
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

@@ -9,15 +9,13 @@ Screenshots go to test-results/phone-lists/ (or PHONE_LIST_SCREENSHOTS).
 """
 
 import datetime
-import os
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.casework.conftest import open_case
 from tests.factories import register_household
@@ -26,11 +24,7 @@ from tests.names import syllable_name
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("PHONE_LIST_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "phone-lists"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("phone-lists", "PHONE_LIST_SCREENSHOTS")
 LISTS = {"people": "/registry/people/", "cases": "/registry/cases/", "incidents": "/incidents/"}
 TARGETS = "main a, main button, main summary, main input[type=submit]"
 

@@ -5,26 +5,20 @@ Screenshots go to test-results/pipeline-health/ (or PIPELINE_SCREENSHOTS), for a
 look at what an administrator sees.
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.factories import PASSWORD
 from tests.health.conftest import local_webhooks, outbox, test_broker  # noqa: F401 - fixtures
 from tests.second_factor import enrol, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("PIPELINE_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "pipeline-health"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("pipeline-health", "PIPELINE_SCREENSHOTS")
 
 
 def _sign_in_to_the_admin(page: Any, base: str, username: str, device: Any) -> None:

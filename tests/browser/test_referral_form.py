@@ -5,30 +5,24 @@ test-results/referral/ (or REFERRAL_SCREENSHOTS), for a person to look at.
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.utils import timezone
 
 from cases.casework.services import case_open
 from cases.models import ProtectionCase, Referral
 from partners.models import DataCategory, DataSharingAgreement, Sector, Service, SharingPurpose
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.browser.touches import Touches
 from tests.factories import UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("REFERRAL_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "referral"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("referral", "REFERRAL_SCREENSHOTS")
 
 
 def _serious(results: Any) -> list[str]:

@@ -5,26 +5,21 @@ in Arabic. The desktop test shows the duplicate warning next to its member. Scre
 test-results/registration/ (or REGISTRATION_SCREENSHOTS), for a person to look at.
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from cases.models import Household
+from tests.browser.pages import screenshots_dir
 from tests.browser.session import sign_in_as
 from tests.browser.touches import Touches
 from tests.factories import UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("REGISTRATION_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "registration"
-)
+SCREENSHOTS = screenshots_dir("registration", "REGISTRATION_SCREENSHOTS")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 MAX_INPUTS = 40

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from incidents.models import IncidentEvent
+from tests.browser.pages import VIEWPORTS
 from tests.browser.session import sign_in_as
 from tests.incidents.conftest import report
 
@@ -23,7 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(
     os.environ.get("SAME_EVENT_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results"
 ) / ("same-event" if not os.environ.get("SAME_EVENT_SCREENSHOTS") else "")
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def _checked(page: Any, name: str) -> None:

@@ -3,29 +3,23 @@ supervisor without one is sent to enrolment, a recovery code works once. axe-cor
 enrolment and verification pages; screenshots go to test-results/second-factor/.
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protection.accounts.second_factor import INVALID_MESSAGE
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.browser.session import sign_out
 from tests.factories import PASSWORD, UserFactory
 from tests.second_factor import enrol, totp_code_from_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("SECOND_FACTOR_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "second-factor"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("second-factor", "SECOND_FACTOR_SCREENSHOTS")
 
 
 def _password(page: Any, base: str, username: str, login: str = "/accounts/login/") -> None:

@@ -6,26 +6,20 @@ Screenshots go to test-results/subject-report/ (or SUBJECT_REPORT_SCREENSHOTS): 
 shown, and as printed.
 """
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from cases.models import PersonCorrection
 from protection.models import AccessLog
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.factories import PASSWORD, SiteFactory, UserFactory, register_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("SUBJECT_REPORT_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results")
-    / "subject-report"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("subject-report", "SUBJECT_REPORT_SCREENSHOTS")
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:

@@ -5,23 +5,18 @@ and in Arabic. axe-core finds no violation; the page fits the phone without side
 Screenshots go to test-results/3w/ (or THREEW_SCREENSHOTS).
 """
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from partners.models import Sector, Service
+from tests.browser.pages import VIEWPORTS, screenshots_dir
 from tests.factories import PASSWORD, SiteFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = (
-    Path(os.environ.get("THREEW_SCREENSHOTS") or Path(settings.BASE_DIR) / "test-results") / "3w"
-)
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = screenshots_dir("3w", "THREEW_SCREENSHOTS")
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
