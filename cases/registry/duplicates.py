@@ -31,12 +31,18 @@ MAX_CANDIDATES = 10
 # The most rows the blocking statement reads for one probe.
 MAX_BLOCK_ROWS = blocking.MAX_BLOCK_ROWS
 _NON_LETTERS = re.compile(r"[^a-z0-9 ]+")
+# What unidecode writes for letters that have no Latin one, and how a name reads them: the
+# hamza (an apostrophe) and the ʿayn of Arabic, Hebrew and Ge'ez (a backtick) stand inside a
+# word and are dropped, as an apostrophe typed in a Latin name is; the ta marbuta of Arabic
+# and the schwa (an at sign) are read "a". A mark read as a space would cut "إسماعيل" into
+# "sm yl", two words too short to index or to tell apart from other names.
+_INSIDE_WORD = str.maketrans({"'": None, "`": None, "@": "a", "-": " "})
 
 
 @lru_cache(maxsize=100_000)
 def normalise(text: str) -> str:
     """Return text transliterated to Latin, lower-cased, without accents or punctuation."""
-    plain = unidecode(text or "").lower().replace("-", " ").replace("'", "")
+    plain = unidecode(text or "").lower().translate(_INSIDE_WORD)
     return " ".join(_NON_LETTERS.sub(" ", plain).split())
 
 

@@ -1,7 +1,9 @@
 """Filters for the registry lists, shared by the pages and the API."""
 
+from typing import Any
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
@@ -11,12 +13,36 @@ from cases.registry.language import language_filter_q
 from protection.codes import HOUSEHOLD_PREFIX, canonical_code
 
 
+class HoldsWord(Lookup):  # type: ignore[type-arg]
+    """The column, space-separated words, holds this word: `HoldsWord(F("name_keys"), "DANG")`.
+
+    On PostgreSQL the words as an array, as the GIN index person_sound_keys_gin holds them
+    (cases/migrations/0020), so only the rows holding the word are read; elsewhere a pattern on
+    the space-framed column.
+    """
+
+    lookup_name = "holds_word"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE ('%% ' || {rhs} || ' %%')", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return (
+            f"string_to_array(btrim({lhs}), ' ') @> ARRAY[{rhs}]::text[]",
+            [*lhs_params, *rhs_params],
+        )
+
+
 def name_or_number_q(text: str) -> Q:
     """Match a registration or household code, or every word of a name (spelling-tolerant).
 
     Each word matches as a substring of the normalised names, or by the sound key of any word
-    of the names ('Rebeca' finds 'Rebecca', 'Dheng' finds 'Deng'; trigram indexes serve both on
-    PostgreSQL), or by the whole-name phonetic key, so 'Mohamad' finds 'Muhammad'.
+    of the names ('Rebeca' finds 'Rebecca', 'Dheng' finds 'Deng'; a trigram and a GIN index serve
+    them on PostgreSQL), or by the whole-name phonetic key, so 'Mohamad' finds 'Muhammad'.
     """
     code = canonical_code(text)
     by_code = Q()
@@ -35,9 +61,15 @@ def name_or_number_q(text: str) -> Q:
         # too. A code typed apart ("p 7k2m 9qx4", "P-…") is only a code.
     query = Q()
     for word in normalise(text).split():
-        word_q = Q(name_search__contains=word)
+        if len(word) < 3:
+            # An initial or a particle ("M Deng", "Al"): the start of a word of the names. As a
+            # substring anywhere it would match most names, and a trigram index cannot serve a
+            # pattern under three letters unless it is anchored at a word's start.
+            word_q = Q(name_search__startswith=word) | Q(name_search__contains=f" {word}")
+        else:
+            word_q = Q(name_search__contains=word)
         if sound := sound_key(word):
-            word_q |= Q(name_keys__contains=f" {sound} ")
+            word_q |= Q(HoldsWord(F("name_keys"), sound))
         key = phonetic_key(word)
         if len(word) >= 3 and key:
             word_q |= Q(given_key=key) | Q(family_key=key)
@@ -47,6 +79,10 @@ def name_or_number_q(text: str) -> Q:
 
 # A search matching at most this many people is paged over its own ids.
 SEARCH_ID_CAP = 2000
+# The newest registrations a search looks among first, and the matches there that make a name
+# common enough for the walk.
+PROBE_WINDOW = 20_000
+PROBE_ENOUGH = 20
 
 
 def narrow_search(matches: QuerySet[DisplacedPerson]) -> QuerySet[DisplacedPerson]:
@@ -54,10 +90,17 @@ def narrow_search(matches: QuerySet[DisplacedPerson]) -> QuerySet[DisplacedPerso
 
     Pages read the newest 50 by id. For a rare name (or none) the planner walks the primary
     key backwards through the whole registry looking for matches; for a common one that walk
-    is the fast plan. Fetching up to SEARCH_ID_CAP matching ids, unordered, through the name
-    indexes tells the two apart in one cheap query: a complete set is paged over its own ids,
-    and only a common name keeps the walk, which then finds its 50 rows at once.
+    is the fast plan. A probe of the newest PROBE_WINDOW ids (a short range of the primary key)
+    finds a common name at once, which keeps the walk. Otherwise fetching up to SEARCH_ID_CAP
+    matching ids, unordered, through the name indexes tells the two apart: a complete set is
+    paged over its own ids, and only a name common in older registrations keeps the walk.
     """
+    newest = DisplacedPerson.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if newest is None:
+        return matches
+    recent = matches.filter(pk__gt=newest - PROBE_WINDOW).order_by().values_list("pk", flat=True)
+    if len(recent[:PROBE_ENOUGH]) >= PROBE_ENOUGH:
+        return matches
     ids = list(matches.order_by().values_list("pk", flat=True)[: SEARCH_ID_CAP + 1])
     if len(ids) <= SEARCH_ID_CAP:
         return matches.filter(pk__in=ids)

@@ -1,9 +1,13 @@
 """Name search gives the same people, newest first, whichever plan narrow_search picks."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 
+from cases.models import DisplacedPerson
 from cases.registry import filters
 from cases.registry.selectors import person_list
 from tests.factories import register_household
@@ -27,9 +31,11 @@ def _register_namesakes(officer, site, count: int) -> None:
         )
 
 
-@pytest.mark.parametrize("cap", [2, 100])
-def test_search_result_is_the_same_below_and_above_the_id_cap(
-    officer, site, monkeypatch, cap
+# (id cap, matches among the newest that make a name common): the walk found by the probe, the
+# walk found by the capped fetch, and the fetched ids.
+@pytest.mark.parametrize(("cap", "enough"), [(100, 2), (2, 100), (100, 100)])
+def test_search_result_is_the_same_whichever_plan_is_picked(
+    officer, site, monkeypatch, cap, enough
 ) -> None:
     _register_namesakes(officer, site, 5)
     register_household(
@@ -38,6 +44,7 @@ def test_search_result_is_the_same_below_and_above_the_id_cap(
         members=[{"given_name": "Joseph", "family_name": "Lado", "sex": "male"}],
     )
     monkeypatch.setattr(filters, "SEARCH_ID_CAP", cap)
+    monkeypatch.setattr(filters, "PROBE_ENOUGH", enough)
 
     found = list(person_list(user=officer, filters={"q": "Mohamad"}))
 
@@ -135,3 +142,66 @@ def test_a_typed_code_finds_the_person_or_the_whole_household(officer, site) -> 
 
     assert by_person == ["Mary Deng"]
     assert by_household == {"Achol Deng", "Mary Deng"}
+
+
+def test_arabic_names_with_an_ayn_are_searched_as_whole_words(officer, site) -> None:
+    # unidecode writes the ʿayn as a backtick: read as a space it cut "سعيد" into "s yd", which
+    # also matched any name holding an "s" and a "yd".
+    registration = register_household(
+        actor=officer,
+        site=site,
+        members=[{"given_name": "إسماعيل", "family_name": "سعيد", "sex": "male"}],
+    )
+    register_household(
+        actor=officer,
+        site=site,
+        members=[{"given_name": "Lloyd", "family_name": "Moses", "confirm_not_duplicate": True}],
+    )
+
+    by_family = [p.pk for p in person_list(user=officer, filters={"q": "سعيد"})]
+    by_both = [p.pk for p in person_list(user=officer, filters={"q": "اسماعيل سعيد"})]
+
+    ismail = registration.members[0]
+    assert ismail.name_search == "smyl syd"
+    assert by_family == [ismail.pk]
+    assert by_both == [ismail.pk]
+
+
+def test_a_word_under_three_letters_matches_the_start_of_a_name_word(officer, site) -> None:
+    for given in ("Ali", "Khalil", "Mary"):
+        register_household(
+            actor=officer,
+            site=site,
+            members=[{"given_name": given, "family_name": "Deng", "confirm_not_duplicate": True}],
+        )
+    register_household(
+        actor=officer, site=site, members=[{"given_name": "Achol", "family_name": "Al Amin"}]
+    )
+
+    particle = {p.full_name for p in person_list(user=officer, filters={"q": "Al"})}
+    initial = [p.full_name for p in person_list(user=officer, filters={"q": "M Deng"})]
+
+    assert particle == {"Ali Deng", "Achol Al Amin"}
+    assert initial == ["Mary Deng"]
+
+
+def test_the_upgrade_rewrites_the_keys_stored_before_the_ayn_was_read(officer, site) -> None:
+    upgrade = importlib.import_module("cases.migrations.0019_search_ayn_marks")
+    marked = register_household(
+        actor=officer, site=site, members=[{"given_name": "جمعة", "family_name": "إسماعيل"}]
+    ).members[0]
+    latin = register_household(
+        actor=officer, site=site, members=[{"given_name": "Joseph", "family_name": "Lado"}]
+    ).members[0]
+    # The keys as the release before wrote them: the marks read as spaces.
+    DisplacedPerson.objects.filter(pk=marked.pk).update(name_search="jm sm yl", name_keys="")
+    DisplacedPerson.objects.filter(pk=latin.pk).update(name_keys=" UNTOUCHED ")
+
+    with connection.schema_editor() as editor:
+        upgrade.recompute(django_apps, editor)
+
+    marked.refresh_from_db()
+    latin.refresh_from_db()
+    assert (marked.name_search, marked.name_keys) == ("jma smyl", " JN SNYL ")
+    assert latin.name_keys == " UNTOUCHED "
+    assert [p.pk for p in person_list(user=officer, filters={"q": "إسماعيل"})] == [marked.pk]
