@@ -3,8 +3,8 @@
 `cases.registry.duplicates.normalise` read the marks unidecode writes for these letters (a
 backtick, an at sign) as spaces: "إسماعيل" was stored as "sm yl", two fragments under the three
 letters a trigram index can use, so a search for it read the whole index, and the sound keys
-of such names were missing. Only the people whose names hold one of these letters change; they
-are found by one pass over the table and rewritten by batches of ids.
+of such names were missing. Only the people whose names hold one of these letters are read, in
+one pass over the table by batches of ids, and only those whose keys differ are rewritten.
 """
 
 import re
@@ -14,6 +14,8 @@ from django.db import migrations
 from django.db.models import Q
 
 BATCH = 2000
+# Rows per UPDATE: bulk_update writes one CASE per column, whose cost grows with its square.
+UPDATE_BATCH = 200
 
 
 def _marked_letters() -> str:
@@ -43,15 +45,18 @@ def recompute(apps, schema_editor):
         batch = list(
             person.objects.filter(names, pk__gt=last)
             .order_by("pk")
-            .only("pk", "given_name", "family_name", "other_names")[:BATCH]
+            .only("pk", "given_name", "family_name", "other_names", *SEARCH_KEY_FIELDS)[:BATCH]
         )
         if not batch:
             return
+        changed = []
         for row in batch:
-            keys = search_keys(row.given_name, row.family_name, row.other_names)
-            for name, value in keys.as_fields().items():
-                setattr(row, name, value)
-        person.objects.bulk_update(batch, list(SEARCH_KEY_FIELDS))
+            keys = search_keys(row.given_name, row.family_name, row.other_names).as_fields()
+            if any(getattr(row, name) != value for name, value in keys.items()):
+                for name, value in keys.items():
+                    setattr(row, name, value)
+                changed.append(row)
+        person.objects.bulk_update(changed, list(SEARCH_KEY_FIELDS), batch_size=UPDATE_BATCH)
         last = batch[-1].pk
 
 
