@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.db import connections, transaction
 from django.db.models import F, Lookup, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,28 @@ SEARCH_ID_CAP = 2000
 # common enough for the walk.
 PROBE_WINDOW = 20_000
 PROBE_ENOUGH = 20
+# The capped fetch ANDs the index bitmaps of the words. Within PostgreSQL's default work_mem
+# (4 MB) a bitmap of a few hundred thousand rows turns lossy and every page it names is read
+# and rechecked: 876 ms instead of 194 ms for "Aminna Idris" at 10,000,000 people. Only this
+# statement gets more. Nor may it read the table in order hoping to meet its 2,001 rows soon:
+# the planner guesses how many match from each word alone, and where it guessed 36,761 for
+# "Hussien Ibrahim" the sequential scan read most of the 10,000,000 rows (6 to 7 s; 0.7 s by
+# the indexes).
+SEARCH_WORK_MEM = "32MB"
+_FETCH_SETTINGS = (
+    "SELECT set_config('work_mem', %s, true), set_config('enable_seqscan', 'off', true)"
+)
+
+
+def _matching_ids(matches: QuerySet[DisplacedPerson], limit: int) -> list[int]:
+    """Return up to `limit` ids of `matches`, unordered, through the indexes (see above)."""
+    ids = matches.order_by().values_list("pk", flat=True)[:limit]
+    alias = ids.db
+    if connections[alias].vendor != "postgresql":
+        return list(ids)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(_FETCH_SETTINGS, [SEARCH_WORK_MEM])
+        return list(ids)
 
 
 def narrow_search(matches: QuerySet[DisplacedPerson]) -> QuerySet[DisplacedPerson]:
@@ -91,17 +114,21 @@ def narrow_search(matches: QuerySet[DisplacedPerson]) -> QuerySet[DisplacedPerso
     Pages read the newest 50 by id. For a rare name (or none) the planner walks the primary
     key backwards through the whole registry looking for matches; for a common one that walk
     is the fast plan. A probe of the newest PROBE_WINDOW ids (a short range of the primary key)
-    finds a common name at once, which keeps the walk. Otherwise fetching up to SEARCH_ID_CAP
-    matching ids, unordered, through the name indexes tells the two apart: a complete set is
-    paged over its own ids, and only a name common in older registrations keeps the walk.
+    tells them apart at once: a name found often there, or often enough that the registry
+    would hold more than SEARCH_ID_CAP of it at that rate, keeps the walk. Otherwise fetching up
+    to SEARCH_ID_CAP matching ids, unordered, through the name indexes settles it: a complete
+    set is paged over its own ids, and only a name common in older registrations keeps the
+    walk. (Two common words together, "Ahmed Adam", made that fetch read millions of index
+    entries at 10,000,000 people: 2 to 5 s, where the walk takes a fraction of a second.)
     """
     newest = DisplacedPerson.objects.order_by("-pk").values_list("pk", flat=True).first()
     if newest is None:
         return matches
     recent = matches.filter(pk__gt=newest - PROBE_WINDOW).order_by().values_list("pk", flat=True)
-    if len(recent[:PROBE_ENOUGH]) >= PROBE_ENOUGH:
+    found = len(recent[:PROBE_ENOUGH])
+    if found >= PROBE_ENOUGH or found * newest > SEARCH_ID_CAP * PROBE_WINDOW:
         return matches
-    ids = list(matches.order_by().values_list("pk", flat=True)[: SEARCH_ID_CAP + 1])
+    ids = _matching_ids(matches, SEARCH_ID_CAP + 1)
     if len(ids) <= SEARCH_ID_CAP:
         return matches.filter(pk__in=ids)
     return matches

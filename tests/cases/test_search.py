@@ -31,11 +31,14 @@ def _register_namesakes(officer, site, count: int) -> None:
         )
 
 
-# (id cap, matches among the newest that make a name common): the walk found by the probe, the
-# walk found by the capped fetch, and the fetched ids.
-@pytest.mark.parametrize(("cap", "enough"), [(100, 2), (2, 100), (100, 100)])
+# (id cap, matches among the newest that make a name common, the newest ids probed): the walk
+# chosen by the probe's count, by the probe's estimate of the whole registry, by the capped
+# fetch, and the fetched ids.
+@pytest.mark.parametrize(
+    ("cap", "enough", "window"), [(100, 2, 20_000), (2, 100, 2), (2, 100, 20_000), (100, 100, 20_000)]
+)
 def test_search_result_is_the_same_whichever_plan_is_picked(
-    officer, site, monkeypatch, cap, enough
+    officer, site, monkeypatch, cap, enough, window
 ) -> None:
     _register_namesakes(officer, site, 5)
     register_household(
@@ -45,6 +48,7 @@ def test_search_result_is_the_same_whichever_plan_is_picked(
     )
     monkeypatch.setattr(filters, "SEARCH_ID_CAP", cap)
     monkeypatch.setattr(filters, "PROBE_ENOUGH", enough)
+    monkeypatch.setattr(filters, "PROBE_WINDOW", window)
 
     found = list(person_list(user=officer, filters={"q": "Mohamad"}))
 
