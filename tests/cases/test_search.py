@@ -35,7 +35,8 @@ def _register_namesakes(officer, site, count: int) -> None:
 # chosen by the probe's count, by the probe's estimate of the whole registry, by the capped
 # fetch, and the fetched ids.
 @pytest.mark.parametrize(
-    ("cap", "enough", "window"), [(100, 2, 20_000), (2, 100, 2), (2, 100, 20_000), (100, 100, 20_000)]
+    ("cap", "enough", "window"),
+    [(100, 2, 20_000), (2, 100, 2), (2, 100, 20_000), (100, 100, 20_000)],
 )
 def test_search_result_is_the_same_whichever_plan_is_picked(
     officer, site, monkeypatch, cap, enough, window
