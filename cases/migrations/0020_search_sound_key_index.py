@@ -4,7 +4,7 @@ Search looks for one word's key among the keys of each person's names. The trigr
 `name_keys` served that as a pattern (" HASAN ") and handed back every row sharing its
 trigrams (any key starting or ending alike), each then read and rechecked: 46,000 rows read to
 find the 42,000 "HASAN" among 1,000,000 people, and 57,000 read for none with a two-letter key.
-An index of the keys themselves (`cases.registry.lookups.HoldsWord`) finds exactly the rows
+An index of the keys themselves (`cases.registry.filters.HoldsWord`) finds exactly the rows
 that hold the key. It replaces the trigram index, which nothing else reads.
 """
 

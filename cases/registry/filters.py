@@ -17,12 +17,10 @@ from protection.codes import HOUSEHOLD_PREFIX, canonical_code
 class HoldsWord(Lookup):  # type: ignore[type-arg]
     """The column, space-separated words, holds this word: `HoldsWord(F("name_keys"), "DANG")`.
 
-    On PostgreSQL the words as an array, as the GIN index person_sound_keys_gin holds them
-    (cases/migrations/0020), so only the rows holding the word are read; elsewhere a pattern on
-    the space-framed column.
+    Used as an expression in a Q (not registered on a field). On PostgreSQL the words as an
+    array, as the GIN index person_sound_keys_gin holds them (cases/migrations/0020), so only
+    the rows holding the word are read; elsewhere a pattern on the space-framed column.
     """
-
-    lookup_name = "holds_word"
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)

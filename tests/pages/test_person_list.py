@@ -133,6 +133,24 @@ def test_list_of_fifty_rows_keeps_a_constant_query_budget(
     assert len(response.context["page"].items) == 50
 
 
+def test_a_rare_name_keeps_the_query_budget_of_its_own_ids(
+    officer, site, django_assert_max_num_queries
+):
+    _register_many(officer, site, 55)
+    factories.register_household(
+        actor=officer, site=site, members=[{"given_name": "Nyakuoth", "family_name": "Gatluak"}]
+    )
+    client = signed_in(officer)
+    client.get(reverse("cases:person_list"))  # warm the session and caches
+
+    # As above, and the fetch of the matching ids in a transaction of its own (here a
+    # savepoint of the test's): the savepoint, its settings, the ids, the release.
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("cases:person_list"), {"q": "Gatluak"})
+
+    assert [p.full_name for p in response.context["page"].items] == ["Nyakuoth Gatluak"]
+
+
 @pytest.mark.parametrize("role", ["analyst"])
 def test_list_is_forbidden_to_roles_without_people(role, agency):
     user = factories.UserFactory(agency=agency, role=role)
