@@ -94,6 +94,8 @@ def reference_statement() -> str:
     conditions = [
         ("given_key = %(gk)s AND family_key = %(fk)s", blocking.SAME_NAMES_ROWS_PER_SIDE),
         ("given_key = %(fk)s AND family_key = %(gk)s", blocking.SAME_NAMES_ROWS_PER_SIDE),
+        ("family_key = %(fk)s AND given_letters = %(go)s", blocking.SAME_LETTERS_ROWS_PER_SIDE),
+        ("given_key = %(gk)s AND family_letters = %(fo)s", blocking.SAME_LETTERS_ROWS_PER_SIDE),
         ("given_key = %(gk)s", blocking.ROWS_PER_SIDE),
         ("family_key = %(gk)s", blocking.ROWS_PER_SIDE),
         ("given_key = %(fk)s", blocking.ROWS_PER_SIDE),
@@ -133,6 +135,8 @@ def _reference_parameters(probe: Any) -> dict[str, Any]:
     keys = probe_keys(probe)
     near = datetime.timedelta(days=blocking.NEAR_DAYS)
     return {
+        "go": keys.given_own,
+        "fo": keys.family_own,
         "gl": keys.given_letters,
         "fl": keys.family_letters,
         "near_earliest": max(keys.earliest, keys.born - near),

@@ -19,12 +19,18 @@ from django.test.utils import CaptureQueriesContext
 from benchmarks import names
 from camps.selectors import site_list
 from cases.models import DisplacedPerson
+from cases.registry import blocking
+from cases.registry.blocking import nearest_rows_many
 from cases.registry.duplicates import (
     MAX_BLOCK_ROWS,
+    MAX_CANDIDATES,
     ProbeIdentity,
     find_candidates,
     phonetic_key,
+    probe_keys,
     score,
+    score_value,
+    tolerance_for,
 )
 from cases.registry.selectors import person_list
 from protection.pagination import keyset_page
@@ -115,6 +121,40 @@ def block_size(queryset: QuerySet[DisplacedPerson], probe: ProbeIdentity) -> int
         blocking |= Q(given_key=key) | Q(family_key=key)
     rows = queryset.filter(blocking, date_of_birth__range=(earliest, latest))
     return rows.order_by()[:MAX_BLOCK_ROWS].count()
+
+
+_WALK_LIMITS = (
+    "SAME_NAMES_ROWS_PER_SIDE",
+    "SAME_LETTERS_ROWS_PER_SIDE",
+    "LETTERS_ROWS_PER_SIDE",
+    "ROWS_PER_SIDE",
+)
+
+
+def outnumbered(
+    queryset: QuerySet[DisplacedPerson], probe: ProbeIdentity, person: DisplacedPerson
+) -> bool:
+    """Return whether MAX_CANDIDATES other people score at least as high as `person`.
+
+    No check that shows MAX_CANDIDATES matches can then be sure to show the person: "Fatuma
+    Mohammed" born on an estimated 1 January shares name, date, sex and nationality with
+    hundreds at 10,000,000 people. The block is read with walks 50 times longer than the
+    check's, so that a miss of the blocking is told apart from a crowd of equals.
+    """
+    saved = {name: getattr(blocking, name) for name in _WALK_LIMITS}
+    try:
+        for name, limit in saved.items():
+            setattr(blocking, name, 50 * limit)
+        [wide] = nearest_rows_many(queryset, [probe_keys(probe)])
+    finally:
+        for name, limit in saved.items():
+            setattr(blocking, name, limit)
+    tolerance = tolerance_for(probe)
+    own = score_value(probe, person, tolerance)
+    equals = sum(
+        1 for row in wide if row.id != person.pk and score_value(probe, row, tolerance) >= own
+    )
+    return equals >= MAX_CANDIDATES
 
 
 @dataclass

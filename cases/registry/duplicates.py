@@ -285,11 +285,14 @@ def tolerance_for(probe: ProbeIdentity) -> int:
 def probe_keys(probe: ProbeIdentity) -> ProbeKeys:
     """Return what the blocking walks look for, for this probe."""
     tolerance = tolerance_for(probe)
+    given, family = letters_key(probe.given_name), letters_key(probe.family_name)
     return ProbeKeys(
         given_key=phonetic_key(probe.given_name),
         family_key=phonetic_key(probe.family_name),
-        given_letters=letters_within_one_slip(letters_key(probe.given_name)),
-        family_letters=letters_within_one_slip(letters_key(probe.family_name)),
+        given_own=given,
+        family_own=family,
+        given_letters=letters_within_one_slip(given),
+        family_letters=letters_within_one_slip(family),
         born=probe.date_of_birth,
         earliest=years_before(probe.date_of_birth, tolerance),
         latest=years_before(probe.date_of_birth, -tolerance),

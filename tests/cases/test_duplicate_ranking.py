@@ -186,6 +186,37 @@ def test_a_crowd_of_namesakes_yields_the_nearest_births(officer, site, monkeypat
     assert len(matches) == len({m.person.pk for m in matches})
 
 
+def test_a_swapped_letter_is_found_among_a_crowd_of_the_family_name(
+    officer, site, monkeypatch
+) -> None:
+    """ "Ahmad" typed "hAmad" has another phonetic key (AMT, HMT) but the same letters: the
+    person is found although namesakes of the family and of the misspelling are born nearer."""
+    for name in ("ROWS_PER_SIDE", "SAME_NAMES_ROWS_PER_SIDE", "LETTERS_ROWS_PER_SIDE"):
+        monkeypatch.setattr(blocking, name, 1)
+    born = datetime.date(1990, 3, 1)
+    givens = ["Ahmed", "Hamid", "Hamed", "Ahmed", "Hamid", "Hamed", "Ahmed", "Hamid"]
+    crowd = [
+        {
+            "given_name": given,
+            "family_name": "Mohammed",
+            "sex": "male",
+            "date_of_birth": born + datetime.timedelta(days=i),
+            "relationship_to_head": "head" if i == 0 else "other_relative",
+        }
+        for i, given in enumerate(givens)
+    ]
+    target = {**crowd[0], "given_name": "Ahmad", "date_of_birth": born + datetime.timedelta(90)}
+    people = _register(officer, site, [*crowd, {**target, "relationship_to_head": "sibling"}])
+    ahmad = people[-1]
+
+    matches = find_candidates(
+        queryset=access.people_for(officer),
+        probe=_probe(ahmad, given_name="hAmad", date_of_birth=born),
+    )
+
+    assert ahmad in [m.person for m in matches]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL")
 def test_the_check_reads_the_block_in_one_statement(officer, site, django_assert_num_queries):
     _register(officer, site, [{}])
