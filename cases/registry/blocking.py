@@ -162,6 +162,33 @@ def block_parts(
     return parts
 
 
+_HELD_KEYS = (
+    "SELECT 'g', key FROM unnest(%s::text[]) AS key WHERE EXISTS "
+    "(SELECT 1 FROM cases_displacedperson WHERE given_key = key) UNION ALL "
+    "SELECT 'f', key FROM unnest(%s::text[]) AS key WHERE EXISTS "
+    "(SELECT 1 FROM cases_displacedperson WHERE family_key = key)"
+)
+
+
+def held_keys(given_keys: set[str], family_keys: set[str]) -> tuple[set[str], set[str]]:
+    """Return which of these keys somebody holds as a given name's key, and as a family name's.
+
+    A bulk check asks first (one statement, one index descent per key): the letter variants
+    of a name (a hundred or more) are worth building only where the other name's key is held.
+    """
+    given, family = sorted(k for k in given_keys if k), sorted(k for k in family_keys if k)
+    if connection.vendor != "postgresql":
+        people = DisplacedPerson.objects.order_by()
+        return (
+            set(people.filter(given_key__in=given).values_list("given_key", flat=True)),
+            set(people.filter(family_key__in=family).values_list("family_key", flat=True)),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_HELD_KEYS, [given, family])
+        found = cursor.fetchall()
+    return {k for side, k in found if side == "g"}, {k for side, k in found if side == "f"}
+
+
 def nearest_rows_many(
     queryset: QuerySet[DisplacedPerson], probes: Sequence[ProbeKeys]
 ) -> list[list[ScoredRow]]:
@@ -207,6 +234,7 @@ _WALK = (
     "AND date_of_birth >= {low} AND date_of_birth {upper} {high} "
     "ORDER BY date_of_birth {order} LIMIT {limit})"
 )
+_HOLDS = "EXISTS (SELECT 1 FROM cases_displacedperson WHERE {column} = probe.{key})"
 _NEAR = (
     "(SELECT {columns} FROM cases_displacedperson WHERE {when} AND ({scope}) AND {condition} "
     "AND date_of_birth >= probe.near_lo AND date_of_birth <= probe.near_hi LIMIT {limit})"
@@ -294,7 +322,11 @@ def _statement(scope_sql: str) -> tuple[str, int]:
         statements.append(
             _NEAR.format(
                 columns=_COLUMNS,
-                when=f"probe.{key} <> '' AND probe.{letters} <> ''",
+                # Each letter variant is one descent of the index (a hundred or more per
+                # name): first one descent to see whether anybody holds the key at all, which
+                # a new arrival's name often does not (1.5 to 0.2 ms a probe).
+                when=f"probe.{key} <> '' AND probe.{letters} <> '' AND "
+                + _HOLDS.format(column=column, key=key),
                 scope=scope_sql,
                 condition=(
                     f"{column} = probe.{key} "

@@ -1,5 +1,6 @@
 """Bulk import through its services: dry run names every problem, commit imports good rows."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -13,9 +14,12 @@ from cases.models import (
     ImportStatus,
     RegistryImport,
 )
+from cases.registry import blocking
+from cases.registry.duplicates import ProbeIdentity, find_candidates
 from cases.registry.imports import services
 from cases.registry.imports.commit import registry_import_commit
 from cases.registry.imports.dry_run import registry_import_dry_run
+from protection import access
 from protection.audit_chain import AUDIT_CHAIN
 from protection.audit_verify import chain_verify
 from protection.models import AuditEvent
@@ -80,6 +84,50 @@ def test_dry_run_names_bad_row_and_duplicate_and_commit_imports_only_good_rows(
     RegistryImport.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
     assert registry_import_commit(import_id=job.pk)
     assert DisplacedPerson.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_is_checked_against_the_registry_as_a_registration_is(
+    officer: Any, site: Any, monkeypatch: Any
+) -> None:
+    """More namesakes than the walks read: the dry run finds those born nearest the row, the
+    very matches the registration check shows, and holds the row with them."""
+    limits = ("ROWS_PER_SIDE", "SAME_NAMES_ROWS_PER_SIDE", "SAME_LETTERS_ROWS_PER_SIDE")
+    for name in (*limits, "LETTERS_ROWS_PER_SIDE"):
+        monkeypatch.setattr(blocking, name, 1)
+    first = datetime.date(1980, 1, 1)
+    crowd = register_household(
+        actor=officer,
+        site=site,
+        members=[
+            {
+                "given_name": "Fatima",
+                "date_of_birth": first + datetime.timedelta(days=60 * i),
+                "relationship_to_head": "head" if i == 0 else "other_relative",
+                "confirm_not_duplicate": True,
+            }
+            for i in range(12)
+        ],
+    ).members
+    target = crowd[6]
+    born = target.date_of_birth + datetime.timedelta(days=3)
+    row = ["F1", "head", "Fatma", "Mohammed", "female", born.isoformat(), "IDP", "SSD"]
+    job = services.registry_import_upload(
+        actor=officer,
+        site=site,
+        file_name="crowd.csv",
+        data=csv_bytes([[*row, good_rows()[0][8], "person", ""]]),
+    )
+
+    held = run_dry_run(job, officer).rows.get()
+
+    probe = ProbeIdentity("Fatma", "Mohammed", "female", born, False, target.nationality_id)
+    shown = find_candidates(queryset=access.people_for(officer), probe=probe)
+    assert len(shown) < len(crowd)  # the walks read some of the crowd, the nearest first
+    assert held.status == ImportRowStatus.DUPLICATE
+    assert held.duplicates[0]["registration_number"] == target.registration_number
+    assert [m["person"] for m in held.duplicates] == [c.person.pk for c in shown]
+    assert [m["score"] for m in held.duplicates] == [c.score for c in shown]
 
 
 @pytest.mark.django_db(transaction=True)

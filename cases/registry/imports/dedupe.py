@@ -1,11 +1,10 @@
 """Find the likely duplicates of an import's rows: in the registry, and within the file.
 
-The scoring is the registration check's own (cases.registry.duplicates.score); the blocking is
-set-based, one statement per batch of rows instead of several per person: each row's block is
-read through the (key, date of birth) indexes by a LATERAL join over the batch, the people with
-both names' phonetic keys alike (either way round) within the date-of-birth tolerance, and the
-people with one key alike born within a month of the row, capped per row. The people read are
-those the importing officer may see (access.people_for), as at registration.
+Against the registry, a row is checked as a registration is: the same blocking statement
+(cases.registry.blocking, every row of a batch in one statement: each walks the key and letter
+indexes outwards from its birth date), the same score and minimum, the ten best kept. The people
+read are those the importing officer may see (access.people_for), as at registration. Within
+the file, rows are grouped by phonetic key and compared in Python.
 """
 
 import datetime
@@ -13,23 +12,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple, cast
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 
 from cases.models import DisplacedPerson
-from cases.registry.duplicates import ProbeIdentity, score_value
+from cases.registry.blocking import held_keys, nearest_rows_many
+from cases.registry.duplicates import MAX_CANDIDATES, ProbeIdentity, probe_keys, score_value
 from cases.registry.duplicates import phonetic_key as _phonetic_key
 from cases.registry.imports.rows import CheckedRow
-from protection.dates import years_before
 
 # A file's names repeat (a household shares its family name) and each is keyed twice here.
 phonetic_key = lru_cache(maxsize=100_000)(_phonetic_key)
 
-# Rows read per probe at most: both names alike first, then one name alike at a close birth date.
-BLOCK_PER_PROBE = 50
+# Within the file: rows with one name's key alike are compared when born this close.
 ONE_KEY_DAYS = 31
 
 
@@ -82,38 +79,6 @@ def _probe(row: CheckedRow) -> ProbeIdentity:
     )
 
 
-_COLUMNS = (
-    "c.id, c.registration_number, c.given_name, c.family_name, c.sex, c.date_of_birth, "
-    "c.nationality_id"
-)
-_BLOCK_SQL = """
-SELECT probe.idx, p.id, p.registration_number, p.given_name, p.family_name, p.sex,
-       p.date_of_birth, p.nationality_id
-FROM (VALUES {values}) AS probe(idx, gk, fk, lo, hi, near_lo, near_hi)
-CROSS JOIN LATERAL (
-    SELECT * FROM (
-        SELECT {columns} FROM cases_displacedperson c
-        WHERE c.given_key = probe.gk AND c.family_key = probe.fk
-          AND c.date_of_birth BETWEEN probe.lo AND probe.hi
-        UNION
-        SELECT {columns} FROM cases_displacedperson c
-        WHERE c.given_key = probe.fk AND c.family_key = probe.gk
-          AND c.date_of_birth BETWEEN probe.lo AND probe.hi
-        UNION
-        SELECT {columns} FROM cases_displacedperson c
-        WHERE c.given_key IN (probe.gk, probe.fk)
-          AND c.date_of_birth BETWEEN probe.near_lo AND probe.near_hi
-        UNION
-        SELECT {columns} FROM cases_displacedperson c
-        WHERE c.family_key IN (probe.gk, probe.fk)
-          AND c.date_of_birth BETWEEN probe.near_lo AND probe.near_hi
-    ) AS block
-    WHERE block.id IN ({scope})
-    LIMIT {cap}
-) AS p
-"""
-
-
 def registry_matches(
     rows: Sequence[CheckedRow], visible: QuerySet[DisplacedPerson]
 ) -> dict[int, list[Match]]:
@@ -121,45 +86,21 @@ def registry_matches(
     probes = [(row, _probe(row)) for row in rows if row.data is not None]
     if not probes:
         return {}
-    values: list[str] = []
-    params: list[Any] = []
-    for index, (row, probe) in enumerate(probes):
-        given, family = phonetic_key(probe.given_name), phonetic_key(probe.family_name)
-        tolerance = _tolerance(row.estimated)
-        near = datetime.timedelta(days=ONE_KEY_DAYS)
-        born = probe.date_of_birth
-        values.append("(%s, %s, %s, %s::date, %s::date, %s::date, %s::date)")
-        params += [
-            index,
-            given or "\x00",
-            family or "\x00",
-            years_before(born, tolerance),
-            years_before(born, -tolerance),
-            born - near,
-            born + near,
-        ]
-    scope_sql, scope_params = visible.order_by().values("pk").query.sql_with_params()
-    statement = _BLOCK_SQL.format(
-        values=", ".join(values), scope=scope_sql, cap=BLOCK_PER_PROBE, columns=_COLUMNS
-    )
-    found: dict[int, list[Match]] = {}
+    names = [(phonetic_key(p.given_name), phonetic_key(p.family_name)) for _row, p in probes]
+    held = held_keys({given for given, _f in names}, {family for _g, family in names})
+    blocks = nearest_rows_many(visible, [probe_keys(probe, held=held) for _row, probe in probes])
     minimum = settings.DUPLICATE_MIN_SCORE
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *scope_params])
-        by_probe: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for line in cursor.fetchall():
-            by_probe[line[0]].append(line)
-    for index, lines in by_probe.items():
-        row, probe = probes[index]
+    found: dict[int, list[Match]] = {}
+    for (row, probe), block in zip(probes, blocks, strict=True):
         tolerance = _tolerance(row.estimated)
-        matches = []
-        for _idx, pk, number, given, family, sex, born, nationality in lines:
-            person = _Scored(given, family, sex, born, nationality)
-            scored = score_value(probe, cast(DisplacedPerson, person), tolerance)
-            if scored >= minimum:
-                matches.append(Match(scored, person_id=pk, registration_number=str(number)))
+        matches = [
+            Match(value, person_id=person.id, registration_number=person.registration_number)
+            for person in block
+            if (value := score_value(probe, person, tolerance)) >= minimum
+        ]
         if matches:
-            found[row.row_number] = sorted(matches, key=lambda m: -m.score)[:10]
+            ranked = sorted(matches, key=lambda m: (-m.score, -(m.person_id or 0)))
+            found[row.row_number] = ranked[:MAX_CANDIDATES]
     return found
 
 
