@@ -41,6 +41,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.imports", description=__doc__)
     parser.add_argument("--people", type=int, default=1_000_000, help="registry size (1000000)")
     parser.add_argument("--rows", type=int, default=20_000, help="rows in the file (20000)")
+    parser.add_argument(
+        "--known",
+        type=int,
+        default=1000,
+        help="rows that are registered people typed again, misspelled (1000)",
+    )
     parser.add_argument("--sites", type=int, default=40, help="sites when generating (40)")
     parser.add_argument("--seed", type=int, default=20261130, help="random seed")
     parser.add_argument(
@@ -56,8 +62,8 @@ def _new_name(rng: random.Random) -> str:
     return syllable_name(rng)
 
 
-def _file(rows: int, rng: random.Random, today: datetime.date) -> tuple[bytes, list[list[str]]]:
-    """Return a CSV of `rows` people in households, and the rows themselves."""
+def _file(rows: int, rng: random.Random, today: datetime.date) -> list[list[str]]:
+    """Return the rows of `rows` new arrivals in households."""
     from benchmarks.households import household_members
 
     lines: list[list[str]] = []
@@ -84,11 +90,41 @@ def _file(rows: int, rng: random.Random, today: datetime.date) -> tuple[bytes, l
                     "person" if relationship == "head" else "caregiver",
                 ]
             )
+    return lines
+
+
+def _known_lines(people: list[Any], rng: random.Random, today: datetime.date) -> list[list[str]]:
+    """Return a row for each registered person, typed again as a second registration would be."""
+    from benchmarks.measure import probe_for
+
+    consent = (today - datetime.timedelta(days=2)).isoformat()
+    lines = []
+    for number, person in enumerate(people, start=1):
+        probe = probe_for(person, rng)
+        lines.append(
+            [
+                f"K{number}",
+                "head",
+                probe.given_name,
+                probe.family_name,
+                probe.sex,
+                probe.date_of_birth.isoformat(),
+                person.displacement_status.code,
+                person.nationality.code if person.nationality else "",
+                consent,
+                consent,
+                "person",
+            ]
+        )
+    return lines
+
+
+def _csv(lines: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     writer.writerows(lines)
-    return buffer.getvalue().encode(), lines
+    return buffer.getvalue().encode()
 
 
 def _copy_same_rows(
@@ -205,6 +241,16 @@ def _redraw_taken(cursor: Any, rows: list[list[Any]], table: Any, model: Any, fi
             row[position] = codes.new_code(prefix)
 
 
+def _known_found(job: Any, known: list[Any]) -> int:
+    """Return how many of the known people's rows the dry run matched with the person."""
+    rows = job.rows.filter(household_ref__startswith="K").values_list("household_ref", "duplicates")
+    matched = {ref: {m.get("person") for m in found} for ref, found in rows}
+    return sum(
+        person.pk in matched.get(f"K{number}", set())
+        for number, person in enumerate(known, start=1)
+    )
+
+
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
     from benchmarks.__main__ import _recreate_database, _registry_size
@@ -225,6 +271,7 @@ def main(argv: list[str]) -> int:
     from django.utils import timezone
 
     from benchmarks import generate as generator
+    from benchmarks.measure import sample_people
     from camps.models import SiteStatus
     from cases.models import DisplacedPerson, ImportRowStatus, ImportStatus
     from cases.registry.imports import services
@@ -248,7 +295,15 @@ def main(argv: list[str]) -> int:
     registered = DisplacedPerson.objects.count()
     print(f"Registry: {registered:,} people; importing {args.rows:,} rows into {site.code}")
     # New arrivals each run: a file drawn again would duplicate the last run's imports.
-    data, lines = _file(args.rows, random.Random(args.seed + registered), timezone.localdate())
+    file_rng = random.Random(args.seed + registered)
+    visible = access.people_for(officer).filter(nationality__isnull=False)
+    drawn = [p.pk for p in sample_people(file_rng, 3 * args.known)] if args.known else []
+    known = list(visible.filter(pk__in=drawn).select_related("nationality", "displacement_status"))[
+        : args.known
+    ]
+    lines = _file(args.rows - len(known), file_rng, timezone.localdate())
+    lines += _known_lines(known, file_rng, timezone.localdate())
+    data = _csv(lines)
 
     started = time.monotonic()
     job = services.registry_import_upload(
@@ -275,6 +330,11 @@ def main(argv: list[str]) -> int:
         f"Dry run: {counts[ImportRowStatus.ACCEPTED]:,} accepted, "
         f"{counts[ImportRowStatus.REFUSED]:,} refused, "
         f"{counts[ImportRowStatus.DUPLICATE]:,} held as possible duplicates"
+    )
+    found = _known_found(job, known)
+    print(
+        f"Registered people typed again: {found:,} of {len(known):,} held with the person "
+        f"among their likely duplicates ({100 * found / max(len(known), 1):.1f} %)"
     )
     print(
         f"Import: upload {uploaded - started:.1f} s, dry run {checked - uploaded:.1f} s, "
