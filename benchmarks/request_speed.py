@@ -96,17 +96,25 @@ def drop_twin() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {TWIN}")
 
 
-def replayable(statements: list[str]) -> list[str]:
-    """Return the statements with the access log's insert sent to the twin."""
+def replayable(queries: list[dict[str, str]]) -> list[tuple[str, str | None]]:
+    """Return the captured statements, each with its COPY rows if any (protection.bulk_insert
+    logs a page's COPY with them), the access log's insert sent to the twin."""
     from protection.models import AccessLog
 
     table = f'"{AccessLog._meta.db_table}"'
     return [
-        s.replace(table, TWIN) if s.startswith(f"INSERT INTO {table}") else s for s in statements
+        (
+            sql.replace(table, TWIN)
+            if sql.startswith((f"INSERT INTO {table}", f"COPY {table}"))
+            else sql,
+            query.get("copy"),
+        )
+        for query in queries
+        for sql in (query["sql"],)
     ]
 
 
-def replay_seconds(statements: list[str]) -> float:
+def replay_seconds(statements: list[tuple[str, str | None]]) -> float:
     """Run the statements back to back on a raw cursor, as captured; return the seconds taken.
 
     The captured BEGIN and COMMIT run too, so the replay pays the same commits as the request.
@@ -117,7 +125,10 @@ def replay_seconds(statements: list[str]) -> float:
     assert raw is not None
     started = time.perf_counter()
     with raw.cursor() as cursor:
-        for statement in statements:
+        for statement, rows in statements:
+            if rows is not None:
+                cursor.copy_expert(statement, StringIO(rows))
+                continue
             cursor.execute(statement)
             if cursor.description is not None:
                 cursor.fetchall()
@@ -134,7 +145,7 @@ def measure(client: Any, path: str, repeat: int, profile: bool) -> dict[str, Any
         raise RuntimeError(f"{path} answered {response.status_code}")
     with CaptureQueriesContext(connection) as captured:
         client.get(path)
-    statements = replayable([query["sql"] for query in captured.captured_queries])
+    statements = replayable(captured.captured_queries)
     app, sql, cpu = [], [], []
     for _index in range(repeat):
         started, cpu_started = time.perf_counter(), time.process_time()

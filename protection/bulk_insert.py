@@ -10,6 +10,7 @@ fields as JSON, booleans as t/f; auto_now fields take `now`. Only PostgreSQL run
 import datetime
 import io
 import json
+import time
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -87,10 +88,25 @@ def copy_insert(
             write("\n")
         buffer.seek(0)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        cursor.cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN WITH (FORMAT csv)",
-            buffer,
-        )
+        _copy(connection, cursor, f"{connection.ops.quote_name(table)} ({columns})", buffer)
+
+
+_LOGGED_COPY_CHARS = 65_536
+
+
+def _copy(connection: Any, cursor: Any, target: str, buffer: io.StringIO) -> None:
+    """COPY the CSV in `buffer` into `target` (table and columns), logged as Django logs a
+    query when it keeps them (DEBUG, the tests' query budgets): COPY goes round its cursor.
+    A small COPY (a page's access log) is logged with its rows, so that a capture can replay
+    it (benchmarks.request_speed)."""
+    sql = f"COPY {target} FROM STDIN WITH (FORMAT csv)"
+    started = time.monotonic()
+    cursor.cursor.copy_expert(sql, buffer)
+    if connection.queries_logged:
+        entry = {"sql": sql, "time": f"{time.monotonic() - started:.3f}"}
+        if buffer.tell() <= _LOGGED_COPY_CHARS:
+            entry["copy"] = buffer.getvalue()
+        connection.queries_log.append(entry)
 
 
 def next_ids(model: type[models.Model], count: int, *, using: str = DEFAULT_DB_ALIAS) -> list[int]:
@@ -132,8 +148,4 @@ def copy_lines(
     buffer = io.StringIO("\n".join(lines) + "\n")
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN "
-            "WITH (FORMAT csv)",
-            buffer,
-        )
+        _copy(connection, cursor, f"{connection.ops.quote_name(meta.db_table)} ({names})", buffer)

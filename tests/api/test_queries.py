@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from camps.models import Country
 from cases.casework import closure, plan
 from partners.models import Sector, Service
 from partners.services import service_create
@@ -16,12 +17,14 @@ pytestmark = pytest.mark.django_db
 # Measured with token authentication: 2 for the token (knox reads it and the user's other
 # tokens to expire them), 1 for the caller's agency, 1 for the page, 1 for the prefetch
 # (specific needs of the people, or heads of the households), 3 for the access-log insert (the
-# chain's lock and head, then the insert: protection/audit_chain.py).
-PERSONS_PAGE_QUERIES = 8
+# chain's lock and head, then the insert: protection/audit_chain.py). People: 2 more for their
+# countries of nationality and origin, read by id (cases/registry/api/views.py says why).
+PERSONS_PAGE_QUERIES = 10
 HOUSEHOLDS_PAGE_QUERIES = 8
 
 
 def _register(actor, site, households: int, members: int) -> None:
+    origin = Country.objects.get(code="SDN")
     for number in range(households):
         people = [
             {
@@ -30,6 +33,7 @@ def _register(actor, site, households: int, members: int) -> None:
                 "relationship_to_head": "head" if member == 0 else "child",
                 "date_of_birth": datetime.date(1980 + member, 1 + number % 12, 1),
                 "specific_needs": ["WR-WR"] if member == 0 else [],
+                "origin_country": origin if member == 0 else None,
                 "confirm_not_duplicate": True,
             }
             for member in range(members)
