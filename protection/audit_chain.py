@@ -364,11 +364,13 @@ def _copy_chained(
     model = chain.model
     by_name = {f.attname: f.column for f in model._meta.concrete_fields}
     # Without ids the table's sequence fills them as the rows go in (no round trip first).
-    pks: list[int | None] = list(next_ids(model, len(rows), using=using)) if ids else []
+    pks: list[int | None] = [None] * len(rows)
+    if ids:
+        pks = list(next_ids(model, len(rows), using=using))
     digester = stamper.digester
     cells: dict[tuple[str, type, Any], str] = {}
     lines = []
-    for row, pk in zip(rows, pks or [None] * len(rows), strict=True):
+    for row, pk in zip(rows, pks, strict=True):
         row.created_at = now
         values = {name: getattr(row, name) for name in chain.content}
         stamper.stamp(values)
