@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import formats, timezone, translation
+from playwright.sync_api import expect
 
 from cases.models import DisplacedPerson
 from tests.browser.pages import VIEWPORTS, screenshots_dir
@@ -48,7 +49,8 @@ def test_an_officer_switches_language_in_one_press_and_types_a_date_in_it(
         page.goto(status_url)
 
         page.get_by_role("button", name=BUTTON[language]).click()  # the one action
-        page.wait_for_function(f"document.documentElement.lang === '{language}'")
+        # The press reloads the page: wait on the new document's root, through the navigation.
+        expect(page.locator("html")).to_have_attribute("lang", language)
         assert page.url == status_url
         assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
 

@@ -129,7 +129,17 @@ def waiting(page: Any, count: int) -> None:
     page.locator(STATUS).filter(has_text=re.compile(rf"\b{count}\b")).wait_for()
 
 
+# Every record kept on the device has had the server's answer (saved and removed, or refused).
+ANSWERED = f"""async () => {{
+  {IDB}
+  return rows.every((row) => row.refused);
+}}"""
+
+
 def synced(page: Any, timeout: int = 60_000) -> None:
+    # The status box starts hidden at each load, before the script has read the queue: only the
+    # queue itself says that the sync is over.
+    page.wait_for_function(ANSWERED, timeout=timeout, polling=200)
     page.locator("#field-mode").wait_for(state="hidden", timeout=timeout)
 
 

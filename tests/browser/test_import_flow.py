@@ -83,7 +83,7 @@ def test_officer_imports_a_file_dry_run_then_commit(
 
         page.locator('form[action$="/commit/"] button').click()
         page.wait_for_function(
-            "() => document.querySelector('#import-progress-bar').value === 100 && "
+            "() => document.querySelector('#import-progress-bar')?.value === 100 && "
             "!document.querySelector('form[action$=\"/commit/\"]')"
         )
         page.wait_for_load_state()
