@@ -190,31 +190,46 @@ def audit_record_many(
     *,
     actor: "Viewer | None",
     entries: Sequence[tuple[str, models.Model, Mapping[str, Any] | None]],
-) -> list[AuditEvent]:
-    """Record several events of one service at once: (action, object, changes) each, in order.
+) -> int:
+    """Record several events of one service at once: (action, object, changes) each, in order;
+    return how many.
 
     The same events, chained in the same order, that one `audit_record` call per entry would
     write, with one lock, one read of the chain's head and one insert (a household's
-    registration records the household and each member together, just before it commits).
+    registration records the household, each member and each match dismissed together, just
+    before it commits). Nobody reads the events' ids, so many go in as COPY text.
     """
-    context = current_context()
-    events = []
-    for action, obj, changes in entries:
+    events = _shared_events(actor, len(entries))
+    for event, (action, obj, changes) in zip(events, entries, strict=True):
         object_type = object_type_of(obj)
-        events.append(
-            AuditEvent(
-                actor=actor if actor is not None and actor.pk else None,
-                agency_id=getattr(actor, "agency_id", None),
-                action=action,
-                object_type=object_type,
-                object_id=str(obj.pk),
-                object_repr=object_label(object_type, obj.pk, code_of(obj)),
-                changes=redact_changes(object_type, changes),
-                channel=context.channel,
-                ip_address=context.ip_address,
-            )
-        )
-    return chain_append(events)
+        event.action = action
+        event.object_type = object_type
+        event.object_id = str(obj.pk)
+        event.object_repr = object_label(object_type, obj.pk, code_of(obj))
+        event.changes = redact_changes(object_type, changes)
+    return len(chain_append(events, ids=False))
+
+
+def _shared_events(actor: "Viewer | None", count: int, **fields: Any) -> list[AuditEvent]:
+    """`count` unsaved events carrying what they share (actor, agency, channel, address and
+    `fields`), set once on a first event whose values the others take: Model.__init__ per event
+    was most of the cost of auditing a bulk import."""
+    context = current_context()
+    first = AuditEvent(
+        actor_id=actor.pk if actor is not None and actor.pk else None,
+        agency_id=getattr(actor, "agency_id", None),
+        channel=context.channel,
+        ip_address=context.ip_address,
+        **fields,
+    )
+    shared = {name: value for name, value in first.__dict__.items() if name != "_state"}
+    events = []
+    for _index in range(count):
+        event = AuditEvent.__new__(AuditEvent)
+        event.__dict__.update(shared)
+        event._state = ModelState()
+        events.append(event)
+    return events
 
 
 def _events(
@@ -223,32 +238,14 @@ def _events(
     object_type: str,
     records: Iterable[tuple[Any, str | None, Mapping[str, Any] | None]],
 ) -> list[AuditEvent]:
-    """Build one event per (pk, code, changes) record, as `audit_record` would, unsaved.
-
-    The fields every event shares are set once, on a first event whose values the others
-    take: Model.__init__ per event was most of the cost of auditing a bulk import.
-    """
-    context = current_context()
-    actor_id = actor.pk if actor is not None and actor.pk else None
-    first = AuditEvent(
-        actor_id=actor_id,
-        agency_id=getattr(actor, "agency_id", None),
-        action=action,
-        object_type=object_type,
-        channel=context.channel,
-        ip_address=context.ip_address,
-    )
-    shared = {name: value for name, value in first.__dict__.items() if name != "_state"}
+    """Build one event per (pk, code, changes) record, as `audit_record` would, unsaved."""
+    records = list(records)
+    events = _shared_events(actor, len(records), action=action, object_type=object_type)
     keeps: dict[str, bool] = {}
-    events = []
-    for pk, code, changes in records:
-        event = AuditEvent.__new__(AuditEvent)
-        event.__dict__.update(shared)
-        event._state = ModelState()
+    for event, (pk, code, changes) in zip(events, records, strict=True):
         event.object_id = str(pk)
         event.object_repr = object_label(object_type, pk, code)
         event.changes = _redacted(object_type, changes, keeps)
-        events.append(event)
     return events
 
 
