@@ -89,3 +89,35 @@ def test_other_agencys_people_are_never_shown_as_matches(
     register_household(actor=other_officer, site=other_site)
     result = register_household(actor=officer, site=site)
     assert len(result.members) == 1
+
+
+def test_a_household_with_many_dismissed_matches_is_audited_in_order(officer, site) -> None:
+    """Twenty-five events (one COPY): the household, then each member and its dismissals."""
+    from protection.audit_chain import AUDIT_CHAIN
+    from protection.audit_verify import chain_verify
+
+    earlier = [
+        register_household(
+            actor=officer, site=site, members=[{"confirm_not_duplicate": True}]
+        ).members[0]
+        for _index in range(3)
+    ]
+    newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    members = [{"confirm_not_duplicate": True}] + [
+        {"confirm_not_duplicate": True, "relationship_to_head": "sibling"} for _index in range(5)
+    ]
+    result = register_household(actor=officer, site=site, members=members)
+
+    events = list(AuditEvent.objects.filter(seq__gt=newest).order_by("seq"))
+    expected = [("household.register", str(result.household.pk))]
+    for person in result.members:
+        expected.append(("person.register", str(person.pk)))
+        expected += [("person.duplicate_dismissed", str(person.pk))] * len(earlier)
+    assert [(event.action, event.object_id) for event in events] == expected
+    assert [event.id for event in events] == sorted(event.id for event in events)
+    codes = sorted(person.registration_number for person in earlier)
+    dismissed = [event for event in events if event.action == "person.duplicate_dismissed"]
+    assert sorted(event.changes["candidate"][1] for event in dismissed[:3]) == codes
+    assert all(event.actor_id == officer.pk for event in events)
+    assert DuplicateReview.objects.filter(person__household=result.household).count() == 18
+    assert chain_verify(AUDIT_CHAIN).ok
