@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, transaction
 from django.db.models import F, Lookup, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -95,18 +96,60 @@ _FETCH_SETTINGS = (
 )
 
 
-def _matching_ids(matches: QuerySet[DisplacedPerson], limit: int) -> list[int]:
-    """Return up to `limit` ids of `matches`, unordered, through the indexes (see above)."""
+# OFFSET 0 keeps the subquery apart; named like the table, the rows it gives answer the
+# condition as compiled for the table.
+_FENCED = "SELECT {table}.id FROM ({inner} OFFSET 0) AS {table} WHERE {where} LIMIT %s"
+
+
+def _matching_ids(matches: QuerySet[DisplacedPerson], named: Q | None, limit: int) -> list[int]:
+    """Return up to `limit` ids of `matches`, unordered, through the indexes (see above).
+
+    With `named` (the name's own condition, which `matches` holds with the access scope and
+    the list's filters), the name is matched first, alone, behind a fence the planner does not
+    see through, and `matches`' whole condition is checked on the rows it gives. Otherwise
+    PostgreSQL ANDs the agency's bitmap (40 % of the registry: 400,000 rows at 1,000,000 people,
+    4,000,000 at 10,000,000) with the words' own, to save reading rows the words had already
+    narrowed to a few thousand.
+    """
     ids = matches.order_by().values_list("pk", flat=True)[:limit]
     alias = ids.db
-    if connections[alias].vendor != "postgresql":
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
         return list(ids)
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+    fenced = _fenced(matches, named, limit) if named is not None else None
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
         cursor.execute(_FETCH_SETTINGS, [SEARCH_WORK_MEM])
-        return list(ids)
+        if fenced is None:
+            return list(ids)
+        cursor.execute(*fenced)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
-def narrow_search(matches: QuerySet[DisplacedPerson]) -> QuerySet[DisplacedPerson]:
+def _fenced(
+    matches: QuerySet[DisplacedPerson], named: Q, limit: int
+) -> tuple[str, list[Any]] | None:
+    """Return the statement of `_matching_ids` with the name matched first, or None when
+    `matches` reads another table than the people's (a filter's join)."""
+    query = matches.query
+    if [alias for alias in query.alias_map if query.alias_refcount.get(alias)] != [
+        DisplacedPerson._meta.db_table
+    ]:
+        return None
+    connection = connections[matches.db]
+    try:
+        where, where_params = query.get_compiler(connection=connection).compile(query.where)
+    except (EmptyResultSet, FullResultSet):
+        return None
+    inner = DisplacedPerson.objects.using(matches.db).filter(named).order_by()
+    inner_sql, inner_params = inner.query.get_compiler(connection=connection).as_sql()
+    table = connection.ops.quote_name(DisplacedPerson._meta.db_table)
+    sql = _FENCED.format(table=table, inner=inner_sql, where=where)
+    return sql, [*inner_params, *where_params, limit]
+
+
+def narrow_search(
+    matches: QuerySet[DisplacedPerson], named: Q | None = None
+) -> QuerySet[DisplacedPerson]:
     """Return the same rows, in a form PostgreSQL pages quickly whatever the name's frequency.
 
     Pages read the newest 50 by id. For a rare name (or none) the planner walks the primary
@@ -126,7 +169,7 @@ def narrow_search(matches: QuerySet[DisplacedPerson]) -> QuerySet[DisplacedPerso
     found = len(recent[:PROBE_ENOUGH])
     if found >= PROBE_ENOUGH or found * newest > SEARCH_ID_CAP * PROBE_WINDOW:
         return matches
-    ids = _matching_ids(matches, SEARCH_ID_CAP + 1)
+    ids = _matching_ids(matches, named, SEARCH_ID_CAP + 1)
     if len(ids) <= SEARCH_ID_CAP:
         return matches.filter(pk__in=ids)
     return matches
@@ -173,7 +216,8 @@ class PersonFilter(django_filters.FilterSet):
         """Match names or numbers; see `narrow_search` for why the matches are fetched first."""
         if not value.strip():
             return queryset
-        return narrow_search(queryset.filter(name_or_number_q(value)))
+        named = name_or_number_q(value)
+        return narrow_search(queryset.filter(named), named)
 
     def filter_need(
         self, queryset: QuerySet[DisplacedPerson], name: str, value: str

@@ -6,6 +6,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import DisplacedPerson
 from cases.registry import filters
@@ -210,3 +211,30 @@ def test_the_upgrade_rewrites_the_keys_stored_before_the_ayn_was_read(officer, s
     assert (marked.name_search, marked.name_keys) == ("jma smyl", " JN SNYL ")
     assert latin.name_keys == " UNTOUCHED "
     assert [p.pk for p in person_list(user=officer, filters={"q": "إسماعيل"})] == [marked.pk]
+
+
+def test_the_name_matched_first_keeps_the_scope_and_the_lists_other_filters(
+    officer, site, other_officer, other_site
+) -> None:
+    """The capped fetch matches the name alone first (filters._fenced), then the rest; the page
+    is the scoped, filtered list whichever statement fetched its ids."""
+    for actor, where in ((other_officer, other_site), (officer, site)):
+        for sex in ("female", "male"):
+            register_household(
+                actor=actor,
+                site=where,
+                members=[{"family_name": "Muhammad", "sex": sex, "confirm_not_duplicate": True}],
+            )
+    mine = DisplacedPerson.objects.filter(owning_agency=officer.agency)
+    # The list's other filters (one through a join, the status's code) apply to the ids fetched.
+    filters_by_name = [
+        ({"q": "Muhammad"}, mine),
+        ({"q": "Muhammad", "sex": "male"}, mine.filter(sex="male")),
+        ({"q": "Muhammad", "displacement_status": "IDP"}, mine),
+        ({"q": "Muhammad", "displacement_status": "REF"}, mine.none()),
+    ]
+    for chosen, expected in filters_by_name:
+        with CaptureQueriesContext(connection) as queries:
+            found = list(person_list(user=officer, filters=chosen))
+        assert [p.pk for p in found] == list(expected.order_by("-pk").values_list("pk", flat=True))
+        assert sum("OFFSET 0" in q["sql"] for q in queries.captured_queries) == 1
