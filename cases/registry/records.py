@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ForeignKey, Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.models import Country, Site, SiteStatus
@@ -34,6 +35,7 @@ from cases.registry.duplicates import (
 )
 from protection import access, codes
 from protection.audit import diff, snapshot
+from protection.bulk_insert import insert_rows
 from protection.dates import age_on, years_before
 
 if TYPE_CHECKING:
@@ -312,16 +314,15 @@ def record_people(
         for person, data, _candidates in people
         for need in data.specific_needs
     )
-    DuplicateReview.objects.bulk_create(
-        DuplicateReview(
-            person=person,
-            candidate=c.person,
-            score=c.score,
-            decision=DuplicateDecision.NOT_DUPLICATE,
-            decided_by=actor,
-        )
-        for person, _data, candidates in people
-        for c in candidates
+    now = timezone.now()
+    insert_rows(
+        DuplicateReview,
+        ["person_id", "candidate_id", "score", "decision", "decided_by_id", "decided_at"],
+        [
+            (person.pk, c.person.pk, c.score, DuplicateDecision.NOT_DUPLICATE.value, actor.pk, now)
+            for person, _data, candidates in people
+            for c in candidates
+        ],
     )
     names = [
         *registration_fields(),

@@ -92,7 +92,8 @@ def test_other_agencys_people_are_never_shown_as_matches(
 
 
 def test_a_household_with_many_dismissed_matches_is_audited_in_order(officer, site) -> None:
-    """Twenty-five events (one COPY): the household, then each member and its dismissals."""
+    """Thirty-one events and 24 dismissed matches (each one COPY): the household, then each
+    member and its dismissals, in order; each review under its member."""
     from protection.audit_chain import AUDIT_CHAIN
     from protection.audit_verify import chain_verify
 
@@ -100,7 +101,7 @@ def test_a_household_with_many_dismissed_matches_is_audited_in_order(officer, si
         register_household(
             actor=officer, site=site, members=[{"confirm_not_duplicate": True}]
         ).members[0]
-        for _index in range(3)
+        for _index in range(4)
     ]
     newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     members = [{"confirm_not_duplicate": True}] + [
@@ -117,7 +118,11 @@ def test_a_household_with_many_dismissed_matches_is_audited_in_order(officer, si
     assert [event.id for event in events] == sorted(event.id for event in events)
     codes = sorted(person.registration_number for person in earlier)
     dismissed = [event for event in events if event.action == "person.duplicate_dismissed"]
-    assert sorted(event.changes["candidate"][1] for event in dismissed[:3]) == codes
+    assert sorted(event.changes["candidate"][1] for event in dismissed[:4]) == codes
     assert all(event.actor_id == officer.pk for event in events)
-    assert DuplicateReview.objects.filter(person__household=result.household).count() == 18
+    reviews = DuplicateReview.objects.filter(person__household=result.household)
+    assert sorted(reviews.values_list("person_id", "candidate_id", "decided_by_id")) == sorted(
+        (person.pk, candidate.pk, officer.pk) for person in result.members for candidate in earlier
+    )
+    assert {review.score for review in reviews} == {100}
     assert chain_verify(AUDIT_CHAIN).ok
