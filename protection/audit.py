@@ -287,7 +287,7 @@ def audit_bulk(
     events = _events(
         actor, action, model._meta.label_lower, ((pk, code, changes) for pk, code in records)
     )
-    return len(chain_append(events))
+    return len(chain_append(events, ids=False))
 
 
 def audit_record_bulk(
@@ -306,7 +306,7 @@ def audit_record_bulk(
         return 0
     object_type = object_type_of(objects[0])
     records = [(obj.pk, code_of(obj), change) for obj, change in zip(objects, changes, strict=True)]
-    return len(chain_append(_events(actor, action, object_type, records)))
+    return len(chain_append(_events(actor, action, object_type, records), ids=False))
 
 
 def audit_record_rows(
@@ -323,7 +323,7 @@ def audit_record_rows(
     """
     if not records:
         return 0
-    return len(chain_append(_events(actor, action, model._meta.label_lower, records)))
+    return len(chain_append(_events(actor, action, model._meta.label_lower, records), ids=False))
 
 
 def audit_events_for(obj: models.Model, *, limit: int = 50) -> "models.QuerySet[AuditEvent]":
