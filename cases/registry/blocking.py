@@ -40,7 +40,6 @@ from django.db.models import IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from cases.models import DisplacedPerson
-from protection.prepared import execute_prepared
 
 # Rows read per index walk and side of the birth date.
 SAME_NAMES_ROWS_PER_SIDE = 80
@@ -272,15 +271,10 @@ def _scope_where(queryset: QuerySet[DisplacedPerson]) -> tuple[str, list[Any]] |
 # planned (SET LOCAL, in the same query string) and back on as it starts to run (the one-time
 # filter `_RESTORE`, run first even when nothing is found), so that whatever else a
 # surrounding transaction runs is planned with them.
-# The statement is prepared (protection.prepared) and its plan kept for any probe: the generic
-# plan from the first run, not five custom plans first (plan_cache_mode).
-_WALK_SETTINGS = (
-    "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off; "
-    "SET LOCAL plan_cache_mode = force_generic_plan;\n"
-)
+_WALK_SETTINGS = "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off;\n"
 _RESTORE = (
-    "(SELECT set_config('enable_sort', 'on', true) || set_config('enable_bitmapscan', 'on', true)"
-    " || set_config('plan_cache_mode', 'auto', true)) IS NOT NULL"
+    "(SELECT set_config('enable_sort', 'on', true) || set_config('enable_bitmapscan', 'on', true))"
+    " IS NOT NULL"
 )
 
 
@@ -377,6 +371,5 @@ def _fetch_raw(scope: tuple[str, list[Any]], probes: Sequence[ProbeKeys]) -> lis
     sql, walks = _statement(scope_sql)
     params += scope_params * walks
     with connection.cursor() as cursor:
-        # Planned once per connection (8-9 ms of each check, more than running it took).
-        execute_prepared(connection, cursor, sql, params, before=_WALK_SETTINGS)
+        cursor.execute(_WALK_SETTINGS + sql, params)
         return list(cursor.fetchall())
