@@ -45,13 +45,13 @@ from typing import Any, TypeVar
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from protection.bulk_insert import copy_lines, csv_cell, next_ids
+from protection.bulk_insert import COPY_ROWS_FROM, copy_lines, csv_cell, next_ids
 from protection.models import AccessLog, AuditEvent, ChainPrune
 
 GENESIS = "0" * 64
 # Appends of this many rows or more (a bulk import's audit events) go in one COPY; those whose
 # ids nobody reads (a page's access log: 50 rows in 10 ms by bulk_create, 4 ms by COPY) from 20.
-COPY_FROM_ROWS, COPY_WITHOUT_IDS_FROM_ROWS = 200, 20
+COPY_FROM_ROWS, COPY_WITHOUT_IDS_FROM_ROWS = 200, COPY_ROWS_FROM
 # Two-key advisory locks: (namespace, chain); the namespace keeps clear of other lock users.
 LOCK_NAMESPACE = 0x70726F74  # "prot"
 

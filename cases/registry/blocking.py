@@ -200,7 +200,7 @@ def nearest_rows_many(
     """
     blocks: list[dict[int, ScoredRow]] = [{} for _keys in probes]
     fetched: list[tuple[Any, ...]]
-    scope = _scope_where(queryset)
+    scope = scope_where(queryset)
     if scope is not None:
         fetched = _fetch_raw(scope, probes)
     else:
@@ -247,8 +247,9 @@ _STATEMENT = (
 )
 
 
-def _scope_where(queryset: QuerySet[DisplacedPerson]) -> tuple[str, list[Any]] | None:
-    """Return the queryset's WHERE clause as SQL on the people table, or None if it joins."""
+def scope_where(queryset: QuerySet[DisplacedPerson]) -> tuple[str, list[Any]] | None:
+    """Return the queryset's WHERE clause as SQL on the people table, or None if it joins
+    (or the database is not PostgreSQL). Name search's capped fetch uses it too."""
     query = queryset.query
     joined = [alias for alias in query.alias_map if query.alias_refcount.get(alias)]
     if connection.vendor != "postgresql" or len(joined) > 1 or query.combinator:

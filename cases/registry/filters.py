@@ -3,12 +3,12 @@
 from typing import Any
 
 import django_filters
-from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, transaction
 from django.db.models import F, Lookup, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import DisplacedPerson, Household, PersonStatus, Sex
+from cases.registry.blocking import scope_where
 from cases.registry.duplicates import normalise, phonetic_key, sound_key
 from cases.registry.identifiers import document_q
 from cases.registry.language import language_filter_q
@@ -130,16 +130,11 @@ def _fenced(
 ) -> tuple[str, list[Any]] | None:
     """Return the statement of `_matching_ids` with the name matched first, or None when
     `matches` reads another table than the people's (a filter's join)."""
-    query = matches.query
-    if [alias for alias in query.alias_map if query.alias_refcount.get(alias)] != [
-        DisplacedPerson._meta.db_table
-    ]:
+    scope = scope_where(matches)
+    if scope is None:
         return None
+    where, where_params = scope
     connection = connections[matches.db]
-    try:
-        where, where_params = query.get_compiler(connection=connection).compile(query.where)
-    except (EmptyResultSet, FullResultSet):
-        return None
     inner = DisplacedPerson.objects.using(matches.db).filter(named).order_by()
     inner_sql, inner_params = inner.query.get_compiler(connection=connection).as_sql()
     table = connection.ops.quote_name(DisplacedPerson._meta.db_table)
