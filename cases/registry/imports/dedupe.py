@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from cases.models import DisplacedPerson
-from cases.registry.blocking import held_keys, nearest_rows_many
+from cases.registry.blocking import ProbeKeys, ScoredRow, held_keys, nearest_rows_many
 from cases.registry.duplicates import MAX_CANDIDATES, ProbeIdentity, probe_keys, score_value
 from cases.registry.duplicates import phonetic_key as _phonetic_key
 from cases.registry.imports.rows import CheckedRow
@@ -79,19 +79,39 @@ def _probe(row: CheckedRow) -> ProbeIdentity:
     )
 
 
-def registry_matches(
-    rows: Sequence[CheckedRow], visible: QuerySet[DisplacedPerson]
-) -> dict[int, list[Match]]:
-    """Return, by row number, the registered people the rows may duplicate, best first."""
+class RegistryProbe(NamedTuple):
+    """A row to check against the registry: what the score reads and what the walks look for."""
+
+    row: CheckedRow
+    identity: ProbeIdentity
+    keys: ProbeKeys
+
+
+def registry_probes(rows: Sequence[CheckedRow]) -> list[RegistryProbe]:
+    """Return the probes of the rows that passed their checks (one statement: held_keys)."""
     probes = [(row, _probe(row)) for row in rows if row.data is not None]
     if not probes:
-        return {}
+        return []
     names = [(phonetic_key(p.given_name), phonetic_key(p.family_name)) for _row, p in probes]
     held = held_keys({given for given, _f in names}, {family for _g, family in names})
-    blocks = nearest_rows_many(visible, [probe_keys(probe, held=held) for _row, probe in probes])
+    return [RegistryProbe(row, probe, probe_keys(probe, held=held)) for row, probe in probes]
+
+
+def fetch_blocks(
+    probes: Sequence[RegistryProbe], visible: QuerySet[DisplacedPerson]
+) -> list[list[ScoredRow]]:
+    """Return each probe's block among the people `visible` (the blocking statement)."""
+    return nearest_rows_many(visible, [probe.keys for probe in probes])
+
+
+def scored_matches(
+    probes: Sequence[RegistryProbe], blocks: Sequence[Sequence[ScoredRow]]
+) -> dict[int, list[Match]]:
+    """Return, by row number, the people of each probe's block who score as likely
+    duplicates, best first, the ten best."""
     minimum = settings.DUPLICATE_MIN_SCORE
     found: dict[int, list[Match]] = {}
-    for (row, probe), block in zip(probes, blocks, strict=True):
+    for (row, probe, _keys), block in zip(probes, blocks, strict=True):
         tolerance = _tolerance(row.estimated)
         matches = [
             Match(value, person_id=person.id, registration_number=person.registration_number)

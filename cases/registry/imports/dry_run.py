@@ -18,8 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import ImportRowStatus, ImportStatus, RegistryImport
+from cases.registry.imports.ahead import reads_ahead
 from cases.registry.imports.columns import cells_by_field, row_cells
-from cases.registry.imports.dedupe import Match, file_matches, registry_matches
+from cases.registry.imports.dedupe import (
+    Match,
+    fetch_blocks,
+    file_matches,
+    registry_probes,
+    scored_matches,
+)
 from cases.registry.imports.rows import CheckedRow, References, check_households, read_row
 from cases.registry.imports.services import (
     MAX_IMPORT_ATTEMPTS,
@@ -166,22 +173,29 @@ def _dry_run(job: RegistryImport) -> None:
     actor = job.created_by
     rows = list(checked_rows(job))
     check_households([row for _pk, row in rows], timezone.localdate())
-    in_file = file_matches([row for _pk, row in rows if not row.errors])
     visible = access.people_for(actor)
     checked = 0
     stager = Stager(job)
-    for batch in household_batches(rows, job.batch_size):
-        valid = [row for _pk, row in batch if not row.errors]
-        matches = dict(in_file)
-        for number, found in registry_matches(valid, visible).items():
-            matches[number] = sorted([*found, *matches.get(number, [])], key=lambda m: -m.score)
-        lines = _fates(batch, matches, stager)
-        checked += len(batch)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(ASYNC_COMMIT)
-            write_fates(lines)
-            RegistryImport.objects.filter(pk=job.pk).update(rows_checked=checked)
+    batches = list(household_batches(rows, job.batch_size))
+    with reads_ahead() as submit:
+        # Every batch's blocking statement is asked for first: they run on the second
+        # connection while the rows are compared within the file, scored and written here.
+        checks = []
+        for batch in batches:
+            probes = registry_probes([row for _pk, row in batch if not row.errors])
+            checks.append((probes, submit(fetch_blocks, probes, visible)))
+        in_file = file_matches([row for _pk, row in rows if not row.errors])
+        for batch, (probes, blocks) in zip(batches, checks, strict=True):
+            matches = dict(in_file)
+            for number, found in scored_matches(probes, blocks.result()).items():
+                matches[number] = sorted([*found, *matches.get(number, [])], key=lambda m: -m.score)
+            lines = _fates(batch, matches, stager)
+            checked += len(batch)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(ASYNC_COMMIT)
+                write_fates(lines)
+                RegistryImport.objects.filter(pk=job.pk).update(rows_checked=checked)
     with transaction.atomic():
         job.refresh_from_db()
         job.status = ImportStatus.VALIDATED
