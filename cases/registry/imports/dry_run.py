@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import ImportRowStatus, ImportStatus, RegistryImport
-from cases.registry.imports.ahead import reads_ahead
+from cases.registry.imports.ahead import reads_ahead, results
 from cases.registry.imports.columns import cells_by_field, row_cells
 from cases.registry.imports.dedupe import (
     Match,
@@ -58,6 +58,9 @@ WHERE r.id = v.id
 # A batch is its own checkpoint; a server crash that loses the last ones loses them whole
 # (each with its progress), and the dry run is run again: no flush to disk per batch.
 ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+# Rows checked against the registry by one blocking statement. Smaller parts let this thread
+# take up a part the second connection has not started (ahead.Read) rather than wait.
+PROBES_PER_STATEMENT = 500
 
 
 def _csv_text(value: str) -> str:
@@ -178,16 +181,22 @@ def _dry_run(job: RegistryImport) -> None:
     stager = Stager(job)
     batches = list(household_batches(rows, job.batch_size))
     with reads_ahead() as submit:
-        # Every batch's blocking statement is asked for first: they run on the second
-        # connection while the rows are compared within the file, scored and written here.
+        # Every batch's blocking statements are asked for first: they run on the second
+        # connection while the rows are compared within the file, scored and written here
+        # (a part not yet started when its batch comes up runs here instead).
         checks = []
         for batch in batches:
             probes = registry_probes([row for _pk, row in batch if not row.errors])
-            checks.append((probes, submit(fetch_blocks, probes, visible)))
+            parts = range(0, len(probes), PROBES_PER_STATEMENT)
+            reads = [
+                submit(fetch_blocks, probes[i : i + PROBES_PER_STATEMENT], visible) for i in parts
+            ]
+            checks.append((probes, reads))
         in_file = file_matches([row for _pk, row in rows if not row.errors])
-        for batch, (probes, blocks) in zip(batches, checks, strict=True):
+        for batch, (probes, reads) in zip(batches, checks, strict=True):
             matches = dict(in_file)
-            for number, found in scored_matches(probes, blocks.result()).items():
+            blocks = [block for part in results(reads) for block in part]
+            for number, found in scored_matches(probes, blocks).items():
                 matches[number] = sorted([*found, *matches.get(number, [])], key=lambda m: -m.score)
             lines = _fates(batch, matches, stager)
             checked += len(batch)
