@@ -189,21 +189,27 @@ def held_keys(given_keys: set[str], family_keys: set[str]) -> tuple[set[str], se
     return {k for side, k in found if side == "g"}, {k for side, k in found if side == "f"}
 
 
+# A WHERE clause on the people table and its parameters (scope_where).
+Scope = tuple[str, list[Any]]
+
+
 def nearest_rows_many(
-    queryset: QuerySet[DisplacedPerson], probes: Sequence[ProbeKeys]
+    queryset: QuerySet[DisplacedPerson] | Scope, probes: Sequence[ProbeKeys]
 ) -> list[list[ScoredRow]]:
     """Return each probe's block (each person once per probe) among `queryset`, by probe.
 
     One statement on PostgreSQL for all the probes (a household's members together). SQLite
     cannot LIMIT the parts of a compound statement, so there each part is its own query
-    (development databases are small).
+    (development databases are small). `queryset` may be given as its scope_where, compiled
+    once by the caller: reads from other threads then share no ORM state.
     """
     blocks: list[dict[int, ScoredRow]] = [{} for _keys in probes]
     fetched: list[tuple[Any, ...]]
-    scope = scope_where(queryset)
+    scope = queryset if isinstance(queryset, tuple) else scope_where(queryset)
     if scope is not None:
         fetched = _fetch_raw(scope, probes)
     else:
+        assert not isinstance(queryset, tuple)
         parts = [
             part for tag, keys in enumerate(probes) for part in block_parts(queryset, keys, tag)
         ]
@@ -247,7 +253,7 @@ _STATEMENT = (
 )
 
 
-def scope_where(queryset: QuerySet[DisplacedPerson]) -> tuple[str, list[Any]] | None:
+def scope_where(queryset: QuerySet[DisplacedPerson]) -> Scope | None:
     """Return the queryset's WHERE clause as SQL on the people table, or None if it joins
     (or the database is not PostgreSQL). Name search's capped fetch uses it too."""
     query = queryset.query
@@ -344,7 +350,7 @@ def _statement(scope_sql: str) -> tuple[str, int]:
     )
 
 
-def _fetch_raw(scope: tuple[str, list[Any]], probes: Sequence[ProbeKeys]) -> list[tuple[Any, ...]]:
+def _fetch_raw(scope: Scope, probes: Sequence[ProbeKeys]) -> list[tuple[Any, ...]]:
     if not probes:
         return []
     scope_sql, scope_params = scope

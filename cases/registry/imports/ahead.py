@@ -65,12 +65,13 @@ def _close_connection() -> None:
 
 
 @contextmanager
-def reads_ahead() -> Iterator[Submit]:
+def reads_ahead(*, ahead: bool = True) -> Iterator[Submit]:
     """Yield `submit(function, *args) -> Read`: outside a transaction, on PostgreSQL, the reads
-    start in order on a second connection; elsewhere each runs when its result is asked for.
-    Leaving cancels the reads not yet started, waits for the one running and closes the second
+    start in order on a second connection; elsewhere, or unless `ahead` (the reads would share
+    state that is not safe in two threads), each runs when its result is asked for. Leaving
+    cancels the reads not yet started, waits for the one running and closes the second
     connection."""
-    if connection.in_atomic_block or connection.vendor != "postgresql":
+    if not ahead or connection.in_atomic_block or connection.vendor != "postgresql":
         yield lambda function, *args: Read(function, args)
         return
     reads: list[Read[Any]] = []

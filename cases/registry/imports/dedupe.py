@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from cases.models import DisplacedPerson
-from cases.registry.blocking import ProbeKeys, ScoredRow, held_keys, nearest_rows_many
+from cases.registry.blocking import ProbeKeys, Scope, ScoredRow, held_keys, nearest_rows_many
 from cases.registry.duplicates import MAX_CANDIDATES, ProbeIdentity, probe_keys, score_value
 from cases.registry.duplicates import phonetic_key as _phonetic_key
 from cases.registry.imports.rows import CheckedRow
@@ -98,9 +98,10 @@ def registry_probes(rows: Sequence[CheckedRow]) -> list[RegistryProbe]:
 
 
 def fetch_blocks(
-    probes: Sequence[RegistryProbe], visible: QuerySet[DisplacedPerson]
+    probes: Sequence[RegistryProbe], visible: QuerySet[DisplacedPerson] | Scope
 ) -> list[list[ScoredRow]]:
-    """Return each probe's block among the people `visible` (the blocking statement)."""
+    """Return each probe's block among the people `visible` (the blocking statement), given
+    as a queryset or as its scope (blocking.scope_where, for reads from another thread)."""
     return nearest_rows_many(visible, [probe.keys for probe in probes])
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import ImportRowStatus, ImportStatus, RegistryImport
+from cases.registry.blocking import scope_where
 from cases.registry.imports.ahead import reads_ahead, results
 from cases.registry.imports.columns import cells_by_field, row_cells
 from cases.registry.imports.dedupe import (
@@ -180,7 +181,10 @@ def _dry_run(job: RegistryImport) -> None:
     checked = 0
     stager = Stager(job)
     batches = list(household_batches(rows, job.batch_size))
-    with reads_ahead() as submit:
+    # The scope compiled once, here: the reads, in two threads, then share no queryset.
+    scope = scope_where(visible)
+    among = visible if scope is None else scope
+    with reads_ahead(ahead=scope is not None) as submit:
         # Every batch's blocking statements are asked for first: they run on the second
         # connection while the rows are compared within the file, scored and written here
         # (a part not yet started when its batch comes up runs here instead).
@@ -189,7 +193,7 @@ def _dry_run(job: RegistryImport) -> None:
             probes = registry_probes([row for _pk, row in batch if not row.errors])
             parts = range(0, len(probes), PROBES_PER_STATEMENT)
             reads = [
-                submit(fetch_blocks, probes[i : i + PROBES_PER_STATEMENT], visible) for i in parts
+                submit(fetch_blocks, probes[i : i + PROBES_PER_STATEMENT], among) for i in parts
             ]
             checks.append((probes, reads))
         in_file = file_matches([row for _pk, row in rows if not row.errors])
