@@ -157,3 +157,28 @@ def test_a_read_not_yet_started_is_taken_up_rather_than_waited_for() -> None:
         assert results(reads) == ["first", "second"]
     assert ran_on["second"] == threading.current_thread().name
     assert ran_on["first"] != ran_on["second"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_agencys_registered_person_is_never_a_match_of_the_rows_read_ahead(
+    officer: Any, site: Any, other_officer: Any, other_site: Any, monkeypatch: Any
+) -> None:
+    """The reads ahead run on the importing officer's scope, compiled once: the same person
+    registered by another agency is not found, the one registered by the officer's is."""
+    seen = _spy_reads(monkeypatch)
+    theirs = register_household(actor=other_officer, site=other_site).members[0]
+    job = _upload(officer, site)
+    services.registry_import_dry_run_start(actor=officer, registry_import=job)
+    assert registry_import_dry_run(import_id=job.pk)
+    found = [m.get("person") for row in job.rows.all() for m in row.duplicates]
+    assert theirs.pk not in found
+    assert job.rows.get(row_number=6).status == "accepted"  # the factories' default person
+    assert {name for name, _pid in seen} != {threading.current_thread().name}
+
+    ours = register_household(actor=officer, site=site).members[0]
+    again = _upload(officer, site)
+    services.registry_import_dry_run_start(actor=officer, registry_import=again)
+    assert registry_import_dry_run(import_id=again.pk)
+    held = again.rows.get(row_number=6)
+    assert held.status == "duplicate"
+    assert [m["person"] for m in held.duplicates] == [ours.pk]
