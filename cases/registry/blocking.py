@@ -162,33 +162,6 @@ def block_parts(
     return parts
 
 
-_HELD_KEYS = (
-    "SELECT 'g', key FROM unnest(%s::text[]) AS key WHERE EXISTS "
-    "(SELECT 1 FROM cases_displacedperson WHERE given_key = key) UNION ALL "
-    "SELECT 'f', key FROM unnest(%s::text[]) AS key WHERE EXISTS "
-    "(SELECT 1 FROM cases_displacedperson WHERE family_key = key)"
-)
-
-
-def held_keys(given_keys: set[str], family_keys: set[str]) -> tuple[set[str], set[str]]:
-    """Return which of these keys somebody holds as a given name's key, and as a family name's.
-
-    A bulk check asks first (one statement, one index descent per key): the letter variants
-    of a name (a hundred or more) are worth building only where the other name's key is held.
-    """
-    given, family = sorted(k for k in given_keys if k), sorted(k for k in family_keys if k)
-    if connection.vendor != "postgresql":
-        people = DisplacedPerson.objects.order_by()
-        return (
-            set(people.filter(given_key__in=given).values_list("given_key", flat=True)),
-            set(people.filter(family_key__in=family).values_list("family_key", flat=True)),
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(_HELD_KEYS, [given, family])
-        found = cursor.fetchall()
-    return {k for side, k in found if side == "g"}, {k for side, k in found if side == "f"}
-
-
 # A WHERE clause on the people table and its parameters (scope_where).
 Scope = tuple[str, list[Any]]
 

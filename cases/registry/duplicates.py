@@ -9,10 +9,10 @@ are scored in Python (the same score the import's dedupe uses), and only the few
 are read in full. See cases.registry.blocking for the statement.
 """
 
-import bisect
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -26,6 +26,7 @@ from unidecode import unidecode
 from cases.models import DisplacedPerson, Sex
 from cases.registry import blocking
 from cases.registry.blocking import ProbeKeys, ScoredRow, nearest_rows_many
+from cases.registry.slips import held_within_one_slip, letters_within_one_slip
 from protection.dates import years_before
 
 MAX_CANDIDATES = 10
@@ -93,36 +94,6 @@ def letters_key(name: str) -> str:
     so the blocking also walks (one name's phonetic key, the other name's letters).
     """
     return "".join(sorted(set(normalise(name).replace(" ", ""))))[:40]
-
-
-_SORTED_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-
-
-def letters_within_one_slip(letters: str) -> list[str]:
-    """Return the letter keys a name one slip away from a name with these letters may have.
-
-    A slip adds, drops or replaces one letter, or swaps or doubles letters (which keep the
-    letters): the original's letters are these, these with one more, one fewer or one other.
-    """
-    return list(_letters_within_one_slip(letters))
-
-
-@lru_cache(maxsize=4096)
-def _letters_within_one_slip(letters: str) -> tuple[str, ...]:
-    # Cached: a household's members share their family name, a registry its common names. The
-    # variants are spliced into the sorted letters (a bulk import's new names miss the cache:
-    # building each from a set and sorting it cost 0.25 ms a name, most of a dry run's check).
-    if not letters:
-        return ()
-    absent = [char for char in _SORTED_ALPHABET if char not in letters]
-    variants = {letters}
-    for start in (letters, *(letters[:i] + letters[i + 1 :] for i in range(len(letters)))):
-        if start != letters and start:
-            variants.add(start)  # one letter fewer
-        for char in absent:  # one more, or (from one fewer) one other
-            at = bisect.bisect(start, char)
-            variants.add(start[:at] + char + start[at:])
-    return tuple(sorted(variants))
 
 
 # The columns derived from a person's names, which follow every change of the names.
@@ -200,8 +171,15 @@ class Candidate:
 
 
 def _name_similarity(probe: ProbeIdentity, person: Identity) -> float:
-    given, family = normalise(probe.given_name), normalise(probe.family_name)
-    other_given, other_family = normalise(person.given_name), normalise(person.family_name)
+    return _names_alike(probe.given_name, probe.family_name, person.given_name, person.family_name)
+
+
+# Cached: a registry's common names meet again and again (a bulk check scores millions of
+# pairs, most of them the same few hundred names).
+@lru_cache(maxsize=65_536)
+def _names_alike(given: str, family: str, other_given: str, other_family: str) -> float:
+    given, family = normalise(given), normalise(family)
+    other_given, other_family = normalise(other_given), normalise(other_family)
     straight = (
         jellyfish.jaro_winkler_similarity(given, other_given)
         + jellyfish.jaro_winkler_similarity(family, other_family)
@@ -283,25 +261,34 @@ def tolerance_for(probe: ProbeIdentity) -> int:
     )
 
 
-def probe_keys(probe: ProbeIdentity, *, held: tuple[set[str], set[str]] | None = None) -> ProbeKeys:
+def probe_keys(
+    probe: ProbeIdentity,
+    *,
+    held: tuple[Mapping[str, AbstractSet[str]], Mapping[str, AbstractSet[str]]] | None = None,
+) -> ProbeKeys:
     """Return what the blocking walks look for, for this probe.
 
-    `held` (blocking.held_keys: the given and the family keys somebody holds), when known,
-    leaves out the letter variants of a name whose partner key nobody holds: the walk that
-    reads them would find nobody.
+    `held` (a bulk check's: the given-name letters somebody holds beside each family key, and
+    the family-name letters beside each given key), when known, keeps of a name's letter
+    variants (a hundred to three hundred) only those somebody holds beside the other name's
+    key: each is one descent of an index, and the walk of any other would find nobody.
     """
     tolerance = tolerance_for(probe)
     given_key, family_key = phonetic_key(probe.given_name), phonetic_key(probe.family_name)
     given, family = letters_key(probe.given_name), letters_key(probe.family_name)
-    walk_given = held is None or family_key in held[1]  # the family key, with given letters
-    walk_family = held is None or given_key in held[0]
+    if held is None:
+        given_letters = letters_within_one_slip(given)  # walked with the family key
+        family_letters = letters_within_one_slip(family)  # walked with the given key
+    else:
+        given_letters = held_within_one_slip(given, held[0].get(family_key, frozenset()))
+        family_letters = held_within_one_slip(family, held[1].get(given_key, frozenset()))
     return ProbeKeys(
         given_key=given_key,
         family_key=family_key,
         given_own=given,
         family_own=family,
-        given_letters=letters_within_one_slip(given) if walk_given else [],
-        family_letters=letters_within_one_slip(family) if walk_family else [],
+        given_letters=given_letters,
+        family_letters=family_letters,
         born=probe.date_of_birth,
         earliest=years_before(probe.date_of_birth, tolerance),
         latest=years_before(probe.date_of_birth, -tolerance),

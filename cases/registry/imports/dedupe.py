@@ -15,10 +15,11 @@ from functools import lru_cache
 from typing import NamedTuple, cast
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from cases.models import DisplacedPerson
-from cases.registry.blocking import ProbeKeys, Scope, ScoredRow, held_keys, nearest_rows_many
+from cases.registry.blocking import ProbeKeys, Scope, ScoredRow, nearest_rows_many
 from cases.registry.duplicates import MAX_CANDIDATES, ProbeIdentity, probe_keys, score_value
 from cases.registry.duplicates import phonetic_key as _phonetic_key
 from cases.registry.imports.rows import CheckedRow
@@ -79,6 +80,56 @@ def _probe(row: CheckedRow) -> ProbeIdentity:
     )
 
 
+# The letters held beside each key (held_letters): of the family keys, then of the given keys.
+Held = tuple[dict[str, set[str]], dict[str, set[str]]]
+
+
+# The letters held beside each key: a loose scan of the letter indexes (key, letters, birth),
+# one descent per distinct pair (the PostgreSQL wiki's skip scan, in a recursive query).
+_SKIP = (
+    "{name}(k, l) AS (SELECT k, (SELECT {letters} FROM cases_displacedperson WHERE {key} = k "
+    "ORDER BY {letters} LIMIT 1) FROM unnest(%s::text[]) AS k UNION ALL SELECT k, (SELECT "
+    "{letters} FROM cases_displacedperson WHERE {key} = k AND {letters} > l ORDER BY {letters} "
+    "LIMIT 1) FROM {name} WHERE l IS NOT NULL)"
+)
+_HELD_LETTERS = (
+    "WITH RECURSIVE "  # noqa: S608 (constants only)
+    + _SKIP.format(name="f", key="family_key", letters="given_letters")
+    + ", "
+    + _SKIP.format(name="g", key="given_key", letters="family_letters")
+    + " SELECT 'f', k, l FROM f WHERE l IS NOT NULL UNION ALL SELECT 'g', k, l FROM g"
+    " WHERE l IS NOT NULL"
+)
+
+
+def held_letters(given_keys: set[str], family_keys: set[str]) -> Held:
+    """Return the given-name letters somebody holds beside each of `family_keys`, and the
+    family-name letters beside each of `given_keys` (what duplicates.probe_keys keeps).
+
+    For a bulk check: one statement, one index descent per pair held (a few hundred under a
+    common key), where walking every probe's letter variants costs one per variant.
+    """
+    given, family = sorted(k for k in given_keys if k), sorted(k for k in family_keys if k)
+    found: list[tuple[str, str, str]]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_HELD_LETTERS, [family, given])
+            found = cursor.fetchall()
+    else:
+        people = DisplacedPerson.objects.order_by().distinct()
+        found = []
+        for side, keys, key, letters in (
+            ("f", family, "family_key", "given_letters"),
+            ("g", given, "given_key", "family_letters"),
+        ):
+            pairs = people.filter(**{f"{key}__in": keys}).values_list(key, letters)
+            found += [(side, *pair) for pair in pairs]
+    beside: dict[str, dict[str, set[str]]] = {"f": {}, "g": {}}
+    for side, key, letters in found:
+        beside[side].setdefault(key, set()).add(letters)
+    return beside["f"], beside["g"]
+
+
 class RegistryProbe(NamedTuple):
     """A row to check against the registry: what the score reads and what the walks look for."""
 
@@ -87,13 +138,25 @@ class RegistryProbe(NamedTuple):
     keys: ProbeKeys
 
 
-def registry_probes(rows: Sequence[CheckedRow]) -> list[RegistryProbe]:
-    """Return the probes of the rows that passed their checks (one statement: held_keys)."""
+def letters_held_for(rows: Sequence[CheckedRow]) -> Held:
+    """Return the letters held beside the keys of the rows' names (one statement, which a dry
+    run asks once for the whole file: its batches share their common names' keys)."""
+    names = [
+        (phonetic_key(row.data.given_name), phonetic_key(row.data.family_name))
+        for row in rows
+        if row.data is not None
+    ]
+    return held_letters({given for given, _f in names}, {family for _g, family in names})
+
+
+def registry_probes(rows: Sequence[CheckedRow], held: Held | None = None) -> list[RegistryProbe]:
+    """Return the probes of the rows that passed their checks, their letter variants those
+    `held` (letters_held_for the rows when not given)."""
     probes = [(row, _probe(row)) for row in rows if row.data is not None]
     if not probes:
         return []
-    names = [(phonetic_key(p.given_name), phonetic_key(p.family_name)) for _row, p in probes]
-    held = held_keys({given for given, _f in names}, {family for _g, family in names})
+    if held is None:
+        held = letters_held_for(rows)
     return [RegistryProbe(row, probe, probe_keys(probe, held=held)) for row, probe in probes]
 
 

@@ -25,6 +25,7 @@ from cases.registry.imports.dedupe import (
     Match,
     fetch_blocks,
     file_matches,
+    letters_held_for,
     registry_probes,
     scored_matches,
 )
@@ -184,13 +185,14 @@ def _dry_run(job: RegistryImport) -> None:
     # The scope compiled once, here: the reads, in two threads, then share no queryset.
     scope = scope_where(visible)
     among = visible if scope is None else scope
+    held = letters_held_for([row for _pk, row in rows if not row.errors])
     with reads_ahead(ahead=scope is not None) as submit:
         # Every batch's blocking statements are asked for first: they run on the second
         # connection while the rows are compared within the file, scored and written here
         # (a part not yet started when its batch comes up runs here instead).
         checks = []
         for batch in batches:
-            probes = registry_probes([row for _pk, row in batch if not row.errors])
+            probes = registry_probes([row for _pk, row in batch if not row.errors], held)
             parts = range(0, len(probes), PROBES_PER_STATEMENT)
             reads = [
                 submit(fetch_blocks, probes[i : i + PROBES_PER_STATEMENT], among) for i in parts
