@@ -47,6 +47,13 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         default=1000,
         help="rows that are registered people typed again, misspelled (1000)",
     )
+    parser.add_argument(
+        "--names",
+        choices=["new", "registry"],
+        default="new",
+        help="the new arrivals' names: new (few share a key with the registry's; the default) "
+        "or registry (drawn as the registry's are: common names, many namesakes to score)",
+    )
     parser.add_argument("--sites", type=int, default=40, help="sites when generating (40)")
     parser.add_argument("--seed", type=int, default=20261130, help="random seed")
     parser.add_argument(
@@ -62,9 +69,20 @@ def _new_name(rng: random.Random) -> str:
     return syllable_name(rng)
 
 
-def _file(rows: int, rng: random.Random, today: datetime.date) -> list[list[str]]:
+def _registry_name(rng: random.Random) -> str:
+    """Return a name drawn as the registry's are (benchmarks.households): common ones first."""
+    from benchmarks.households import FAMILY, FEMALE, MALE, pick
+
+    return pick(rng, rng.choice([FAMILY, FEMALE, MALE]))
+
+
+def _file(
+    rows: int, rng: random.Random, today: datetime.date, *, names: str = "new"
+) -> list[list[str]]:
     """Return the rows of `rows` new arrivals in households."""
     from benchmarks.households import household_members
+
+    _name = _registry_name if names == "registry" else _new_name
 
     lines: list[list[str]] = []
     number = 0
@@ -72,9 +90,9 @@ def _file(rows: int, rng: random.Random, today: datetime.date) -> list[list[str]
     while len(lines) < rows:
         number += 1
         size = min(rng.choices(range(1, 9), [10, 12, 15, 18, 16, 12, 8, 5])[0], rows - len(lines))
-        family = _new_name(rng)
+        family = _name(rng)
         for relationship, sex, born in household_members(rng, today, size):
-            given, family_name = _new_name(rng), family
+            given, family_name = _name(rng), family
             lines.append(
                 [
                     f"H{number}",
@@ -301,7 +319,7 @@ def main(argv: list[str]) -> int:
     known = list(visible.filter(pk__in=drawn).select_related("nationality", "displacement_status"))[
         : args.known
     ]
-    lines = _file(args.rows - len(known), file_rng, timezone.localdate())
+    lines = _file(args.rows - len(known), file_rng, timezone.localdate(), names=args.names)
     lines += _known_lines(known, file_rng, timezone.localdate())
     data = _csv(lines)
 
