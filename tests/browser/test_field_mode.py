@@ -342,8 +342,15 @@ def test_a_throttled_sync_of_ten_incidents_and_five_households_completes(
             register_household(page, FAMILY[number], GIVEN[number])
             waiting(page, 11 + number)
 
-        network.send("Network.emulateNetworkConditions", SLOW)
-        synced(page, timeout=180_000)
+        # The page shows the sync over as soon as it has read the answer; the browser reports
+        # the request finished a moment later: wait for that report too, not only the page.
+        with context.expect_event(
+            "requestfinished",
+            predicate=lambda request: "x-field-sync" in request.headers,
+            timeout=180_000,
+        ):
+            network.send("Network.emulateNetworkConditions", SLOW)
+            synced(page, timeout=180_000)
 
         assert Incident.objects.count() == 10 and Household.objects.count() == 5
         assert len(sent) == 1  # one batch: 15 records, about 10 KB
