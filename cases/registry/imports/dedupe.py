@@ -83,9 +83,8 @@ def _probe(row: CheckedRow) -> ProbeIdentity:
 # The letters held beside each key (held_letters): of the family keys, then of the given keys.
 Held = tuple[dict[str, set[str]], dict[str, set[str]]]
 
-
-# The letters held beside each key: a loose scan of the letter indexes (key, letters, birth),
-# one descent per distinct pair (the PostgreSQL wiki's skip scan, in a recursive query).
+# Found by a loose scan of the letter indexes (key, letters, birth): one descent per distinct
+# pair (the PostgreSQL wiki's skip scan, in a recursive query).
 _SKIP = (
     "{name}(k, l) AS (SELECT k, (SELECT {letters} FROM cases_displacedperson WHERE {key} = k "
     "ORDER BY {letters} LIMIT 1) FROM unnest(%s::text[]) AS k UNION ALL SELECT k, (SELECT "
@@ -107,7 +106,9 @@ def held_letters(given_keys: set[str], family_keys: set[str]) -> Held:
     family-name letters beside each of `given_keys` (what duplicates.probe_keys keeps).
 
     For a bulk check: one statement, one index descent per pair held (a few hundred under a
-    common key), where walking every probe's letter variants costs one per variant.
+    common key), where walking every probe's letter variants costs one per variant. Read over
+    the whole registry, it names no person and only says which walks could find anybody: the
+    walks themselves read the officer's scope.
     """
     given, family = sorted(k for k in given_keys if k), sorted(k for k in family_keys if k)
     found: list[tuple[str, str, str]]
